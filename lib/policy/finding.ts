@@ -1,0 +1,73 @@
+/**
+ * A posture finding: one problem, the objects it concerns, the evidence, and a fix.
+ * Shared by the cluster-policy findings and the Azure findings so the UI and CLI treat them alike.
+ */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Stable IDs from DOMAIN.md; never rename one (pipelines match on them). */
+export type FindingId =
+  | 'unprotected-namespace'
+  | 'no-default-deny'
+  | 'open-egress'
+  | 'dns-egress-missing'
+  | 'dns-egress-too-broad'
+  | 'policy-selects-nothing'
+  | 'audit-would-deny'
+  | 'nsg-open-inbound'
+  | 'nsg-only-control'
+  | 'egress-not-locked'
+  | 'firewall-rule-too-broad'
+  | 'legacy-policy-engine';
+
+export interface ObjectRef {
+  /** e.g. Namespace, Pod, NetworkPolicy, CiliumNetworkPolicy, NetworkSecurityGroup, FirewallPolicy, Workload */
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Azure resource id when there is one. */
+  id?: string;
+}
+
+export interface Evidence {
+  /** One sentence a person can check. */
+  text: string;
+  objects?: ObjectRef[];
+  /** Observed flows that show the problem (uuids), and how many there were. */
+  flowUuids?: string[];
+  flowCount?: number;
+}
+
+export interface Fix {
+  text: string;
+  /** Ready-to-apply manifest (Kubernetes YAML) or az CLI commands. */
+  yaml?: string;
+  commands?: string[];
+}
+
+export interface Finding {
+  id: FindingId;
+  /** Unique per occurrence: the id plus the main object, e.g. `unprotected-namespace:legacy`. */
+  key: string;
+  severity: Severity;
+  title: string;
+  /** Namespace the finding belongs to, when it belongs to one (for badges and scores). */
+  namespace?: string;
+  objects: ObjectRef[];
+  evidence: Evidence[];
+  fix: Fix;
+}
+
+/** Order findings most severe first, then by key for a stable listing. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.key.localeCompare(b.key),
+  );
+}
+
+/** True when `s` is at or above `threshold`. */
+export function atLeast(s: Severity, threshold: Severity): boolean {
+  return SEVERITY_ORDER.indexOf(s) <= SEVERITY_ORDER.indexOf(threshold);
+}
