@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import { FakeApiServer } from './testing/fake-api-server';
+import { LiveSource } from './live-source';
+
+const PODS = '/api/v1/pods';
+const NPS = '/apis/networking.k8s.io/v1/networkpolicies';
+const CNPS = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
+
+const pod = (ns: string, name: string, labels: Record<string, string>, ip: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: ns, labels },
+  spec: { nodeName: 'node-a', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+  status: { podIP: ip, podIPs: [{ ip }] },
+});
+
+const denyAll = (ns: string, name: string) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: ns },
+  spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }] },
+});
+
+function kubeConfigFor(url: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
+    users: [{ name: 'tester' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+    currentContext: 'fake',
+  });
+  return kc;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('LiveSource against a loopback API server', () => {
+  let server: FakeApiServer;
+  let source: LiveSource;
+
+  beforeEach(async () => {
+    server = await FakeApiServer.start();
+    server.serve('/api/v1/namespaces', 'NamespaceList', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }]);
+    server.serve(PODS, 'PodList', [pod('shop', 'web-1', { app: 'web' }, '10.244.0.10')]);
+    server.serve('/api/v1/nodes', 'NodeList', [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '10.224.0.4' }] } }]);
+    server.serve(NPS, 'NetworkPolicyList', [denyAll('shop', 'deny-ingress')]);
+    server.serve(CNPS, 'CiliumNetworkPolicyList');
+    server.markAbsent(CCNPS);
+    source = new LiveSource({ kubeConfig: kubeConfigFor(server.url), retryMs: 50, maxRetryMs: 200, crdRetryMs: 60_000 });
+  });
+
+  afterEach(async () => {
+    await source.stop();
+    await server.stop();
+  });
+
+  it('lists every kind on start, keeps fields the typed client would rename, and reports the absent CRD', async () => {
+    await source.start();
+    const snap = source.snapshot();
+    expect(snap.namespaces.map((n) => n.name)).toEqual(['shop']);
+    expect(snap.pods).toEqual([expect.objectContaining({ namespace: 'shop', name: 'web-1', ip: '10.244.0.10', node: 'node-a', containerPorts: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] })]);
+    expect(snap.nodes).toEqual([expect.objectContaining({ name: 'node-a', ips: ['10.224.0.4'] })]);
+    const np = snap.policies.find((p) => p.name === 'deny-ingress');
+    expect(np?.manifest).toMatchObject({ spec: { ingress: [{ from: [{ ipBlock: { except: ['10.1.0.0/16'] } }] }] } });
+    const status = source.status();
+    expect(status.stale).toBe(false);
+    expect(status.lastSyncAt).toBeTypeOf('number');
+    expect(status.errors).toEqual([expect.objectContaining({ code: 'crd-absent', where: { resource: 'cilium.io/v2/ciliumclusterwidenetworkpolicies' } })]);
+  });
+
+  it('applies ADDED, MODIFIED and DELETED watch events', async () => {
+    await source.start();
+    let notifications = 0;
+    source.onChange(() => notifications++);
+    await until(() => server.requests.filter((r) => r.watch && r.path === PODS).length > 0, 'pod watch');
+
+    server.add(PODS, pod('shop', 'web-2', { app: 'web' }, '10.244.0.11'));
+    await until(() => source.snapshot().pods.length === 2, 'added pod');
+
+    server.modify(PODS, pod('shop', 'web-2', { app: 'web', tier: 'front' }, '10.244.0.11'));
+    await until(() => source.snapshot().pods.find((p) => p.name === 'web-2')?.labels.tier === 'front', 'modified pod');
+
+    server.remove(PODS, 'shop', 'web-1');
+    await until(() => source.snapshot().pods.map((p) => p.name).join() === 'web-2', 'deleted pod');
+
+    server.add(CNPS, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'shop' }, spec: { endpointSelector: {} } });
+    await until(() => source.snapshot().policies.some((p) => p.kind === 'CiliumNetworkPolicy' && p.name === 'l7'), 'added CNP');
+    expect(notifications).toBeGreaterThanOrEqual(4);
+  });
+
+  it('relists after 410 Gone and picks up changes whose events were lost', async () => {
+    await source.start();
+    await until(() => server.requests.some((r) => r.watch && r.path === PODS), 'pod watch');
+    const listsBefore = server.requests.filter((r) => !r.watch && r.path === PODS).length;
+
+    server.changeSilently(PODS, { upsert: [pod('shop', 'web-3', { app: 'web' }, '10.244.0.12')], remove: ['shop/web-1'] });
+    server.expireWatches();
+
+    await until(() => source.snapshot().pods.map((p) => p.name).join() === 'web-3', 'relisted pods');
+    expect(server.requests.filter((r) => !r.watch && r.path === PODS).length).toBe(listsBefore + 1);
+    expect(source.status().stale).toBe(false);
+  });
+
+  it('marks the data stale with the last sync time when the API server goes away, and recovers', async () => {
+    await source.start();
+    await until(() => server.requests.some((r) => r.watch && r.path === PODS), 'pod watch');
+    const syncedAt = source.status().lastSyncAt;
+
+    await server.goDown();
+    await until(() => source.status().stale, 'stale status');
+    const status = source.status();
+    expect(status.lastSyncAt).toBe(syncedAt);
+    expect(status.errors.some((e) => e.code === 'api-unreachable')).toBe(true);
+    expect(source.snapshot().pods.map((p) => p.name)).toEqual(['web-1']); // the last known state stays
+
+    // An event recorded while the client is away: the resumed watch replays it from the last resource version.
+    server.add(PODS, pod('shop', 'web-4', { app: 'web' }, '10.244.0.13'));
+    await server.comeBack();
+    await until(() => !source.status().stale, 'recovered status', 8000);
+    await until(() => source.snapshot().pods.some((p) => p.name === 'web-4'), 'pods after recovery', 8000);
+    expect(source.status().lastSyncAt).toBeGreaterThan(syncedAt ?? 0);
+  });
+});
