@@ -1,0 +1,76 @@
+/**
+ * FQDN matching as Azure Firewall application rules do it, and the FQDN tags Flowsight can expand.
+ * Azure's wildcard is leftmost only: `*.contoso.com` matches any depth of subdomain but not the apex
+ * `contoso.com` (list both), `*` matches every name (firewall/rule-processing.md, policy-rule-sets.md).
+ * Names compare case-insensitively and without a trailing dot (Cilium reports `api.stripe.com.`).
+ */
+
+export function normalizeFqdn(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** Whether an application-rule target FQDN matches a name; `<location>` stands for one DNS label. */
+export function fqdnMatches(pattern: string, name: string): boolean {
+  const p = normalizeFqdn(pattern);
+  const n = normalizeFqdn(name);
+  if (!n) return false;
+  if (p.includes('<')) return placeholderRegex(p).test(n);
+  if (p.startsWith('*')) {
+    const suffix = p.slice(1);
+    return n.length > suffix.length && n.endsWith(suffix);
+  }
+  return p === n;
+}
+
+function placeholderRegex(pattern: string): RegExp {
+  const escaped = pattern
+    .split(/(<[^>]+>)/)
+    .map((part) => (part.startsWith('<') ? '[a-z0-9-]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.+')))
+    .join('');
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * The FQDNs behind the AzureKubernetesService FQDN tag. Microsoft does not publish the tag's contents;
+ * the tag exists to allow AKS's required egress, so we expand it to the documented list of required
+ * FQDN / application rules for Azure Global:
+ * learn.microsoft.com/azure/aks/outbound-rules-control-egress ("Azure Global required FQDN / application
+ * rules"; MicrosoftDocs/azure-aks-docs articles/aks/outbound-rules-control-egress.md).
+ * `packages.aks.azure.com` replaces `acs-mirror.azureedge.net` in newer node images (AgentBaker checks
+ * https://packages.aks.azure.com/acs-mirror/healthz); both are kept.
+ */
+export const AKS_REQUIRED_FQDNS: readonly string[] = [
+  '*.hcp.<location>.azmk8s.io',
+  'mcr.microsoft.com',
+  '*.data.mcr.microsoft.com',
+  'mcr-0001.mcr-msedge.net',
+  'management.azure.com',
+  'login.microsoftonline.com',
+  'packages.microsoft.com',
+  'acs-mirror.azureedge.net',
+  'packages.aks.azure.com',
+];
+
+/** FQDN tags expanded offline; tag names compare case-insensitively. */
+export const FQDN_TAGS: Readonly<Record<string, readonly string[]>> = {
+  azurekubernetesservice: AKS_REQUIRED_FQDNS,
+};
+
+/**
+ * The FQDN patterns of a tag, with `<location>` filled in when the firewall's region is known.
+ * Undefined for tags we cannot expand (WindowsUpdate, AzureBackup, ...).
+ */
+export function expandFqdnTag(tag: string, location?: string): string[] | undefined {
+  const list = FQDN_TAGS[tag.trim().toLowerCase()];
+  if (!list) return undefined;
+  return list.map((p) => (location ? p.replace('<location>', location.toLowerCase().replace(/\s+/g, '')) : p));
+}
+
+/** How much of the internet a target FQDN opens: `*` everything, `*.com` a whole TLD. */
+export function fqdnBreadth(pattern: string): 'everything' | 'top-level-domain' | 'domain' | 'exact' {
+  const p = normalizeFqdn(pattern);
+  if (p === '*') return 'everything';
+  if (!p.startsWith('*')) return 'exact';
+  const labels = p.slice(1).split('.').filter(Boolean);
+  return labels.length <= 1 ? 'top-level-domain' : 'domain';
+}
