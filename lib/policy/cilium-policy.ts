@@ -1,0 +1,263 @@
+/**
+ * CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io/v2) compiled to matchers, following the
+ * Cilium policy language docs: endpoint selectors scoped to the policy's namespace unless they name one,
+ * CIDR / CIDRSet (never matching cluster pods), entities, toFQDNs, toPorts with ranges and L7 rules,
+ * deny sections, and per-direction default deny (enableDefaultDeny).
+ */
+
+import type { PolicyObject } from '../k8s/types';
+import { compileCidr, isAnyAddress, type CidrBlock } from './cidr';
+import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PeerMatcher, RuleRef, RuleSection } from './compiled-policy';
+import { CILIUM_NAMESPACE_LABEL, type Endpoint } from './endpoint';
+import { compileFqdnSelector, type DnsNames, type FqdnSelector } from './fqdn';
+import { compileL7Rules, type L7Rules } from './l7-rules';
+import { compileSelector, type LabelSelector } from './label-selector';
+import { PolicyErrorSink } from './policy-error';
+import { compilePort, type PortSpec } from './ports';
+
+/**
+ * Flowsight's marker for a policy being trialled: pods it selects run in Cilium policy audit mode
+ * (would-be drops are reported as AUDIT and pass). Upstream Cilium sets audit mode per agent or per
+ * endpoint, not per policy; the annotation records that decision next to the policy.
+ */
+export const AUDIT_MODE_ANNOTATION = 'flowsight.io/policy-audit-mode';
+
+export const CILIUM_ENTITIES = ['all', 'world', 'world-ipv4', 'world-ipv6', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'init', 'health', 'unmanaged', 'ingress'] as const;
+export type CiliumEntity = (typeof CILIUM_ENTITIES)[number];
+
+/** Selector keys may carry a label source (`k8s:app`, `any:app`); pods' labels come from the k8s source. */
+export function normalizeCiliumKey(key: string): string {
+  if (key.startsWith('k8s:')) return key.slice(4);
+  if (key.startsWith('any:')) return key.slice(4);
+  return key;
+}
+
+const inWorld = (e: Endpoint) => e.kind === 'world' || (e.kind === 'kube-apiserver' && e.external);
+
+/** Which endpoints an entity stands for (Cilium docs, "Entities Based"). */
+export function entityMatcher(entity: CiliumEntity): (e: Endpoint) => boolean {
+  switch (entity) {
+    case 'all':
+      return () => true;
+    case 'world':
+      return inWorld;
+    case 'world-ipv4':
+      return (e) => inWorld(e) && (!e.addr || e.addr.kind() === 'ipv4');
+    case 'world-ipv6':
+      return (e) => inWorld(e) && (!e.addr || e.addr.kind() === 'ipv6');
+    case 'cluster':
+      return (e) => e.kind === 'pod' || e.kind === 'host' || e.kind === 'remote-node' || (e.kind === 'kube-apiserver' && !e.external);
+    case 'host':
+      return (e) => e.kind === 'host';
+    case 'remote-node':
+      return (e) => e.kind === 'remote-node';
+    case 'kube-apiserver':
+      return (e) => e.kind === 'kube-apiserver';
+    default:
+      // init, health, unmanaged, ingress: identities Flowsight does not model as connection endpoints.
+      return () => false;
+  }
+}
+
+/** Cilium CIDR rules select addresses outside the cluster only: never pods, nodes or the host. */
+function cidrMatcher(blocks: CidrBlock[]): PeerMatcher {
+  return (e) => {
+    if (!inWorld(e)) return false;
+    if (!e.addr) return blocks.some(isAnyAddress);
+    for (let i = 0; i < blocks.length; i++) if (blocks[i].contains(e.addr)) return true;
+    return false;
+  };
+}
+
+function fqdnMatcher(selectors: FqdnSelector[]): PeerMatcher {
+  return (e, dns: DnsNames) => {
+    if (!inWorld(e) || !e.ip) return false;
+    const names = dns.namesOf(e.ip);
+    for (let i = 0; i < names.length; i++) for (let j = 0; j < selectors.length; j++) if (selectors[j].matches(names[i])) return true;
+    return false;
+  };
+}
+
+interface Ctx {
+  policy: PolicyObject;
+  namespace?: string;
+  errors: PolicyErrorSink;
+}
+
+/** An endpoint selector in a peer list: in a CNP it means the policy's namespace unless it names one. */
+function endpointPeer(raw: unknown, field: string, ctx: Ctx): PeerMatcher | undefined {
+  const sel = compileSelector(raw ?? {}, field, ctx.errors, normalizeCiliumKey);
+  if (!sel) return undefined;
+  const namesReserved = sel.keys.some((k) => k.startsWith('reserved:'));
+  const namesNamespace = sel.keys.includes(CILIUM_NAMESPACE_LABEL);
+  const ns = ctx.namespace;
+  if (namesReserved) return (e) => sel.matches(e.ciliumLabels);
+  if (ns !== undefined && !namesNamespace) return (e) => e.kind === 'pod' && e.namespace === ns && sel.matches(e.ciliumLabels);
+  return (e) => e.kind === 'pod' && sel.matches(e.ciliumLabels);
+}
+
+function compilePeers(rule: Record<string, unknown>, direction: Direction, field: string, ctx: Ctx, deny: boolean): { peer: PeerMatcher; hasL3: boolean } | undefined {
+  const p = direction === 'ingress' ? 'from' : 'to';
+  const matchers: PeerMatcher[] = [];
+  let hasL3 = false;
+  const list = (key: string): unknown[] | undefined => {
+    const v = rule[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) {
+      ctx.errors.error('invalid-rule', `${field}.${key}`, `${key} must be a list`);
+      return undefined;
+    }
+    if (v.length > 0) hasL3 = true;
+    return v;
+  };
+  const endpoints = list(`${p}Endpoints`);
+  endpoints?.forEach((sel, i) => {
+    const m = endpointPeer(sel, `${field}.${p}Endpoints[${i}]`, ctx);
+    if (m) matchers.push(m);
+  });
+  const blocks: CidrBlock[] = [];
+  list(`${p}CIDR`)?.forEach((c, i) => {
+    const b = compileCidr(c, [], `${field}.${p}CIDR[${i}]`, ctx.errors);
+    if (b) blocks.push(b);
+  });
+  list(`${p}CIDRSet`)?.forEach((c, i) => {
+    const set = (c ?? {}) as { cidr?: unknown; except?: unknown; cidrGroupRef?: unknown };
+    if (set.cidrGroupRef !== undefined) {
+      ctx.errors.warn('unsupported-field', `${field}.${p}CIDRSet[${i}].cidrGroupRef`, 'cidrGroupRef is not resolved; this entry matches nothing');
+      return;
+    }
+    const b = compileCidr(set.cidr, set.except, `${field}.${p}CIDRSet[${i}]`, ctx.errors);
+    if (b) blocks.push(b);
+  });
+  if (blocks.length) matchers.push(cidrMatcher(blocks));
+  list(`${p}Entities`)?.forEach((ent, i) => {
+    if (!(CILIUM_ENTITIES as readonly string[]).includes(String(ent))) {
+      ctx.errors.error('invalid-rule', `${field}.${p}Entities[${i}]`, `unknown entity ${String(ent)} (one of ${CILIUM_ENTITIES.join(', ')})`);
+      return;
+    }
+    matchers.push(entityMatcher(ent as CiliumEntity));
+  });
+  if (direction === 'egress' && !deny) {
+    const fqdns: FqdnSelector[] = [];
+    list('toFQDNs')?.forEach((f, i) => {
+      const s = compileFqdnSelector(f, `${field}.toFQDNs[${i}]`, ctx.errors);
+      if (s) fqdns.push(s);
+    });
+    if (fqdns.length) matchers.push(fqdnMatcher(fqdns));
+  }
+  for (const key of [`${p}Services`, `${p}Groups`, `${p}Nodes`, `${p}Requires`]) {
+    if (list(key)) ctx.errors.warn('unsupported-field', `${field}.${key}`, `${key} is not evaluated; it matches no peer here`);
+  }
+  if (ctx.errors.failed) return undefined;
+  const peer: PeerMatcher = matchers.length === 1 ? matchers[0] : (e, dns) => matchers.some((m) => m(e, dns));
+  return { peer, hasL3 };
+}
+
+function compileToPorts(raw: unknown, field: string, ctx: Ctx, deny: boolean): { ports: PortSpec[]; l7: L7Rules | null }[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) {
+    ctx.errors.error('invalid-rule', field, 'toPorts must be a list');
+    return undefined;
+  }
+  const out: { ports: PortSpec[]; l7: L7Rules | null }[] = [];
+  raw.forEach((pr, i) => {
+    const portRule = (pr ?? {}) as { ports?: unknown; rules?: unknown };
+    const ports: PortSpec[] = [];
+    if (Array.isArray(portRule.ports)) {
+      portRule.ports.forEach((port, j) => {
+        const s = compilePort(port, `${field}[${i}].ports[${j}]`, ctx.errors, 'cilium');
+        if (s) ports.push(s);
+      });
+    }
+    if (ports.length === 0) ports.push({ protocol: 'ANY', port: 0, endPort: 65535 });
+    let l7: L7Rules | null = null;
+    if (!deny) {
+      const compiled = compileL7Rules(portRule.rules, `${field}[${i}].rules`, ctx.errors);
+      if (compiled === undefined) return;
+      l7 = compiled;
+    }
+    out.push({ ports, l7 });
+  });
+  return out;
+}
+
+function compileSection(rules: unknown, section: RuleSection, direction: Direction, specIndex: number | undefined, ctx: Ctx): CompiledRule[] {
+  if (!Array.isArray(rules)) return [];
+  const deny = section.endsWith('Deny');
+  const prefix = specIndex === undefined ? 'spec' : `specs[${specIndex}]`;
+  const out: CompiledRule[] = [];
+  rules.forEach((raw, i) => {
+    const field = `${prefix}.${section}[${i}]`;
+    const rule = (raw ?? {}) as Record<string, unknown>;
+    const ref: RuleRef = { kind: ctx.policy.kind, ...(ctx.namespace ? { namespace: ctx.namespace } : {}), name: ctx.policy.name, section, rule: i, ...(specIndex !== undefined ? { spec: specIndex } : {}) };
+    const peers = compilePeers(rule, direction, field, ctx, deny);
+    if (!peers) return;
+    const toPorts = compileToPorts(rule.toPorts, `${field}.toPorts`, ctx, deny);
+    if (rule.icmps !== undefined) ctx.errors.warn('unsupported-field', `${field}.icmps`, 'ICMP rules are not evaluated');
+    // A rule with neither peers nor ports selects nothing: `ingress: [{}]` is Cilium's default-deny idiom
+    // (unlike a NetworkPolicy, where `ingress: [{}]` allows everything). Ports alone mean any peer.
+    if (!peers.hasL3 && !toPorts) return;
+    const peer: PeerMatcher = peers.hasL3 ? peers.peer : () => true;
+    const action = deny ? 'deny' : 'allow';
+    if (!toPorts) out.push({ ref, action, peer, l7: null });
+    else for (const pr of toPorts) out.push({ ref, action, peer, ports: pr.ports, l7: pr.l7 });
+  });
+  return out;
+}
+
+/** Compiles a CNP or CCNP (with `spec` or `specs`); undefined when a field is invalid. */
+export function compileCiliumPolicy(policy: PolicyObject, errors: PolicyErrorSink = new PolicyErrorSink(policy)): CompiledPolicy | undefined {
+  const clusterwide = policy.kind === 'CiliumClusterwideNetworkPolicy';
+  const namespace = clusterwide ? undefined : policy.namespace ?? 'default';
+  const ctx: Ctx = { policy, namespace, errors };
+  const manifest = policy.manifest as { spec?: unknown; specs?: unknown };
+  const specs: { spec: Record<string, unknown>; index?: number }[] = [];
+  if (manifest.spec) specs.push({ spec: manifest.spec as Record<string, unknown> });
+  if (Array.isArray(manifest.specs)) manifest.specs.forEach((s, index) => specs.push({ spec: (s ?? {}) as Record<string, unknown>, index }));
+  if (specs.length === 0) {
+    errors.error('invalid-rule', 'spec', 'a Cilium policy needs spec or specs');
+    return undefined;
+  }
+
+  const parts: { selector: LabelSelector; ingress: CompiledSection; egress: CompiledSection }[] = [];
+  for (const { spec, index } of specs) {
+    const prefix = index === undefined ? 'spec' : `specs[${index}]`;
+    if (spec.nodeSelector !== undefined) {
+      errors.warn('unsupported-field', `${prefix}.nodeSelector`, 'host policies (nodeSelector) are not evaluated');
+      continue;
+    }
+    const selector = compileSelector(spec.endpointSelector ?? {}, `${prefix}.endpointSelector`, errors, normalizeCiliumKey);
+    if (!selector) continue;
+    const enableDefaultDeny = (spec.enableDefaultDeny ?? {}) as { ingress?: unknown; egress?: unknown };
+    const build = (direction: Direction): CompiledSection => {
+      const allow = compileSection(spec[direction], direction, direction, index, ctx);
+      const deny = compileSection(spec[`${direction}Deny`], `${direction}Deny`, direction, index, ctx);
+      const hasRules = (Array.isArray(spec[direction]) && (spec[direction] as unknown[]).length > 0) || (Array.isArray(spec[`${direction}Deny`]) && (spec[`${direction}Deny`] as unknown[]).length > 0);
+      // Default deny is on for each direction that has rules, unless enableDefaultDeny turns it off.
+      return { isolates: hasRules && enableDefaultDeny[direction] !== false, allow, deny };
+    };
+    parts.push({ selector, ingress: build('ingress'), egress: build('egress') });
+  }
+  if (errors.failed) return undefined;
+
+  const merge = (direction: Direction): CompiledSection | undefined => {
+    const sections = parts.map((p) => p[direction]).filter((s) => s.isolates || s.allow.length || s.deny.length);
+    if (!sections.length) return undefined;
+    return { isolates: sections.some((s) => s.isolates), allow: sections.flatMap((s) => s.allow), deny: sections.flatMap((s) => s.deny) };
+  };
+  // With several specs selecting different pods, each spec's rules apply to its own pods only.
+  if (parts.length > 1 && new Set(parts.map((p) => p.selector)).size > 1) {
+    errors.warn('unsupported-field', 'specs', 'specs with different endpointSelectors are evaluated as one policy selecting the union of their pods');
+  }
+  const ingress = merge('ingress');
+  const egress = merge('egress');
+  const ns = namespace;
+  return {
+    ref: { kind: policy.kind, ...(ns ? { namespace: ns } : {}), name: policy.name },
+    ...(ns ? { namespace: ns } : {}),
+    selects: (pod) => (ns === undefined || pod.namespace === ns) && parts.some((p) => p.selector.matches(pod.ciliumLabels)),
+    ...(ingress ? { ingress } : {}),
+    ...(egress ? { egress } : {}),
+    audit: policy.annotations[AUDIT_MODE_ANNOTATION] === 'true',
+  };
+}
