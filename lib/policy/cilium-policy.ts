@@ -8,7 +8,7 @@
 import type { PolicyObject } from '../k8s/types';
 import { compileCidr, isAnyAddress, type CidrBlock } from './cidr';
 import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PeerMatcher, RuleRef, RuleSection } from './compiled-policy';
-import { CILIUM_NAMESPACE_LABEL, type Endpoint } from './endpoint';
+import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, type Endpoint } from './endpoint';
 import { compileFqdnSelector, type DnsNames, type FqdnSelector } from './fqdn';
 import { compileL7Rules, type L7Rules } from './l7-rules';
 import { compileSelector, type LabelSelector } from './label-selector';
@@ -88,8 +88,11 @@ interface Ctx {
 function endpointPeer(raw: unknown, field: string, ctx: Ctx): PeerMatcher | undefined {
   const sel = compileSelector(raw ?? {}, field, ctx.errors, normalizeCiliumKey);
   if (!sel) return undefined;
+  // Mirrors Cilium's getEndpointSelector (pkg/k8s/apis/cilium.io/utils): reserved labels are used as is;
+  // otherwise a CNP selector is confined to the policy's namespace unless it names the namespace or
+  // namespace labels, and a CCNP selector (even `{}`) only ever matches pods, never reserved identities.
   const namesReserved = sel.keys.some((k) => k.startsWith('reserved:'));
-  const namesNamespace = sel.keys.includes(CILIUM_NAMESPACE_LABEL);
+  const namesNamespace = sel.keys.includes(CILIUM_NAMESPACE_LABEL) || sel.keys.some((k) => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
   const ns = ctx.namespace;
   if (namesReserved) return (e) => sel.matches(e.ciliumLabels);
   if (ns !== undefined && !namesNamespace) return (e) => e.kind === 'pod' && e.namespace === ns && sel.matches(e.ciliumLabels);
@@ -100,6 +103,7 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
   const p = direction === 'ingress' ? 'from' : 'to';
   const matchers: PeerMatcher[] = [];
   let hasL3 = false;
+  let selectsNothing = false;
   const list = (key: string): unknown[] | undefined => {
     const v = rule[key];
     if (v === undefined || v === null) return undefined;
@@ -107,7 +111,9 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
       ctx.errors.error('invalid-rule', `${field}.${key}`, `${key} must be a list`);
       return undefined;
     }
-    if (v.length > 0) hasL3 = true;
+    // Cilium (mergeEndpointSelectors): an explicitly empty peer list selects no peer at all.
+    if (v.length === 0) selectsNothing = true;
+    else hasL3 = true;
     return v;
   };
   const endpoints = list(`${p}Endpoints`);
@@ -149,6 +155,7 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
     if (list(key)) ctx.errors.warn('unsupported-field', `${field}.${key}`, `${key} is not evaluated; it matches no peer here`);
   }
   if (ctx.errors.failed) return undefined;
+  if (selectsNothing) return { peer: () => false, hasL3: true };
   const peer: PeerMatcher = matchers.length === 1 ? matchers[0] : (e, dns) => matchers.some((m) => m(e, dns));
   return { peer, hasL3 };
 }

@@ -21,7 +21,12 @@ export interface PolicyError {
 export class PolicyErrorSink {
   readonly errors: PolicyError[] = [];
 
-  constructor(private readonly policy: { kind: PolicyKind; namespace?: string; name: string }) {}
+  private readonly policy: { kind: PolicyKind; namespace?: string; name: string };
+
+  constructor(policy: { kind: PolicyKind; namespace?: string; name: string }) {
+    // Only the identity: callers often pass the whole PolicyObject, whose manifest must not leak into errors.
+    this.policy = { kind: policy.kind, ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}), name: policy.name };
+  }
 
   error(code: PolicyErrorCode, field: string, message: string): void {
     this.errors.push({ code, message, where: { ...this.policy, field }, severity: 'error' });
