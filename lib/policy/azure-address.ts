@@ -112,3 +112,12 @@ export function coversAllPorts(exprs: readonly (string | number)[]): boolean {
 export function coversEverything(prefixes: readonly string[]): boolean {
   return prefixes.some((p) => isWildcard(p) || p === '0.0.0.0/0' || p.toLowerCase() === 'internet');
 }
+
+/** The first address Azure assigns in a subnet (network address + 4; .0-.3 are reserved by Azure). */
+export function firstAssignableAddress(cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed || parsed[0].kind() !== 'ipv4') return undefined;
+  const bytes = ipaddr.IPv4.networkAddressFromCIDR(cidr.trim()).toByteArray();
+  bytes[3] += 4; // subnets are at least /29, so the network address ends in a multiple of 8
+  return ipaddr.fromByteArray(bytes).toString();
+}
