@@ -1,0 +1,14 @@
+import { getHub } from '@/lib/server/global-hub';
+import { badQueryResponse, filterFromSearchParams } from '@/lib/server/request-query';
+import { openSseStream } from '@/lib/server/sse';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/** Server-Sent Events: a snapshot, then throttled graph deltas, counters and a sample of matching flows. */
+export async function GET(request: Request): Promise<Response> {
+  const filter = filterFromSearchParams(new URL(request.url).searchParams);
+  if (!filter.ok) return badQueryResponse(filter.problems);
+  const hub = await getHub();
+  return openSseStream(request.signal, (client) => hub.subscribe({ ...client, predicate: filter.predicate }));
+}

@@ -1,0 +1,71 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useLiveState } from './live/use-live';
+import { RelayBadge } from './RelayBadge';
+import { Sparkline } from './Sparkline';
+
+const NAV = [
+  { href: '/', label: 'Overview' },
+  { href: '/map', label: 'Map' },
+  { href: '/flows', label: 'Flows' },
+];
+
+function rate(n: number): string {
+  return n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+export function AppHeader() {
+  const path = usePathname();
+  const live = useLiveState();
+  const c = live.counters;
+  const ps = c?.perSecond;
+  return (
+    <header className="flex items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100">
+      <Link href="/" className="text-lg font-semibold tracking-tight">
+        Flow<span className="text-sky-400">sight</span>
+      </Link>
+      <nav className="flex gap-1 text-sm">
+        {NAV.map((n) => (
+          <Link
+            key={n.href}
+            href={n.href}
+            className={`rounded px-3 py-1 ${path === n.href ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800'}`}
+          >
+            {n.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="ml-auto flex items-center gap-4 text-xs" data-testid="live-counters">
+        {ps && (
+          <>
+            <span title="flows per second, forwarded">
+              <span className="text-slate-400">fwd/s </span>
+              <b data-testid="rate-forwarded" className="text-green-400">{rate(ps.forwarded)}</b>
+            </span>
+            <span title="flows per second, dropped">
+              <span className="text-slate-400">drop/s </span>
+              <b data-testid="rate-dropped" className="text-red-400">{rate(ps.dropped)}</b>
+            </span>
+            <span title="flows per second, audit (would be dropped)">
+              <span className="text-slate-400">audit/s </span>
+              <b className="text-amber-400">{rate(ps.audit)}</b>
+            </span>
+            <span title="share of dropped flows over the last 10 s">
+              <span className="text-slate-400">drop rate </span>
+              <b>{((c.dropRate ?? 0) * 100).toFixed(1)}%</b>
+            </span>
+            {c.relay.lostEvents > 0 && (
+              <span className="text-amber-300" title="flows the relay reported as lost">
+                lost {c.relay.lostEvents}
+              </span>
+            )}
+            <Sparkline history={c.history} />
+          </>
+        )}
+        <RelayBadge counters={c} stream={live.stream} />
+      </div>
+    </header>
+  );
+}

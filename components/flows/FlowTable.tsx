@@ -1,0 +1,60 @@
+'use client';
+
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
+import { decidedBy, l7Summary, peerName, portLabel, timeLabel } from '@/lib/flows/flow-format';
+import type { FlowRecord } from '@/lib/flows/flow-record';
+import { VerdictBadge } from '../VerdictBadge';
+
+const COLUMNS = 'grid grid-cols-[7rem_minmax(0,1.3fr)_minmax(0,1.3fr)_6rem_6.5rem_minmax(0,1fr)_minmax(0,1.2fr)] gap-2';
+
+/** Newest flow on top; only the rows on screen are in the DOM. */
+export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; onSelect(f: FlowRecord): void; selected: string | null }) {
+  const parent = useRef<HTMLDivElement>(null);
+  const rows = flows;
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 30, overscan: 12 });
+  useEffect(() => {
+    // Stay at the top (newest) unless the person scrolled away.
+    if (parent.current && parent.current.scrollTop < 40) parent.current.scrollTop = 0;
+  }, [rows.length]);
+  return (
+    <div className="flex min-h-0 flex-1 flex-col text-xs" data-testid="flow-table">
+      <div className={`${COLUMNS} border-b border-slate-200 bg-slate-100 px-3 py-1.5 font-semibold text-slate-600`}>
+        <span>Time</span>
+        <span>Source</span>
+        <span>Destination</span>
+        <span>Port</span>
+        <span>Verdict</span>
+        <span>L7</span>
+        <span>Decided by</span>
+      </div>
+      <div ref={parent} className="min-h-0 flex-1 overflow-y-auto">
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const f = rows[rows.length - 1 - item.index];
+            return (
+              <div
+                key={f.uuid}
+                data-testid="flow-row"
+                data-verdict={f.verdict}
+                onClick={() => onSelect(f)}
+                className={`${COLUMNS} absolute left-0 right-0 cursor-pointer items-center border-b border-slate-100 px-3 hover:bg-sky-50 ${selected === f.uuid ? 'bg-sky-100' : ''}`}
+                style={{ top: item.start, height: item.size }}
+              >
+                <span className="font-mono text-slate-500">{timeLabel(f.time)}</span>
+                <span className="truncate font-mono">{peerName(f.source)}</span>
+                <span className="truncate font-mono">{peerName(f.destination)}</span>
+                <span className="font-mono">{portLabel(f)}{f.isReply ? ' ↩' : ''}</span>
+                <span>
+                  <VerdictBadge verdict={f.verdict} />
+                </span>
+                <span className="truncate text-sky-800">{l7Summary(f)}</span>
+                <span className="truncate text-slate-600">{f.dropReason && f.verdict === 'DROPPED' ? `${f.dropReason}: ` : ''}{decidedBy(f)}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+'use client';
+
+/**
+ * The browser's copy of the live stream: one EventSource, the graph kept with the pure
+ * `applyDelta` reducer, counters, and a capped list of sampled flows. React subscribes through
+ * useSyncExternalStore; nothing else touches the socket.
+ */
+
+import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
+import type { GraphDelta, GraphSnapshot } from '@/lib/graph/types';
+import type { FlowRecord } from '@/lib/flows/flow-record';
+import type { HubStatus, LiveCounters } from '@/lib/server/hub';
+
+export const MAX_FLOWS_IN_BROWSER = 2000;
+
+export type StreamState = 'connecting' | 'open' | 'error' | 'invalid';
+
+export interface LiveState {
+  stream: StreamState;
+  /** Set when the server rejected the filter (400): the message names the parameter. */
+  filterError: string | null;
+  graph: GraphState | null;
+  counters: LiveCounters | null;
+  status: HubStatus | null;
+  flows: FlowRecord[];
+  paused: boolean;
+  flowsDroppedWhilePaused: number;
+}
+
+type Listener = () => void;
+
+export class LiveStore {
+  private state: LiveState = { stream: 'connecting', filterError: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
+  private readonly listeners = new Set<Listener>();
+  private source: EventSource | null = null;
+  private query = '';
+  private pendingFlows: FlowRecord[] = [];
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  getSnapshot = (): LiveState => this.state;
+
+  private set(patch: Partial<LiveState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  /** (Re)connects with a flow filter query string (without `?`); same query = no-op. */
+  connect(query: string): void {
+    if (this.source && query === this.query) return;
+    this.query = query;
+    this.source?.close();
+    this.set({ stream: 'connecting', filterError: null, flows: [] });
+    void this.checkQuery(query);
+    const es = new EventSource(`/api/stream${query ? `?${query}` : ''}`);
+    this.source = es;
+    es.addEventListener('open', () => this.set({ stream: 'open' }));
+    es.addEventListener('error', () => {
+      if (this.source === es) this.set({ stream: es.readyState === EventSource.CLOSED ? 'error' : 'connecting' });
+    });
+    es.addEventListener('snapshot', (ev) => {
+      const data = JSON.parse((ev as MessageEvent).data) as { graph: GraphSnapshot; status: HubStatus };
+      this.set({ graph: stateFromSnapshot(data.graph), status: data.status, stream: 'open' });
+    });
+    es.addEventListener('delta', (ev) => {
+      const delta = JSON.parse((ev as MessageEvent).data) as GraphDelta;
+      if (!this.state.graph) return;
+      try {
+        this.set({ graph: applyDelta(this.state.graph, delta) });
+      } catch (e) {
+        // A missed delta: reconnecting brings a fresh snapshot.
+        if (e instanceof DeltaGapError) this.reconnect();
+        else throw e;
+      }
+    });
+    es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
+    es.addEventListener('flows', (ev) => this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]));
+    es.addEventListener('bye', () => this.reconnect());
+  }
+
+  private async checkQuery(query: string): Promise<void> {
+    // EventSource hides HTTP errors; ask once so a bad filter shows its message.
+    try {
+      const res = await fetch(`/api/flows?limit=200${query ? `&${query}` : ''}`);
+      if (query !== this.query) return;
+      if (res.status === 400) {
+        const body = (await res.json()) as { error: string };
+        this.source?.close();
+        this.source = null;
+        this.set({ stream: 'invalid', filterError: body.error });
+        return;
+      }
+      if (res.ok) {
+        const body = (await res.json()) as { flows: FlowRecord[] };
+        const known = new Set(this.state.flows.map((f) => f.uuid));
+        const older = body.flows.filter((f) => !known.has(f.uuid)).reverse();
+        this.set({ flows: [...older, ...this.state.flows].slice(-MAX_FLOWS_IN_BROWSER) });
+      }
+    } catch {
+      /* the stream's own error state covers an unreachable server */
+    }
+  }
+
+  private reconnect(): void {
+    const q = this.query;
+    this.source?.close();
+    this.source = null;
+    setTimeout(() => this.connect(q), 500);
+  }
+
+  private addFlows(batch: FlowRecord[]): void {
+    if (this.state.paused) {
+      this.pendingFlows.push(...batch);
+      const over = this.pendingFlows.length - MAX_FLOWS_IN_BROWSER;
+      if (over > 0) {
+        this.pendingFlows.splice(0, over);
+        this.set({ flowsDroppedWhilePaused: this.state.flowsDroppedWhilePaused + over });
+      }
+      return;
+    }
+    const flows = this.state.flows.concat(batch);
+    this.set({ flows: flows.length > MAX_FLOWS_IN_BROWSER ? flows.slice(-MAX_FLOWS_IN_BROWSER) : flows });
+  }
+
+  setPaused(paused: boolean): void {
+    if (!paused && this.pendingFlows.length) {
+      const flows = this.state.flows.concat(this.pendingFlows).slice(-MAX_FLOWS_IN_BROWSER);
+      this.pendingFlows = [];
+      this.set({ paused, flows, flowsDroppedWhilePaused: 0 });
+      return;
+    }
+    this.set({ paused });
+  }
+
+  close(): void {
+    this.source?.close();
+    this.source = null;
+  }
+}

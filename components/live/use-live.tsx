@@ -1,0 +1,37 @@
+'use client';
+
+import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { LiveStore, type LiveState } from './live-store';
+
+const LiveContext = createContext<LiveStore | null>(null);
+
+/** One live stream per tab, shared by the header and the page. */
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const ref = useRef<LiveStore | null>(null);
+  ref.current ??= new LiveStore();
+  useEffect(() => () => ref.current?.close(), []);
+  return <LiveContext.Provider value={ref.current}>{children}</LiveContext.Provider>;
+}
+
+export function useLiveStore(): LiveStore {
+  const store = useContext(LiveContext);
+  if (!store) throw new Error('useLiveStore outside LiveProvider');
+  return store;
+}
+
+const SERVER_STATE: LiveState = { stream: 'connecting', filterError: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
+
+/** The live state without choosing a filter (the header); pages call useLive. */
+export function useLiveState(): LiveState {
+  const store = useLiveStore();
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, () => SERVER_STATE);
+}
+
+/** Connects the stream with this page's flow filter (a URL query string) and returns the live state. */
+export function useLive(query?: string): LiveState {
+  const store = useLiveStore();
+  useEffect(() => {
+    store.connect(query ?? '');
+  }, [store, query]);
+  return useLiveState();
+}

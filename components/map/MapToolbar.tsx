@@ -1,0 +1,104 @@
+'use client';
+
+import { useState } from 'react';
+import type { VisualFilters } from '@/lib/graph/view-filter';
+import { HIDE_KEYS, type HideKey, type MapView } from './use-map-view';
+
+const HIDE_LABELS: Record<HideKey, string> = {
+  host: 'host (node, kubelet)',
+  'remote-node': 'remote nodes',
+  'kube-dns': 'kube-dns',
+  metrics: 'metrics scrapes',
+  ingress: 'ingress controllers',
+};
+
+export interface MapToolbarProps {
+  view: MapView;
+  namespaces: string[];
+  onNamespaces(ns: string[]): void;
+  onDeniedOnly(on: boolean): void;
+  onVisual(v: VisualFilters): void;
+  onExport(): void;
+  visibleEdges: number;
+  totalEdges: number;
+}
+
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onVisual, onExport, visibleEdges, totalEdges }: MapToolbarProps) {
+  const [pattern, setPattern] = useState('');
+  const [open, setOpen] = useState(false);
+  const selected = new Set(view.namespaces);
+  const toggleNs = (ns: string) => onNamespaces(selected.has(ns) ? view.namespaces.filter((n) => n !== ns) : [...view.namespaces, ns]);
+  return (
+    <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 text-sm">
+      <span className="text-slate-500">Namespaces:</span>
+      <button
+        type="button"
+        onClick={() => onNamespaces([])}
+        className={`rounded-full border px-2 py-0.5 ${view.namespaces.length === 0 ? 'border-sky-600 bg-sky-600 text-white' : 'border-slate-300'}`}
+      >
+        all
+      </button>
+      {namespaces.map((ns) => (
+        <button
+          key={ns}
+          type="button"
+          data-testid={`ns-chip-${ns}`}
+          onClick={() => toggleNs(ns)}
+          className={`rounded-full border px-2 py-0.5 ${selected.has(ns) ? 'border-sky-600 bg-sky-600 text-white' : 'border-slate-300 hover:bg-slate-100'}`}
+        >
+          {ns}
+        </button>
+      ))}
+      <label className="ml-3 flex items-center gap-1">
+        <input type="checkbox" data-testid="denied-only" checked={view.deniedOnly} onChange={(e) => onDeniedOnly(e.target.checked)} />
+        denied only
+      </label>
+      <div className="relative">
+        <button type="button" data-testid="visual-filters" onClick={() => setOpen(!open)} className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100">
+          Hide noise ▾
+        </button>
+        {open && (
+          <div className="absolute left-0 top-8 z-20 w-72 rounded border border-slate-200 bg-white p-3 shadow-lg">
+            {(Object.keys(HIDE_KEYS) as HideKey[]).map((k) => (
+              <label key={k} className="flex items-center gap-2 py-0.5">
+                <input
+                  type="checkbox"
+                  data-testid={`hide-${k}`}
+                  checked={view.visual[HIDE_KEYS[k]]}
+                  onChange={(e) => onVisual({ ...view.visual, [HIDE_KEYS[k]]: e.target.checked })}
+                />
+                {HIDE_LABELS[k]}
+              </label>
+            ))}
+            <form
+              className="mt-2 flex gap-1"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (pattern.trim()) onVisual({ ...view.visual, hidePatterns: [...view.visual.hidePatterns, pattern.trim()] });
+                setPattern('');
+              }}
+            >
+              <input value={pattern} onChange={(e) => setPattern(e.target.value)} placeholder="hide node: monitoring/*" className="min-w-0 flex-1 rounded border border-slate-300 px-1" />
+              <button className="rounded bg-slate-700 px-2 text-white">add</button>
+            </form>
+            {view.visual.hidePatterns.map((p) => (
+              <div key={p} className="mt-1 flex items-center justify-between text-xs">
+                <code>{p}</code>
+                <button type="button" className="text-red-600" onClick={() => onVisual({ ...view.visual, hidePatterns: view.visual.hidePatterns.filter((x) => x !== p) })}>
+                  remove
+                </button>
+              </div>
+            ))}
+            <p className="mt-2 text-xs text-slate-500">Remembered in this browser; also part of the link.</p>
+          </div>
+        )}
+      </div>
+      <span className="ml-auto text-xs text-slate-500" data-testid="edge-count">
+        {visibleEdges} of {totalEdges} connections
+      </span>
+      <button type="button" data-testid="export-json" onClick={onExport} className="rounded bg-slate-800 px-3 py-1 text-white hover:bg-slate-700">
+        Export JSON
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import type { GraphState } from '@/lib/graph/apply-delta';
+import { edgeLabel } from '@/lib/graph/cy-elements';
+import type { GraphEdge, GraphNode, VerdictCounts } from '@/lib/graph/types';
+import type { FlowRecord } from '@/lib/flows/flow-record';
+import { FlowList } from '../FlowList';
+
+function useFlows(param: 'edge' | 'node', id: string) {
+  return useQuery({
+    queryKey: ['flows', param, id],
+    queryFn: async () => {
+      const res = await fetch(`/api/flows?${param}=${encodeURIComponent(id)}&limit=30`);
+      if (!res.ok) throw new Error(`flows: HTTP ${res.status}`);
+      return ((await res.json()) as { flows: FlowRecord[] }).flows;
+    },
+    refetchInterval: 3000,
+  });
+}
+
+const BAR: [keyof VerdictCounts, string, string][] = [
+  ['forwarded', 'forwarded', 'bg-green-600'],
+  ['dropped', 'dropped', 'bg-red-600'],
+  ['audit', 'audit', 'bg-amber-500'],
+  ['error', 'error', 'bg-red-900'],
+  ['other', 'other', 'bg-slate-400'],
+];
+
+/** Verdict counts drawn as one stacked bar with numbers beside it. */
+function CountsBar({ counts, total }: { counts: VerdictCounts; total: number }) {
+  return (
+    <div>
+      <div className="flex h-3 w-full overflow-hidden rounded bg-slate-100">
+        {BAR.map(([k, , color]) => (counts[k] ? <div key={k} className={color} style={{ width: `${(counts[k] / Math.max(1, total)) * 100}%` }} /> : null))}
+      </div>
+      <dl className="mt-1 grid grid-cols-3 gap-x-2 text-xs" data-testid="panel-counts">
+        {BAR.filter(([k]) => counts[k]).map(([k, label]) => (
+          <div key={k} className="flex justify-between">
+            <dt className="text-slate-500">{label}</dt>
+            <dd data-testid={`count-${k}`} className="font-mono">{counts[k]}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function EdgePanel({ edge, nodes }: { edge: GraphEdge; nodes: GraphState['nodes'] }) {
+  const flows = useFlows('edge', edge.id);
+  const src = nodes.get(edge.source);
+  const dst = nodes.get(edge.target);
+  return (
+    <>
+      <h2 className="text-sm font-semibold">
+        {src?.id ?? edge.source} → {dst?.id ?? edge.target}
+      </h2>
+      <p className="text-xs text-slate-600">
+        {edgeLabel(edge)} · <b data-testid="panel-status" className={edge.status === 'allowed' ? 'text-green-700' : edge.status === 'audit' ? 'text-amber-700' : 'text-red-700'}>{edge.status}</b> · {edge.total} flows
+        {edge.replies ? ` (${edge.replies} replies)` : ''}
+      </p>
+      <CountsBar counts={edge.counts} total={edge.total} />
+      {Object.keys(edge.dropReasons).length > 0 && (
+        <p className="text-xs text-red-700">drop reasons: {Object.entries(edge.dropReasons).map(([r, n]) => `${r} ×${n}`).join(', ')}</p>
+      )}
+      <section className="text-xs">
+        <h3 className="font-semibold text-slate-700">Why (as Cilium reported)</h3>
+        {edge.allowedBy.length > 0 && <p data-testid="panel-allowed-by">allowed by {edge.allowedBy.join(', ')}</p>}
+        {edge.deniedBy.length > 0 && <p>denied by {edge.deniedBy.join(', ')}</p>}
+        {edge.counts.dropped > 0 && edge.deniedBy.length === 0 && <p>dropped with no allowing rule: the destination or source is isolated (default deny) and nothing selects this path</p>}
+        {edge.allowedBy.length === 0 && edge.counts.dropped === 0 && edge.counts.audit === 0 && <p>no policy reported: the endpoints are not isolated (default allow) or the node peer is always allowed</p>}
+        {edge.counts.audit > 0 && <p className="text-amber-700">AUDIT: would be dropped once the policy is enforced</p>}
+      </section>
+      {(edge.l7.http > 0 || edge.l7.dns > 0 || edge.l7.kafka > 0) && (
+        <p className="text-xs text-sky-800">L7 seen: {edge.l7.http ? `${edge.l7.http} HTTP ` : ''}{edge.l7.dns ? `${edge.l7.dns} DNS ` : ''}{edge.l7.kafka ? `${edge.l7.kafka} Kafka` : ''}</p>
+      )}
+      <p className="text-xs text-slate-500">first seen {new Date(edge.firstSeen).toLocaleTimeString()} · last seen {new Date(edge.lastSeen).toLocaleTimeString()}</p>
+      <h3 className="mt-2 text-xs font-semibold text-slate-700">Recent flows</h3>
+      {flows.isLoading ? <p className="text-xs">loading…</p> : <FlowList flows={flows.data ?? []} />}
+    </>
+  );
+}
+
+function NodePanel({ node, graph }: { node: GraphNode; graph: GraphState }) {
+  const flows = useFlows('node', node.id);
+  const edges = [...graph.edges.values()].filter((e) => e.source === node.id || e.target === node.id);
+  const totals: VerdictCounts = { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 };
+  let total = 0;
+  for (const e of edges) {
+    for (const k of Object.keys(totals) as (keyof VerdictCounts)[]) totals[k] += e.counts[k];
+    total += e.total;
+  }
+  return (
+    <>
+      <h2 className="text-sm font-semibold">{node.id}</h2>
+      <p className="text-xs text-slate-600">
+        {node.kind}
+        {node.workloadKind ? ` · ${node.workloadKind}` : ''}
+        {node.podCount ? ` · ${node.podCount} pod${node.podCount > 1 ? 's' : ''}` : ''}
+        {node.dnsName ? ` · ${node.dnsName}` : ''}
+      </p>
+      {node.pods.length > 0 && <p className="truncate font-mono text-[11px] text-slate-500">{node.pods.join(', ')}</p>}
+      <CountsBar counts={totals} total={total} />
+      <h3 className="mt-1 text-xs font-semibold text-slate-700">Connections ({edges.length})</h3>
+      <ul className="text-xs">
+        {edges.slice(0, 20).map((e) => (
+          <li key={e.id} className="flex justify-between gap-2">
+            <span className="truncate">{e.source === node.id ? `→ ${e.target}` : `← ${e.source}`} {edgeLabel(e)}</span>
+            <span className={e.status === 'allowed' ? 'text-green-700' : e.status === 'audit' ? 'text-amber-700' : 'text-red-700'}>{e.status}</span>
+          </li>
+        ))}
+      </ul>
+      <h3 className="mt-2 text-xs font-semibold text-slate-700">Recent flows</h3>
+      {flows.isLoading ? <p className="text-xs">loading…</p> : <FlowList flows={flows.data ?? []} />}
+    </>
+  );
+}
+
+export function SidePanel({ graph, selected, onClose }: { graph: GraphState; selected: string; onClose(): void }) {
+  const edge = graph.edges.get(selected);
+  const node = graph.nodes.get(selected);
+  return (
+    <aside data-testid="side-panel" className="flex w-96 shrink-0 flex-col gap-2 overflow-y-auto border-l border-slate-200 bg-white p-3">
+      <button type="button" onClick={onClose} className="self-end text-xs text-slate-500 hover:text-slate-900">
+        close ✕
+      </button>
+      {edge ? <EdgePanel edge={edge} nodes={graph.nodes} /> : node ? <NodePanel node={node} graph={graph} /> : <p className="text-xs text-slate-500">{selected} is no longer in the window.</p>}
+    </aside>
+  );
+}

@@ -1,0 +1,101 @@
+'use client';
+
+import Link from 'next/link';
+import { useMemo } from 'react';
+import { edgeLabel } from '@/lib/graph/cy-elements';
+import { useLive } from '../live/use-live';
+import { TrafficChart } from './TrafficChart';
+
+export function OverviewView() {
+  const live = useLive('');
+  const graph = live.graph;
+  const denied = useMemo(
+    () => (graph ? [...graph.edges.values()].filter((e) => e.counts.dropped > 0).sort((a, b) => b.counts.dropped - a.counts.dropped).slice(0, 10) : []),
+    [graph],
+  );
+  const namespaces = useMemo(() => {
+    const out = new Map<string, { flows: number; dropped: number; audit: number; workloads: Set<string> }>();
+    if (!graph) return out;
+    for (const e of graph.edges.values()) {
+      for (const id of [e.source, e.target]) {
+        const n = graph.nodes.get(id);
+        if (!n?.namespace) continue;
+        const s = out.get(n.namespace) ?? { flows: 0, dropped: 0, audit: 0, workloads: new Set() };
+        s.flows += e.total;
+        s.dropped += e.counts.dropped;
+        s.audit += e.counts.audit;
+        s.workloads.add(n.id);
+        out.set(n.namespace, s);
+      }
+    }
+    return out;
+  }, [graph]);
+  const status = live.status;
+  return (
+    <div className="mx-auto grid max-w-6xl gap-4 p-4 md:grid-cols-2">
+      <section className="rounded border border-slate-200 bg-white p-4 md:col-span-2">
+        <h2 className="mb-2 font-semibold">Traffic</h2>
+        <TrafficChart history={live.counters?.history ?? []} />
+      </section>
+      <section className="rounded border border-slate-200 bg-white p-4">
+        <h2 className="mb-2 font-semibold">Denied connections</h2>
+        {denied.length === 0 ? (
+          <p className="text-sm text-slate-500">No drops in the window.</p>
+        ) : (
+          <ul className="text-sm" data-testid="denied-list">
+            {denied.map((e) => (
+              <li key={e.id} className="flex justify-between gap-2 border-b border-slate-100 py-1">
+                <Link className="truncate text-sky-700 hover:underline" href={`/map?select=${encodeURIComponent(e.id)}`}>
+                  {e.source} → {e.target} {edgeLabel(e)}
+                </Link>
+                <span className="font-mono text-red-700">{e.counts.dropped}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="rounded border border-slate-200 bg-white p-4">
+        <h2 className="mb-2 font-semibold">Namespaces seen in flows</h2>
+        <table className="w-full text-sm" data-testid="namespace-table">
+          <thead className="text-left text-xs text-slate-500">
+            <tr>
+              <th>namespace</th>
+              <th>workloads</th>
+              <th>flows</th>
+              <th>dropped</th>
+              <th>audit</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...namespaces.entries()].sort().map(([ns, s]) => (
+              <tr key={ns} className="border-t border-slate-100">
+                <td>
+                  <Link className="text-sky-700 hover:underline" href={`/map?ns=${ns}`}>
+                    {ns}
+                  </Link>
+                </td>
+                <td>{s.workloads.size}</td>
+                <td className="font-mono">{s.flows}</td>
+                <td className="font-mono text-red-700">{s.dropped || ''}</td>
+                <td className="font-mono text-amber-700">{s.audit || ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {status && (
+        <section className="rounded border border-slate-200 bg-white p-4 text-sm md:col-span-2" data-testid="relay-status">
+          <h2 className="mb-2 font-semibold">Relay</h2>
+          <p>
+            {status.relay.mode === 'demo' ? 'Built-in demo relay (no cluster configured: set FLOWSIGHT_RELAY)' : 'Hubble Relay'} at <code>{status.relay.address}</code>
+            {status.relay.tls ? ' over TLS' : ''}
+            {status.relay.server ? ` · ${status.relay.server.version} · ${status.relay.server.numConnectedNodes ?? '?'} nodes` : ''}
+          </p>
+          <p className="text-slate-600">
+            {status.relay.received} flows received · {status.relay.reconnects} reconnects · {status.relay.lostEvents} lost · window {status.graph.windowSeconds}s · {status.graph.edges} connections
+          </p>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,276 @@
+/**
+ * Turns the demo scenario's traffic patterns into Cilium-shaped flows: a policy-verdict or trace
+ * event where the packet is decided, the reply of an allowed connection, L7 request/response
+ * events where a Cilium policy puts the proxy in the path, and a drop with its reason where a
+ * policy denies. Deterministic: the same seed gives the same flows.
+ */
+
+import type { FlowEndpoint, FlowRecord, PolicyRef, Verdict } from '../flows/flow-record';
+import type { DemoPod, DemoScenario, PeerRef, TrafficPattern } from './scenario';
+import { podsOf } from './scenario';
+
+/** mulberry32: small, fast, good enough for picking demo traffic. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HEX = '0123456789abcdef';
+
+interface ResolvedPeer {
+  pods: DemoPod[];
+  /** For non-pod peers: the fixed endpoint. */
+  fixed?: Omit<FlowEndpoint, 'port'>;
+}
+
+interface CompiledPattern {
+  pattern: TrafficPattern;
+  from: ResolvedPeer;
+  to: ResolvedPeer;
+}
+
+function podLabels(p: DemoPod, cluster: string): string[] {
+  const out = Object.entries(p.labels)
+    .filter(([k]) => k !== 'pod-template-hash' && k !== 'statefulset.kubernetes.io/pod-name')
+    .map(([k, v]) => `k8s:${k}=${v}`);
+  out.push(`k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=${p.namespace}`);
+  out.push(`k8s:io.cilium.k8s.policy.cluster=${cluster}`);
+  out.push(`k8s:io.cilium.k8s.policy.serviceaccount=${p.workload.name}`);
+  out.push(`k8s:io.kubernetes.pod.namespace=${p.namespace}`);
+  return out.sort();
+}
+
+function podEndpoint(p: DemoPod, cluster: string): Omit<FlowEndpoint, 'port'> {
+  return {
+    ip: p.ip,
+    identity: p.identity,
+    namespace: p.namespace,
+    pod: p.name,
+    labels: podLabels(p, cluster),
+    workloads: [p.workload],
+    names: [],
+    service: '',
+    cluster,
+  };
+}
+
+function reservedEndpoint(name: string, identity: number, ip: string, names: string[] = []): Omit<FlowEndpoint, 'port'> {
+  return { ip, identity, namespace: '', pod: '', labels: [`reserved:${name}`], workloads: [], names, service: '', cluster: '' };
+}
+
+export class FlowGenerator {
+  private readonly rand: () => number;
+  private readonly compiled: CompiledPattern[];
+  private readonly cumulative: number[];
+  private readonly total: number;
+  private readonly labelCache = new Map<string, Omit<FlowEndpoint, 'port'>>();
+  private seq = 0;
+  private readonly uuidPrefix: string;
+
+  constructor(
+    private readonly scenario: DemoScenario,
+    seed = 1,
+  ) {
+    this.rand = seededRandom(seed);
+    const hex = (digits: number) => {
+      let out = '';
+      for (let i = 0; i < digits; i++) out += HEX[(this.rand() * 16) | 0];
+      return out;
+    };
+    this.uuidPrefix = `${hex(8)}-${hex(4)}-4${hex(3)}-${HEX[8 + ((this.rand() * 4) | 0)]}${hex(3)}`;
+    this.compiled = scenario.traffic.map((pattern) => ({ pattern, from: this.resolve(pattern.from), to: this.resolve(pattern.to) }));
+    let acc = 0;
+    this.cumulative = this.compiled.map((c) => (acc += c.pattern.weight));
+    this.total = acc;
+  }
+
+  private resolve(peer: PeerRef): ResolvedPeer {
+    if ('workload' in peer) {
+      const pods = podsOf(this.scenario, peer.workload);
+      if (pods.length === 0) throw new Error(`demo scenario: no pods for workload ${peer.workload}`);
+      return { pods };
+    }
+    if ('world' in peer) return { pods: [], fixed: reservedEndpoint('world', 2, peer.ip, peer.world ? [peer.world] : []) };
+    const identity = peer.reserved === 'host' ? 1 : peer.reserved === 'remote-node' ? 6 : 7;
+    return { pods: [], fixed: reservedEndpoint(peer.reserved, identity, peer.ip ?? '') };
+  }
+
+  /** A v4-shaped uuid: a per-generator random prefix and a sequence number (unique, cheap, deterministic). */
+  private uuid(): string {
+    const n = this.seq++;
+    const tail = (n % 0x1000000000000).toString(16).padStart(12, '0');
+    return `${this.uuidPrefix}-${tail}`;
+  }
+
+  private pick<T>(list: T[]): T {
+    return list[(this.rand() * list.length) | 0];
+  }
+
+  private endpointOf(peer: ResolvedPeer, other: DemoPod | undefined, reserved: PeerRef): { ep: Omit<FlowEndpoint, 'port'>; pod?: DemoPod } {
+    if (peer.fixed) {
+      // The node peers take their address from the pod they talk to: the host is the pod's own
+      // node, a remote node is another one.
+      if ('reserved' in reserved && (reserved.reserved === 'host' || reserved.reserved === 'remote-node')) {
+        const nodes = this.scenario.nodes;
+        const own = nodes.find((n) => n.name === other?.node) ?? nodes[0];
+        const node = reserved.reserved === 'host' ? own : (nodes.find((n) => n !== own) ?? own);
+        const key = `${reserved.reserved}|${node.ip}`;
+        let ep = this.labelCache.get(key);
+        if (!ep) {
+          ep = { ...peer.fixed, ip: node.ip };
+          this.labelCache.set(key, ep);
+        }
+        return { ep };
+      }
+      return { ep: peer.fixed };
+    }
+    const pod = this.pick(peer.pods);
+    const key = `${pod.namespace}/${pod.name}`;
+    let ep = this.labelCache.get(key);
+    if (!ep) {
+      ep = podEndpoint(pod, this.scenario.cluster);
+      this.labelCache.set(key, ep);
+    }
+    return { ep, pod };
+  }
+
+  /** Picks the next connection by weight and returns the flows Cilium would report for it. */
+  nextConnection(now: number): FlowRecord[] {
+    const r = this.rand() * this.total;
+    let i = 0;
+    while (this.cumulative[i] <= r) i++;
+    return this.flowsFor(this.compiled[i], now);
+  }
+
+  /** Generates at least `count` flows stamped from `start` onwards, `spacingMs` apart per connection. */
+  generate(count: number, start: number, spacingMs: number): FlowRecord[] {
+    const out: FlowRecord[] = [];
+    let t = start;
+    while (out.length < count) {
+      for (const f of this.nextConnection(t)) out.push(f);
+      t += spacingMs;
+    }
+    return out;
+  }
+
+  private flowsFor(c: CompiledPattern, now: number): FlowRecord[] {
+    const p = c.pattern;
+    const src = this.endpointOf(c.from, undefined, p.from);
+    const dst = this.endpointOf(c.to, src.pod, p.to);
+    // Host/remote-node sources take their node from the destination pod.
+    const srcEp = c.from.fixed && dst.pod ? this.endpointOf(c.from, dst.pod, p.from).ep : src.ep;
+    const srcNode = src.pod?.node ?? dst.pod?.node ?? this.scenario.nodes[0].name;
+    const dstNode = dst.pod?.node ?? srcNode;
+    const sport = 32768 + ((this.rand() * 28000) | 0);
+    const flows: FlowRecord[] = [];
+    let t = now;
+    const base = (verdict: Verdict, direction: 'INGRESS' | 'EGRESS', node: string, reply: boolean): FlowRecord => {
+      const s = reply ? dst.ep : srcEp;
+      const d = reply ? srcEp : dst.ep;
+      t += 0.05 + this.rand() * 0.2;
+      return {
+        uuid: this.uuid(),
+        time: t,
+        verdict,
+        dropReason: '',
+        direction,
+        isReply: reply,
+        protocol: p.protocol,
+        tcpFlags: p.protocol === 'TCP' ? (reply ? ['SYN', 'ACK'] : ['SYN']) : [],
+        source: { ...s, port: reply ? p.port : sport },
+        destination: { ...d, port: reply ? sport : p.port },
+        node: `${this.scenario.cluster}/${node}`,
+        type: 'L3_L4',
+        eventType: 4,
+        egressAllowedBy: [],
+        ingressAllowedBy: [],
+        egressDeniedBy: [],
+        ingressDeniedBy: [],
+        summary: '',
+      };
+    };
+    const withSummary = (f: FlowRecord) => {
+      f.summary = f.protocol === 'TCP' ? `TCP Flags: ${f.tcpFlags.join(', ')}` : f.protocol;
+      return f;
+    };
+
+    if (p.verdict === 'DROPPED') {
+      const atEgress = p.enforcedAt === 'egress';
+      const f = base('DROPPED', atEgress ? 'EGRESS' : 'INGRESS', atEgress ? srcNode : dstNode, false);
+      f.isReply = false;
+      f.dropReason = p.dropReason ?? 'POLICY_DENIED';
+      f.eventType = 1;
+      f.egressDeniedBy = p.egressDeniedBy ?? [];
+      f.ingressDeniedBy = p.ingressDeniedBy ?? [];
+      // The sender retries a dropped SYN / DNS query.
+      const retry = { ...withSummary(f), uuid: this.uuid(), time: f.time + 1000 };
+      return [f, retry];
+    }
+
+    const verdict: Verdict = p.verdict;
+    const egress = withSummary(base(verdict, 'EGRESS', srcNode, false));
+    egress.eventType = p.egressAllowedBy?.length || verdict === 'AUDIT' ? 5 : 4;
+    egress.egressAllowedBy = p.egressAllowedBy ?? [];
+    flows.push(egress);
+    if (dst.pod) {
+      const ingress = withSummary(base(verdict === 'AUDIT' ? 'FORWARDED' : verdict, 'INGRESS', dstNode, false));
+      ingress.eventType = p.ingressAllowedBy?.length ? 5 : 4;
+      ingress.ingressAllowedBy = p.ingressAllowedBy ?? [];
+      flows.push(ingress);
+    }
+    if (p.dnsQuery) flows.push(...this.dnsExchange(p, base));
+    if (p.http) flows.push(...this.httpExchange(p, base, p.ingressAllowedBy ?? []));
+    flows.push(withSummary(base('FORWARDED', 'EGRESS', srcNode, true)));
+    return flows;
+  }
+
+  private dnsExchange(p: TrafficPattern, base: (v: Verdict, d: 'INGRESS' | 'EGRESS', node: string, reply: boolean) => FlowRecord): FlowRecord[] {
+    const q = p.dnsQuery!;
+    const answer = this.scenario.traffic.find((t) => 'world' in t.to && `${t.to.world}.` === q);
+    const ips = answer && 'ip' in answer.to && answer.to.ip ? [answer.to.ip] : [];
+    const req = base('FORWARDED', 'EGRESS', '', false);
+    const res = base('FORWARDED', 'EGRESS', '', true);
+    for (const f of [req, res]) {
+      f.type = 'L7';
+      f.eventType = 129;
+      f.node = `${this.scenario.cluster}/${this.scenario.nodes[0].name}`;
+      f.egressAllowedBy = p.egressAllowedBy ?? [];
+      f.tcpFlags = [];
+    }
+    req.l7 = { type: 'REQUEST', latencyNs: 0, dns: { query: q, ips: [], ttl: 0, cnames: [], rcode: 0, qtypes: ['A'], rrtypes: [] } };
+    res.l7 = { type: 'RESPONSE', latencyNs: 400_000 + ((this.rand() * 900_000) | 0), dns: { query: q, ips, ttl: 30, cnames: [], rcode: 0, qtypes: ['A'], rrtypes: ips.length ? ['A'] : [] } };
+    req.summary = `DNS Query ${q} A`;
+    res.summary = `DNS Answer "${ips.join(',')}" TTL: 30 (Proxy ${q} A)`;
+    return [req, res];
+  }
+
+  private httpExchange(
+    p: TrafficPattern,
+    base: (v: Verdict, d: 'INGRESS' | 'EGRESS', node: string, reply: boolean) => FlowRecord,
+    allowedBy: PolicyRef[],
+  ): FlowRecord[] {
+    const x = this.pick(p.http!);
+    const req = base('FORWARDED', 'INGRESS', '', false);
+    const res = base(x.code === 403 ? 'DROPPED' : 'FORWARDED', 'INGRESS', '', true);
+    const host = 'to' in p && 'workload' in p.to ? p.to.workload.split('/')[1] : 'unknown';
+    const url = `http://${host}:${p.port}${x.path}`;
+    for (const f of [req, res]) {
+      f.type = 'L7';
+      f.eventType = 129;
+      f.node = `${this.scenario.cluster}/${this.scenario.nodes[1].name}`;
+      f.ingressAllowedBy = allowedBy;
+      f.tcpFlags = [];
+    }
+    req.l7 = { type: 'REQUEST', latencyNs: 0, http: { method: x.method, url, code: 0, protocol: 'HTTP/1.1', headers: [{ key: 'user-agent', value: 'frontend/2.4' }] } };
+    res.l7 = { type: 'RESPONSE', latencyNs: 2_000_000 + ((this.rand() * 30_000_000) | 0), http: { method: x.method, url, code: x.code, protocol: 'HTTP/1.1', headers: [] } };
+    req.summary = `HTTP/1.1 ${x.method} ${url}`;
+    res.summary = `HTTP/1.1 ${x.code} ${Math.round(res.l7.latencyNs / 1e6)}ms (${x.method} ${url})`;
+    return [req, res];
+  }
+}

@@ -1,0 +1,37 @@
+/** Pure reducer the browser uses to keep its copy of the graph: snapshot, then deltas in order. */
+
+import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
+
+export interface GraphState {
+  seq: number;
+  nodes: Map<string, GraphNode>;
+  edges: Map<string, GraphEdge>;
+}
+
+export function stateFromSnapshot(s: GraphSnapshot): GraphState {
+  return {
+    seq: s.seq,
+    nodes: new Map(s.nodes.map((n) => [n.id, n])),
+    edges: new Map(s.edges.map((e) => [e.id, e])),
+  };
+}
+
+export class DeltaGapError extends Error {
+  constructor(expected: number, got: number) {
+    super(`graph delta ${got} does not follow ${expected - 1}; a fresh snapshot is needed`);
+    this.name = 'DeltaGapError';
+  }
+}
+
+/** Applies a delta; throws DeltaGapError when one was missed (the caller then resyncs). */
+export function applyDelta(state: GraphState, delta: GraphDelta): GraphState {
+  if (delta.seq <= state.seq) return state;
+  if (delta.seq !== state.seq + 1) throw new DeltaGapError(state.seq + 1, delta.seq);
+  const nodes = new Map(state.nodes);
+  const edges = new Map(state.edges);
+  for (const id of delta.removeEdges) edges.delete(id);
+  for (const id of delta.removeNodes) nodes.delete(id);
+  for (const n of delta.upsertNodes) nodes.set(n.id, n);
+  for (const e of delta.upsertEdges) edges.set(e.id, e);
+  return { seq: delta.seq, nodes, edges };
+}

@@ -1,0 +1,254 @@
+/**
+ * Incremental aggregation of flows into the pod-communication graph. `add` is the ingest hot
+ * path (a few map lookups per flow); `takeDelta` runs a few times a second and hands out what
+ * changed, expiring edges not seen within the window and evicting the oldest past the caps.
+ */
+
+import type { FlowRecord } from '../flows/flow-record';
+import { nodeOfEndpoint, type EndpointNode } from './node-identity';
+import type { EdgeStatus, GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
+
+export interface FlowGraphOptions {
+  /** Edges not seen for this long (relative to the newest flow) are removed. */
+  windowMs?: number;
+  maxEdges?: number;
+  maxPodsListed?: number;
+}
+
+const MAX_POLICY_NAMES = 8;
+
+export function edgeStatus(e: Pick<GraphEdge, 'counts'>): EdgeStatus {
+  const passing = e.counts.forwarded + e.counts.other;
+  if (e.counts.dropped > 0) return passing > 0 || e.counts.audit > 0 ? 'mixed' : 'denied';
+  if (e.counts.audit > 0) return 'audit';
+  return 'allowed';
+}
+
+interface NodeState extends GraphNode {
+  podSet: Set<string>;
+}
+
+export class FlowGraph {
+  private readonly nodes = new Map<string, NodeState>();
+  private readonly edges = new Map<string, GraphEdge>();
+  private dirtyNodes = new Set<string>();
+  private dirtyEdges = new Set<string>();
+  private seq = 0;
+  private newest = 0;
+  private readonly windowMs: number;
+  private readonly maxEdges: number;
+  private readonly maxPods: number;
+  /** Edges removed because of the cap (not the window): shown so nothing vanishes silently. */
+  evictedEdges = 0;
+
+  constructor(opts: FlowGraphOptions = {}) {
+    this.windowMs = opts.windowMs ?? 5 * 60_000;
+    this.maxEdges = opts.maxEdges ?? 20_000;
+    this.maxPods = opts.maxPodsListed ?? 20;
+  }
+
+  get sequence(): number {
+    return this.seq;
+  }
+
+  get size(): { nodes: number; edges: number } {
+    return { nodes: this.nodes.size, edges: this.edges.size };
+  }
+
+  private touchNode(n: EndpointNode, pod: string, time: number): void {
+    let s = this.nodes.get(n.id);
+    if (!s) {
+      s = { ...n, pods: [], podCount: 0, podSet: new Set(), firstSeen: time, lastSeen: time };
+      this.nodes.set(n.id, s);
+      this.dirtyNodes.add(n.id);
+    }
+    if (time > s.lastSeen) s.lastSeen = time;
+    if (pod && !s.podSet.has(pod) && s.podSet.size < 1000) {
+      s.podSet.add(pod);
+      s.podCount = s.podSet.size;
+      if (s.pods.length < this.maxPods) s.pods.push(pod);
+      this.dirtyNodes.add(n.id);
+    }
+  }
+
+  /** Edge id a flow counts towards: replies are folded onto the connection they answer. */
+  static edgeIdOf(flow: FlowRecord): string {
+    const reply = flow.isReply === true;
+    const src = nodeOfEndpoint(reply ? flow.destination : flow.source).id;
+    const dst = nodeOfEndpoint(reply ? flow.source : flow.destination).id;
+    const port = reply ? flow.source.port : flow.destination.port;
+    return `${src}|${dst}|${port}|${flow.protocol}`;
+  }
+
+  /** Folds one flow into the graph and returns its edge id. */
+  add(flow: FlowRecord): string {
+    const reply = flow.isReply === true;
+    const from = reply ? flow.destination : flow.source;
+    const to = reply ? flow.source : flow.destination;
+    const src = nodeOfEndpoint(from);
+    const dst = nodeOfEndpoint(to);
+    const port = reply ? flow.source.port : flow.destination.port;
+    const t = flow.time;
+    if (t > this.newest) this.newest = t;
+    this.touchNode(src, from.pod, t);
+    this.touchNode(dst, to.pod, t);
+    const id = `${src.id}|${dst.id}|${port}|${flow.protocol}`;
+    let e = this.edges.get(id);
+    if (!e) {
+      e = {
+        id,
+        source: src.id,
+        target: dst.id,
+        port,
+        protocol: flow.protocol,
+        counts: { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 },
+        total: 0,
+        replies: 0,
+        dropReasons: {},
+        allowedBy: [],
+        deniedBy: [],
+        l7: { http: 0, dns: 0, kafka: 0 },
+        status: 'allowed',
+        firstSeen: t,
+        lastSeen: t,
+      };
+      this.edges.set(id, e);
+    }
+    switch (flow.verdict) {
+      case 'FORWARDED':
+        e.counts.forwarded++;
+        break;
+      case 'DROPPED':
+        e.counts.dropped++;
+        if (flow.dropReason) e.dropReasons[flow.dropReason] = (e.dropReasons[flow.dropReason] ?? 0) + 1;
+        break;
+      case 'AUDIT':
+        e.counts.audit++;
+        break;
+      case 'ERROR':
+        e.counts.error++;
+        break;
+      default:
+        e.counts.other++;
+    }
+    e.total++;
+    if (reply) e.replies++;
+    if (flow.l7) {
+      if (flow.l7.http) e.l7.http++;
+      else if (flow.l7.dns) e.l7.dns++;
+      else if (flow.l7.kafka) e.l7.kafka++;
+    }
+    if (flow.egressAllowedBy.length || flow.ingressAllowedBy.length) {
+      for (const p of flow.egressAllowedBy) addName(e.allowedBy, p);
+      for (const p of flow.ingressAllowedBy) addName(e.allowedBy, p);
+    }
+    if (flow.egressDeniedBy.length || flow.ingressDeniedBy.length) {
+      for (const p of flow.egressDeniedBy) addName(e.deniedBy, p);
+      for (const p of flow.ingressDeniedBy) addName(e.deniedBy, p);
+    }
+    if (t > e.lastSeen) e.lastSeen = t;
+    this.dirtyEdges.add(id);
+    return id;
+  }
+
+  /** What changed since the last call, or null when nothing did. */
+  takeDelta(): GraphDelta | null {
+    const removeEdges: string[] = [];
+    const removeNodes: string[] = [];
+    const cutoff = this.newest - this.windowMs;
+    for (const [id, e] of this.edges) {
+      if (e.lastSeen < cutoff) {
+        this.edges.delete(id);
+        this.dirtyEdges.delete(id);
+        removeEdges.push(id);
+      }
+    }
+    if (this.edges.size > this.maxEdges) {
+      const oldest = [...this.edges.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.edges.size - this.maxEdges);
+      for (const e of oldest) {
+        this.edges.delete(e.id);
+        this.dirtyEdges.delete(e.id);
+        removeEdges.push(e.id);
+        this.evictedEdges++;
+      }
+    }
+    if (removeEdges.length) {
+      const used = new Set<string>();
+      for (const e of this.edges.values()) {
+        used.add(e.source);
+        used.add(e.target);
+      }
+      for (const id of this.nodes.keys()) {
+        if (!used.has(id)) {
+          this.nodes.delete(id);
+          this.dirtyNodes.delete(id);
+          removeNodes.push(id);
+        }
+      }
+    }
+    if (!this.dirtyEdges.size && !this.dirtyNodes.size && !removeEdges.length && !removeNodes.length) return null;
+    const delta: GraphDelta = {
+      seq: ++this.seq,
+      upsertNodes: [...this.dirtyNodes].map((id) => publicNode(this.nodes.get(id)!)),
+      upsertEdges: [...this.dirtyEdges].map((id) => publicEdge(this.edges.get(id)!)),
+      removeNodes,
+      removeEdges,
+    };
+    this.dirtyNodes = new Set();
+    this.dirtyEdges = new Set();
+    return delta;
+  }
+
+  /** The whole graph as of the last delta (call takeDelta first to include pending changes). */
+  snapshot(): GraphSnapshot {
+    return {
+      seq: this.seq,
+      nodes: [...this.nodes.values()].map(publicNode),
+      edges: [...this.edges.values()].map(publicEdge),
+    };
+  }
+
+  edge(id: string): GraphEdge | undefined {
+    const e = this.edges.get(id);
+    return e && publicEdge(e);
+  }
+
+  node(id: string): GraphNode | undefined {
+    const n = this.nodes.get(id);
+    return n && publicNode(n);
+  }
+}
+
+function addName(list: string[], p: { kind: string; namespace: string; name: string }): void {
+  if (list.length >= MAX_POLICY_NAMES) return;
+  const name = `${p.kind}/${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+  if (!list.includes(name)) list.push(name);
+}
+
+function publicNode(n: NodeState): GraphNode {
+  return {
+    id: n.id,
+    kind: n.kind,
+    namespace: n.namespace,
+    label: n.label,
+    workloadKind: n.workloadKind,
+    pods: [...n.pods],
+    podCount: n.podCount,
+    app: n.app,
+    dnsName: n.dnsName,
+    firstSeen: n.firstSeen,
+    lastSeen: n.lastSeen,
+  };
+}
+
+function publicEdge(e: GraphEdge): GraphEdge {
+  return {
+    ...e,
+    counts: { ...e.counts },
+    dropReasons: { ...e.dropReasons },
+    allowedBy: [...e.allowedBy],
+    deniedBy: [...e.deniedBy],
+    l7: { ...e.l7 },
+    status: edgeStatus(e),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Which graph node a flow endpoint belongs to: pods fold into their owning workload (replicas
+ * become one node), Cilium's reserved identities become the special peers hubble-ui users know
+ * (world by DNS name, host, remote-node, kube-apiserver), and cluster DNS is marked as kube-dns.
+ * Traffic from the node itself is the host peer, never an unknown pod.
+ */
+
+import type { FlowEndpoint } from '../flows/flow-record';
+import type { NodeKind } from './types';
+
+export interface EndpointNode {
+  id: string;
+  kind: NodeKind;
+  namespace: string;
+  label: string;
+  workloadKind: string;
+  app: string;
+  dnsName: string;
+}
+
+const DEPLOYMENT_POD = /^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$/;
+const DAEMONSET_POD = /^(.+)-[a-z0-9]{5}$/;
+const STATEFULSET_POD = /^(.+)-\d+$/;
+
+/** Owning workload name of a pod when Cilium did not report one. */
+export function workloadFromPodName(pod: string): { name: string; kind: string } {
+  let m = DEPLOYMENT_POD.exec(pod);
+  if (m) return { name: m[1], kind: 'Deployment' };
+  m = STATEFULSET_POD.exec(pod);
+  if (m) return { name: m[1], kind: 'StatefulSet' };
+  m = DAEMONSET_POD.exec(pod);
+  if (m) return { name: m[1], kind: 'DaemonSet' };
+  return { name: pod, kind: '' };
+}
+
+function reservedOf(labels: readonly string[]): string {
+  for (const l of labels) if (l.startsWith('reserved:')) return l.slice(9);
+  return '';
+}
+
+function appOf(labels: readonly string[]): string {
+  let found = '';
+  for (const l of labels) {
+    if (!l.startsWith('k8s:')) continue;
+    const eq = l.indexOf('=');
+    const key = l.slice(4, eq);
+    if (key === 'app' || key === 'app.kubernetes.io/name') return l.slice(eq + 1);
+    if (key === 'k8s-app' && !found) found = l.slice(eq + 1);
+  }
+  return found;
+}
+
+function isKubeDns(labels: readonly string[]): boolean {
+  for (const l of labels) if (l === 'k8s:k8s-app=kube-dns') return true;
+  return false;
+}
+
+const WORLD_IDENTITIES = new Set([2, 9, 10]);
+
+/** The graph node of an endpoint. */
+export function nodeOfEndpoint(ep: FlowEndpoint): EndpointNode {
+  const reserved = reservedOf(ep.labels);
+  if (reserved === 'world' || (!ep.namespace && WORLD_IDENTITIES.has(ep.identity))) {
+    const name = ep.names.length ? ep.names[0].replace(/\.$/, '') : '';
+    return name
+      ? { id: `world:${name}`, kind: 'world', namespace: '', label: name, workloadKind: '', app: '', dnsName: name }
+      : { id: 'world', kind: 'world', namespace: '', label: 'world (no DNS name)', workloadKind: '', app: '', dnsName: '' };
+  }
+  if (reserved === 'host' || reserved === 'health' || (!ep.namespace && ep.identity === 1)) {
+    return { id: 'host', kind: 'host', namespace: '', label: 'host (node)', workloadKind: '', app: '', dnsName: '' };
+  }
+  if (reserved === 'remote-node' || (!ep.namespace && ep.identity === 6)) {
+    return { id: 'remote-node', kind: 'remote-node', namespace: '', label: 'remote-node', workloadKind: '', app: '', dnsName: '' };
+  }
+  if (reserved === 'kube-apiserver' || (!ep.namespace && ep.identity === 7)) {
+    return { id: 'kube-apiserver', kind: 'kube-apiserver', namespace: '', label: 'kube-apiserver', workloadKind: '', app: '', dnsName: '' };
+  }
+  if (reserved === 'ingress' || (!ep.namespace && ep.identity === 8)) {
+    return { id: 'ingress', kind: 'ingress', namespace: '', label: 'cilium ingress', workloadKind: '', app: '', dnsName: '' };
+  }
+  if (ep.namespace) {
+    const w = ep.workloads.length ? ep.workloads[0] : ep.pod ? workloadFromPodName(ep.pod) : { name: appOf(ep.labels) || 'unknown', kind: '' };
+    return {
+      id: `${ep.namespace}/${w.name}`,
+      kind: isKubeDns(ep.labels) ? 'kube-dns' : 'workload',
+      namespace: ep.namespace,
+      label: w.name,
+      workloadKind: w.kind,
+      app: appOf(ep.labels),
+      dnsName: '',
+    };
+  }
+  return { id: ep.ip ? `unknown:${ep.ip}` : 'unknown', kind: 'unknown', namespace: '', label: ep.ip || 'unknown', workloadKind: '', app: '', dnsName: '' };
+}

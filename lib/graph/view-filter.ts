@@ -1,0 +1,140 @@
+/**
+ * What part of the graph a person looks at: namespaces, verdict statuses, and visual filters
+ * that hide noise (hubble-ui users ask for these: host, remote-node, kube-dns, metrics scrapes,
+ * ingress controllers, and their own patterns). Pure: the map page and the export share it.
+ */
+
+import type { EdgeStatus, GraphEdge, GraphNode } from './types';
+
+export interface VisualFilters {
+  hideHost: boolean;
+  hideRemoteNode: boolean;
+  hideKubeDns: boolean;
+  hideMetricsScrapes: boolean;
+  hideIngressControllers: boolean;
+  /** Node ids or globs (`monitoring/*`, `world:*.github.com`) to hide. */
+  hidePatterns: string[];
+}
+
+export interface ViewOptions {
+  /** Empty = all namespaces. An edge shows when either end is in one of them. */
+  namespaces: string[];
+  /** Empty = every status. */
+  statuses: EdgeStatus[];
+  visual: VisualFilters;
+}
+
+export const DEFAULT_VISUAL_FILTERS: VisualFilters = {
+  hideHost: false,
+  hideRemoteNode: false,
+  hideKubeDns: false,
+  hideMetricsScrapes: false,
+  hideIngressControllers: false,
+  hidePatterns: [],
+};
+
+/** Ports Prometheus-style exporters listen on (node-exporter, postgres/nginx exporters, CoreDNS, ...). */
+export const METRICS_PORTS = new Set([9090, 9091, 9100, 9101, 9102, 9113, 9121, 9153, 9187, 9400, 10254]);
+const METRICS_SCRAPERS = /prometheus|otel|opentelemetry|datadog|victoria|vmagent|grafana-agent|alloy/i;
+const INGRESS_CONTROLLERS = /ingress-nginx|nginx-ingress|traefik|contour|envoy-gateway|haproxy-ingress|istio-ingressgateway|application-gateway/i;
+
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+export function isMetricsScrape(edge: GraphEdge, source: GraphNode | undefined): boolean {
+  return METRICS_PORTS.has(edge.port) && edge.protocol === 'TCP' && (!!source && (METRICS_SCRAPERS.test(source.app) || METRICS_SCRAPERS.test(source.label)));
+}
+
+export function isIngressController(node: GraphNode): boolean {
+  return node.kind === 'ingress' || INGRESS_CONTROLLERS.test(node.app) || INGRESS_CONTROLLERS.test(node.label) || INGRESS_CONTROLLERS.test(node.namespace);
+}
+
+function hiddenNode(node: GraphNode, v: VisualFilters, patterns: RegExp[]): boolean {
+  if (v.hideHost && node.kind === 'host') return true;
+  if (v.hideRemoteNode && node.kind === 'remote-node') return true;
+  if (v.hideKubeDns && node.kind === 'kube-dns') return true;
+  if (v.hideIngressControllers && isIngressController(node)) return true;
+  for (const p of patterns) if (p.test(node.id)) return true;
+  return false;
+}
+
+export interface VisibleGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** The nodes and edges that pass the view options; nodes without a visible edge are dropped. */
+export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Iterable<GraphEdge>, view: ViewOptions): VisibleGraph {
+  const ns = new Set(view.namespaces);
+  const statuses = new Set(view.statuses);
+  const patterns = view.visual.hidePatterns.filter(Boolean).map(globToRegExp);
+  const hiddenCache = new Map<string, boolean>();
+  const isHidden = (id: string) => {
+    let h = hiddenCache.get(id);
+    if (h === undefined) {
+      const n = nodes.get(id);
+      h = !n || hiddenNode(n, view.visual, patterns);
+      hiddenCache.set(id, h);
+    }
+    return h;
+  };
+  const keptEdges: GraphEdge[] = [];
+  const keptNodes = new Set<string>();
+  for (const e of edges) {
+    if (statuses.size && !statuses.has(e.status)) continue;
+    if (isHidden(e.source) || isHidden(e.target)) continue;
+    if (ns.size) {
+      const s = nodes.get(e.source);
+      const t = nodes.get(e.target);
+      if (!(s && ns.has(s.namespace)) && !(t && ns.has(t.namespace))) continue;
+    }
+    if (view.visual.hideMetricsScrapes && isMetricsScrape(e, nodes.get(e.source))) continue;
+    keptEdges.push(e);
+    keptNodes.add(e.source);
+    keptNodes.add(e.target);
+  }
+  return { nodes: [...keptNodes].map((id) => nodes.get(id)!).filter(Boolean), edges: keptEdges };
+}
+
+export interface ConnectionExport {
+  exportedAt: string;
+  view: ViewOptions;
+  nodes: { id: string; kind: string; namespace: string; name: string; pods: number; dnsName?: string }[];
+  connections: {
+    source: string;
+    destination: string;
+    port: number;
+    protocol: string;
+    status: EdgeStatus;
+    flows: GraphEdge['counts'] & { total: number };
+    dropReasons: Record<string, number>;
+    allowedBy: string[];
+    deniedBy: string[];
+    firstSeen: string;
+    lastSeen: string;
+  }[];
+}
+
+/** The visible connections as a JSON document (what the map's export button downloads). */
+export function exportConnections(g: VisibleGraph, view: ViewOptions, now: Date): ConnectionExport {
+  return {
+    exportedAt: now.toISOString(),
+    view,
+    nodes: g.nodes.map((n) => ({ id: n.id, kind: n.kind, namespace: n.namespace, name: n.label, pods: n.podCount, ...(n.dnsName ? { dnsName: n.dnsName } : {}) })),
+    connections: g.edges.map((e) => ({
+      source: e.source,
+      destination: e.target,
+      port: e.port,
+      protocol: e.protocol,
+      status: e.status,
+      flows: { ...e.counts, total: e.total },
+      dropReasons: e.dropReasons,
+      allowedBy: e.allowedBy,
+      deniedBy: e.deniedBy,
+      firstSeen: new Date(e.firstSeen).toISOString(),
+      lastSeen: new Date(e.lastSeen).toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Client for Hubble Relay's observer API on @grpc/grpc-js: one-shot GetFlows calls and the unary
+ * status calls. Reconnect and resume live in flow-subscription.ts on top of this.
+ */
+
+import * as grpc from '@grpc/grpc-js';
+import type { FlowRecord } from '../flows/flow-record';
+import type { FlowFilter } from './flow-filter';
+import { filterToWire } from './flow-filter';
+import { normalizeFlow } from './normalize';
+import { observerService, observerTypes } from './proto';
+import { parseRelayAddress, type RelayAddress } from './relay-address';
+
+export interface RelayTls {
+  /** PEM CA bundle that signed the relay's certificate; omit to use the system roots. */
+  ca?: Buffer;
+  /** Client certificate and key for mTLS. */
+  cert?: Buffer;
+  key?: Buffer;
+  /** Name to verify in the relay's certificate when it differs from the dialled host. */
+  serverName?: string;
+}
+
+export interface RelayClientOptions {
+  address: string;
+  /** TLS settings; TLS is also implied by a `tls://` address. */
+  tls?: RelayTls;
+  /** Deadline for unary calls. */
+  requestTimeoutMs?: number;
+}
+
+export interface GetFlowsParams {
+  number?: number;
+  first?: boolean;
+  follow?: boolean;
+  since?: Date;
+  until?: Date;
+  allow?: FlowFilter[];
+  deny?: FlowFilter[];
+}
+
+export interface LostEventsNotice {
+  source: string;
+  lost: number;
+}
+
+export interface NodeStatusNotice {
+  state: string;
+  nodes: string[];
+  message: string;
+}
+
+export interface FlowStreamHandlers {
+  onFlow(flow: FlowRecord): void;
+  onLost?(notice: LostEventsNotice): void;
+  onNodeStatus?(notice: NodeStatusNotice): void;
+  /** The relay answered the call (response headers arrived). */
+  onConnected?(): void;
+  /** The stream ended: `error` is undefined when the server finished it normally. */
+  onEnd(error?: Error & { code?: number }): void;
+}
+
+export interface FlowStream {
+  cancel(): void;
+  pause(): void;
+  resume(): void;
+}
+
+export interface ServerStatus {
+  numFlows: number;
+  maxFlows: number;
+  seenFlows: number;
+  uptimeNs: number;
+  numConnectedNodes: number | null;
+  numUnavailableNodes: number | null;
+  unavailableNodes: string[];
+  version: string;
+  flowsRate: number;
+}
+
+export interface RelayNode {
+  name: string;
+  version: string;
+  address: string;
+  state: string;
+  tls: { enabled: boolean; serverName: string };
+  uptimeNs: number;
+  numFlows: number;
+  maxFlows: number;
+  seenFlows: number;
+}
+
+const NODE_STATES = ['UNKNOWN_NODE_STATE', 'NODE_CONNECTED', 'NODE_UNAVAILABLE', 'NODE_GONE', 'NODE_ERROR'];
+const LOST_SOURCES = ['UNKNOWN_LOST_EVENT_SOURCE', 'PERF_EVENT_RING_BUFFER', 'OBSERVER_EVENTS_QUEUE', 'HUBBLE_RING_BUFFER'];
+
+function timestamp(d: Date) {
+  const ms = d.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs dynamic messages */
+export class RelayClient {
+  readonly address: RelayAddress;
+  private readonly client: grpc.Client;
+  private readonly timeoutMs: number;
+
+  constructor(opts: RelayClientOptions) {
+    this.address = parseRelayAddress(opts.address);
+    this.timeoutMs = opts.requestTimeoutMs ?? 12_000;
+    const useTls = this.address.tls || !!opts.tls;
+    const credentials = useTls
+      ? grpc.credentials.createSsl(opts.tls?.ca ?? null, opts.tls?.key ?? null, opts.tls?.cert ?? null)
+      : grpc.credentials.createInsecure();
+    const channelOptions: grpc.ChannelOptions = {
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 5_000,
+      // A 64 KiB HTTP/2 window holds ~70 flows: the stream would stall on window updates at high rates.
+      'grpc-node.flow_control_window': 8 * 1024 * 1024,
+    };
+    if (opts.tls?.serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = opts.tls.serverName;
+      channelOptions['grpc.default_authority'] = opts.tls.serverName;
+    }
+    const Ctor = grpc.makeGenericClientConstructor(observerService() as any, 'Observer');
+    this.client = new Ctor(this.address.target, credentials, channelOptions);
+  }
+
+  /** Starts one GetFlows call; flows are normalized before they reach the handlers. */
+  getFlows(params: GetFlowsParams, handlers: FlowStreamHandlers): FlowStream {
+    const t = observerTypes();
+    const req = t.GetFlowsRequest.fromObject({
+      number: params.number ?? 0,
+      first: params.first ?? false,
+      follow: params.follow ?? false,
+      whitelist: (params.allow ?? []).map(filterToWire),
+      blacklist: (params.deny ?? []).map(filterToWire),
+      ...(params.since ? { since: timestamp(params.since) } : {}),
+      ...(params.until ? { until: timestamp(params.until) } : {}),
+    });
+    const call = (this.client as any).GetFlows(req) as grpc.ClientReadableStream<any>;
+    let ended = false;
+    const end = (err?: Error) => {
+      if (ended) return;
+      ended = true;
+      handlers.onEnd(err);
+    };
+    call.on('data', (res: any) => {
+      switch (res.response_types) {
+        case 'flow':
+          handlers.onFlow(normalizeFlow(res.flow));
+          break;
+        case 'lost_events':
+          handlers.onLost?.({ source: LOST_SOURCES[res.lost_events.source] ?? 'UNKNOWN', lost: Number(res.lost_events.num_events_lost) });
+          break;
+        case 'node_status':
+          handlers.onNodeStatus?.({ state: NODE_STATES[res.node_status.state_change] ?? 'UNKNOWN', nodes: res.node_status.node_names, message: res.node_status.message });
+          break;
+      }
+    });
+    call.on('metadata', () => handlers.onConnected?.());
+    call.on('error', (err) => end(err));
+    call.on('end', () => end());
+    return {
+      cancel: () => {
+        ended = true;
+        call.cancel();
+      },
+      pause: () => call.pause(),
+      resume: () => call.resume(),
+    };
+  }
+
+  private unary<T>(name: string, build: () => any, map: (res: any) => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const deadline = new Date(Date.now() + this.timeoutMs);
+      (this.client as any)[name](build(), { deadline }, (err: grpc.ServiceError | null, res: any) => {
+        if (err) reject(err);
+        else resolve(map(res));
+      });
+    });
+  }
+
+  serverStatus(): Promise<ServerStatus> {
+    return this.unary('ServerStatus', () => ({}), (r) => ({
+      numFlows: Number(r.num_flows),
+      maxFlows: Number(r.max_flows),
+      seenFlows: Number(r.seen_flows),
+      uptimeNs: Number(r.uptime_ns),
+      numConnectedNodes: r.num_connected_nodes ? r.num_connected_nodes.value : null,
+      numUnavailableNodes: r.num_unavailable_nodes ? r.num_unavailable_nodes.value : null,
+      unavailableNodes: r.unavailable_nodes,
+      version: r.version,
+      flowsRate: r.flows_rate,
+    }));
+  }
+
+  getNodes(): Promise<RelayNode[]> {
+    return this.unary('GetNodes', () => ({}), (r) =>
+      r.nodes.map((n: any) => ({
+        name: n.name,
+        version: n.version,
+        address: n.address,
+        state: NODE_STATES[n.state] ?? 'UNKNOWN',
+        tls: { enabled: n.tls?.enabled ?? false, serverName: n.tls?.server_name ?? '' },
+        uptimeNs: Number(n.uptime_ns),
+        numFlows: Number(n.num_flows),
+        maxFlows: Number(n.max_flows),
+        seenFlows: Number(n.seen_flows),
+      })),
+    );
+  }
+
+  getNamespaces(): Promise<{ cluster: string; namespace: string }[]> {
+    return this.unary('GetNamespaces', () => ({}), (r) => r.namespaces.map((n: any) => ({ cluster: n.cluster, namespace: n.namespace })));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Flowsight's configuration, from environment variables validated once at start-up. Every bad
+ * value is reported with the variable's name and what a valid one looks like; secrets are never
+ * echoed back.
+ */
+
+import fs from 'node:fs';
+import { parseRelayAddress, RelayAddressError } from '../hubble/relay-address';
+
+export interface RelayConfig {
+  /** `demo`: the built-in demo relay on loopback; `relay`: a real Hubble Relay. */
+  mode: 'demo' | 'relay';
+  address: string;
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; serverName?: string } | null;
+}
+
+export interface Config {
+  relay: RelayConfig;
+  demoRate: number;
+  windowSeconds: number;
+  host: string;
+  port: number;
+  /** Bearer token required on every request when set (mandatory off loopback). */
+  authToken: string | null;
+  manifests: string | null;
+  azureDir: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(problems.map((p) => `${p.variable}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+function readPem(variable: string, path: string | undefined, kind: 'CERTIFICATE' | 'PRIVATE KEY', problems: ConfigError['problems']): Buffer | undefined {
+  if (!path) return undefined;
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(path);
+  } catch (e) {
+    problems.push({ variable, message: `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+    return undefined;
+  }
+  const text = data.toString('utf8');
+  const ok = kind === 'CERTIFICATE' ? text.includes('-----BEGIN CERTIFICATE-----') : /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(text);
+  if (!ok) problems.push({ variable, message: `${path} is not a PEM ${kind.toLowerCase()}` });
+  return data;
+}
+
+function intVar(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number, problems: ConfigError['problems']): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) {
+    problems.push({ variable, message: `"${raw}" is not an integer from ${min} to ${max}` });
+    return fallback;
+  }
+  return n;
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigError['problems'] = [];
+  const rawRelay = env.FLOWSIGHT_RELAY?.trim() ?? '';
+  let relay: RelayConfig = { mode: 'demo', address: '127.0.0.1:0', tls: null };
+  if (rawRelay !== '' && rawRelay !== 'demo') {
+    try {
+      const addr = parseRelayAddress(rawRelay);
+      relay = { mode: 'relay', address: rawRelay, tls: null };
+      const ca = readPem('FLOWSIGHT_RELAY_TLS_CA', env.FLOWSIGHT_RELAY_TLS_CA, 'CERTIFICATE', problems);
+      const cert = readPem('FLOWSIGHT_RELAY_TLS_CERT', env.FLOWSIGHT_RELAY_TLS_CERT, 'CERTIFICATE', problems);
+      const key = readPem('FLOWSIGHT_RELAY_TLS_KEY', env.FLOWSIGHT_RELAY_TLS_KEY, 'PRIVATE KEY', problems);
+      if (!!env.FLOWSIGHT_RELAY_TLS_CERT !== !!env.FLOWSIGHT_RELAY_TLS_KEY) {
+        problems.push({ variable: env.FLOWSIGHT_RELAY_TLS_CERT ? 'FLOWSIGHT_RELAY_TLS_KEY' : 'FLOWSIGHT_RELAY_TLS_CERT', message: 'mTLS needs both FLOWSIGHT_RELAY_TLS_CERT and FLOWSIGHT_RELAY_TLS_KEY' });
+      }
+      const serverName = env.FLOWSIGHT_RELAY_TLS_SERVER_NAME?.trim() || undefined;
+      if (serverName && !/^[A-Za-z0-9*.-]+$/.test(serverName)) problems.push({ variable: 'FLOWSIGHT_RELAY_TLS_SERVER_NAME', message: `"${serverName}" is not a DNS name` });
+      if (addr.tls || ca || cert || key || serverName) relay.tls = { ca, cert, key, serverName };
+    } catch (e) {
+      if (!(e instanceof RelayAddressError)) throw e;
+      problems.push({ variable: 'FLOWSIGHT_RELAY', message: e.message });
+    }
+  } else {
+    for (const v of ['FLOWSIGHT_RELAY_TLS_CA', 'FLOWSIGHT_RELAY_TLS_CERT', 'FLOWSIGHT_RELAY_TLS_KEY'] as const) {
+      if (env[v]) problems.push({ variable: v, message: 'set, but FLOWSIGHT_RELAY is not: TLS settings apply to a real relay only' });
+    }
+  }
+  const host = env.FLOWSIGHT_HOST?.trim() || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push({ variable: 'FLOWSIGHT_HOST', message: `"${host}" is not a host name or IP address` });
+  const authToken = env.FLOWSIGHT_AUTH_TOKEN?.trim() || null;
+  if (authToken !== null && authToken.length < 16) problems.push({ variable: 'FLOWSIGHT_AUTH_TOKEN', message: 'must be at least 16 characters' });
+  if (!isLoopbackHost(host) && authToken === null) {
+    problems.push({ variable: 'FLOWSIGHT_AUTH_TOKEN', message: `required when FLOWSIGHT_HOST (${host}) is not a loopback address: flows reveal the cluster` });
+  }
+  const config: Config = {
+    relay,
+    demoRate: intVar(env, 'FLOWSIGHT_DEMO_RATE', 150, 1, 1_000_000, problems),
+    windowSeconds: intVar(env, 'FLOWSIGHT_WINDOW_SECONDS', 300, 10, 86_400, problems),
+    host,
+    port: intVar(env, 'PORT', 3000, 1, 65535, problems),
+    authToken,
+    manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
+    azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,253 @@
+/**
+ * The per-process hub: owns the one relay subscription, folds every flow into the graph and the
+ * counters, and fans out to browsers a few times a second — one shared graph delta, the
+ * counters, and a bounded sample of the flows each browser asked for. A browser that cannot keep
+ * up is skipped (and later resynced with a snapshot) or cut off; it never slows the others.
+ */
+
+import type { FlowRecord } from '../flows/flow-record';
+import { DemoRelay } from '../demo/demo-relay';
+import { FlowGraph } from '../graph/flow-graph';
+import type { GraphSnapshot } from '../graph/types';
+import type { FlowPredicate } from '../hubble/flow-filter';
+import { FlowSubscription, describeGrpcError, type SubscriptionStats } from '../hubble/flow-subscription';
+import { RelayClient, type ServerStatus } from '../hubble/relay-client';
+import type { Config } from './config';
+import { RecentFlows } from './recent-flows';
+import { VerdictCounters, type CounterSummary } from './verdict-counters';
+
+export interface HubClient {
+  /** Which flows this browser wants samples of. */
+  predicate: FlowPredicate;
+  /** Queues an event; false (and nothing queued) when the client's buffer is full. */
+  send(event: string, json: string): boolean;
+  close(reason: string): void;
+}
+
+interface ClientState {
+  client: HubClient;
+  cursor: number;
+  needsSnapshot: boolean;
+  congestedSince: number | null;
+}
+
+export interface RelayStatus {
+  mode: 'demo' | 'relay';
+  address: string;
+  tls: boolean;
+  state: SubscriptionStats['state'];
+  lastError: string | null;
+  nextRetryAt: number | null;
+  reconnects: number;
+  lostEvents: number;
+  duplicatesSkipped: number;
+  received: number;
+  resumedFrom: number | null;
+  server: (ServerStatus & { checkedAt: number }) | null;
+}
+
+export interface HubStatus {
+  relay: RelayStatus;
+  graph: { nodes: number; edges: number; evictedEdges: number; windowSeconds: number };
+  clients: { connected: number; cutOff: number; resyncs: number };
+  startedAt: number;
+}
+
+export interface LiveCounters extends CounterSummary {
+  relay: Pick<RelayStatus, 'state' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'>;
+}
+
+export interface HubOptions {
+  tickMs?: number;
+  samplePerTick?: number;
+  recentCapacity?: number;
+  /** A client whose buffer stays full this long is disconnected. */
+  stallTimeoutMs?: number;
+}
+
+export class Hub {
+  readonly graph: FlowGraph;
+  readonly counters = new VerdictCounters();
+  readonly recent: RecentFlows;
+  private readonly clients = new Set<ClientState>();
+  private subscription: FlowSubscription | null = null;
+  private client: RelayClient | null = null;
+  private demo: DemoRelay | null = null;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private statusPoller: ReturnType<typeof setInterval> | null = null;
+  private serverStatus: RelayStatus['server'] = null;
+  private address = '';
+  private cutOff = 0;
+  private resyncs = 0;
+  readonly startedAt = Date.now();
+  private readonly tickMs: number;
+  private readonly samplePerTick: number;
+  private readonly stallTimeoutMs: number;
+
+  constructor(
+    private readonly config: Config,
+    opts: HubOptions = {},
+  ) {
+    this.graph = new FlowGraph({ windowMs: config.windowSeconds * 1000 });
+    this.recent = new RecentFlows(opts.recentCapacity ?? 5000);
+    this.tickMs = opts.tickMs ?? 250;
+    this.samplePerTick = opts.samplePerTick ?? 40;
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? 15_000;
+  }
+
+  /** Connects to the relay (starting the demo relay on loopback when none is configured). */
+  async start(): Promise<void> {
+    const relay = this.config.relay;
+    if (relay.mode === 'demo') {
+      this.demo = new DemoRelay({ rate: this.config.demoRate, port: 0, host: '127.0.0.1' });
+      const port = await this.demo.start();
+      this.address = `127.0.0.1:${port}`;
+    } else {
+      this.address = relay.address;
+    }
+    this.client = new RelayClient({ address: this.address, tls: relay.tls ?? undefined });
+    this.subscription = new FlowSubscription(this.client, {
+      initialLast: 2000,
+      onFlow: (f) => this.ingest(f),
+    });
+    this.subscription.start();
+    this.ticker = setInterval(() => this.tick(), this.tickMs);
+    this.ticker.unref?.();
+    const poll = () => {
+      this.client
+        ?.serverStatus()
+        .then((s) => (this.serverStatus = { ...s, checkedAt: Date.now() }))
+        .catch(() => (this.serverStatus = null));
+    };
+    poll();
+    this.statusPoller = setInterval(poll, 10_000);
+    this.statusPoller.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.statusPoller) clearInterval(this.statusPoller);
+    this.subscription?.stop();
+    this.client?.close();
+    for (const c of this.clients) c.client.close('server stopping');
+    this.clients.clear();
+    await this.demo?.stop();
+  }
+
+  /** The ingest hot path: one flow from the relay. */
+  ingest(flow: FlowRecord): void {
+    const edgeId = this.graph.add(flow);
+    this.counters.add(flow.verdict, Date.now());
+    this.recent.push(flow, edgeId);
+  }
+
+  /** Registers a browser; it gets a snapshot at the next tick. Returns the unsubscribe function. */
+  subscribe(client: HubClient): () => void {
+    const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null };
+    this.clients.add(state);
+    this.sendTo(state, this.snapshotJson(), null, this.countersJson(), Date.now());
+    return () => this.clients.delete(state);
+  }
+
+  private snapshotJson(): string {
+    return JSON.stringify({ graph: this.graph.snapshot() satisfies GraphSnapshot, status: this.status() });
+  }
+
+  liveCounters(): LiveCounters {
+    const s = this.subscription?.snapshot();
+    return {
+      ...this.counters.summary(),
+      relay: {
+        mode: this.config.relay.mode,
+        state: s?.state ?? 'connecting',
+        lastError: s?.lastError ?? null,
+        nextRetryAt: s?.nextRetryAt ?? null,
+        lostEvents: s?.lostEvents ?? 0,
+      },
+    };
+  }
+
+  private countersJson(): string {
+    return JSON.stringify(this.liveCounters());
+  }
+
+  /** One fan-out round; public so tests can drive it without timers. */
+  tick(now = Date.now()): void {
+    const delta = this.graph.takeDelta();
+    if (this.clients.size === 0) return;
+    const deltaJson = delta ? JSON.stringify(delta) : null;
+    const countersJson = this.countersJson();
+    let snapshot: string | null = null;
+    for (const state of this.clients) {
+      if (state.needsSnapshot) snapshot ??= this.snapshotJson();
+      this.sendTo(state, state.needsSnapshot ? snapshot : null, deltaJson, countersJson, now);
+    }
+  }
+
+  private sendTo(state: ClientState, snapshot: string | null, delta: string | null, counters: string, now: number): void {
+    const c = state.client;
+    let ok = true;
+    if (snapshot !== null) {
+      ok = c.send('snapshot', snapshot);
+      if (ok) state.needsSnapshot = false;
+    } else if (delta !== null && !state.needsSnapshot) {
+      ok = c.send('delta', delta);
+      // A skipped delta cannot be patched later: this browser gets a fresh snapshot instead.
+      if (!ok) {
+        state.needsSnapshot = true;
+        this.resyncs++;
+      }
+    }
+    if (ok) ok = c.send('counters', counters);
+    if (ok) {
+      const sample = this.recent.since(state.cursor, (f) => state.client.predicate(f), this.samplePerTick);
+      state.cursor = sample.next;
+      if (sample.flows.length) ok = c.send('flows', JSON.stringify(sample.flows));
+    }
+    if (ok) {
+      state.congestedSince = null;
+      return;
+    }
+    state.congestedSince ??= now;
+    if (now - state.congestedSince > this.stallTimeoutMs) {
+      this.clients.delete(state);
+      this.cutOff++;
+      c.close('client too slow: no data read for 15 s');
+    }
+  }
+
+  status(): HubStatus {
+    const s = this.subscription?.snapshot();
+    const size = this.graph.size;
+    return {
+      relay: {
+        mode: this.config.relay.mode,
+        address: this.address,
+        tls: !!this.config.relay.tls,
+        state: s?.state ?? 'connecting',
+        lastError: s?.lastError ?? null,
+        nextRetryAt: s?.nextRetryAt ?? null,
+        reconnects: s?.reconnects ?? 0,
+        lostEvents: s?.lostEvents ?? 0,
+        duplicatesSkipped: s?.duplicatesSkipped ?? 0,
+        received: s?.received ?? 0,
+        resumedFrom: s?.resumedFrom ?? null,
+        server: this.serverStatus,
+      },
+      graph: { ...size, evictedEdges: this.graph.evictedEdges, windowSeconds: this.config.windowSeconds },
+      clients: { connected: this.clients.size, cutOff: this.cutOff, resyncs: this.resyncs },
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Recent flows, newest first, for side panels and the flows page's initial fill. */
+  latestFlows(match: (f: FlowRecord, edgeId: string) => boolean, limit: number): FlowRecord[] {
+    return this.recent.latest(match, limit);
+  }
+
+  relayClient(): RelayClient | null {
+    return this.client;
+  }
+}
+
+export { describeGrpcError };

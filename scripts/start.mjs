@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm start`: validate the configuration, build once if needed, then serve the dashboard.
+// Binds to FLOWSIGHT_HOST (default 127.0.0.1, loopback only) on PORT (default 3000).
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { loadConfig, ConfigError } = await tsImport('../lib/server/config.ts', import.meta.url);
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (e) {
+  if (e instanceof ConfigError || e?.name === 'ConfigError') {
+    console.error(`flowsight: invalid configuration\n${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+const next = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID')) || process.env.FLOWSIGHT_REBUILD === '1') {
+  console.log('flowsight: building the dashboard (first start)…');
+  const build = spawnSync(process.execPath, [next, 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
+const child = spawn(process.execPath, [next, 'start', '-H', config.host, '-p', String(config.port)], { cwd: root, stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));
