@@ -1,0 +1,173 @@
+/**
+ * Folds observed flows into the few counters the posture findings need: traffic to the world per
+ * workload, DNS drops, AUDIT verdicts, and the DNS answers that give toFQDNs rules their IPs. Memory is
+ * bounded: a fixed number of keys and of sample flow uuids per key; what is dropped is counted.
+ */
+
+import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
+
+/** Counted flows of one kind between one source and one destination, with a few uuids to show. */
+export interface FlowCounter {
+  count: number;
+  sampleUuids: string[];
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** A workload, `namespace/workload` (or `namespace/pod` when the flow has no workload). */
+export type WorkloadKey = string;
+
+export interface WorldEgress extends FlowCounter {
+  source: WorkloadKey;
+  /** DNS names (or IPs when unnamed) of the internet destinations, capped. */
+  destinations: string[];
+}
+
+export interface DnsDrops extends FlowCounter {
+  source: WorkloadKey;
+}
+
+export interface AuditedPath extends FlowCounter {
+  source: WorkloadKey;
+  /** `namespace/workload`, `world:<name or ip>` or `reserved:<entity>`. */
+  destination: string;
+  port: number;
+  protocol: string;
+}
+
+/** The counters at one moment: plain data, what findings take as input. */
+export interface FlowSummarySnapshot {
+  flowsSeen: number;
+  worldEgress: WorldEgress[];
+  dnsDrops: DnsDrops[];
+  audited: AuditedPath[];
+  /** DNS name -> IPs seen in answers (for toFQDNs). */
+  dnsAnswers: Record<string, string[]>;
+  /** Keys not recorded because a cap was reached. */
+  dropped: number;
+}
+
+export interface FlowSummaryLimits {
+  maxKeys: number;
+  samplesPerKey: number;
+  destinationsPerKey: number;
+}
+
+const DEFAULT_LIMITS: FlowSummaryLimits = { maxKeys: 10_000, samplesPerKey: 5, destinationsPerKey: 20 };
+const WORLD_IDENTITIES: ReadonlySet<number> = new Set([RESERVED_IDENTITY.world, RESERVED_IDENTITY.worldIPv4, RESERVED_IDENTITY.worldIPv6]);
+const RESERVED_NAMES: Record<number, string> = {
+  [RESERVED_IDENTITY.host]: 'host',
+  [RESERVED_IDENTITY.remoteNode]: 'remote-node',
+  [RESERVED_IDENTITY.kubeApiserver]: 'kube-apiserver',
+};
+
+export function workloadKeyOf(e: FlowEndpoint): WorkloadKey | undefined {
+  if (!e.namespace) return undefined;
+  return `${e.namespace}/${e.workloads[0]?.name ?? e.pod}`;
+}
+
+export function isWorld(e: FlowEndpoint): boolean {
+  return WORLD_IDENTITIES.has(e.identity) || hasReservedLabel(e.labels, 'world');
+}
+
+function peerName(e: FlowEndpoint): string {
+  const w = workloadKeyOf(e);
+  if (w) return w;
+  if (isWorld(e)) return `world:${e.names[0] ?? e.ip}`;
+  return `reserved:${RESERVED_NAMES[e.identity] ?? (e.ip || 'unknown')}`;
+}
+
+export class FlowSummary {
+  private flowsSeen = 0;
+  private dropped = 0;
+  private readonly world = new Map<string, WorldEgress>();
+  private readonly dns = new Map<string, DnsDrops>();
+  private readonly audit = new Map<string, AuditedPath>();
+  private readonly answers = new Map<string, Set<string>>();
+  private readonly limits: FlowSummaryLimits;
+
+  constructor(limits: Partial<FlowSummaryLimits> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Adds one flow; replies are skipped (they belong to the connection their request opened). */
+  add(flow: FlowRecord): void {
+    this.flowsSeen++;
+    const dnsRecord = flow.l7?.dns;
+    if (dnsRecord && dnsRecord.ips.length > 0) this.learnAnswer(dnsRecord.query, dnsRecord.ips);
+    if (flow.destination.names.length > 0 && flow.destination.ip) for (const n of flow.destination.names) this.learnAnswer(n, [flow.destination.ip]);
+    if (flow.isReply === true) return;
+    const source = workloadKeyOf(flow.source);
+    if (!source) return;
+    const port = flow.destination.port;
+
+    if (isWorld(flow.destination) && isPassingVerdict(flow.verdict)) {
+      const c = this.counter(this.world, source, () => ({ source, destinations: [] }));
+      if (c) {
+        const dest = flow.destination.names[0] ?? flow.destination.ip;
+        if (dest && !c.destinations.includes(dest) && c.destinations.length < this.limits.destinationsPerKey) c.destinations.push(dest);
+        this.count(c, flow);
+      }
+    }
+    if (port === 53 && flow.verdict === 'DROPPED') {
+      const c = this.counter(this.dns, source, () => ({ source }));
+      if (c) this.count(c, flow);
+    }
+    if (flow.verdict === 'AUDIT') {
+      const destination = peerName(flow.destination);
+      const key = `${source}|${destination}|${port}|${flow.protocol}`;
+      const c = this.counter(this.audit, key, () => ({ source, destination, port, protocol: flow.protocol }));
+      if (c) this.count(c, flow);
+    }
+  }
+
+  addAll(flows: Iterable<FlowRecord>): this {
+    for (const f of flows) this.add(f);
+    return this;
+  }
+
+  snapshot(): FlowSummarySnapshot {
+    const copy = <T extends FlowCounter>(m: Map<string, T>) => [...m.values()].map((c) => ({ ...c, sampleUuids: [...c.sampleUuids] }));
+    return {
+      flowsSeen: this.flowsSeen,
+      worldEgress: copy(this.world).map((c) => ({ ...c, destinations: [...c.destinations] })),
+      dnsDrops: copy(this.dns),
+      audited: copy(this.audit),
+      dnsAnswers: Object.fromEntries([...this.answers].map(([name, ips]) => [name, [...ips]])),
+      dropped: this.dropped,
+    };
+  }
+
+  private learnAnswer(name: string, ips: readonly string[]): void {
+    const n = name.toLowerCase().replace(/\.$/, '');
+    let set = this.answers.get(n);
+    if (!set) {
+      if (this.answers.size >= this.limits.maxKeys) {
+        this.dropped++;
+        return;
+      }
+      this.answers.set(n, (set = new Set()));
+    }
+    for (const ip of ips) set.add(ip);
+  }
+
+  private counter<T extends FlowCounter>(map: Map<string, T>, key: string, init: () => Omit<T, keyof FlowCounter>): T | undefined {
+    let c = map.get(key);
+    if (!c) {
+      if (map.size >= this.limits.maxKeys) {
+        this.dropped++;
+        return undefined;
+      }
+      c = { ...init(), count: 0, sampleUuids: [], firstSeen: Infinity, lastSeen: -Infinity } as unknown as T;
+      map.set(key, c);
+    }
+    return c;
+  }
+
+  private count(c: FlowCounter, flow: FlowRecord): void {
+    c.count++;
+    if (c.sampleUuids.length < this.limits.samplesPerKey) c.sampleUuids.push(flow.uuid);
+    if (flow.time < c.firstSeen) c.firstSeen = flow.time;
+    if (flow.time > c.lastSeen) c.lastSeen = flow.time;
+  }
+}
