@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { register as demoRelay } from './demo-relay';
+import { register as evaluate } from './evaluate';
+import { register as findings } from './findings';
 
 /** Every subcommand registers itself on the program; add new ones here. */
-export const commands: ((program: Command) => void)[] = [demoRelay];
+export const commands: ((program: Command) => void)[] = [demoRelay, evaluate, findings];

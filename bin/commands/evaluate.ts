@@ -1,0 +1,157 @@
+/**
+ * `flowsight evaluate`: checks connections against the cluster's policies, for pipelines and for
+ * checking the engine. `--probes FILE` evaluates listed connections; `--matrix` prints the allow matrix
+ * of every pod pair on the given ports.
+ */
+
+import { type Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { PolicyEngine, isEngineError, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
+import { parsePeerRef } from '../../lib/policy/peer-ref';
+import type { Protocol } from '../../lib/policy/ports';
+import { formatSourceError } from '../../lib/k8s/source-error';
+import { addClusterInputOptions, loadClusterInput, runCommand, UsageError, warn, writeOut, type ClusterInputOptions } from './cluster-input';
+
+interface EvaluateOptions extends ClusterInputOptions {
+  probes?: string;
+  matrix?: boolean;
+  ports: string;
+  namespace?: string;
+  dns?: string;
+  output: 'json' | 'table';
+}
+
+const protocol = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.enum(['TCP', 'UDP', 'SCTP']));
+
+const probeSchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  protocol: protocol.default('TCP'),
+  l7: z
+    .object({
+      http: z.object({ method: z.string(), path: z.string(), host: z.string().optional(), headers: z.record(z.string(), z.string()).optional() }).optional(),
+      dns: z.object({ query: z.string() }).optional(),
+    })
+    .optional(),
+});
+type Probe = z.infer<typeof probeSchema>;
+
+async function readJson(path: string, flag: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+async function readProbes(path: string): Promise<Probe[]> {
+  const parsed = z.array(probeSchema).safeParse(await readJson(path, '--probes'));
+  if (!parsed.success) {
+    throw new UsageError(`--probes ${path}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** `80/tcp,53/udp` -> [[80,'TCP'],[53,'UDP']]. */
+export function parsePortList(text: string): [number, Protocol][] {
+  return text.split(',').map((part) => {
+    const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/i.exec(part.trim());
+    const port = m ? Number(m[1]) : NaN;
+    if (!m || port < 1 || port > 65535) throw new UsageError(`--ports: ${part} is not PORT or PORT/PROTOCOL (tcp, udp, sctp)`);
+    return [port, (m[2] ?? 'tcp').toUpperCase() as Protocol];
+  });
+}
+
+const directionJson = (d: DirectionVerdict) => ({
+  allowed: d.allowed,
+  isolated: d.isolated,
+  reason: d.reason,
+  ...(d.audit ? { audit: true } : {}),
+  ...(d.l7Filtered ? { l7Filtered: true } : {}),
+  by: d.by.map((b) => ({ kind: b.kind, namespace: b.namespace ?? '', name: b.name, rule: b.rule, section: b.section, action: b.action, ...(b.spec !== undefined ? { spec: b.spec } : {}), ...(b.l7Rule !== undefined ? { l7Rule: b.l7Rule } : {}) })),
+});
+
+const directionText = (d: DirectionVerdict) =>
+  `${d.allowed ? 'allow' : 'deny'} (${d.reason}${d.by.length ? `: ${d.by.map((b) => `${b.namespace ? `${b.namespace}/` : ''}${b.name} ${b.section}[${b.rule}]`).join(', ')}` : ''})`;
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('evaluate')
+    .description('Evaluate connections against the cluster policies (NetworkPolicy, CiliumNetworkPolicy, CCNP)')
+    .option('--probes <file>', 'JSON list of {"from","to","port","protocol","l7"} to evaluate')
+    .option('--matrix', 'print the allow matrix of every pod pair')
+    .option('--ports <list>', 'ports for --matrix, e.g. 80/tcp,53/udp', '80/tcp')
+    .option('--namespace <ns>', 'limit --matrix to pods of one namespace')
+    .option('--dns <file>', 'JSON object of DNS name -> IPs, for toFQDNs rules')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'table']).default('table'));
+  addClusterInputOptions(cmd).action((o: EvaluateOptions) => runCommand(() => evaluate(o)));
+}
+
+async function evaluate(o: EvaluateOptions): Promise<number> {
+  if (!!o.probes === !!o.matrix) throw new UsageError('choose one of --probes FILE or --matrix');
+  const ports = o.matrix ? parsePortList(o.ports) : [];
+  const probes = o.probes ? await readProbes(o.probes) : [];
+  let dns: Record<string, string[]> = {};
+  if (o.dns) {
+    const parsed = z.record(z.string(), z.array(z.string())).safeParse(await readJson(o.dns, '--dns'));
+    if (!parsed.success) throw new UsageError(`--dns ${o.dns}: expected {"name": ["ip", ...]}`);
+    dns = parsed.data;
+  }
+  const { snapshot, warnings } = await loadClusterInput(o);
+  const engine = new PolicyEngine(snapshot, { dns });
+  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
+
+  if (o.matrix) return printMatrix(engine, ports, o);
+
+  const results: { probe: Probe; verdict: ConnectionVerdict }[] = [];
+  for (const [i, probe] of probes.entries()) {
+    const from = parsePeerRef(probe.from);
+    const to = parsePeerRef(probe.to);
+    if ('error' in from) throw new UsageError(`probe ${i}: from ${from.error}`);
+    if ('error' in to) throw new UsageError(`probe ${i}: to ${to.error}`);
+    const r = engine.evaluate({ from, to, port: probe.port, protocol: probe.protocol, ...(probe.l7 ? { l7: probe.l7 } : {}) });
+    if (isEngineError(r)) throw new UsageError(`probe ${i}: ${r.error.message}`);
+    results.push({ probe, verdict: r });
+  }
+  if (o.output === 'json') {
+    writeOut(JSON.stringify(results.map(({ probe, verdict: v }) => ({ probe, allowed: v.allowed, verdict: v.verdict, ...(v.enforcedAt ? { enforcedAt: v.enforcedAt } : {}), egress: directionJson(v.egress), ingress: directionJson(v.ingress) })), null, 2));
+  } else {
+    for (const { probe, verdict: v } of results) {
+      writeOut(`${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}: ${v.verdict}\n  egress:  ${directionText(v.egress)}\n  ingress: ${directionText(v.ingress)}`);
+    }
+  }
+  return 0;
+}
+
+function printMatrix(engine: PolicyEngine, ports: [number, Protocol][], o: EvaluateOptions): number {
+  const pods = engine.pods().filter((p) => !o.namespace || p.namespace === o.namespace);
+  const names = pods.map((p) => `${p.namespace}/${p.name}`);
+  const grids: Record<string, FlowVerdict[][]> = {};
+  for (const [port, proto] of ports) {
+    // A: allowed, D: dropped, U: audit (would be dropped once enforced)
+    grids[`${port}/${proto}`] = pods.map((src) => pods.map((dst) => engine.evaluateEndpoints(src, dst, port, proto).verdict));
+  }
+  if (o.output === 'json') {
+    writeOut(JSON.stringify({ pods: names, ports: Object.keys(grids), matrix: Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, g.map((row) => row.map((v) => v !== 'DROPPED'))])), verdicts: grids }, null, 2));
+    return 0;
+  }
+  const letter = { FORWARDED: 'A', DROPPED: '.', AUDIT: 'U' } as const;
+  const width = Math.max(...names.map((n) => n.length), 4);
+  for (const [key, grid] of Object.entries(grids)) {
+    writeOut(`${key}  (rows: source, columns: destination; A allowed, . dropped, U audit)`);
+    writeOut(`${''.padEnd(width)}  ${names.map((_, i) => String(i % 10)).join('')}`);
+    grid.forEach((row, i) => writeOut(`${names[i].padEnd(width)}  ${row.map((v) => letter[v]).join('')}  ${i}`));
+  }
+  return 0;
+}

@@ -1,0 +1,95 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../cli';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+  try {
+    return { code: await main(['node', 'flowsight', ...args]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const LOCKED = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-all, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+status: {podIP: 10.0.0.4}
+`;
+const OPEN = `apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+status: {podIP: 10.0.0.4}
+---
+kind: Deployment
+metadata: {name: stray}
+`;
+
+describe('flowsight findings', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-'));
+    await writeFile(path.join(dir, 'locked.yaml'), LOCKED);
+    await writeFile(path.join(dir, 'open.yaml'), OPEN);
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it('--fail-on high exits 1 when a high finding exists, and warns about skipped documents', async () => {
+    const r = await run(['findings', '--manifests', path.join(dir, 'open.yaml'), '--fail-on', 'high']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/HIGH\s+unprotected-namespace:shop/);
+    expect(r.err).toMatch(/open\.yaml doc 1 line 6: unknown kind Deployment/);
+  });
+
+  it('exits 0 when nothing reaches the threshold', async () => {
+    const r = await run(['findings', '--manifests', path.join(dir, 'locked.yaml'), '--fail-on', 'high', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.findings.map((f: { key: string }) => f.key)).toEqual([]);
+    expect(out.scores.namespaces.shop).toEqual({ score: 100, pods: 1, deductions: [] });
+  });
+
+  it('-o json on the demo lists findings with evidence, fixes and an explainable score', async () => {
+    const r = await run(['findings', '--demo', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    const legacy = out.findings.find((f: { key: string }) => f.key === 'unprotected-namespace:legacy');
+    expect(legacy).toMatchObject({ id: 'unprotected-namespace', severity: 'high', fix: { yaml: expect.stringContaining('default-deny-all') } });
+    expect(out.scores.namespaces.legacy.deductions.map((d: { findingKey: string }) => d.findingKey)).toContain('unprotected-namespace:legacy');
+    expect(out.scores.cluster.score).toBeLessThan(100);
+  });
+
+  it.each([
+    ['an unknown severity', ['--demo', '--fail-on', 'severe']],
+    ['no cluster source', []],
+    ['a missing flows file', ['--demo', '--flows', '/nonexistent/flows.json']],
+  ])('exits 2 on %s', async (_n, args) => {
+    const r = await run(['findings', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err.length).toBeGreaterThan(0);
+  });
+});

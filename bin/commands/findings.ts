@@ -1,0 +1,69 @@
+/**
+ * `flowsight findings`: the posture findings of the cluster policies, for people (table) and pipelines
+ * (json, `--fail-on SEVERITY` exits 1 when a finding at or above it exists; 2 on bad input).
+ */
+
+import { type Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { SEVERITY_ORDER, atLeast, type Severity } from '../../lib/policy/finding';
+import { computeFindings } from '../../lib/policy/findings';
+import { FlowSummary } from '../../lib/policy/flow-summary';
+import { postureScores } from '../../lib/policy/posture-score';
+import { PolicyEngine } from '../../lib/policy/engine';
+import type { FlowRecord } from '../../lib/flows/flow-record';
+import { formatSourceError } from '../../lib/k8s/source-error';
+import { addClusterInputOptions, loadClusterInput, runCommand, UsageError, warn, writeOut, type ClusterInputOptions } from './cluster-input';
+
+interface FindingsOptions extends ClusterInputOptions {
+  output: 'json' | 'table';
+  failOn?: Severity;
+  flows?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('findings')
+    .description('Posture findings of the cluster policies (unprotected namespaces, open egress, DNS, audit, ...)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'table']).default('table'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(SEVERITY_ORDER))
+    .option('--flows <file>', 'observed flows (JSON array or JSON lines of FlowRecord) as evidence');
+  addClusterInputOptions(cmd).action((o: FindingsOptions) => runCommand(() => findings(o)));
+}
+
+async function readFlows(path: string): Promise<FlowRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--flows: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('[')) return JSON.parse(trimmed) as FlowRecord[];
+    return trimmed.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FlowRecord);
+  } catch (e) {
+    throw new UsageError(`--flows ${path}: not JSON (${(e as Error).message})`);
+  }
+}
+
+async function findings(o: FindingsOptions): Promise<number> {
+  const flows = o.flows ? new FlowSummary().addAll(await readFlows(o.flows)).snapshot() : undefined;
+  const { snapshot, warnings } = await loadClusterInput(o);
+  const engine = new PolicyEngine(snapshot, { dns: flows?.dnsAnswers ?? {} });
+  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
+  const list = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
+  const podsPerNamespace: Record<string, number> = {};
+  for (const ns of snapshot.namespaces) podsPerNamespace[ns.name] = 0;
+  for (const p of engine.pods()) podsPerNamespace[p.namespace] = (podsPerNamespace[p.namespace] ?? 0) + 1;
+  const scores = postureScores(list, podsPerNamespace);
+
+  if (o.output === 'json') {
+    writeOut(JSON.stringify({ findings: list, scores, sourceErrors: warnings, policyErrors: engine.errors }, null, 2));
+  } else {
+    writeOut(`posture score: ${scores.cluster.score}/100 (${Object.entries(scores.namespaces).map(([ns, s]) => `${ns} ${s.score}`).join(', ')})`);
+    const width = Math.max(0, ...list.map((f) => f.key.length));
+    for (const f of list) writeOut(`${f.severity.toUpperCase().padEnd(8)} ${f.key.padEnd(width)}  ${f.title}`);
+    if (list.length === 0) writeOut('no findings');
+  }
+  return o.failOn && list.some((f) => atLeast(f.severity, o.failOn!)) ? 1 : 0;
+}
