@@ -94,6 +94,9 @@ interface SelectedSection {
   section: CompiledSection;
 }
 
+const WORLD_CACHE_SIZE = 4096;
+const NO_RULES: CompiledRule[] = [];
+
 const NOT_A_POD: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'not-a-pod', by: [], audit: false }) as DirectionVerdict;
 const REPLY: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'reply', by: [], audit: false }) as DirectionVerdict;
 
@@ -114,6 +117,10 @@ export class PolicyEngine {
   private readonly selectedBy = new Map<CompiledPolicy, PodEndpoint[]>();
   private dns: DnsNames;
   private readonly allowLocalhost: boolean;
+  private readonly worldCache = new Map<string, ReservedEndpoint>();
+  /** Per pod and direction, the rules of every selecting policy in one flat list (built at compile time). */
+  private readonly allowRulesOf: { ingress: CompiledRule[][]; egress: CompiledRule[][] } = { ingress: [], egress: [] };
+  private readonly denyRulesOf: { ingress: CompiledRule[][]; egress: CompiledRule[][] } = { ingress: [], egress: [] };
 
   /** Compiles every policy of the snapshot; invalid policies are left out and listed in `errors`. */
   constructor(snapshot: ClusterSnapshot, options: EngineOptions = {}) {
@@ -184,6 +191,24 @@ export class PolicyEngine {
       this.selectedBy.set(compiled, selected);
     }
     this.errors = errors;
+    // Flatten each pod's rules; pods selected by the same policies share one list.
+    for (const direction of ['ingress', 'egress'] as const) {
+      const shared = new Map<string, [CompiledRule[], CompiledRule[]]>();
+      const of = direction === 'ingress' ? this.ingressOf : this.egressOf;
+      for (let i = 0; i < of.length; i++) {
+        const sections = of[i];
+        if (sections.length === 0) {
+          this.allowRulesOf[direction].push(NO_RULES);
+          this.denyRulesOf[direction].push(NO_RULES);
+          continue;
+        }
+        const key = sections.map((s) => this.compiled.indexOf(s.policy)).join(',');
+        let lists = shared.get(key);
+        if (!lists) shared.set(key, (lists = [sections.flatMap((s) => s.section.allow), sections.flatMap((s) => s.section.deny)]));
+        this.allowRulesOf[direction].push(lists[0]);
+        this.denyRulesOf[direction].push(lists[1]);
+      }
+    }
   }
 
   /** Replaces the DNS knowledge used by toFQDNs rules (e.g. after new DNS answers were observed). */
@@ -232,7 +257,7 @@ export class PolicyEngine {
     if (pod) return pod;
     const node = this.nodeByIp.get(ref.ip);
     if (node) return this.nodeEndpoint(node, ref.ip, other);
-    return reservedEndpoint('world', { ip: ref.ip });
+    return this.worldEndpoint(ref.ip);
   }
 
   /** Evaluates a connection given by references (pods as `ns/name`, IPs, reserved peers). */
@@ -253,13 +278,11 @@ export class PolicyEngine {
     const destinationPorts = destination.kind === 'pod' ? destination.containerPorts : undefined;
     const egress = source.kind === 'pod' ? this.direction('egress', source, destination, port, protocol, destinationPorts, l7) : NOT_A_POD;
     const ingress = destination.kind === 'pod' ? this.direction('ingress', destination, source, port, protocol, destinationPorts, l7) : NOT_A_POD;
-    let verdict: FlowVerdict = 'FORWARDED';
-    let enforcedAt: Direction | undefined;
-    if (!egress.allowed && !egress.audit) [verdict, enforcedAt] = ['DROPPED', 'egress'];
-    else if (!ingress.allowed && !ingress.audit) [verdict, enforcedAt] = ['DROPPED', 'ingress'];
-    else if (!egress.allowed) [verdict, enforcedAt] = ['AUDIT', 'egress'];
-    else if (!ingress.allowed) [verdict, enforcedAt] = ['AUDIT', 'ingress'];
-    return { allowed: verdict !== 'DROPPED', verdict, ...(enforcedAt ? { enforcedAt } : {}), source, destination, egress, ingress };
+    if (!egress.allowed && !egress.audit) return { allowed: false, verdict: 'DROPPED', enforcedAt: 'egress', source, destination, egress, ingress };
+    if (!ingress.allowed && !ingress.audit) return { allowed: false, verdict: 'DROPPED', enforcedAt: 'ingress', source, destination, egress, ingress };
+    if (!egress.allowed) return { allowed: true, verdict: 'AUDIT', enforcedAt: 'egress', source, destination, egress, ingress };
+    if (!ingress.allowed) return { allowed: true, verdict: 'AUDIT', enforcedAt: 'ingress', source, destination, egress, ingress };
+    return { allowed: true, verdict: 'FORWARDED', source, destination, egress, ingress };
   }
 
   private direction(
@@ -277,23 +300,13 @@ export class PolicyEngine {
     if (direction === 'ingress' && peer.kind === 'host' && this.allowLocalhost) {
       return { allowed: true, isolated, reason: 'host-always-allowed', by: [], audit: false };
     }
-    const sections = direction === 'ingress' ? this.ingressOf[i] : this.egressOf[i];
     const dns = this.dns;
-    const matches = (r: CompiledRule): boolean => {
-      if (r.ports) {
-        let ok = false;
-        for (let k = 0; k < r.ports.length && !ok; k++) ok = portMatches(r.ports[k], port, protocol, destinationPorts);
-        if (!ok) return false;
-      }
-      return r.peer(peer, dns);
-    };
+    const denyRules = this.denyRulesOf[direction][i];
+    const allowRules = this.allowRulesOf[direction][i];
 
     // Deny rules win over any allow, whatever policy they come from.
     let denied: DecidingRule[] | undefined;
-    for (let s = 0; s < sections.length; s++) {
-      const deny = sections[s].section.deny;
-      for (let r = 0; r < deny.length; r++) if (matches(deny[r])) (denied ??= []).push(decided(deny[r]));
-    }
+    for (let r = 0; r < denyRules.length; r++) if (ruleMatches(denyRules[r], peer, port, protocol, destinationPorts, dns)) (denied ??= []).push(decided(denyRules[r]));
     if (denied) return { allowed: false, isolated, reason: 'denied', by: denied, audit };
     if (!isolated) return { allowed: true, isolated: false, reason: 'not-isolated', by: [], audit: false };
 
@@ -301,20 +314,17 @@ export class PolicyEngine {
     let l7Admitted: DecidingRule[] | undefined;
     let l7Candidates: DecidingRule[] | undefined;
     let l7Unknown = false;
-    for (let s = 0; s < sections.length; s++) {
-      const allow = sections[s].section.allow;
-      for (let r = 0; r < allow.length; r++) {
-        const rule = allow[r];
-        if (!matches(rule)) continue;
-        if (rule.l7 === null) {
-          (l4 ??= []).push(decided(rule));
-          continue;
-        }
-        (l7Candidates ??= []).push(decided(rule));
-        const idx = l7 ? rule.l7.match(l7) : undefined;
-        if (idx === undefined) l7Unknown = true;
-        else if (idx >= 0) (l7Admitted ??= []).push({ ...decided(rule), l7Rule: idx });
+    for (let r = 0; r < allowRules.length; r++) {
+      const rule = allowRules[r];
+      if (!ruleMatches(rule, peer, port, protocol, destinationPorts, dns)) continue;
+      if (rule.l7 === null) {
+        (l4 ??= []).push(decided(rule));
+        continue;
       }
+      (l7Candidates ??= []).push(decided(rule));
+      const idx = l7 ? rule.l7.match(l7) : undefined;
+      if (idx === undefined) l7Unknown = true;
+      else if (idx >= 0) (l7Admitted ??= []).push({ ...decided(rule), l7Rule: idx });
     }
     // An L4-only allow for the same peer and port wildcards the L7 rules (Cilium layer7 docs): every request passes.
     if (l4) return { allowed: true, isolated, reason: 'allowed', by: l7Admitted ? [...l4, ...l7Admitted] : l4, audit };
@@ -326,14 +336,38 @@ export class PolicyEngine {
     return { allowed: false, isolated, reason: 'default-deny', by: [], audit };
   }
 
+  /** Parsing an address is the costliest step of an evaluation to the internet: remember recent ones. */
+  private worldEndpoint(ip: string): ReservedEndpoint {
+    let e = this.worldCache.get(ip);
+    if (!e) {
+      if (this.worldCache.size >= WORLD_CACHE_SIZE) this.worldCache.clear();
+      this.worldCache.set(ip, (e = reservedEndpoint('world', { ip })));
+    }
+    return e;
+  }
+
   private nodeEndpoint(node: string, ip: string | undefined, other: Endpoint | undefined): ReservedEndpoint {
     const local = other?.kind === 'pod' && other.node === node;
     return reservedEndpoint(local ? 'host' : 'remote-node', { ...(ip ? { ip } : {}), node });
   }
 }
 
+// The deciding-rule record of each rule is built once: evaluations share it instead of copying the ref.
+const decidedCache = new WeakMap<CompiledRule, DecidingRule>();
 function decided(rule: CompiledRule): DecidingRule {
-  return { ...rule.ref, action: rule.action };
+  let d = decidedCache.get(rule);
+  if (!d) decidedCache.set(rule, (d = Object.freeze({ ...rule.ref, action: rule.action }) as DecidingRule));
+  return d;
+}
+
+function ruleMatches(r: CompiledRule, peer: Endpoint, port: number, protocol: Protocol, destinationPorts: PodEndpoint['containerPorts'] | undefined, dns: DnsNames): boolean {
+  const ports = r.ports;
+  if (ports) {
+    let ok = false;
+    for (let k = 0; k < ports.length && !ok; k++) ok = portMatches(ports[k], port, protocol, destinationPorts);
+    if (!ok) return false;
+  }
+  return r.peer(peer, dns);
 }
 
 function toDnsNames(dns: EngineOptions['dns']): DnsNames {
