@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ManifestsSource } from '../k8s/manifests-source';
+import { PolicyPosture } from './policy-posture';
+import { RESERVED_IDENTITY, emptyEndpoint, type FlowRecord } from '../flows/flow-record';
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+status: {podIP: 10.0.0.4}
+`;
+const DENY = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-all, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+`;
+const toWorld: FlowRecord = {
+  uuid: 'f1', time: 1, verdict: 'FORWARDED', dropReason: '', direction: 'EGRESS', isReply: false, protocol: 'TCP', tcpFlags: [],
+  source: { ...emptyEndpoint(), namespace: 'shop', pod: 'web-1', ip: '10.0.0.4' },
+  destination: { ...emptyEndpoint(), ip: '1.2.3.4', port: 443, identity: RESERVED_IDENTITY.world, names: ['example.org'] },
+  node: '', type: 'L3_L4', eventType: 5, egressAllowedBy: [], ingressAllowedBy: [], egressDeniedBy: [], ingressDeniedBy: [], summary: '',
+};
+
+describe('PolicyPosture', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-posture-'));
+    await writeFile(path.join(dir, 'c.yaml'), POD);
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('recomputes findings when policies change and when flows arrive, not otherwise', async () => {
+    const source = new ManifestsSource(dir);
+    await source.start();
+    const posture = new PolicyPosture(source);
+    posture.start();
+    let changes = 0;
+    posture.onChange(() => changes++);
+
+    const before = posture.findings();
+    expect(before.map((f) => f.key)).toEqual(['unprotected-namespace:shop', 'open-egress:shop/web-1']);
+    expect(posture.findings()).toBe(before); // cached
+    expect(before.find((f) => f.id === 'open-egress')?.severity).toBe('medium');
+
+    posture.addFlows([toWorld]);
+    expect(posture.findings().find((f) => f.id === 'open-egress')).toMatchObject({ severity: 'high', evidence: [expect.anything(), expect.objectContaining({ flowUuids: ['f1'], flowCount: 1 })] });
+
+    await writeFile(path.join(dir, 'c.yaml'), POD + DENY);
+    await source.reload();
+    expect(changes).toBe(2);
+    // Default deny both ways: no finding (DNS is not judged here: this cluster has no kube-dns pods to reach).
+    expect(posture.findings()).toEqual([]);
+    expect(posture.scores().namespaces.shop.score).toBe(100);
+    posture.stop();
+  });
+});
