@@ -76,6 +76,13 @@ describe('LiveSource against a loopback API server', () => {
     expect(status.errors).toEqual([expect.objectContaining({ code: 'crd-absent', where: { resource: 'cilium.io/v2/ciliumclusterwidenetworkpolicies' } })]);
   });
 
+  it('an optional resource RBAC hides (nodes) is reported without marking the data stale', async () => {
+    server.markAbsent('/api/v1/nodes');
+    await source.start();
+    expect(source.status()).toMatchObject({ stale: false, errors: expect.arrayContaining([expect.objectContaining({ where: { resource: 'v1/nodes' } })]) });
+    expect(source.snapshot().pods).toHaveLength(1);
+  });
+
   it('applies ADDED, MODIFIED and DELETED watch events', async () => {
     await source.start();
     let notifications = 0;

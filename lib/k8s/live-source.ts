@@ -22,12 +22,14 @@ interface WatchedResource {
   plural: string;
   /** A CRD: its absence is normal (no Cilium) and is reported, not fatal. */
   crd: boolean;
+  /** Nice to have (nodes tell host from remote-node): when RBAC forbids it, report it without marking the data stale. */
+  optional?: boolean;
 }
 
 export const WATCHED_RESOURCES: readonly WatchedResource[] = [
   { kind: 'Namespace', path: '/api/v1/namespaces', group: '', version: 'v1', plural: 'namespaces', crd: false },
   { kind: 'Pod', path: '/api/v1/pods', group: '', version: 'v1', plural: 'pods', crd: false },
-  { kind: 'Node', path: '/api/v1/nodes', group: '', version: 'v1', plural: 'nodes', crd: false },
+  { kind: 'Node', path: '/api/v1/nodes', group: '', version: 'v1', plural: 'nodes', crd: false, optional: true },
   { kind: 'NetworkPolicy', path: '/apis/networking.k8s.io/v1/networkpolicies', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', crd: false },
   { kind: 'CiliumNetworkPolicy', path: '/apis/cilium.io/v2/ciliumnetworkpolicies', group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', crd: true },
   { kind: 'CiliumClusterwideNetworkPolicy', path: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', group: 'cilium.io', version: 'v2', plural: 'ciliumclusterwidenetworkpolicies', crd: true },
@@ -185,6 +187,10 @@ export class LiveSource implements ClusterSource {
     if (status === 404 && w.resource.crd) {
       w.state = 'absent';
       w.error = { code: 'crd-absent', message: `${w.resource.kind} is not served by this cluster (CRD not installed); its policies are not evaluated`, where };
+      delay = this.crdRetryMs;
+    } else if ((status === 403 || status === 404) && w.resource.optional) {
+      w.state = 'absent';
+      w.error = { code: status === 403 ? 'forbidden' : 'crd-absent', message: `${w.resource.kind} cannot be listed (${status}); node IPs are treated as external addresses`, where };
       delay = this.crdRetryMs;
     } else {
       const code: SourceErrorCode = status === 401 || status === 403 ? 'forbidden' : status === undefined ? 'api-unreachable' : 'watch-failed';
