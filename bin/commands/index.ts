@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { register as demoRelay } from './demo-relay';
+import { register as observe } from './observe';
 import { register as evaluate } from './evaluate';
 import { register as findings } from './findings';
 
 /** Every subcommand registers itself on the program; add new ones here. */
-export const commands: ((program: Command) => void)[] = [demoRelay, evaluate, findings];
+export const commands: ((program: Command) => void)[] = [demoRelay, observe, evaluate, findings];

@@ -37,6 +37,11 @@ interface Follower {
 }
 
 const MAX_BACKLOG = 4096;
+
+function now() {
+  const ms = Date.now();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
 const FULL_SPEED_POOL = 65_536;
 const VERSION = 'flowsight-demo-relay/1.0 (observer API of Cilium 1.18)';
 
@@ -70,7 +75,7 @@ export class DemoRelay {
   /** Binds the server (port 0 = any free port) and starts generating flows. */
   async start(): Promise<number> {
     const history = this.opts.historySeconds ?? 120;
-    if (history > 0 && this.rate > 0) {
+    if (history > 0 && this.rate > 0 && this.ringSize === 0) {
       const now = Date.now();
       const count = Math.min(this.ring.length, Math.round(history * this.rate));
       const spacing = (history * 1000) / Math.max(1, count / 3);
@@ -90,7 +95,8 @@ export class DemoRelay {
       : grpc.ServerCredentials.createInsecure();
     const host = this.opts.host ?? '127.0.0.1';
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${this.opts.port ?? 0}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
+      // A restart binds the same port again, like a relay pod coming back behind its Service.
+      server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${this.boundPort || this.opts.port || 0}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
     );
     this.server = server;
     if (this.rate > 0) {
@@ -169,20 +175,24 @@ export class DemoRelay {
   }
 
   private drain(follower: Follower): void {
+    if (follower.lost > 0) {
+      // Like Hubble's observer queue: tell this client how many events it missed, first thing.
+      const t = observerTypes();
+      follower.call.write(
+        t.GetFlowsResponse.encode({ lost_events: { source: 2, num_events_lost: follower.lost }, node_name: this.scenario.cluster, time: now() } as any).finish(),
+      );
+      follower.lost = 0;
+    }
     const queue = follower.backlog;
     follower.backlog = [];
-    for (const b of queue) {
+    for (let i = 0; i < queue.length; i++) {
+      const b = queue[i];
       if (b.length === 0) continue;
       if (!follower.call.write(b)) {
-        follower.backlog = [new Uint8Array(0)];
+        // Still full: keep the rest, behind a marker meaning "wait for the next drain".
+        follower.backlog = [new Uint8Array(0), ...queue.slice(i + 1)];
         break;
       }
-    }
-    if (follower.lost > 0 && follower.backlog.length === 0) {
-      const t = observerTypes();
-      // Like Hubble's observer queue: say how many events this client missed instead of hiding it.
-      follower.call.write(t.GetFlowsResponse.encode({ lost_events: { source: 2, num_events_lost: follower.lost }, node_name: this.scenario.cluster } as any).finish());
-      follower.lost = 0;
     }
   }
 
@@ -192,12 +202,12 @@ export class DemoRelay {
     try {
       predicate = compileFilters((req.whitelist ?? []).map(filterFromWire), (req.blacklist ?? []).map(filterFromWire));
     } catch (e) {
-      call.destroy(Object.assign(new Error((e as Error).message), { code: grpc.status.INVALID_ARGUMENT }));
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (e as Error).message });
       return;
     }
     const number = Number(req.number) || 0;
     if (req.first && req.follow) {
-      call.destroy(Object.assign(new Error('first cannot be combined with follow'), { code: grpc.status.INVALID_ARGUMENT }));
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'first cannot be combined with follow' });
       return;
     }
     const ts = (t: any) => (t ? Number(t.seconds) * 1000 + t.nanos / 1e6 : null);

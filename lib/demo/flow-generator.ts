@@ -208,9 +208,7 @@ export class FlowGenerator {
       f.eventType = 1;
       f.egressDeniedBy = p.egressDeniedBy ?? [];
       f.ingressDeniedBy = p.ingressDeniedBy ?? [];
-      // The sender retries a dropped SYN / DNS query.
-      const retry = { ...withSummary(f), uuid: this.uuid(), time: f.time + 1000 };
-      return [f, retry];
+      return [withSummary(f)];
     }
 
     const verdict: Verdict = p.verdict;

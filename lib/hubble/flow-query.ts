@@ -92,6 +92,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const list = (item: z.ZodType<string>) => z.array(item).max(20, 'at most 20 values');
 const text = (max = 253) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
+const portText = () => text(5).refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, 'must be a port number (0-65535)');
+
 const querySchema = z.strictObject({
   namespace: list(text(63).regex(DNS_LABEL, 'must be a namespace name (lowercase letters, digits, -)')),
   fromNamespace: list(text(63).regex(DNS_LABEL, 'must be a namespace name (lowercase letters, digits, -)')),
@@ -108,9 +110,9 @@ const querySchema = z.strictObject({
   fqdn: list(text()),
   fromFqdn: list(text()),
   toFqdn: list(text()),
-  port: list(text(5)),
-  fromPort: list(text(5)),
-  toPort: list(text(5)),
+  port: list(portText()),
+  fromPort: list(portText()),
+  toPort: list(portText()),
   verdict: z.array(z.enum(VERDICTS, { message: `must be one of ${VERDICTS.join(', ')}` })).max(8),
   protocol: list(text(8)),
   dropReason: list(text(64)),

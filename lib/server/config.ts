@@ -33,6 +33,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Environment variables as read: any may be missing. */
+export type Env = Record<string, string | undefined>;
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export function isLoopbackHost(host: string): boolean {
@@ -54,7 +57,7 @@ function readPem(variable: string, path: string | undefined, kind: 'CERTIFICATE'
   return data;
 }
 
-function intVar(env: NodeJS.ProcessEnv, variable: string, fallback: number, min: number, max: number, problems: ConfigError['problems']): number {
+function intVar(env: Env, variable: string, fallback: number, min: number, max: number, problems: ConfigError['problems']): number {
   const raw = env[variable];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
@@ -66,7 +69,7 @@ function intVar(env: NodeJS.ProcessEnv, variable: string, fallback: number, min:
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Env = process.env): Config {
   const problems: ConfigError['problems'] = [];
   const rawRelay = env.FLOWSIGHT_RELAY?.trim() ?? '';
   let relay: RelayConfig = { mode: 'demo', address: '127.0.0.1:0', tls: null };

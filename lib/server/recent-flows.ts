@@ -20,16 +20,20 @@ export class RecentFlows {
     this.next++;
   }
 
-  /** Flows with sequence >= `from` (clamped to what is still held), oldest first, up to `limit` matches. */
-  since(from: number, match: (f: FlowRecord, edgeId: string) => boolean, limit: number): { flows: FlowRecord[]; next: number } {
+  /**
+   * Flows with sequence >= `from`, oldest first, up to `limit` matches; `next` is where to continue.
+   * A reader that falls further behind than the ring holds skips ahead (and `skipped` says how far).
+   */
+  since(from: number, match: (f: FlowRecord, edgeId: string) => boolean, limit: number): { flows: FlowRecord[]; next: number; skipped: number } {
     const start = Math.max(from, this.next - this.capacity);
     const out: FlowRecord[] = [];
-    for (let k = start; k < this.next && out.length < limit; k++) {
+    let k = start;
+    for (; k < this.next && out.length < limit; k++) {
       const i = k % this.capacity;
       const f = this.flows[i]!;
       if (match(f, this.edges[i])) out.push(f);
     }
-    return { flows: out, next: this.next };
+    return { flows: out, next: k, skipped: start - from };
   }
 
   /** Newest first, up to `limit` matches. */

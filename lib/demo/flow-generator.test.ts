@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { FlowGenerator } from './flow-generator';
+import { demoScenario } from './scenario';
+
+const scenario = demoScenario();
+const flows = new FlowGenerator(scenario, 42).generate(20_000, 1_795_000_000_000, 5);
+
+describe('demo flow generator', () => {
+  it('is deterministic for a seed', () => {
+    const again = new FlowGenerator(scenario, 42).generate(500, 1_795_000_000_000, 5);
+    expect(again).toEqual(flows.slice(0, again.length));
+    expect(new FlowGenerator(scenario, 43).generate(50, 1_795_000_000_000, 5)).not.toEqual(flows.slice(0, 50));
+  });
+
+  it('gives every flow a unique uuid, a time, a node and an event type like Cilium', () => {
+    expect(new Set(flows.map((f) => f.uuid)).size).toBe(flows.length);
+    for (const f of flows) {
+      expect(f.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(f.time).toBeGreaterThan(0);
+      expect(f.node).toMatch(new RegExp(`^${scenario.cluster}/aks-nodepool1-`));
+      expect([1, 4, 5, 129]).toContain(f.eventType);
+    }
+  });
+
+  it('labels internet peers reserved:world with their DNS names', () => {
+    const github = flows.find((f) => f.destination.names.includes('api.github.com'))!;
+    expect(github.destination.labels).toEqual(['reserved:world']);
+    expect(github.destination.identity).toBe(2);
+  });
+
+  it('puts a drop reason on every drop and none elsewhere', () => {
+    for (const f of flows) expect(f.dropReason !== '').toBe(f.verdict === 'DROPPED');
+    expect(flows.filter((f) => f.verdict === 'DROPPED').every((f) => f.dropReason === 'POLICY_DENIED')).toBe(true);
+  });
+
+  it('follows the scenario: payments DNS dropped, legacy reaches the internet, monitoring audited', () => {
+    const paymentsDns = flows.filter((f) => f.source.namespace === 'payments' && f.destination.port === 53);
+    expect(paymentsDns.length).toBeGreaterThan(0);
+    expect(paymentsDns.every((f) => f.verdict === 'DROPPED')).toBe(true);
+    expect(flows.some((f) => f.source.namespace === 'legacy' && f.destination.labels.includes('reserved:world') && f.verdict === 'FORWARDED')).toBe(true);
+    expect(flows.some((f) => f.source.namespace === 'monitoring' && f.verdict === 'AUDIT')).toBe(true);
+    const apiToDb = flows.find((f) => f.source.pod.startsWith('api-server') && f.destination.pod === 'postgres-0' && f.direction === 'INGRESS')!;
+    expect(apiToDb.ingressAllowedBy).toEqual([{ kind: 'NetworkPolicy', namespace: 'production', name: 'allow-db-from-api' }]);
+  });
+
+  it('includes L7 DNS and HTTP records, and replies', () => {
+    expect(flows.some((f) => f.l7?.dns && f.l7.type === 'RESPONSE' && f.l7.dns.ips.includes('54.187.174.169'))).toBe(true);
+    expect(flows.some((f) => f.l7?.http?.method === 'POST' && f.l7.type === 'REQUEST')).toBe(true);
+    expect(flows.some((f) => f.isReply === true)).toBe(true);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoRelay } from '../demo/demo-relay';
+import type { FlowRecord } from '../flows/flow-record';
+import type { FlowFilter } from './flow-filter';
+import { RelayClient, type GetFlowsParams } from './relay-client';
+
+let relay: DemoRelay;
+let client: RelayClient;
+
+beforeAll(async () => {
+  relay = new DemoRelay({ rate: 400, historySeconds: 30, seed: 5 });
+  const port = await relay.start();
+  client = new RelayClient({ address: `127.0.0.1:${port}` });
+});
+
+afterAll(async () => {
+  client.close();
+  await relay.stop();
+});
+
+function fetchFlows(params: GetFlowsParams): Promise<FlowRecord[]> {
+  return new Promise((resolve, reject) => {
+    const out: FlowRecord[] = [];
+    client.getFlows(params, { onFlow: (f) => out.push(f), onEnd: (err) => (err ? reject(err) : resolve(out)) });
+  });
+}
+
+describe('RelayClient against the demo relay over gRPC', () => {
+  it('returns the last N flows of the buffer, oldest first', async () => {
+    const flows = await fetchFlows({ number: 50 });
+    expect(flows).toHaveLength(50);
+    expect(new Set(flows.map((f) => f.uuid)).size).toBe(50);
+  });
+
+  it('returns the first N flows with `first`, older than the last N', async () => {
+    const first = await fetchFlows({ number: 20, first: true });
+    const last = await fetchFlows({ number: 20 });
+    expect(first).toHaveLength(20);
+    expect(Math.max(...first.map((f) => f.time))).toBeLessThan(Math.min(...last.map((f) => f.time)));
+  });
+
+  it('honours since and until', async () => {
+    const now = Date.now();
+    const since = new Date(now - 10_000);
+    const until = new Date(now - 5_000);
+    const flows = await fetchFlows({ since, until });
+    expect(flows.length).toBeGreaterThan(10);
+    for (const f of flows) {
+      expect(f.time).toBeGreaterThanOrEqual(since.getTime());
+      expect(f.time).toBeLessThanOrEqual(until.getTime());
+    }
+  });
+
+  it('filters on the server: allow list with OR, deny list removes', async () => {
+    const allow: FlowFilter[] = [{ source_pod: ['payments/'] }, { destination_pod: ['payments/'] }];
+    const deny: FlowFilter[] = [{ verdict: ['FORWARDED'] }];
+    const flows = await fetchFlows({ number: 200, allow, deny });
+    expect(flows.length).toBeGreaterThan(0);
+    for (const f of flows) {
+      expect(f.source.namespace === 'payments' || f.destination.namespace === 'payments').toBe(true);
+      expect(f.verdict).not.toBe('FORWARDED');
+    }
+    // The payments DNS lookups are dropped by its default-deny egress: they must be among them.
+    expect(flows.some((f) => f.destination.port === 53 && f.verdict === 'DROPPED')).toBe(true);
+  });
+
+  it('rejects an invalid filter with INVALID_ARGUMENT naming the field', async () => {
+    await expect(fetchFlows({ number: 1, allow: [{ source_ip: ['not-an-ip'] }] })).rejects.toMatchObject({ code: 3, details: expect.stringContaining('source_ip') });
+  });
+
+  it('follows new flows after the requested history', async () => {
+    const got: FlowRecord[] = [];
+    const start = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.getFlows(
+        { follow: true, number: 0 },
+        {
+          onFlow: (f) => {
+            got.push(f);
+            if (got.length >= 30) {
+              stream.cancel();
+              resolve();
+            }
+          },
+          onEnd: (err) => reject(err ?? new Error('ended early')),
+        },
+      );
+    });
+    expect(got.every((f) => f.time >= start - 100)).toBe(true);
+  });
+
+  it('answers ServerStatus, GetNodes and GetNamespaces', async () => {
+    const status = await client.serverStatus();
+    expect(status.numConnectedNodes).toBe(3);
+    expect(status.maxFlows).toBeGreaterThan(status.numFlows - 1);
+    expect(status.seenFlows).toBeGreaterThan(0);
+    const nodes = await client.getNodes();
+    expect(nodes.map((n) => n.state)).toEqual(['NODE_CONNECTED', 'NODE_CONNECTED', 'NODE_CONNECTED']);
+    const namespaces = (await client.getNamespaces()).map((n) => n.namespace);
+    expect(namespaces).toEqual(expect.arrayContaining(['production', 'payments', 'legacy', 'kube-system']));
+  });
+});

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+function problemsOf(env: Record<string, string | undefined>): { variable: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('defaults to the demo relay on loopback', () => {
+    const c = loadConfig({});
+    expect(c.relay.mode).toBe('demo');
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.authToken).toBeNull();
+  });
+
+  it('parses a relay address, implying TLS from tls://', () => {
+    expect(loadConfig({ FLOWSIGHT_RELAY: 'localhost:4245' }).relay).toMatchObject({ mode: 'relay', address: 'localhost:4245', tls: null });
+    expect(loadConfig({ FLOWSIGHT_RELAY: 'tls://hubble-relay.kube-system:443' }).relay.tls).not.toBeNull();
+  });
+
+  it.each([
+    [{ FLOWSIGHT_RELAY: 'http://relay:80/x' }, 'FLOWSIGHT_RELAY'],
+    [{ FLOWSIGHT_RELAY: 'relay:99999' }, 'FLOWSIGHT_RELAY'],
+    [{ FLOWSIGHT_RELAY: 'relay:4245', FLOWSIGHT_RELAY_TLS_CA: '/nonexistent/ca.pem' }, 'FLOWSIGHT_RELAY_TLS_CA'],
+    [{ FLOWSIGHT_RELAY: 'relay:4245', FLOWSIGHT_RELAY_TLS_CERT: '/nonexistent/c.pem' }, 'FLOWSIGHT_RELAY_TLS_KEY'],
+    [{ FLOWSIGHT_RELAY_TLS_CA: '/x' }, 'FLOWSIGHT_RELAY_TLS_CA'],
+    [{ FLOWSIGHT_DEMO_RATE: 'fast' }, 'FLOWSIGHT_DEMO_RATE'],
+    [{ FLOWSIGHT_HOST: '0.0.0.0' }, 'FLOWSIGHT_AUTH_TOKEN'],
+    [{ FLOWSIGHT_AUTH_TOKEN: 'short' }, 'FLOWSIGHT_AUTH_TOKEN'],
+  ])('%o is rejected naming %s', (env, variable) => {
+    expect(problemsOf(env as Record<string, string | undefined>).map((p) => p.variable)).toContain(variable);
+  });
+
+  it('rejects a TLS file that is not PEM, naming the file but not echoing its content', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-'));
+    const file = path.join(dir, 'ca.pem');
+    fs.writeFileSync(file, 'secret-looking-garbage');
+    const problems = problemsOf({ FLOWSIGHT_RELAY: 'relay:4245', FLOWSIGHT_RELAY_TLS_CA: file });
+    expect(problems).toEqual([{ variable: 'FLOWSIGHT_RELAY_TLS_CA', message: `${file} is not a PEM certificate` }]);
+    expect(JSON.stringify(problems)).not.toContain('garbage');
+  });
+
+  it('allows a non-loopback bind with a token', () => {
+    expect(loadConfig({ FLOWSIGHT_HOST: '0.0.0.0', FLOWSIGHT_AUTH_TOKEN: 'a'.repeat(32) }).host).toBe('0.0.0.0');
+  });
+});

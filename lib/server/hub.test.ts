@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { compileFilters } from '../hubble/flow-filter';
+import { flow, pod } from '../testing/flow-fixtures';
+import { loadConfig } from './config';
+import { Hub, type HubClient } from './hub';
+
+class FakeClient implements HubClient {
+  events: { event: string; data: unknown }[] = [];
+  closed: string | null = null;
+  full = false;
+  constructor(readonly predicate = compileFilters()) {}
+  send(event: string, json: string): boolean {
+    if (this.full) return false;
+    this.events.push({ event, data: JSON.parse(json) });
+    return true;
+  }
+  close(reason: string): void {
+    this.closed = reason;
+  }
+  of(event: string) {
+    return this.events.filter((e) => e.event === event).map((e) => e.data);
+  }
+}
+
+const hubs: Hub[] = [];
+afterEach(async () => {
+  for (const h of hubs.splice(0)) await h.stop();
+});
+
+/** A hub fed by hand (not started): its fan-out logic, without a relay. */
+function hub(opts = {}) {
+  const h = new Hub(loadConfig({}), { samplePerTick: 5, stallTimeoutMs: 1000, ...opts });
+  hubs.push(h);
+  return h;
+}
+
+const frontend = pod('production', 'frontend-7d9f8b6c4-x7k2p');
+const api = pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 8080 });
+const legacy = pod('legacy', 'legacy-app-9c8d7b6f5a-x7k2p');
+
+describe('Hub fan-out', () => {
+  it('sends a snapshot on connect, then deltas and counters each tick', () => {
+    const h = hub();
+    h.ingest(flow(frontend, api));
+    const c = new FakeClient();
+    h.subscribe(c);
+    expect(c.events[0].event).toBe('snapshot');
+    h.ingest(flow(legacy, api, { verdict: 'DROPPED' }));
+    h.tick();
+    const deltas = c.of('delta') as { upsertEdges: { id: string }[] }[];
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0].upsertEdges.map((e) => e.id)).toContain('legacy/legacy-app|production/api-server|8080|TCP');
+    expect(c.of('counters').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('samples only the flows the client asked for, at most N per tick', () => {
+    const h = hub();
+    const c = new FakeClient(compileFilters([{ verdict: ['DROPPED'] }]));
+    h.subscribe(c);
+    for (let i = 0; i < 20; i++) h.ingest(flow(legacy, api, { verdict: i % 2 ? 'DROPPED' : 'FORWARDED' }));
+    h.tick();
+    const sample = c.of('flows').flat() as { verdict: string }[];
+    expect(sample).toHaveLength(5);
+    expect(sample.every((f) => f.verdict === 'DROPPED')).toBe(true);
+    h.tick();
+    expect((c.of('flows').flat() as unknown[]).length).toBe(10); // continues from its cursor
+  });
+
+  it('a slow client is skipped and resynced with a snapshot; the fast one gets every delta', () => {
+    const h = hub();
+    const fast = new FakeClient();
+    const slow = new FakeClient();
+    h.subscribe(fast);
+    h.subscribe(slow);
+    slow.full = true;
+    h.ingest(flow(frontend, api));
+    h.tick();
+    h.ingest(flow(legacy, api, { verdict: 'DROPPED' }));
+    h.tick();
+    expect(fast.of('delta')).toHaveLength(2);
+    slow.full = false;
+    h.ingest(flow(api, legacy));
+    h.tick();
+    expect(slow.of('delta')).toHaveLength(0);
+    const snaps = slow.of('snapshot') as { graph: { edges: unknown[] } }[];
+    expect(snaps).toHaveLength(2);
+    expect(snaps[1].graph.edges).toHaveLength(3); // the snapshot carries what the skipped deltas had
+    expect(h.status().clients.resyncs).toBe(1);
+  });
+
+  it('cuts off a client that stays stalled past the timeout', () => {
+    const h = hub();
+    const c = new FakeClient();
+    h.subscribe(c);
+    c.full = true;
+    const t0 = Date.now();
+    h.ingest(flow(frontend, api));
+    h.tick(t0);
+    h.tick(t0 + 500);
+    expect(c.closed).toBeNull();
+    h.tick(t0 + 1500);
+    expect(c.closed).toMatch(/too slow/);
+    expect(h.status().clients).toMatchObject({ connected: 0, cutOff: 1 });
+  });
+});
