@@ -10,6 +10,8 @@ const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/map', label: 'Map' },
   { href: '/flows', label: 'Flows' },
+  { href: '/policies', label: 'Policies' },
+  { href: '/azure', label: 'Azure' },
 ];
 
 function rate(n: number): string {

@@ -2,6 +2,8 @@
 
 import { decidedBy, l7Summary, peerName, portLabel } from '@/lib/flows/flow-format';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import { FlowLayers } from '../azure/FlowLayers';
+import { FlowWhy } from '../explain/FlowWhy';
 import { VerdictBadge } from '../VerdictBadge';
 
 export function FlowDetail({ flow, onClose }: { flow: FlowRecord; onClose(): void }) {
@@ -20,6 +22,8 @@ export function FlowDetail({ flow, onClose }: { flow: FlowRecord; onClose(): voi
       {l7Summary(flow) && <p className="text-sky-800">{l7Summary(flow)}</p>}
       <p className="text-slate-700">{decidedBy(flow) || 'no policy reported'}</p>
       {flow.dropReason && <p className="text-red-700">drop reason: {flow.dropReason}</p>}
+      <FlowWhy flow={flow} />
+      <FlowLayers flow={flow} />
       <p className="text-slate-500">
         node {flow.node} · {flow.isReply ? 'reply' : flow.direction.toLowerCase()} · uuid {flow.uuid}
       </p>

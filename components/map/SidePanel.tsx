@@ -5,6 +5,8 @@ import type { GraphState } from '@/lib/graph/apply-delta';
 import { edgeLabel } from '@/lib/graph/cy-elements';
 import type { GraphEdge, GraphNode, VerdictCounts } from '@/lib/graph/types';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import { EdgeLayers } from '../azure/EdgeLayers';
+import { EdgeWhy } from '../explain/EdgeWhy';
 import { FlowList } from '../FlowList';
 
 function useFlows(param: 'edge' | 'node', id: string) {
@@ -71,6 +73,8 @@ function EdgePanel({ edge, nodes }: { edge: GraphEdge; nodes: GraphState['nodes'
         {edge.allowedBy.length === 0 && edge.counts.dropped === 0 && edge.counts.audit === 0 && <p>no policy reported: the endpoints are not isolated (default allow) or the node peer is always allowed</p>}
         {edge.counts.audit > 0 && <p className="text-amber-700">AUDIT: would be dropped once the policy is enforced</p>}
       </section>
+      <EdgeWhy edge={edge} />
+      <EdgeLayers edge={edge} />
       {(edge.l7.http > 0 || edge.l7.dns > 0 || edge.l7.kafka > 0) && (
         <p className="text-xs text-sky-800">L7 seen: {edge.l7.http ? `${edge.l7.http} HTTP ` : ''}{edge.l7.dns ? `${edge.l7.dns} DNS ` : ''}{edge.l7.kafka ? `${edge.l7.kafka} Kafka` : ''}</p>
       )}
