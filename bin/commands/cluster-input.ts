@@ -1,9 +1,12 @@
 /**
  * The cluster-source options shared by `evaluate` and `findings` (--manifests / --demo, FLOWSIGHT_MANIFESTS).
- * Other layers (e.g. Azure) add their own option helper next to this one, so commands compose them.
+ * The Azure layer's options (--azure DIR / --azure-demo) live here too, so commands compose them.
  */
 
 import { type Command, Option } from 'commander';
+import { demoAzureSnapshot } from '../../lib/azure/demo';
+import { loadAzureDir } from '../../lib/azure/files-source';
+import type { AzureSnapshot, SourceError as AzureSourceError } from '../../lib/azure/types';
 import { DemoSource } from '../../lib/k8s/demo-source';
 import { ManifestsSource } from '../../lib/k8s/manifests-source';
 import { formatSourceError, type SourceError } from '../../lib/k8s/source-error';
@@ -33,6 +36,55 @@ export async function loadClusterInput(o: ClusterInputOptions): Promise<{ snapsh
   const fatal = status.errors.filter((e) => e.code === 'file-unreadable');
   if (fatal.length > 0) throw new UsageError(fatal.map(formatSourceError).join('\n'));
   return { snapshot: source.snapshot(), warnings: status.errors };
+}
+
+export interface AzureInputOptions {
+  azure?: string;
+  azureDemo?: boolean;
+}
+
+/** The Azure layer's sibling of the cluster options: a directory of `az ... -o json` exports, or the demo. */
+export function addAzureInputOptions(cmd: Command): Command {
+  return cmd
+    // No env fallback (unlike --manifests): FLOWSIGHT_AZURE_DIR configures the server, and picking it up here
+    // would silently switch `evaluate` to node-level probes.
+    .option('--azure <dir>', 'directory of `az network ... -o json` exports (NSGs, VNets, route tables, firewalls)')
+    .option('--azure-demo', 'use the demo Azure network (NSG, route table, firewall policy)');
+}
+
+export function hasClusterInput(o: ClusterInputOptions): boolean {
+  return !!o.demo || !!o.manifests;
+}
+
+export function hasAzureInput(o: AzureInputOptions): boolean {
+  return !!o.azure || !!o.azureDemo;
+}
+
+/** Where an Azure source error happened, for one warning line. */
+export function formatAzureSourceError(e: AzureSourceError): string {
+  const w = e.where;
+  const at = [w.file && `${w.file}${w.line ? `:${w.line}${w.column ? `:${w.column}` : ''}` : ''}`, w.resource, w.field && `field ${w.field}`].filter(Boolean).join(' ');
+  return `azure ${e.code}${at ? ` (${at})` : ''}: ${e.message}`;
+}
+
+/**
+ * Loads the Azure snapshot. Object-level problems come back as warnings (the rest still loads);
+ * a directory that cannot be read at all, or that yields nothing but errors, is bad input.
+ */
+export async function loadAzureInput(o: AzureInputOptions): Promise<{ snapshot: AzureSnapshot; warnings: AzureSourceError[] }> {
+  if (o.azure && o.azureDemo) throw new UsageError('use either --azure DIR or --azure-demo, not both');
+  if (!o.azure && !o.azureDemo) throw new UsageError('Azure input is needed: --azure DIR or --azure-demo');
+  const snapshot = o.azureDemo ? demoAzureSnapshot() : await loadAzureDir(o.azure!);
+  const empty =
+    snapshot.virtualNetworks.length + snapshot.networkSecurityGroups.length + snapshot.networkInterfaces.length + snapshot.routeTables.length + snapshot.natGateways.length + snapshot.azureFirewalls.length + snapshot.firewallPolicies.length === 0;
+  const unreadable = snapshot.errors.filter((e) => e.code === 'unreadable' && e.where.file === o.azure);
+  if (unreadable.length > 0) throw new UsageError(unreadable.map(formatAzureSourceError).join('\n'));
+  if (empty) {
+    throw new UsageError(
+      `--azure ${o.azure}: no Azure network resources found${snapshot.errors.length ? `:\n${snapshot.errors.map(formatAzureSourceError).join('\n')}` : ' (expected `az network nsg list -o json` and similar outputs)'}`,
+    );
+  }
+  return { snapshot, warnings: snapshot.errors };
 }
 
 /** Prints warnings on stderr, one per line, without failing the command. */

@@ -124,3 +124,78 @@ describe('flowsight evaluate', () => {
     expect(r.err).toMatch(/missing/);
   });
 });
+
+describe('flowsight evaluate --azure', () => {
+  const EXPORT = path.join(__dirname, '..', '..', 'lib', 'azure', 'testdata', 'az-export');
+  const BROKEN = path.join(__dirname, '..', '..', 'lib', 'azure', 'testdata', 'broken');
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-azure-probes-'));
+    await writeFile(
+      path.join(dir, 'probes.json'),
+      JSON.stringify([
+        { from: 'Internet', to: '10.10.0.4', port: 22, protocol: 'tcp' },
+        { from: '198.51.100.20', to: 'vm-jumpbox-nic', port: 3389 },
+        { from: 'snet-aks-nodes', to: '140.82.121.6', port: 443, fqdn: 'api.github.com' },
+        { from: '10.10.0.5', to: '151.101.0.223', port: 443, fqdn: 'pypi.org' },
+      ]),
+    );
+    await writeFile(path.join(dir, 'bad-probes.json'), JSON.stringify([{ from: 'Internet', to: '10.10.0.4', port: 22 }, { from: 'nowhere', to: '10.10.0.4', port: 'ssh' }]));
+    await writeFile(path.join(dir, 'demo-probes.json'), JSON.stringify([{ from: 'Internet', to: 'aks-subnet', port: 22 }]));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it('-o json answers each node-level probe per layer with the deciding rule', async () => {
+    const r = await run(['evaluate', '--azure', EXPORT, '--probes', path.join(dir, 'probes.json'), '-o', 'json']);
+    expect(r.code).toBe(0);
+    const [ssh, rdp, github, pypi] = JSON.parse(r.out);
+    expect(ssh).toMatchObject({ verdict: 'allowed', nsg: { verdict: 'allowed', decidingRule: { nsgName: 'aks-agentpool-12345678-nsg', ruleName: 'AllowSSHFromOffice', priority: 1000 } }, firewall: { verdict: 'not-on-path' } });
+    expect(rdp).toMatchObject({ verdict: 'denied', to: { resolvedFrom: 'nic' }, nsg: { verdict: 'denied', decidingRule: { nsgName: 'nsg-jumpbox-nic', ruleName: 'deny-rdp' } } });
+    expect(github).toMatchObject({ verdict: 'allowed', firewall: { verdict: 'allowed', firewall: { name: 'afw-prod' }, decidingRule: { ruleCollection: { name: 'github' }, rule: 'github' } }, egress: { kind: 'firewall' } });
+    expect(pypi).toMatchObject({ verdict: 'denied', firewall: { verdict: 'denied' } });
+    expect(pypi.firewall.decidingRule).toBeUndefined();
+  });
+
+  it('table output names the deciding rules', async () => {
+    const r = await run(['evaluate', '--azure', EXPORT, '--probes', path.join(dir, 'probes.json')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Internet -> 10\.10\.0\.4 22\/TCP: allowed\n {2}nsg: {6}allowed by aks-agentpool-12345678-nsg \/ AllowSSHFromOffice \(priority 1000\)/);
+    expect(r.out).toMatch(/firewall: allowed by afwp-prod › DefaultApplicationRuleCollectionGroup › github › github/);
+  });
+
+  it('--azure-demo uses the demo network', async () => {
+    const r = await run(['evaluate', '--azure-demo', '--probes', path.join(dir, 'demo-probes.json'), '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)[0]).toMatchObject({ nsg: { verdict: 'allowed', decidingRule: { ruleName: 'allow-ssh-from-anywhere' } } });
+  });
+
+  it('bad probes exit 2 naming the probe and field', async () => {
+    const r = await run(['evaluate', '--azure', EXPORT, '--probes', path.join(dir, 'bad-probes.json'), '-o', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/probe #1 field "port"/);
+    expect(r.out).toBe('');
+  });
+
+  it.each([
+    [['--probes', 'PROBES', '--demo'], /separate run/],
+    [['--matrix'], /--azure needs --probes/],
+    [['--probes', '/nonexistent/probes.json'], /--probes: cannot read/],
+  ])('rejects %j with exit 2', async (extra, message) => {
+    const args = extra.map((a) => (a === 'PROBES' ? path.join(dir, 'probes.json') : a));
+    const r = await run(['evaluate', '--azure', EXPORT, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('an unreadable directory exits 2; a directory of broken files says why per file', async () => {
+    const missing = await run(['evaluate', '--azure', '/nonexistent/azure', '--probes', path.join(dir, 'probes.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot read the Azure export directory/);
+    const broken = await run(['evaluate', '--azure', BROKEN, '--probes', path.join(dir, 'probes.json')]);
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(/truncated\.json:8:11/);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * `flowsight evaluate`: checks connections against the cluster's policies, for pipelines and for
  * checking the engine. `--probes FILE` evaluates listed connections; `--matrix` prints the allow matrix
- * of every pod pair on the given ports.
+ * of every pod pair on the given ports. With `--azure DIR` the probes are node-level and answered by the
+ * Azure layers instead (NSG and firewall, each with its deciding rule).
  */
 
 import { type Command, Option } from 'commander';
@@ -11,9 +12,25 @@ import { PolicyEngine, isEngineError, type ConnectionVerdict, type DirectionVerd
 import { parsePeerRef } from '../../lib/policy/peer-ref';
 import type { Protocol } from '../../lib/policy/ports';
 import { formatSourceError } from '../../lib/k8s/source-error';
-import { addClusterInputOptions, loadClusterInput, runCommand, UsageError, warn, writeOut, type ClusterInputOptions } from './cluster-input';
+import { AzureProbeInputError, evaluateAzureProbes, type AzureProbeResult } from '../../lib/azure/cli-support';
+import { describeFirewallRule, describeNsgRule } from '../../lib/policy/three-layers';
+import {
+  addAzureInputOptions,
+  addClusterInputOptions,
+  formatAzureSourceError,
+  hasAzureInput,
+  hasClusterInput,
+  loadAzureInput,
+  loadClusterInput,
+  runCommand,
+  UsageError,
+  warn,
+  writeOut,
+  type AzureInputOptions,
+  type ClusterInputOptions,
+} from './cluster-input';
 
-interface EvaluateOptions extends ClusterInputOptions {
+interface EvaluateOptions extends ClusterInputOptions, AzureInputOptions {
   probes?: string;
   matrix?: boolean;
   ports: string;
@@ -95,10 +112,11 @@ export function register(program: Command): void {
     .option('--namespace <ns>', 'limit --matrix to pods of one namespace')
     .option('--dns <file>', 'JSON object of DNS name -> IPs, for toFQDNs rules')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'table']).default('table'));
-  addClusterInputOptions(cmd).action((o: EvaluateOptions) => runCommand(() => evaluate(o)));
+  addAzureInputOptions(addClusterInputOptions(cmd)).action((o: EvaluateOptions) => runCommand(() => evaluate(o)));
 }
 
 async function evaluate(o: EvaluateOptions): Promise<number> {
+  if (hasAzureInput(o)) return evaluateAzure(o);
   if (!!o.probes === !!o.matrix) throw new UsageError('choose one of --probes FILE or --matrix');
   const ports = o.matrix ? parsePortList(o.ports) : [];
   const probes = o.probes ? await readProbes(o.probes) : [];
@@ -154,4 +172,52 @@ function printMatrix(engine: PolicyEngine, ports: [number, Protocol][], o: Evalu
     grid.forEach((row, i) => writeOut(`${names[i].padEnd(width)}  ${row.map((v) => letter[v]).join('')}  ${i}`));
   }
   return 0;
+}
+
+/** Node-level probes against the Azure layers: `{"from","to","port","protocol","fqdn"}` with IPs, "Internet", subnet or NIC names. */
+async function evaluateAzure(o: EvaluateOptions): Promise<number> {
+  if (hasClusterInput(o)) throw new UsageError('--azure probes are node-level; evaluate cluster probes (--manifests / --demo) in a separate run');
+  if (o.matrix || !o.probes) throw new UsageError('--azure needs --probes FILE (a JSON list of {"from","to","port","protocol","fqdn"})');
+  const raw = await readJson(o.probes, '--probes');
+  const { snapshot, warnings } = await loadAzureInput(o);
+  warn(warnings.map(formatAzureSourceError));
+  let results: AzureProbeResult[];
+  try {
+    results = evaluateAzureProbes(snapshot, raw);
+  } catch (e) {
+    if (e instanceof AzureProbeInputError) throw new UsageError(`--probes ${o.probes}: ${e.message}`);
+    throw e;
+  }
+  if (o.output === 'json') {
+    writeOut(JSON.stringify(results.map(azureProbeJson), null, 2));
+    return 0;
+  }
+  for (const r of results) {
+    const p = r.probe;
+    writeOut(`${p.from} -> ${p.to} ${p.port}/${p.protocol}${p.fqdn ? ` (${p.fqdn})` : ''}: ${r.verdict}`);
+    writeOut(`  nsg:      ${r.layers.nsg.verdict}${r.layers.nsg.decidingRule ? ` by ${describeNsgRule(r.layers.nsg.decidingRule)}` : ''} - ${r.layers.nsg.reason}`);
+    const fw = r.layers.firewall;
+    writeOut(`  firewall: ${fw.verdict}${fw.decidingRule ? ` by ${describeFirewallRule(fw.decidingRule)}` : ''} - ${fw.reason}`);
+  }
+  return 0;
+}
+
+function azureProbeJson(r: AzureProbeResult) {
+  const { nsg, firewall, egress } = r.layers;
+  return {
+    probe: r.probe,
+    from: r.from,
+    to: r.to,
+    verdict: r.verdict,
+    seenAs: r.layers.seenAs,
+    nsg: { verdict: nsg.verdict, reason: nsg.reason, ...(nsg.decidingRule ? { decidingRule: nsg.decidingRule } : {}), decisions: nsg.decisions, notes: nsg.notes },
+    firewall: {
+      verdict: firewall.verdict,
+      reason: firewall.reason,
+      ...(firewall.firewall ? { firewall: firewall.firewall } : {}),
+      ...(firewall.decidingRule ? { decidingRule: firewall.decidingRule } : {}),
+      notes: firewall.notes,
+    },
+    ...(egress ? { egress: { kind: egress.kind, explanation: egress.explanation, controls: egress.controls } } : {}),
+  };
 }

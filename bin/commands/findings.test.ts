@@ -93,3 +93,60 @@ describe('flowsight findings', () => {
     expect(r.err.length).toBeGreaterThan(0);
   });
 });
+
+describe('flowsight findings --azure', () => {
+  const EXPORT = path.join(__dirname, '..', '..', 'lib', 'azure', 'testdata', 'az-export');
+  const TESTDATA = path.join(__dirname, '..', '..', 'lib', 'azure', 'testdata');
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-azure-'));
+    await writeFile(path.join(dir, 'open.yaml'), OPEN);
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it('--fail-on high exits 1 on the NSG open to SSH and the too-broad firewall rule', async () => {
+    const r = await run(['findings', '--azure', EXPORT, '--fail-on', 'high']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/CRITICAL\s+nsg-open-inbound:aks-agentpool-12345678-nsg\/AllowSSHFromOffice/);
+    expect(r.out).toMatch(/HIGH\s+firewall-rule-too-broad:afw-prod\/anything-dot-io\/io-wildcard/);
+    expect(r.out).not.toMatch(/posture score/);
+  });
+
+  it('exits 0 when nothing reaches the threshold, and -o json carries the Azure source errors', async () => {
+    const r = await run(['findings', '--azure', EXPORT, '--fail-on', 'critical', '-o', 'json']);
+    expect(r.code).toBe(1);
+    const ok = await run(['findings', '--azure', TESTDATA, '-o', 'json']);
+    expect(ok.code).toBe(0);
+    const out = JSON.parse(ok.out);
+    expect(out.azure.sourceErrors.map((e: { code: string }) => e.code)).toEqual(expect.arrayContaining(['malformed-json', 'invalid-object', 'unrecognized-shape']));
+    expect(ok.err).toMatch(/warning: azure malformed-json \(broken\/truncated\.json:8:11\)/);
+  });
+
+  it('without a cluster input nsg-only-control is not judged; with one that has no policy it is raised', async () => {
+    const alone = await run(['findings', '--azure', EXPORT, '-o', 'json']);
+    expect(JSON.parse(alone.out).findings.some((f: { id: string }) => f.id === 'nsg-only-control')).toBe(false);
+    const both = await run(['findings', '--azure', EXPORT, '--manifests', path.join(dir, 'open.yaml'), '-o', 'json']);
+    const out = JSON.parse(both.out);
+    const ids = out.findings.map((f: { id: string }) => f.id);
+    expect(ids).toContain('nsg-only-control');
+    expect(ids).toContain('unprotected-namespace');
+    expect(out.scores.namespaces.shop).toBeDefined();
+  });
+
+  it('the demo cluster has policies: both layers, no nsg-only-control', async () => {
+    const r = await run(['findings', '--azure-demo', '--demo', '-o', 'json']);
+    const keys = JSON.parse(r.out).findings.map((f: { key: string }) => f.key);
+    expect(keys).toContain('nsg-open-inbound:aks-agentpool-31415926-nsg/allow-ssh-from-anywhere');
+    expect(keys).toContain('unprotected-namespace:legacy');
+    expect(keys.some((k: string) => k.startsWith('nsg-only-control'))).toBe(false);
+  });
+
+  it('bad input exits 2', async () => {
+    expect((await run(['findings', '--azure', '/nonexistent/azure'])).code).toBe(2);
+    expect((await run(['findings', '--azure', EXPORT, '--azure-demo'])).code).toBe(2);
+    expect((await run(['findings'])).err).toMatch(/--manifests PATH/);
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * `flowsight findings`: the posture findings of the cluster policies, for people (table) and pipelines
  * (json, `--fail-on SEVERITY` exits 1 when a finding at or above it exists; 2 on bad input).
+ * `--azure DIR` adds the Azure findings (NSG, route tables, firewall); with a cluster input too, the
+ * policy count and node IPs sharpen them (nsg-only-control needs to know whether any policy exists).
  */
 
 import { type Command, Option } from 'commander';
@@ -12,9 +14,29 @@ import { postureScores } from '../../lib/policy/posture-score';
 import { PolicyEngine } from '../../lib/policy/engine';
 import type { FlowRecord } from '../../lib/flows/flow-record';
 import { formatSourceError } from '../../lib/k8s/source-error';
-import { addClusterInputOptions, loadClusterInput, runCommand, UsageError, warn, writeOut, type ClusterInputOptions } from './cluster-input';
+import { azureFindings } from '../../lib/azure/cli-support';
+import type { AzureSnapshot } from '../../lib/azure/types';
+import { topologyOf } from '../../lib/policy/azure-topology';
+import type { Finding } from '../../lib/policy/finding';
+import { sortFindings } from '../../lib/policy/finding';
+import type { ClusterSnapshot } from '../../lib/k8s/types';
+import {
+  addAzureInputOptions,
+  addClusterInputOptions,
+  formatAzureSourceError,
+  hasAzureInput,
+  hasClusterInput,
+  loadAzureInput,
+  loadClusterInput,
+  runCommand,
+  UsageError,
+  warn,
+  writeOut,
+  type AzureInputOptions,
+  type ClusterInputOptions,
+} from './cluster-input';
 
-interface FindingsOptions extends ClusterInputOptions {
+interface FindingsOptions extends ClusterInputOptions, AzureInputOptions {
   output: 'json' | 'table';
   failOn?: Severity;
   flows?: string;
@@ -27,7 +49,7 @@ export function register(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'table']).default('table'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(SEVERITY_ORDER))
     .option('--flows <file>', 'observed flows (JSON array or JSON lines of FlowRecord) as evidence');
-  addClusterInputOptions(cmd).action((o: FindingsOptions) => runCommand(() => findings(o)));
+  addAzureInputOptions(addClusterInputOptions(cmd)).action((o: FindingsOptions) => runCommand(() => findings(o)));
 }
 
 async function readFlows(path: string): Promise<FlowRecord[]> {
@@ -47,23 +69,53 @@ async function readFlows(path: string): Promise<FlowRecord[]> {
 }
 
 async function findings(o: FindingsOptions): Promise<number> {
+  const withAzure = hasAzureInput(o);
+  // Without --azure the cluster is required (loadClusterInput says so); with it the cluster is optional.
+  const withCluster = hasClusterInput(o) || !withAzure;
   const flows = o.flows ? new FlowSummary().addAll(await readFlows(o.flows)).snapshot() : undefined;
-  const { snapshot, warnings } = await loadClusterInput(o);
-  const engine = new PolicyEngine(snapshot, { dns: flows?.dnsAnswers ?? {} });
-  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
-  const list = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
-  const podsPerNamespace: Record<string, number> = {};
-  for (const ns of snapshot.namespaces) podsPerNamespace[ns.name] = 0;
-  for (const p of engine.pods()) podsPerNamespace[p.namespace] = (podsPerNamespace[p.namespace] ?? 0) + 1;
-  const scores = postureScores(list, podsPerNamespace);
+  const azure = withAzure ? await loadAzureInput(o) : undefined;
+  const cluster = withCluster ? await clusterFindings(o, flows) : undefined;
+  if (azure) warn(azure.warnings.map(formatAzureSourceError));
+  const list = sortFindings([...(cluster?.findings ?? []), ...(azure ? azureFindingsFor(azure.snapshot, cluster?.snapshot) : [])]);
 
   if (o.output === 'json') {
-    writeOut(JSON.stringify({ findings: list, scores, sourceErrors: warnings, policyErrors: engine.errors }, null, 2));
+    writeOut(
+      JSON.stringify(
+        {
+          findings: list,
+          ...(cluster ? { scores: cluster.scores, sourceErrors: cluster.warnings, policyErrors: cluster.policyErrors } : {}),
+          ...(azure ? { azure: { origin: azure.snapshot.origin, sourceErrors: azure.warnings } } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
-    writeOut(`posture score: ${scores.cluster.score}/100 (${Object.entries(scores.namespaces).map(([ns, s]) => `${ns} ${s.score}`).join(', ')})`);
+    if (cluster) writeOut(`posture score: ${cluster.scores.cluster.score}/100 (${Object.entries(cluster.scores.namespaces).map(([ns, s]) => `${ns} ${s.score}`).join(', ')})`);
+    if (azure) writeOut(`azure: ${azure.snapshot.origin}${azure.warnings.length ? ` (${azure.warnings.length} source error${azure.warnings.length > 1 ? 's' : ''})` : ''}`);
     const width = Math.max(0, ...list.map((f) => f.key.length));
     for (const f of list) writeOut(`${f.severity.toUpperCase().padEnd(8)} ${f.key.padEnd(width)}  ${f.title}`);
     if (list.length === 0) writeOut('no findings');
   }
   return o.failOn && list.some((f) => atLeast(f.severity, o.failOn!)) ? 1 : 0;
+}
+
+async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary['snapshot']> | undefined) {
+  const { snapshot, warnings } = await loadClusterInput(o);
+  const engine = new PolicyEngine(snapshot, { dns: flows?.dnsAnswers ?? {} });
+  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
+  const findings = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
+  const podsPerNamespace: Record<string, number> = {};
+  for (const ns of snapshot.namespaces) podsPerNamespace[ns.name] = 0;
+  for (const p of engine.pods()) podsPerNamespace[p.namespace] = (podsPerNamespace[p.namespace] ?? 0) + 1;
+  return { snapshot, warnings, findings, scores: postureScores(findings, podsPerNamespace), policyErrors: engine.errors };
+}
+
+/** Azure findings; the cluster (when given) says how many policies exist and where the nodes are. */
+function azureFindingsFor(azure: AzureSnapshot, cluster: ClusterSnapshot | undefined): Finding[] {
+  if (!cluster) return azureFindings(azure);
+  // Only node IPs Azure knows narrow the cluster subnets; manifests from elsewhere must not empty them.
+  const topology = topologyOf(azure);
+  const nodeIps = cluster.nodes.flatMap((n) => n.ips).filter((ip) => topology.subnetOf(ip));
+  return azureFindings(azure, { networkPolicyCount: cluster.policies.length, ...(nodeIps.length ? { nodeIps } : {}) });
 }
