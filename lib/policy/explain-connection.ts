@@ -1,0 +1,342 @@
+/**
+ * "Why allowed / why denied" in words: turns a map edge or an observed flow into a policy-engine
+ * evaluation and explains each side (the source's egress, the destination's ingress) with the deciding
+ * policy and rule, the policies that isolate the pod when nothing allows the path, and whether our verdict
+ * agrees with what Cilium reported. Traffic from the node itself is the `host` peer, never a pod.
+ */
+
+import { stringify } from 'yaml';
+import type { FlowEndpoint, FlowRecord } from '../flows/flow-record';
+import { hasReservedLabel, RESERVED_IDENTITY } from '../flows/flow-record';
+import type { ClusterSnapshot } from '../k8s/types';
+import type { Direction, PolicyRef, RuleRef } from './compiled-policy';
+import { describeEndpoint, type Endpoint } from './endpoint';
+import { isEngineError, type Connection, type DecidingRule, type DirectionReason, type DirectionVerdict, type FlowVerdict, type PolicyEngine } from './engine';
+import type { L7Request } from './l7-rules';
+import { formatPeerRef, parsePeerRef, type PeerRef } from './peer-ref';
+import type { Protocol } from './ports';
+
+export interface ExplainedRule extends RuleRef {
+  action: 'allow' | 'deny';
+  l7Rule?: number;
+  /** The rule as written in the policy (YAML), when the manifest is at hand. */
+  yaml?: string;
+}
+
+export interface ExplainedDirection {
+  direction: Direction;
+  /** The side whose policies decide here: the source at egress, the destination at ingress. */
+  subject: string;
+  subjectKind: Endpoint['kind'];
+  allowed: boolean;
+  isolated: boolean;
+  audit: boolean;
+  reason: DirectionReason;
+  l7Filtered: boolean;
+  /** One sentence a person can check against the policies. */
+  text: string;
+  /** The rules that decided (allowing, denying, or the L7 rules the request failed). */
+  rules: ExplainedRule[];
+  /** Policies that put the subject into default deny in this direction (why nothing-allows means denied). */
+  isolatedBy: PolicyRef[];
+}
+
+export interface Explanation {
+  connection: { from: string; to: string; port: number; protocol: Protocol };
+  source: { kind: Endpoint['kind']; name: string };
+  destination: { kind: Endpoint['kind']; name: string };
+  allowed: boolean;
+  verdict: FlowVerdict;
+  enforcedAt?: Direction;
+  summary: string;
+  egress: ExplainedDirection;
+  ingress: ExplainedDirection;
+  /** What Cilium reported for the explained flow, and whether the engine agrees. */
+  observed?: { verdict: string; agrees: boolean };
+  /** The observed flow the explanation was computed for. */
+  sample?: { uuid: string; time: number };
+  notes: string[];
+}
+
+export interface ExplainError {
+  code: 'bad-edge' | 'unsupported-peer' | 'unknown-pod' | 'invalid-peer' | 'unsupported-protocol';
+  message: string;
+}
+
+export type ExplainResult = { ok: true; explanation: Explanation } | { ok: false; error: ExplainError };
+
+/** A connection to explain, plus address fallbacks for pods the cluster source no longer knows. */
+export interface ConnectionQuery extends Connection {
+  fromIp?: string;
+  toIp?: string;
+  /** Cilium's verdict for the flow, to compare. */
+  observedVerdict?: string;
+}
+
+const MAX_RULE_YAML = 2000;
+
+/** Maps a flow's L4 protocol to the engine's; undefined when there is nothing to evaluate (no L4). */
+export function engineProtocol(p: string): Protocol | undefined {
+  if (p === 'TCP' || p === 'UDP' || p === 'SCTP') return p;
+  if (p === 'ICMPv4' || p === 'ICMPv6' || p === 'ICMP') return 'ICMP';
+  return undefined;
+}
+
+/** The peer reference of one side of a flow: reserved identities first, so the node is `host`, never a pod. */
+export function flowPeer(ep: FlowEndpoint, node: string): PeerRef {
+  const ip = ep.ip || undefined;
+  if (hasReservedLabel(ep.labels, 'host') || hasReservedLabel(ep.labels, 'health') || (!ep.namespace && ep.identity === RESERVED_IDENTITY.host)) {
+    return { entity: 'host', ...(ip ? { ip } : {}), ...(node ? { node } : {}) };
+  }
+  if (hasReservedLabel(ep.labels, 'remote-node') || (!ep.namespace && ep.identity === RESERVED_IDENTITY.remoteNode)) return { entity: 'remote-node', ...(ip ? { ip } : {}) };
+  if (hasReservedLabel(ep.labels, 'kube-apiserver') || (!ep.namespace && ep.identity === RESERVED_IDENTITY.kubeApiserver)) return { entity: 'kube-apiserver', ...(ip ? { ip } : {}) };
+  if (ep.namespace && ep.pod) return { pod: `${ep.namespace}/${ep.pod}` };
+  if (ip) return { ip };
+  return { entity: 'world' };
+}
+
+/** Requests the engine can check L7 rules against, from a flow's L7 record. */
+function flowL7(flow: FlowRecord): L7Request | undefined {
+  const l7 = flow.l7;
+  if (!l7) return undefined;
+  if (l7.http) {
+    let path = l7.http.url;
+    try {
+      path = new URL(l7.http.url, 'http://x').pathname;
+    } catch {
+      /* keep the raw url */
+    }
+    return { http: { method: l7.http.method, path } };
+  }
+  if (l7.dns) return { dns: { query: l7.dns.query } };
+  return undefined;
+}
+
+/**
+ * The connection a flow belongs to. A reply is explained as the connection it answers (its sides and the
+ * server port swapped), since replies of allowed connections pass without evaluation.
+ */
+export function flowConnection(flow: FlowRecord): { ok: true; query: ConnectionQuery; reply: boolean } | { ok: false; error: ExplainError } {
+  const protocol = engineProtocol(flow.protocol);
+  if (!protocol) return { ok: false, error: { code: 'unsupported-protocol', message: `flow has no L4 protocol the policies match on (${flow.protocol || 'none'})` } };
+  const reply = flow.isReply === true;
+  const src = reply ? flow.destination : flow.source;
+  const dst = reply ? flow.source : flow.destination;
+  const port = protocol === 'ICMP' ? 0 : dst.port;
+  const l7 = flowL7(flow);
+  return {
+    ok: true,
+    reply,
+    query: {
+      from: flowPeer(src, flow.node),
+      to: flowPeer(dst, flow.node),
+      port,
+      protocol,
+      ...(l7 ? { l7 } : {}),
+      ...(src.ip ? { fromIp: src.ip } : {}),
+      ...(dst.ip ? { toIp: dst.ip } : {}),
+      observedVerdict: flow.verdict,
+    },
+  };
+}
+
+/** URL parameters of `/api/explain` for a flow (the browser calls this; the server parses them back). */
+export function flowExplainParams(flow: FlowRecord): URLSearchParams | undefined {
+  const c = flowConnection(flow);
+  if (!c.ok) return undefined;
+  const q = c.query;
+  const p = new URLSearchParams({ from: formatPeerRef(q.from), to: formatPeerRef(q.to), port: String(q.port), protocol: q.protocol });
+  if ('entity' in q.from && q.from.node) p.set('fromNode', q.from.node);
+  if ('entity' in q.to && q.to.node) p.set('toNode', q.to.node);
+  if (q.fromIp && !('ip' in q.from)) p.set('fromIp', q.fromIp);
+  if (q.toIp && !('ip' in q.to)) p.set('toIp', q.toIp);
+  if (q.l7?.http) {
+    p.set('method', q.l7.http.method);
+    p.set('path', q.l7.http.path);
+  } else if (q.l7?.dns) p.set('dnsQuery', q.l7.dns.query);
+  if (q.observedVerdict) p.set('verdict', q.observedVerdict);
+  if (c.reply) p.set('reply', '1');
+  return p;
+}
+
+/** Parses an edge id `src|dst|port|PROTO`. */
+export function parseEdgeId(id: string): { source: string; target: string; port: number; protocol: string } | undefined {
+  const parts = id.split('|');
+  if (parts.length !== 4) return undefined;
+  const [source, target, portText, protocol] = parts;
+  if (!source || !target || !/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return undefined;
+  return { source, target, port: Number(portText), protocol };
+}
+
+/** The peer of a graph node id (`ns/workload`, `host`, `world:name`, ...), using one pod of a workload. */
+export function graphNodePeer(engine: PolicyEngine, id: string): PeerRef | ExplainError {
+  if (id === 'host') return { entity: 'host' };
+  if (id === 'remote-node' || id === 'kube-apiserver') return { entity: id };
+  if (id === 'world' || id.startsWith('world:')) return { entity: 'world' };
+  if (id.startsWith('unknown:')) {
+    const parsed = parsePeerRef(id.slice('unknown:'.length));
+    return 'ip' in parsed ? parsed : { code: 'unsupported-peer', message: `${id}: not an address` };
+  }
+  const slash = id.indexOf('/');
+  if (slash > 0) {
+    const ns = id.slice(0, slash);
+    const name = id.slice(slash + 1);
+    const pod = engine.pods().find((p) => p.namespace === ns && (p.workload?.name ?? p.name) === name) ?? engine.pods().find((p) => p.namespace === ns && p.name === name);
+    if (pod) return { pod: `${pod.namespace}/${pod.name}` };
+    return { code: 'unknown-pod', message: `no pod of ${id} in the cluster source` };
+  }
+  return { code: 'unsupported-peer', message: `${id}: the policy engine has no peer of this kind` };
+}
+
+const refText = (r: PolicyRef) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+const ruleText = (r: DecidingRule) => `${refText(r)} ${r.section}[${r.rule}]${r.l7Rule !== undefined ? ` (L7 rule ${r.l7Rule})` : ''}`;
+
+function ruleYaml(snapshot: ClusterSnapshot | undefined, r: RuleRef): string | undefined {
+  const policy = snapshot?.policies.find((p) => p.kind === r.kind && p.name === r.name && (p.namespace ?? undefined) === (r.namespace ?? undefined));
+  if (!policy) return undefined;
+  const m = policy.manifest as { spec?: Record<string, unknown>; specs?: Record<string, unknown>[] };
+  const spec = r.spec !== undefined ? m.specs?.[r.spec] : m.spec;
+  const section = spec?.[r.section];
+  const rule = Array.isArray(section) ? section[r.rule] : undefined;
+  if (rule === undefined) return undefined;
+  const text = stringify(rule, { lineWidth: 0 });
+  return text.length > MAX_RULE_YAML ? `${text.slice(0, MAX_RULE_YAML)}\n# …` : text;
+}
+
+function describeDirection(
+  direction: Direction,
+  v: DirectionVerdict,
+  subject: Endpoint,
+  peer: Endpoint,
+  port: string,
+  isolatedBy: PolicyRef[],
+): string {
+  const who = describeEndpoint(subject);
+  const other = peer.kind === 'host' ? 'the node (host)' : describeEndpoint(peer);
+  const audit = v.audit && !v.allowed ? ' It runs in audit mode: the drop is reported (AUDIT), not enforced.' : '';
+  switch (v.reason) {
+    case 'not-a-pod':
+      return subject.kind === 'host'
+        ? `${direction === 'egress' ? 'The source' : 'The destination'} is the node itself (host), not a pod: no pod ${direction} policy applies.`
+        : `${who} is not a pod: no pod ${direction} policy applies here.`;
+    case 'not-isolated':
+      return `No policy selects ${who} for ${direction}: not isolated, default allow.`;
+    case 'allowed':
+      return `${v.by.map(ruleText).join(', ')} allow${v.by.length === 1 ? 's' : ''} ${direction === 'egress' ? `${who} to reach ${other}` : `${other} into ${who}`} on ${port}.${v.l7Filtered ? ' Only requests matching its L7 rules pass.' : ''}`;
+    case 'default-deny':
+      return `${who} is isolated for ${direction}${isolatedBy.length ? ` by ${isolatedBy.map(refText).join(', ')}` : ''}, and no rule allows ${direction === 'egress' ? `it to reach ${other}` : `${other} in`} on ${port}: denied by default.${audit}`;
+    case 'denied':
+      return `Denied by ${v.by.map(ruleText).join(', ')}: deny rules win over any allow.${audit}`;
+    case 'l7-denied':
+      return `Port ${port} only admits requests matching the L7 rules of ${v.by.map(ruleText).join(', ')}; this request matches none.${audit}`;
+    case 'host-always-allowed':
+      return `The node itself (host: kubelet probes, host-network pods) always reaches the pods it runs: Cilium allows it whatever the ingress policy${v.isolated ? ` (${who} is isolated for ingress, but that does not apply to the host)` : ''}.`;
+    case 'reply':
+      return 'Reply of an allowed connection: passes without policy evaluation.';
+  }
+}
+
+/** Evaluates one connection and explains both sides. */
+export function explainConnection(engine: PolicyEngine, snapshot: ClusterSnapshot | undefined, query: ConnectionQuery): ExplainResult {
+  const notes: string[] = [];
+  const fallback = (ref: PeerRef, ip: string | undefined, side: string): PeerRef => {
+    if ('pod' in ref && ip && !engine.pod(ref.pod)) {
+      notes.push(`${side} pod ${ref.pod} is not in the cluster source (gone, or not synced yet): evaluated by its address ${ip}.`);
+      return { ip };
+    }
+    return ref;
+  };
+  const { fromIp, toIp, observedVerdict, ...base } = query;
+  const conn: Connection = { ...base, from: fallback(query.from, fromIp, 'Source'), to: fallback(query.to, toIp, 'Destination') };
+  const result = engine.evaluate(conn);
+  if (isEngineError(result)) return { ok: false, error: { code: result.error.code, message: result.error.message } };
+  const port = conn.protocol === 'ICMP' ? 'ICMP' : `${conn.port}/${conn.protocol}`;
+  const side = (direction: Direction): ExplainedDirection => {
+    const v = direction === 'egress' ? result.egress : result.ingress;
+    const subject = direction === 'egress' ? result.source : result.destination;
+    const peer = direction === 'egress' ? result.destination : result.source;
+    const isolatedBy =
+      subject.kind === 'pod' && v.isolated ? engine.sectionsFor(subject, direction).filter((s) => s.section.isolates).map((s) => ({ ...s.policy.ref })) : [];
+    return {
+      direction,
+      subject: describeEndpoint(subject),
+      subjectKind: subject.kind,
+      allowed: v.allowed,
+      isolated: v.isolated,
+      audit: v.audit,
+      reason: v.reason,
+      l7Filtered: v.l7Filtered === true,
+      text: describeDirection(direction, v, subject, peer, port, isolatedBy),
+      rules: v.by.map((r) => {
+        const yaml = ruleYaml(snapshot, r);
+        return { ...r, ...(yaml ? { yaml } : {}) };
+      }),
+      isolatedBy,
+    };
+  };
+  const egress = side('egress');
+  const ingress = side('ingress');
+  const from = describeEndpoint(result.source);
+  const to = describeEndpoint(result.destination);
+  let summary: string;
+  if (result.verdict === 'FORWARDED') summary = `Allowed: ${from} → ${to} on ${port} passes the source's egress and the destination's ingress.`;
+  else {
+    const at = result.enforcedAt === 'egress' ? egress : ingress;
+    const where = result.enforcedAt === 'egress' ? `at the egress of ${from}` : `at the ingress of ${to}`;
+    summary = result.verdict === 'AUDIT' ? `Audit: would be denied ${where} once enforced. ${at.text}` : `Denied ${where}. ${at.text}`;
+  }
+  const explanation: Explanation = {
+    connection: { from: formatPeerRef(conn.from), to: formatPeerRef(conn.to), port: conn.port, protocol: conn.protocol },
+    source: { kind: result.source.kind, name: from },
+    destination: { kind: result.destination.kind, name: to },
+    allowed: result.allowed,
+    verdict: result.verdict,
+    ...(result.enforcedAt ? { enforcedAt: result.enforcedAt } : {}),
+    summary,
+    egress,
+    ingress,
+    notes,
+  };
+  if (observedVerdict) {
+    const observed = observedVerdict;
+    const comparable = observed === 'FORWARDED' || observed === 'DROPPED' || observed === 'AUDIT';
+    const agrees = !comparable || observed === result.verdict;
+    explanation.observed = { verdict: observed, agrees };
+    if (!agrees) notes.push(`Cilium reported ${observed}, the policies as Flowsight reads them give ${result.verdict}: the policies may have changed since, or the datapath saw something the source does not (identity, DNS, L7).`);
+  }
+  return { ok: true, explanation };
+}
+
+/** Explains an observed flow (a reply is explained as the connection it answers). */
+export function explainFlow(engine: PolicyEngine, snapshot: ClusterSnapshot | undefined, flow: FlowRecord): ExplainResult {
+  const c = flowConnection(flow);
+  if (!c.ok) return c;
+  const r = explainConnection(engine, snapshot, c.query);
+  if (r.ok) {
+    r.explanation.sample = { uuid: flow.uuid, time: flow.time };
+    if (c.reply) r.explanation.notes.unshift('This flow is a reply: explained as the connection it answers (replies of allowed connections pass).');
+  }
+  return r;
+}
+
+/**
+ * Explains a map edge: from its latest observed flow when there is one (real addresses, DNS names, L7),
+ * else from the edge id, taking one pod of each workload.
+ */
+export function explainEdge(engine: PolicyEngine, snapshot: ClusterSnapshot | undefined, edgeId: string, sample?: FlowRecord): ExplainResult {
+  const edge = parseEdgeId(edgeId);
+  if (!edge) return { ok: false, error: { code: 'bad-edge', message: 'edge id must be source|destination|port|PROTOCOL' } };
+  if (sample) return explainFlow(engine, snapshot, sample);
+  const protocol = engineProtocol(edge.protocol);
+  if (!protocol) return { ok: false, error: { code: 'unsupported-protocol', message: `${edge.protocol}: not a protocol policies match on` } };
+  const from = graphNodePeer(engine, edge.source);
+  if ('code' in from) return { ok: false, error: from };
+  const to = graphNodePeer(engine, edge.target);
+  if ('code' in to) return { ok: false, error: to };
+  const r = explainConnection(engine, snapshot, { from, to, port: protocol === 'ICMP' ? 0 : edge.port, protocol });
+  if (r.ok) {
+    r.explanation.notes.push('No recent flow on this edge: evaluated for one pod of each workload.');
+    if (edge.target.startsWith('world:')) r.explanation.notes.push(`Evaluated for an internet address in general; toFQDNs rules for ${edge.target.slice(6)} match only addresses seen in DNS answers.`);
+  }
+  return r;
+}

@@ -1,0 +1,39 @@
+/**
+ * What the posture routes (`/api/posture`, `/api/policies`, `/api/explain`) answer, over the process-wide
+ * posture service and hub. Route handlers validate input and call one of these.
+ */
+
+import { explainConnection, explainEdge, type ExplainResult } from '../policy/explain-connection';
+import { policyCatalog, type CatalogQuery, type PolicyCatalog } from '../policy/policy-catalog';
+import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../policy/posture-report';
+import { getHub } from './global-hub';
+import { getPosture } from './global-posture';
+import type { ExplainRequest } from './posture-requests';
+
+/** Scores, findings, badges, the posture layer and the source's health. */
+export async function currentPostureReport(): Promise<PostureReport> {
+  const { source, posture } = await getPosture();
+  return postureReport({ findings: posture.findings(), scores: posture.scores(), status: source.status(), policyErrors: posture.engine().errors });
+}
+
+/** One page of the policies list, plus the source's health (load errors, stale data). */
+export async function currentPolicyCatalog(query: CatalogQuery): Promise<PolicyCatalog & { source: SourceHealth }> {
+  const { source, posture } = await getPosture();
+  const engine = posture.engine();
+  return { ...policyCatalog(source.snapshot(), engine, query), source: sourceHealth(source.status(), engine.errors) };
+}
+
+/** Explains a map edge (from its latest observed flow when the hub still holds one) or a connection. */
+export async function explainNow(request: ExplainRequest): Promise<ExplainResult> {
+  const { source, posture } = await getPosture();
+  const engine = posture.engine();
+  const snapshot = source.snapshot();
+  if (request.kind === 'edge') {
+    const hub = await getHub();
+    const [sample] = hub.latestFlows((_f, edgeId) => edgeId === request.edge, 1);
+    return explainEdge(engine, snapshot, request.edge, sample);
+  }
+  const r = explainConnection(engine, snapshot, request.query);
+  if (r.ok && request.reply) r.explanation.notes.unshift('The flow is a reply: explained as the connection it answers (replies of allowed connections pass).');
+  return r;
+}
