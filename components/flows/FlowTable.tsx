@@ -32,6 +32,7 @@ export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; 
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const f = rows[rows.length - 1 - item.index];
+            if (!f) return null;
             return (
               <div
                 key={f.uuid}

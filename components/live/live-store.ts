@@ -13,7 +13,7 @@ import type { HubStatus, LiveCounters } from '@/lib/server/hub';
 
 export const MAX_FLOWS_IN_BROWSER = 2000;
 
-export type StreamState = 'connecting' | 'open' | 'error' | 'invalid';
+export type StreamState = 'connecting' | 'open' | 'error';
 
 export interface LiveState {
   stream: StreamState;
@@ -35,6 +35,8 @@ export class LiveStore {
   private source: EventSource | null = null;
   private query = '';
   private pendingFlows: FlowRecord[] = [];
+  /** Set while the page's filter is invalid: flows are not shown rather than shown unfiltered. */
+  private sampleDisabled = false;
 
   subscribe = (l: Listener): (() => void) => {
     this.listeners.add(l);
@@ -50,11 +52,16 @@ export class LiveStore {
 
   /** (Re)connects with a flow filter query string (without `?`); same query = no-op. */
   connect(query: string): void {
-    if (this.source && query === this.query) return;
+    if (this.source && query === this.query && !this.sampleDisabled) return;
     this.query = query;
-    this.source?.close();
+    this.sampleDisabled = false;
     this.set({ stream: 'connecting', filterError: null, flows: [] });
     void this.checkQuery(query);
+    this.open(query);
+  }
+
+  private open(query: string): void {
+    this.source?.close();
     const es = new EventSource(`/api/stream${query ? `?${query}` : ''}`);
     this.source = es;
     es.addEventListener('open', () => this.set({ stream: 'open' }));
@@ -77,7 +84,9 @@ export class LiveStore {
       }
     });
     es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
-    es.addEventListener('flows', (ev) => this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]));
+    es.addEventListener('flows', (ev) => {
+      if (!this.sampleDisabled) this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]);
+    });
     es.addEventListener('bye', () => this.reconnect());
   }
 
@@ -88,9 +97,10 @@ export class LiveStore {
       if (query !== this.query) return;
       if (res.status === 400) {
         const body = (await res.json()) as { error: string };
-        this.source?.close();
-        this.source = null;
-        this.set({ stream: 'invalid', filterError: body.error });
+        // The rest of the page keeps working: graph and counters stream unfiltered, the flow list stays empty.
+        this.sampleDisabled = true;
+        this.open('');
+        this.set({ filterError: body.error, flows: [] });
         return;
       }
       if (res.ok) {
@@ -105,10 +115,9 @@ export class LiveStore {
   }
 
   private reconnect(): void {
-    const q = this.query;
+    const q = this.sampleDisabled ? '' : this.query;
     this.source?.close();
-    this.source = null;
-    setTimeout(() => this.connect(q), 500);
+    setTimeout(() => this.open(q), 500);
   }
 
   private addFlows(batch: FlowRecord[]): void {

@@ -219,9 +219,16 @@ export class FlowGraph {
   }
 }
 
+/** Policy refs from the relay client are interned and frozen: name each one once. */
+const policyNames = new WeakMap<object, string>();
+
 function addName(list: string[], p: { kind: string; namespace: string; name: string }): void {
   if (list.length >= MAX_POLICY_NAMES) return;
-  const name = `${p.kind}/${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+  let name = policyNames.get(p);
+  if (name === undefined) {
+    name = `${p.kind}/${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+    if (Object.isFrozen(p)) policyNames.set(p, name);
+  }
   if (!list.includes(name)) list.push(name);
 }
 

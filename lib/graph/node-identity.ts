@@ -57,8 +57,25 @@ function isKubeDns(labels: readonly string[]): boolean {
 
 const WORLD_IDENTITIES = new Set([2, 9, 10]);
 
+/**
+ * Pod endpoints decoded by the relay client share one frozen label array per distinct endpoint, and
+ * for a pod the node depends only on that endpoint: remember the answer per array (ingest hot path).
+ */
+const podNodeCache = new WeakMap<readonly string[], { pod: string; node: EndpointNode }>();
+
 /** The graph node of an endpoint. */
 export function nodeOfEndpoint(ep: FlowEndpoint): EndpointNode {
+  if (ep.namespace && Object.isFrozen(ep.labels)) {
+    const hit = podNodeCache.get(ep.labels);
+    if (hit && hit.pod === ep.pod) return hit.node;
+    const node = computeNode(ep);
+    podNodeCache.set(ep.labels, { pod: ep.pod, node });
+    return node;
+  }
+  return computeNode(ep);
+}
+
+function computeNode(ep: FlowEndpoint): EndpointNode {
   const reserved = reservedOf(ep.labels);
   if (reserved === 'world' || (!ep.namespace && WORLD_IDENTITIES.has(ep.identity))) {
     const name = ep.names.length ? ep.names[0].replace(/\.$/, '') : '';

@@ -72,7 +72,8 @@ function policies(list: Wire[]): PolicyRef[] {
   return list.map((p) => ({ kind: p.kind, namespace: p.namespace, name: p.name }));
 }
 
-function l7(w: Wire): L7Record | undefined {
+/** Converts a decoded flow.Layer7 message. */
+export function normalizeL7(w: Wire): L7Record | undefined {
   if (!w) return undefined;
   const rec: L7Record = { type: L7_TYPE_BY_NUMBER[w.type] ?? 'UNKNOWN', latencyNs: Number(w.latency_ns) || 0 };
   if (w.dns) {
@@ -131,7 +132,7 @@ export function normalizeFlow(f: Wire): FlowRecord {
     node: f.node_name,
     type: FLOW_TYPE_BY_NUMBER[f.Type] ?? 'UNKNOWN',
     eventType: f.event_type ? f.event_type.type : 0,
-    ...(f.l7 ? { l7: l7(f.l7) } : {}),
+    ...(f.l7 ? { l7: normalizeL7(f.l7) } : {}),
     egressAllowedBy: policies(f.egress_allowed_by),
     ingressAllowedBy: policies(f.ingress_allowed_by),
     egressDeniedBy: policies(f.egress_denied_by),

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { FlowRecord } from '../flows/flow-record';
 import type { FlowFilter } from './flow-filter';
 import { filterToWire } from './flow-filter';
-import { normalizeFlow } from './normalize';
+import { decodeGetFlowsResponse, type DecodedResponse } from './flow-decoder';
 import { observerService, observerTypes } from './proto';
 import { parseRelayAddress, type RelayAddress } from './relay-address';
 
@@ -124,7 +124,10 @@ export class RelayClient {
       channelOptions['grpc.ssl_target_name_override'] = opts.tls.serverName;
       channelOptions['grpc.default_authority'] = opts.tls.serverName;
     }
-    const Ctor = grpc.makeGenericClientConstructor(observerService() as any, 'Observer');
+    // GetFlows responses go through our interning decoder straight to FlowRecords (see flow-decoder.ts).
+    const service = observerService() as any;
+    const definition = { ...service, GetFlows: { ...service.GetFlows, responseDeserialize: decodeGetFlowsResponse } };
+    const Ctor = grpc.makeGenericClientConstructor(definition, 'Observer');
     this.client = new Ctor(this.address.target, credentials, channelOptions);
   }
 
@@ -147,16 +150,16 @@ export class RelayClient {
       ended = true;
       handlers.onEnd(err);
     };
-    call.on('data', (res: any) => {
-      switch (res.response_types) {
+    call.on('data', (res: DecodedResponse) => {
+      switch (res.kind) {
         case 'flow':
-          handlers.onFlow(normalizeFlow(res.flow));
+          handlers.onFlow(res.flow);
           break;
-        case 'lost_events':
-          handlers.onLost?.({ source: LOST_SOURCES[res.lost_events.source] ?? 'UNKNOWN', lost: Number(res.lost_events.num_events_lost) });
+        case 'lost':
+          handlers.onLost?.({ source: LOST_SOURCES[res.source] ?? 'UNKNOWN', lost: res.lost });
           break;
-        case 'node_status':
-          handlers.onNodeStatus?.({ state: NODE_STATES[res.node_status.state_change] ?? 'UNKNOWN', nodes: res.node_status.node_names, message: res.node_status.message });
+        case 'node':
+          handlers.onNodeStatus?.({ state: NODE_STATES[res.state] ?? 'UNKNOWN', nodes: res.nodes, message: res.message });
           break;
       }
     });

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench:ingest`: the demo relay (a separate process) streams at full speed over loopback
+ * gRPC into the hub (relay client, normalization, graph, counters, recent ring) for ~20 s.
+ * Prints progress, then one JSON line: end-to-end flows/s, the raw protobuf decode rate of the
+ * same messages on this machine (the ceiling), their ratio, and memory over time.
+ */
+
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { encodeFlowResponse } from '../lib/demo/flow-encoder';
+import { FlowGenerator } from '../lib/demo/flow-generator';
+import { demoScenario } from '../lib/demo/scenario';
+import { observerTypes } from '../lib/hubble/proto';
+import { loadConfig } from '../lib/server/config';
+import { Hub } from '../lib/server/hub';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const warmupSeconds = 3;
+
+function rawDecodeRate(): number {
+  const messages = new FlowGenerator(demoScenario(), 7).generate(65_536, Date.now(), 0.01).slice(0, 65_536).map(encodeFlowResponse);
+  const type = observerTypes().GetFlowsResponse;
+  let best = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const t0 = performance.now();
+    let sink = 0;
+    for (const m of messages) sink += (type.decode(m) as unknown as { flow: { verdict: number } }).flow.verdict;
+    const rate = messages.length / ((performance.now() - t0) / 1000);
+    if (sink < 0) console.log(sink);
+    best = Math.max(best, rate);
+  }
+  return best;
+}
+
+async function startRelay(): Promise<{ address: string; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'flowsight.mjs'), 'demo-relay', '--port', '0', '--rate', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      const m = /listening on (\S+):(\d+)/.exec(String(d));
+      if (m) resolve(`${m[1]}:${m[2]}`);
+    });
+    child.on('exit', (code) => reject(new Error(`demo relay exited with ${code}`)));
+  });
+  return { address, stop: () => child.kill('SIGTERM') };
+}
+
+async function main(): Promise<void> {
+  console.error('measuring raw protobuf decode rate…');
+  const raw = rawDecodeRate();
+  console.error(`raw decode: ${Math.round(raw)} flows/s`);
+  const relay = await startRelay();
+  const hub = new Hub(loadConfig({ FLOWSIGHT_RELAY: relay.address }));
+  await hub.start();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(warmupSeconds * 1000);
+  const startCount = hub.counters.total;
+  const t0 = performance.now();
+  const rss: number[] = [];
+  for (let s = 1; s <= seconds; s++) {
+    await sleep(1000);
+    rss.push(process.memoryUsage().rss / 1048576);
+    const rate = (hub.counters.total - startCount) / ((performance.now() - t0) / 1000);
+    console.error(`[${s}/${seconds}s] ${Math.round(rate)} flows/s, rss ${rss[rss.length - 1].toFixed(0)} MB, graph ${hub.graph.size.edges} edges`);
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const flows = hub.counters.total - startCount;
+  const status = hub.status();
+  await hub.stop();
+  relay.stop();
+  const flowsPerSec = flows / elapsed;
+  const early = rss.slice(0, 5).reduce((a, b) => a + b, 0) / Math.min(5, rss.length);
+  const late = rss.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, rss.length);
+  console.log(
+    JSON.stringify({
+      flowsPerSec: Math.round(flowsPerSec),
+      rawDecodePerSec: Math.round(raw),
+      ratio: Number((flowsPerSec / raw).toFixed(3)),
+      peakRssMB: Math.round(Math.max(...rss)),
+      rssFirst5sMB: Math.round(early),
+      rssLast5sMB: Math.round(late),
+      seconds: Math.round(elapsed),
+      flows,
+      lostEvents: status.relay.lostEvents,
+      graphEdges: status.graph.edges,
+    }),
+  );
+  process.exit(0);
+}
+
+void main();
