@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     [{ FLOWSIGHT_DEMO_RATE: 'fast' }, 'FLOWSIGHT_DEMO_RATE'],
     [{ FLOWSIGHT_HOST: '0.0.0.0' }, 'FLOWSIGHT_AUTH_TOKEN'],
     [{ FLOWSIGHT_AUTH_TOKEN: 'short' }, 'FLOWSIGHT_AUTH_TOKEN'],
+    [{ FLOWSIGHT_AZURE_SUBSCRIPTION: 'not-a-guid' }, 'FLOWSIGHT_AZURE_SUBSCRIPTION'],
   ])('%o is rejected naming %s', (env, variable) => {
     expect(problemsOf(env as Record<string, string | undefined>).map((p) => p.variable)).toContain(variable);
   });

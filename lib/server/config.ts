@@ -5,6 +5,7 @@
  */
 
 import fs from 'node:fs';
+import { AzureConfigError, azureSourceFromEnv } from '../azure/source-from-env';
 import { parseRelayAddress, RelayAddressError } from '../hubble/relay-address';
 
 export interface RelayConfig {
@@ -112,6 +113,13 @@ export function loadConfig(env: Env = process.env): Config {
     manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
     azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
   };
+  try {
+    azureSourceFromEnv(env);
+  } catch (e) {
+    if (!(e instanceof AzureConfigError)) throw e;
+    const variable = /FLOWSIGHT_AZURE_[A-Z_]+/.exec(e.message)?.[0] ?? 'FLOWSIGHT_AZURE_DIR';
+    problems.push({ variable, message: e.message });
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
