@@ -83,6 +83,12 @@ describe('threeLayers', () => {
     expect(r.verdict).toBe('unknown');
   });
 
+  it('a pod unknown to the cluster takes its node from the observing node (Hubble spells it cluster/node)', () => {
+    const f = toWorld(legacy, '140.82.121.6', 'api.github.com');
+    const r = connectionOfFlow({ ...f, source: { ...f.source, pod: 'gone-pod', ip: '10.244.9.9' }, node: 'aks-prod-weu/aks-nodepool1-31415926-vmss000002' }, cluster);
+    expect(r.from).toMatchObject({ node: 'aks-nodepool1-31415926-vmss000002', nodeIp: '10.224.0.6' });
+  });
+
   it('ICMP is not judged by the policy layer', () => {
     const r = threeLayers({ ...toWorld(legacy, '140.82.121.6', 'api.github.com'), protocol: 'ICMPv4' }, input);
     expect(r.policy.verdict).toBe('unknown');

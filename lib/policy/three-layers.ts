@@ -128,7 +128,8 @@ function side(e: ObservedEndpoint, observedNode: string | undefined, cluster: Cl
   if (!e.pod) return out;
   const pod = cluster?.pods.find((p) => p.namespace === e.namespace && p.name === e.pod) ?? cluster?.pods.find((p) => !!e.ip && p.ips.includes(e.ip));
   if (pod?.hostNetwork) return out; // the pod is the node on the wire
-  const node = pod?.node ?? observedNode;
+  // Hubble names nodes `<cluster>/<node>`; Kubernetes knows only the node part.
+  const node = pod?.node ?? observedNode?.slice(observedNode.lastIndexOf('/') + 1);
   if (node) {
     out.node = node;
     const ip = cluster?.nodes.find((n) => n.name === node)?.ips[0];
