@@ -39,7 +39,7 @@ function boxesOf(e: EgressView): Box[] {
   return boxes;
 }
 
-const W = 170;
+const W = 196;
 const H = 74;
 const GAP = 36;
 
@@ -62,11 +62,11 @@ export function EgressPathDiagram({ egress }: { egress: EgressView }) {
             <g key={b.id} data-testid={`egress-node-${b.id}`}>
               <rect x={x} y={2} width={W} height={H} rx={8} fill={fill} stroke={stroke} strokeWidth={1.5} />
               <text x={x + W / 2} y={22} textAnchor="middle" fontSize={12} fontWeight={600} fill="#0f172a">
-                {b.title.length > 26 ? `${b.title.slice(0, 25)}…` : b.title}
+                {b.title.length > 30 ? `${b.title.slice(0, 29)}…` : b.title}
               </text>
               {b.lines.slice(0, 2).map((l, j) => (
                 <text key={j} x={x + W / 2} y={42 + j * 16} textAnchor="middle" fontSize={10} fill="#334155">
-                  {l.length > 30 ? `${l.slice(0, 29)}…` : l}
+                  {l.length > 34 ? `${l.slice(0, 33)}…` : l}
                 </text>
               ))}
               {i < boxes.length - 1 && <line x1={x + W} y1={2 + H / 2} x2={x + W + GAP - 2} y2={2 + H / 2} stroke="#475569" strokeWidth={1.5} markerEnd="url(#egress-arrow)" />}

@@ -95,6 +95,9 @@ export function worldObservations(hub: Hub, cluster: ClusterSnapshot | undefined
   for (const e of hub.graph.snapshot().edges) {
     if (!e.target.startsWith('world:')) continue;
     if (out.length >= MAX_WORLD_EDGES) break;
+    // Flows the cluster dropped never reached the firewall: count only those that left the pod.
+    const passed = e.total - e.counts.dropped - e.counts.error;
+    if (passed <= 0) continue;
     const pod = podsOfWorkload(cluster, e.source)[0];
     const ip = destinationIp.get(e.id);
     const node = pod?.node ? nodeIp.get(pod.node) : undefined;
@@ -103,7 +106,7 @@ export function worldObservations(hub: Hub, cluster: ClusterSnapshot | undefined
       fqdn: e.target.slice('world:'.length),
       destinationPort: e.port,
       protocol: e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6' ? 'ICMP' : e.protocol,
-      flows: e.total,
+      flows: passed,
       ...(node ? { sourceNodeIp: node } : {}),
       ...(ip ? { destinationIp: ip } : {}),
     });
