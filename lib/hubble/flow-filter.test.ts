@@ -1,34 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
-import { emptyEndpoint } from '../flows/flow-record';
+import { flow as fixture, pod } from '../testing/flow-fixtures';
 import { compileFilters, FilterError, type FlowFilter } from './flow-filter';
 
+/** A frontend -> api-server TCP flow in production, with what a case changes. */
 function flow(patch: Partial<FlowRecord> & { src?: Partial<FlowRecord['source']>; dst?: Partial<FlowRecord['destination']> }): FlowRecord {
   const { src, dst, ...rest } = patch;
-  return {
-    uuid: 'u',
-    time: 0,
-    verdict: 'FORWARDED',
-    dropReason: '',
-    direction: 'EGRESS',
-    isReply: false,
-    protocol: 'TCP',
-    tcpFlags: [],
-    source: { ...emptyEndpoint(), ip: '10.244.0.5', port: 40000, namespace: 'production', pod: 'frontend-abc', labels: ['k8s:app=frontend'], ...src },
-    destination: { ...emptyEndpoint(), ip: '10.244.1.7', port: 8080, namespace: 'production', pod: 'api-server-xyz', labels: ['k8s:app=api-server'], ...dst },
-    node: 'aks/aks-nodepool1-0',
-    type: 'L3_L4',
-    eventType: 4,
-    egressAllowedBy: [],
-    ingressAllowedBy: [],
-    egressDeniedBy: [],
-    ingressDeniedBy: [],
-    summary: '',
-    ...rest,
-  };
+  return fixture(
+    { ...pod('production', 'frontend-abc', { ip: '10.244.0.5', port: 40000, labels: ['k8s:app=frontend'] }), ...src },
+    { ...pod('production', 'api-server-xyz', { ip: '10.244.1.7', port: 8080, labels: ['k8s:app=api-server'] }), ...dst },
+    { node: 'aks/aks-nodepool1-0', ...rest },
+  );
 }
 
-const world = flow({ dst: { namespace: '', pod: '', labels: ['reserved:world'], identity: 2, ip: '140.82.121.6', port: 443, names: ['api.github.com'] } });
+const world = flow({ dst: { namespace: '', pod: '', labels: ['reserved:world'], identity: 2, ip: '140.82.121.6', port: 443, names: ['api.github.com'], workloads: [] } });
 
 describe('compileFilters (Hubble FlowFilter semantics)', () => {
   const cases: [string, FlowFilter[], FlowFilter[], FlowRecord, boolean][] = [

@@ -86,27 +86,21 @@ function ipMatcher(field: string, value: string, pick: (r: FlowRecord) => string
   return (r) => pick(r) === want;
 }
 
-/** `ns/` = namespace only; `ns/prefix` = pod name prefix in ns; `prefix` = pod prefix in any namespace. */
-function podMatcher(value: string, side: 'source' | 'destination'): FlowPredicate {
+/**
+ * Pod and service filters share one syntax: `ns/` = anything in the namespace, `ns/prefix` = a name
+ * prefix in it, `prefix` = a name prefix in any namespace.
+ */
+function namePrefixMatcher(value: string, side: 'source' | 'destination', field: 'pod' | 'service'): FlowPredicate {
   const slash = value.indexOf('/');
   const ns = slash >= 0 ? value.slice(0, slash) : '';
   const prefix = slash >= 0 ? value.slice(slash + 1) : value;
   return (r) => {
     const ep = r[side];
     if (slash >= 0 && ep.namespace !== ns) return false;
-    if (!ep.pod && prefix === '' && slash >= 0) return ep.namespace === ns;
-    return ep.pod.startsWith(prefix) && (ep.pod !== '' || prefix === '');
-  };
-}
-
-function serviceMatcher(value: string, side: 'source' | 'destination'): FlowPredicate {
-  const slash = value.indexOf('/');
-  const ns = slash >= 0 ? value.slice(0, slash) : '';
-  const prefix = slash >= 0 ? value.slice(slash + 1) : value;
-  return (r) => {
-    const ep = r[side];
-    if (slash >= 0 && ep.namespace !== ns) return false;
-    return ep.service !== '' && ep.service.startsWith(prefix);
+    const name = ep[field];
+    // `ns/` alone also matches endpoints of the namespace that have no pod/service name.
+    if (prefix === '') return slash >= 0 || name !== '';
+    return name !== '' && name.startsWith(prefix);
   };
 }
 
@@ -217,10 +211,10 @@ function compileOne(f: FlowFilter): FlowPredicate {
   add(anyOf(f.uuid, (v) => (r) => r.uuid === v));
   add(anyOf(f.source_ip, (v) => ipMatcher('source_ip', v, (r) => r.source.ip)));
   add(anyOf(f.destination_ip, (v) => ipMatcher('destination_ip', v, (r) => r.destination.ip)));
-  add(anyOf(f.source_pod, (v) => podMatcher(v, 'source')));
-  add(anyOf(f.destination_pod, (v) => podMatcher(v, 'destination')));
-  add(anyOf(f.source_service, (v) => serviceMatcher(v, 'source')));
-  add(anyOf(f.destination_service, (v) => serviceMatcher(v, 'destination')));
+  add(anyOf(f.source_pod, (v) => namePrefixMatcher(v, 'source', 'pod')));
+  add(anyOf(f.destination_pod, (v) => namePrefixMatcher(v, 'destination', 'pod')));
+  add(anyOf(f.source_service, (v) => namePrefixMatcher(v, 'source', 'service')));
+  add(anyOf(f.destination_service, (v) => namePrefixMatcher(v, 'destination', 'service')));
   add(anyOf(f.source_fqdn, (v) => fqdnMatcher('source_fqdn', v, 'source')));
   add(anyOf(f.destination_fqdn, (v) => fqdnMatcher('destination_fqdn', v, 'destination')));
   add(anyOf(f.source_label, (v) => { const m = labelSelectorMatcher('source_label', v); return (r) => m(r.source.labels); }));
