@@ -17,13 +17,14 @@ export interface MapToolbarProps {
   namespaces: string[];
   onNamespaces(ns: string[]): void;
   onDeniedOnly(on: boolean): void;
+  onPosture(on: boolean): void;
   onVisual(v: VisualFilters): void;
   onExport(): void;
   visibleEdges: number;
   totalEdges: number;
 }
 
-export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onVisual, onExport, visibleEdges, totalEdges }: MapToolbarProps) {
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onExport, visibleEdges, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
   const selected = new Set(view.namespaces);
@@ -52,6 +53,10 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onVis
       <label className="ml-3 flex items-center gap-1">
         <input type="checkbox" data-testid="denied-only" checked={view.deniedOnly} onChange={(e) => onDeniedOnly(e.target.checked)} />
         denied only
+      </label>
+      <label className="flex items-center gap-1" title="Outline namespaces without any policy and workloads that can reach the internet">
+        <input type="checkbox" data-testid="posture-layer" checked={view.posture} onChange={(e) => onPosture(e.target.checked)} />
+        posture layer
       </label>
       <div className="relative">
         <button type="button" data-testid="visual-filters" onClick={() => setOpen(!open)} className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100">

@@ -1,12 +1,16 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { toCyElements } from '@/lib/graph/cy-elements';
 import { exportConnections, visibleGraph } from '@/lib/graph/view-filter';
+import { postureQuery } from '../explain/posture-queries';
+import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
 import { GraphCanvas } from './GraphCanvas';
 import { Legend } from './Legend';
 import { MapToolbar } from './MapToolbar';
+import { NamespaceBadges } from './NamespaceBadges';
 import { SidePanel } from './SidePanel';
 import { useMapView } from './use-map-view';
 
@@ -21,14 +25,20 @@ function download(name: string, data: unknown): void {
 
 export function MapView() {
   const live = useLive('');
-  const { view, setVisual, setNamespaces, setDeniedOnly, select } = useMapView();
+  const { view, setVisual, setNamespaces, setDeniedOnly, setPosture, select } = useMapView();
+  const posture = useQuery(postureQuery());
   const graph = live.graph;
   const namespaces = useMemo(() => {
     if (!graph) return [];
     return [...new Set([...graph.nodes.values()].map((n) => n.namespace).filter(Boolean))].sort();
   }, [graph]);
   const visible = useMemo(() => (graph ? visibleGraph(graph.nodes, graph.edges.values(), view) : { nodes: [], edges: [] }), [graph, view]);
-  const elements = useMemo(() => toCyElements(visible), [visible]);
+  const layer = posture.data?.layer;
+  const flagged = useMemo(
+    () => (view.posture && layer ? { nodes: new Set(layer.workloads), namespaces: new Set(layer.namespaces) } : { nodes: new Set<string>(), namespaces: new Set<string>() }),
+    [view.posture, layer],
+  );
+  const elements = useMemo(() => toCyElements(visible, flagged.nodes, flagged.namespaces), [visible, flagged]);
 
   return (
     <div className="flex h-full flex-col">
@@ -37,15 +47,18 @@ export function MapView() {
         namespaces={namespaces}
         onNamespaces={setNamespaces}
         onDeniedOnly={setDeniedOnly}
+        onPosture={setPosture}
         onVisual={setVisual}
         onExport={() => download(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, exportConnections(visible, view, new Date()))}
         visibleEdges={visible.edges.length}
         totalEdges={graph?.edges.size ?? 0}
       />
+      <SourceHealthBanner source={posture.data?.source} />
       <div className="relative flex min-h-0 flex-1">
         <div className="relative min-w-0 flex-1">
           {!graph && <p className="absolute inset-0 z-10 flex items-center justify-center text-slate-500">Waiting for flows…</p>}
           <GraphCanvas elements={elements} selected={view.selected} onSelect={select} />
+          {posture.data && <NamespaceBadges badges={posture.data.badges} />}
           <div className="absolute bottom-3 left-3">
             <Legend />
           </div>

@@ -5,7 +5,7 @@
  * remembered in localStorage so a person's noise settings survive across visits.
  */
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo } from 'react';
 import type { EdgeStatus } from '@/lib/graph/types';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions, type VisualFilters } from '@/lib/graph/view-filter';
@@ -25,6 +25,8 @@ const STATUSES: EdgeStatus[] = ['allowed', 'denied', 'mixed', 'audit'];
 export interface MapView extends ViewOptions {
   deniedOnly: boolean;
   selected: string | null;
+  /** The posture layer: outline unprotected namespaces and open-egress workloads. */
+  posture: boolean;
 }
 
 function list(params: URLSearchParams, key: string): string[] {
@@ -43,6 +45,7 @@ export function parseMapView(params: URLSearchParams): MapView {
     deniedOnly,
     visual,
     selected: params.get('select'),
+    posture: params.get('posture') === '1',
   };
 }
 
@@ -56,7 +59,6 @@ function writeVisual(params: URLSearchParams, v: VisualFilters): void {
 
 export function useMapView() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const view = useMemo(() => parseMapView(new URLSearchParams(params.toString())), [params]);
 
@@ -65,9 +67,11 @@ export function useMapView() {
       const next = new URLSearchParams(params.toString());
       mutate(next);
       const qs = next.toString();
-      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+      // The History API is synced with Next's router (useSearchParams updates at once) and, unlike
+      // router.replace, does not refetch the page: filters feel instant.
+      window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
     },
-    [params, router, pathname],
+    [params, pathname],
   );
 
   // Remembered visual filters apply when the link does not say otherwise.
@@ -99,7 +103,8 @@ export function useMapView() {
   const setNamespaces = useCallback((ns: string[]) => update((p) => (ns.length ? p.set('ns', ns.join(',')) : p.delete('ns'))), [update]);
   const setStatuses = useCallback((s: EdgeStatus[]) => update((p) => (s.length ? p.set('status', s.join(',')) : p.delete('status'))), [update]);
   const setDeniedOnly = useCallback((on: boolean) => update((p) => (on ? p.set('denied', '1') : p.delete('denied'))), [update]);
+  const setPosture = useCallback((on: boolean) => update((p) => (on ? p.set('posture', '1') : p.delete('posture'))), [update]);
   const select = useCallback((id: string | null) => update((p) => (id ? p.set('select', id) : p.delete('select'))), [update]);
 
-  return { view, setVisual, setNamespaces, setStatuses, setDeniedOnly, select };
+  return { view, setVisual, setNamespaces, setStatuses, setDeniedOnly, setPosture, select };
 }

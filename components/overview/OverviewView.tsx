@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { edgeLabel } from '@/lib/graph/cy-elements';
 import { useLive } from '../live/use-live';
+import { PostureSection } from './PostureSection';
 import { TrafficChart } from './TrafficChart';
 
 export function OverviewView() {
@@ -33,6 +34,7 @@ export function OverviewView() {
   const status = live.status;
   return (
     <div className="mx-auto grid max-w-6xl gap-4 p-4 md:grid-cols-2">
+      <PostureSection />
       <section className="rounded border border-slate-200 bg-white p-4 md:col-span-2">
         <h2 className="mb-2 font-semibold">Traffic</h2>
         <TrafficChart history={live.counters?.history ?? []} />

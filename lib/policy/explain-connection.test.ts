@@ -27,6 +27,9 @@ describe('explainEdge on the demo cluster', () => {
     expect(e.ingress.isolatedBy.map((p) => p.name)).toEqual(expect.arrayContaining(['default-deny-all', 'allow-db-from-api']));
     expect(e.summary).toContain('Denied at the ingress of production/postgres-0');
     expect(e.summary).toContain('default-deny-all');
+    // What would have to match: the allow rules of postgres's ingress, none of which admits legacy.
+    expect(e.ingress.unmatchedRules.map((r) => r.name).sort()).toEqual(['allow-db-from-api', 'allow-prometheus-scrape']);
+    expect(e.ingress.unmatchedRules.find((r) => r.name === 'allow-db-from-api')?.yaml).toContain('app: api-server');
     expect(e.notes.join(' ')).toContain('one pod of each workload');
   });
 
@@ -120,6 +123,8 @@ describe('graph node peers and URL params', () => {
     const p = flowExplainParams(probe)!;
     expect(p.get('from')).toBe('host');
     expect(p.get('fromNode')).toBe('aks-nodepool1-31415926-vmss000000');
+    // Hubble's `cluster/node` form is reduced to the node name the cluster source knows.
+    expect(flowExplainParams({ ...probe, node: 'aks-prod-weu/aks-nodepool1-31415926-vmss000000' })!.get('fromNode')).toBe('aks-nodepool1-31415926-vmss000000');
     expect(p.get('to')).toMatch(/^production\/frontend-/);
     expect(p.get('toIp')).toMatch(/^10\.244\./);
     expect(p.get('port')).toBe('8080');

@@ -1,0 +1,35 @@
+import { expect, type Page } from '@playwright/test';
+
+/** The overview: posture scores, findings, and the traffic summary below them. */
+export class OverviewPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.goto('/');
+    await expect(this.clusterScore()).toHaveText(/^\d+(\.\d+)?$/);
+  }
+
+  clusterScore() {
+    return this.page.getByTestId('cluster-score');
+  }
+
+  namespaceScore(ns: string) {
+    return this.page.getByTestId(`ns-score-${ns}`);
+  }
+
+  findings() {
+    return this.page.getByTestId('finding');
+  }
+
+  finding(key: string) {
+    return this.page.locator(`[data-testid="finding"][data-key="${key}"]`);
+  }
+
+  async findingKeys(): Promise<string[]> {
+    return this.findings().evaluateAll((els) => els.map((e) => e.getAttribute('data-key') ?? ''));
+  }
+
+  async severities(): Promise<string[]> {
+    return this.findings().evaluateAll((els) => els.map((e) => e.querySelector('span')?.textContent?.trim().toLowerCase() ?? ''));
+  }
+}
