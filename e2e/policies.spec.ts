@@ -68,3 +68,87 @@ test.describe('policies page', () => {
     expect((await res.json()).problems[0].param).toBe('kind');
   });
 });
+
+/**
+ * Bad input: a second server reads a manifests directory with broken documents. Every good document
+ * still loads; the policies page lists each problem with file, document and line (or policy and field).
+ */
+test.describe('policies page on a manifests directory with bad documents', () => {
+  const PORT = Number(process.env.E2E_MANIFESTS_PORT ?? 3311);
+  let dir = '';
+  let server: import('node:child_process').ChildProcess | undefined;
+
+  test.beforeAll(async () => {
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { spawn } = await import('node:child_process');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flowsight-e2e-manifests-'));
+    await fs.writeFile(
+      path.join(dir, 'shop.yaml'),
+      `apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+status: {podIP: 10.0.0.4}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: 8080}]}]
+`,
+    );
+    await fs.writeFile(
+      path.join(dir, 'broken.yaml'),
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: still-loads, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: broken
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: not-a-policy, namespace: shop}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: bad-selector, namespace: shop}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: Sideways, values: [web]}]}
+`,
+    );
+    server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(PORT)], {
+      env: { ...process.env, NODE_ENV: 'production', FLOWSIGHT_MANIFESTS: dir, FLOWSIGHT_DEMO_RATE: '50' },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 120; i++) {
+      const up = await fetch(`http://127.0.0.1:${PORT}/api/status`).then((r) => r.ok, () => false);
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('second server did not start');
+  });
+
+  test.afterAll(async () => {
+    server?.kill('SIGTERM');
+    if (dir) await (await import('node:fs/promises')).rm(dir, { recursive: true, force: true });
+  });
+
+  test('lists each bad document with file, document and line, and every good policy', async ({ page }) => {
+    await page.goto(`http://127.0.0.1:${PORT}/policies`);
+    const errors = page.getByTestId('source-errors');
+    await expect(errors).toBeVisible();
+    await expect(errors.getByTestId('source-error').filter({ hasText: 'yaml-syntax' })).toContainText(/broken\.yaml doc 1 line \d+/);
+    await expect(errors.getByTestId('source-error').filter({ hasText: 'unknown-kind' })).toContainText(/broken\.yaml doc 2 line 10/);
+    await expect(errors.getByTestId('policy-error')).toContainText('bad-selector');
+    await expect(errors.getByTestId('policy-error')).toContainText('podSelector');
+    const policies = new PoliciesPage(page);
+    expect(await policies.names()).toEqual(expect.arrayContaining(['allow-web', 'still-loads', 'bad-selector']));
+    await expect(policies.card('allow-web').getByTestId('policy-selected')).toContainText('shop/web-1');
+    await expect(policies.card('bad-selector')).toContainText('not evaluated: invalid');
+  });
+});
