@@ -11,6 +11,9 @@ test.describe('flows page', () => {
       const v = await flows.verdictsShown();
       return v.length > 0 && v.every((x) => x === 'DROPPED');
     }).toBe(true);
+    // Pause the tail first, as a person would before reading a row: rows stop moving under the pointer.
+    await page.getByTestId('pause').click();
+    await expect(page.getByTestId('pause')).toContainText('resume');
     await flows.rows().first().click();
     await expect(page.getByTestId('flow-detail')).toContainText('DROPPED');
   });
