@@ -74,7 +74,8 @@ test.describe('policies page', () => {
  * still loads; the policies page lists each problem with file, document and line (or policy and field).
  */
 test.describe('policies page on a manifests directory with bad documents', () => {
-  const PORT = Number(process.env.E2E_MANIFESTS_PORT ?? 3311);
+  // E2E_PORT serves the demo, E2E_PORT + 1 the external-relay dashboard (playwright.config.ts): take the next one.
+  const PORT = Number(process.env.E2E_PORT ?? 3310) + 2;
   let dir = '';
   let server: import('node:child_process').ChildProcess | undefined;
 
