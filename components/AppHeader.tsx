@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useLiveState } from './live/use-live';
+import { useEffect } from 'react';
+import { useLiveState, useLiveStore } from './live/use-live';
 import { RelayBadge } from './RelayBadge';
 import { Sparkline } from './Sparkline';
 
@@ -21,6 +22,8 @@ function rate(n: number): string {
 export function AppHeader() {
   const path = usePathname();
   const live = useLiveState();
+  const store = useLiveStore();
+  useEffect(() => store.ensureConnected(), [store]);
   const c = live.counters;
   const ps = c?.perSecond;
   return (

@@ -114,6 +114,14 @@ export class LiveStore {
     }
   }
 
+  /** For pages that show no flows: make sure the header's counters stream, with no filter. */
+  ensureConnected(): void {
+    // After this tick, so a page that connects with its own filter in the same render wins.
+    setTimeout(() => {
+      if (!this.source) this.connect('');
+    }, 0);
+  }
+
   private reconnect(): void {
     const q = this.sampleDisabled ? '' : this.query;
     this.source?.close();

@@ -53,6 +53,15 @@ describe('Hub fan-out', () => {
     expect(c.of('counters').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts live flows in the rates but not the backlog replayed at connect', () => {
+    const h = hub();
+    h.ingest(flow(frontend, api, { time: Date.now() - 60_000 }));
+    h.ingest(flow(frontend, api, { time: Date.now() }));
+    h.ingest(flow(legacy, api, { time: Date.now(), verdict: 'DROPPED' }));
+    expect(h.counters.total).toBe(2);
+    expect(h.graph.snapshot().edges.find((e) => e.source === 'production/frontend')?.total).toBe(2); // both are on the map
+  });
+
   it('samples only the flows the client asked for, at most N per tick', () => {
     const h = hub();
     const c = new FakeClient(compileFilters([{ verdict: ['DROPPED'] }]));

@@ -16,6 +16,9 @@ import type { Config } from './config';
 import { RecentFlows } from './recent-flows';
 import { VerdictCounters, type CounterSummary } from './verdict-counters';
 
+/** Relay clocks may lag ours a little: flows this much older than the hub's start still count as live. */
+const BACKLOG_SLACK_MS = 5_000;
+
 export interface HubClient {
   /** Which flows this browser wants samples of. */
   predicate: FlowPredicate;
@@ -137,7 +140,9 @@ export class Hub {
   /** The ingest hot path: one flow from the relay. */
   ingest(flow: FlowRecord): void {
     const edgeId = this.graph.add(flow);
-    this.counters.add(flow.verdict, Date.now());
+    // The backlog replayed at connect (flows from before this process started) fills the map but
+    // is not live traffic: counting it would draw a spike of thousands of flows in the first second.
+    if (flow.time >= this.startedAt - BACKLOG_SLACK_MS) this.counters.add(flow.verdict, Date.now());
     this.recent.push(flow, edgeId);
   }
 
