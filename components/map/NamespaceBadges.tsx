@@ -33,7 +33,7 @@ function placements(cy: Core, namespaces: string[]): Placed[] {
     if (node.empty()) continue;
     const box = node.renderedBoundingBox({ includeLabels: false });
     // Above the namespace's name, which cytoscape draws over the box's top edge (12px font, scaled).
-    out.push({ ns, x: box.x1, y: box.y1 - 14 * cy.zoom() });
+    out.push({ ns, x: box.x1, y: box.y1 - 20 * cy.zoom() - 2 });
   }
   return out;
 }
