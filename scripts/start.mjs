@@ -26,6 +26,8 @@ if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID')) || process.env.FLOWSIGH
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
-const child = spawn(process.execPath, [next, 'start', '-H', config.host, '-p', String(config.port)], { cwd: root, stdio: 'inherit' });
+// A 64 MB young generation: flows live just long enough (ring buffers) to be promoted by V8's
+// default 16 MB one, and the ingest benchmark measured ~+15-20% flows/s with it.
+const child = spawn(process.execPath, ['--max-semi-space-size=64', next, 'start', '-H', config.host, '-p', String(config.port)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));
