@@ -6,7 +6,7 @@
  */
 
 import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EdgeStatus } from '@/lib/graph/types';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions, type VisualFilters } from '@/lib/graph/view-filter';
 
@@ -60,18 +60,29 @@ function writeVisual(params: URLSearchParams, v: VisualFilters): void {
 export function useMapView() {
   const params = useSearchParams();
   const pathname = usePathname();
-  const view = useMemo(() => parseMapView(new URLSearchParams(params.toString())), [params]);
+  // The view is local state first and the URL second: a click shows at once, whenever the router
+  // gets round to the new URL. A URL we did not write (a link, back/forward) replaces the state.
+  const [query, setQuery] = useState(() => params.toString());
+  const written = useRef<string | null>(null);
+  useEffect(() => {
+    const fromUrl = params.toString();
+    if (fromUrl !== written.current) setQuery(fromUrl);
+  }, [params]);
+  const view = useMemo(() => parseMapView(new URLSearchParams(query)), [query]);
 
   const update = useCallback(
     (mutate: (p: URLSearchParams) => void) => {
-      const next = new URLSearchParams(params.toString());
-      mutate(next);
-      const qs = next.toString();
-      // The History API is synced with Next's router (useSearchParams updates at once) and, unlike
-      // router.replace, does not refetch the page: filters feel instant.
-      window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
+      setQuery((current) => {
+        const next = new URLSearchParams(current);
+        mutate(next);
+        const qs = next.toString();
+        written.current = qs;
+        // The History API is synced with Next's router and, unlike router.replace, refetches nothing.
+        window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
+        return qs;
+      });
     },
-    [params, pathname],
+    [pathname],
   );
 
   // Remembered visual filters apply when the link does not say otherwise.
