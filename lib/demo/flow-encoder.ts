@@ -8,7 +8,8 @@
 
 import protobuf from 'protobufjs';
 import type { FlowEndpoint, FlowRecord, PolicyRef } from '../flows/flow-record';
-import { flowToWire, verdictNumber, directionNumber, DROP_REASON_NUMBERS } from '../hubble/normalize';
+import { flowToWire, verdictNumber, directionNumber } from '../hubble/normalize';
+import { DROP_REASON_NUMBERS, FLOW_TYPE_BY_NUMBER, numberOf, TCP_FLAG_NAMES } from '../hubble/wire-enums';
 import { observerTypes } from '../hubble/proto';
 
 const { Writer } = protobuf;
@@ -17,7 +18,6 @@ const VARINT = 0;
 const LEN = 2;
 const tag = (field: number, wire: number) => ((field << 3) | wire) >>> 0;
 
-const FLOW_TYPES = { UNKNOWN: 0, L3_L4: 1, L7: 2, SOCK: 3 } as const;
 
 /** Encoded Endpoint messages, keyed by the endpoint's label array (shared by every flow of a pod). */
 const endpointCache = new WeakMap<readonly string[], { pod: string; identity: number; namespace: string; bytes: Uint8Array }>();
@@ -63,8 +63,7 @@ function ports(w: protobuf.Writer, field: number, r: FlowRecord, withFlags: bool
   if (r.destination.port) w.uint32(tag(2, VARINT)).uint32(r.destination.port);
   if (withFlags && r.tcpFlags.length) {
     w.uint32(tag(3, LEN)).fork();
-    const order = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'];
-    for (let i = 0; i < order.length; i++) if (r.tcpFlags.includes(order[i])) w.uint32(tag(i + 1, VARINT)).bool(true);
+    for (let i = 0; i < TCP_FLAG_NAMES.length; i++) if (r.tcpFlags.includes(TCP_FLAG_NAMES[i])) w.uint32(tag(i + 1, VARINT)).bool(true);
     w.ldelim();
   }
   w.ldelim();
@@ -102,7 +101,7 @@ export function encodeFlowResponse(r: FlowRecord): Uint8Array {
   }
   w.uint32(tag(8, LEN)).bytes(encodeEndpoint(r.source));
   w.uint32(tag(9, LEN)).bytes(encodeEndpoint(r.destination));
-  w.uint32(tag(10, VARINT)).uint32(FLOW_TYPES[r.type] ?? 0);
+  w.uint32(tag(10, VARINT)).uint32(numberOf(FLOW_TYPE_BY_NUMBER, r.type));
   if (r.node) w.uint32(tag(11, LEN)).string(r.node);
   for (const n of r.source.names) w.uint32(tag(13, LEN)).string(n);
   for (const n of r.destination.names) w.uint32(tag(14, LEN)).string(n);

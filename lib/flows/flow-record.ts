@@ -117,17 +117,6 @@ export function isPassingVerdict(v: Verdict): boolean {
   return v === 'FORWARDED' || v === 'REDIRECTED' || v === 'TRACED' || v === 'TRANSLATED' || v === 'AUDIT';
 }
 
-/** Value of a `source:key=value` label, or undefined. */
-export function labelValue(labels: readonly string[], key: string): string | undefined {
-  for (const l of labels) {
-    const colon = l.indexOf(':');
-    const eq = l.indexOf('=', colon + 1);
-    const k = eq < 0 ? l.slice(colon + 1) : l.slice(colon + 1, eq);
-    if (k === key) return eq < 0 ? '' : l.slice(eq + 1);
-  }
-  return undefined;
-}
-
 export function hasReservedLabel(labels: readonly string[], name: string): boolean {
   const wanted = `reserved:${name}`;
   for (const l of labels) if (l === wanted) return true;

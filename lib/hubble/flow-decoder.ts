@@ -9,16 +9,13 @@
 
 import protobuf from 'protobufjs';
 import type { FlowEndpoint, FlowRecord, L4Protocol, PolicyRef, Workload } from '../flows/flow-record';
-import { DROP_REASON_NAMES, normalizeL7 } from './normalize';
+import { normalizeL7 } from './normalize';
+import { DIRECTION_BY_NUMBER, dropReasonName, FLOW_TYPE_BY_NUMBER, TCP_FLAG_NAMES, VERDICT_BY_NUMBER } from './wire-enums';
 import { observerTypes } from './proto';
 
 const { Reader } = protobuf;
 type ReaderT = protobuf.Reader;
 
-const VERDICTS: FlowRecord['verdict'][] = ['UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
-const DIRECTIONS: FlowRecord['direction'][] = ['UNKNOWN', 'INGRESS', 'EGRESS'];
-const FLOW_TYPES: FlowRecord['type'][] = ['UNKNOWN', 'L3_L4', 'L7', 'SOCK'];
-const TCP_FLAGS = ['', 'FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'];
 const L4_BY_FIELD: L4Protocol[] = ['', 'TCP', 'UDP', 'ICMPv4', 'ICMPv6', 'SCTP'];
 const EMPTY: never[] = Object.freeze([]) as unknown as never[];
 
@@ -253,7 +250,8 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
               while (r.pos < fEnd) {
                 const ft = r.uint32();
                 const on = r.bool();
-                if (on && (ft >>> 3) < TCP_FLAGS.length) tcpFlags.push(TCP_FLAGS[ft >>> 3]);
+                const bit = (ft >>> 3) - 1;
+                if (on && bit >= 0 && bit < TCP_FLAG_NAMES.length) tcpFlags.push(TCP_FLAG_NAMES[bit]);
               }
             } else r.skipType(pt & 7);
           }
@@ -346,13 +344,13 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
         r.skipType(tag & 7);
     }
   }
-  const v = VERDICTS[verdict] ?? 'UNKNOWN';
+  const v = VERDICT_BY_NUMBER[verdict] ?? 'UNKNOWN';
   return {
     uuid,
     time,
     verdict: v,
-    dropReason: v === 'DROPPED' && dropReason ? (DROP_REASON_NAMES[dropReason] ?? `DROP_REASON_${dropReason}`) : '',
-    direction: DIRECTIONS[direction] ?? 'UNKNOWN',
+    dropReason: v === 'DROPPED' && dropReason ? dropReasonName(dropReason) : '',
+    direction: DIRECTION_BY_NUMBER[direction] ?? 'UNKNOWN',
     isReply: isReply ?? (reply ? true : null),
     protocol,
     tcpFlags,
@@ -360,7 +358,7 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
     source: { ip: srcIp, port: sport, identity: src.identity, namespace: src.namespace, pod: src.pod, labels: src.labels, workloads: src.workloads, names: srcNames, service: srcService, cluster: src.cluster },
     destination: { ip: dstIp, port: dport, identity: dst.identity, namespace: dst.namespace, pod: dst.pod, labels: dst.labels, workloads: dst.workloads, names: dstNames, service: dstService, cluster: dst.cluster },
     node,
-    type: FLOW_TYPES[type] ?? 'UNKNOWN',
+    type: FLOW_TYPE_BY_NUMBER[type] ?? 'UNKNOWN',
     eventType,
     ...(l7 ? { l7 } : {}),
     egressAllowedBy: egressAllowedBy ?? EMPTY,
@@ -406,11 +404,3 @@ export function decodeGetFlowsResponse(buf: Uint8Array): DecodedResponse {
   }
   return out;
 }
-
-/** Decodes a flow.Flow message on its own (tests, files of exported flows). */
-export function decodeFlow(buf: Uint8Array): FlowRecord {
-  const r = Reader.create(buf);
-  return readFlow(r, r.len);
-}
-
-export const EMPTY_LIST = EMPTY;

@@ -8,7 +8,7 @@
 import ipaddr from 'ipaddr.js';
 import type { FlowRecord, TrafficDirection, Verdict } from '../flows/flow-record';
 import { VERDICTS } from '../flows/flow-record';
-import { DROP_REASON_NAMES, DROP_REASON_NUMBERS } from './normalize';
+import { DIRECTION_BY_NUMBER, DROP_REASON_NUMBERS, dropReasonName, VERDICT_BY_NUMBER } from './wire-enums';
 
 /** The FlowFilter fields Flowsight supports, named as on the wire (enums by name). */
 export interface FlowFilter {
@@ -279,8 +279,6 @@ export function compileFilters(allow: FlowFilter[] = [], deny: FlowFilter[] = []
   };
 }
 
-const VERDICT_NAMES: Verdict[] = ['UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
-const DIRECTION_NAMES: TrafficDirection[] = ['UNKNOWN', 'INGRESS', 'EGRESS'];
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs dynamic message */
 /** A decoded wire FlowFilter (enums as numbers, empty lists present) -> FlowFilter. */
@@ -294,9 +292,9 @@ export function filterFromWire(w: any): FlowFilter {
   for (const k of keys) if (w[k]?.length) (out as any)[k] = [...w[k]];
   if (w.source_workload?.length) out.source_workload = w.source_workload.map((x: any) => ({ name: x.name, kind: x.kind }));
   if (w.destination_workload?.length) out.destination_workload = w.destination_workload.map((x: any) => ({ name: x.name, kind: x.kind }));
-  if (w.verdict?.length) out.verdict = w.verdict.map((n: number) => VERDICT_NAMES[n] ?? 'UNKNOWN');
-  if (w.traffic_direction?.length) out.traffic_direction = w.traffic_direction.map((n: number) => DIRECTION_NAMES[n] ?? 'UNKNOWN');
-  if (w.drop_reason_desc?.length) out.drop_reason_desc = w.drop_reason_desc.map((n: number) => DROP_REASON_NAMES[n] ?? `DROP_REASON_${n}`);
+  if (w.verdict?.length) out.verdict = w.verdict.map((n: number) => VERDICT_BY_NUMBER[n] ?? 'UNKNOWN');
+  if (w.traffic_direction?.length) out.traffic_direction = w.traffic_direction.map((n: number) => DIRECTION_BY_NUMBER[n] ?? 'UNKNOWN');
+  if (w.drop_reason_desc?.length) out.drop_reason_desc = w.drop_reason_desc.map(dropReasonName);
   if (w.event_type?.length) out.event_type = w.event_type.map((e: any) => ({ type: e.type, match_sub_type: e.match_sub_type, sub_type: e.sub_type }));
   return out;
 }

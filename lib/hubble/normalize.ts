@@ -4,47 +4,25 @@
  * scalars read as their proto3 defaults and absent messages as null/undefined.
  */
 
-import type {
-  FlowEndpoint,
-  FlowRecord,
-  FlowType,
-  L4Protocol,
-  L7Record,
-  PolicyRef,
-  TrafficDirection,
-  Verdict,
-} from '../flows/flow-record';
+import type { FlowEndpoint, FlowRecord, L4Protocol, L7Record, PolicyRef, TrafficDirection, Verdict } from '../flows/flow-record';
+import {
+  DIRECTION_BY_NUMBER,
+  DROP_REASON_NUMBERS,
+  dropReasonName,
+  FLOW_TYPE_BY_NUMBER,
+  L7_TYPE_BY_NUMBER,
+  numberOf,
+  TCP_FLAG_NAMES,
+  VERDICT_BY_NUMBER,
+} from './wire-enums';
 
-const VERDICT_BY_NUMBER: Verdict[] = ['UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
-const DIRECTION_BY_NUMBER: TrafficDirection[] = ['UNKNOWN', 'INGRESS', 'EGRESS'];
-const FLOW_TYPE_BY_NUMBER: FlowType[] = ['UNKNOWN', 'L3_L4', 'L7', 'SOCK'];
-const L7_TYPE_BY_NUMBER: L7Record['type'][] = ['UNKNOWN', 'REQUEST', 'RESPONSE', 'SAMPLE'];
-const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'] as const;
-
-/** DropReason numbers -> names (the subset in our flow.proto; others print as DROP_REASON_<n>). */
-export const DROP_REASON_NAMES: Record<number, string> = {
-  0: 'DROP_REASON_UNKNOWN', 130: 'INVALID_SOURCE_MAC', 131: 'INVALID_DESTINATION_MAC', 132: 'INVALID_SOURCE_IP',
-  133: 'POLICY_DENIED', 134: 'INVALID_PACKET_DROPPED', 135: 'CT_TRUNCATED_OR_INVALID_HEADER', 136: 'CT_MISSING_TCP_ACK_FLAG',
-  137: 'CT_UNKNOWN_L4_PROTOCOL', 138: 'CT_CANNOT_CREATE_ENTRY_FROM_PACKET', 139: 'UNSUPPORTED_L3_PROTOCOL', 140: 'MISSED_TAIL_CALL',
-  141: 'ERROR_WRITING_TO_PACKET', 142: 'UNKNOWN_L4_PROTOCOL', 143: 'UNKNOWN_ICMPV4_CODE', 144: 'UNKNOWN_ICMPV4_TYPE',
-  151: 'STALE_OR_UNROUTABLE_IP', 158: 'SERVICE_BACKEND_NOT_FOUND', 169: 'FIB_LOOKUP_FAILED', 171: 'INVALID_IDENTITY',
-  172: 'UNKNOWN_SENDER', 177: 'DENIED_BY_LB_SRC_RANGE_CHECK', 181: 'POLICY_DENY', 189: 'AUTH_REQUIRED', 194: 'NO_EGRESS_GATEWAY',
-  195: 'UNENCRYPTED_TRAFFIC', 196: 'TTL_EXCEEDED', 198: 'DROP_RATE_LIMITED', 202: 'DROP_HOST_NOT_READY', 203: 'DROP_EP_NOT_READY',
-  204: 'DROP_NO_EGRESS_IP', 205: 'DROP_PUNT_PROXY',
-};
-
-export const DROP_REASON_NUMBERS: Record<string, number> = Object.fromEntries(
-  Object.entries(DROP_REASON_NAMES).map(([n, name]) => [name, Number(n)]),
-);
 
 export function verdictNumber(v: Verdict): number {
-  const i = VERDICT_BY_NUMBER.indexOf(v);
-  return i < 0 ? 0 : i;
+  return numberOf(VERDICT_BY_NUMBER, v);
 }
 
 export function directionNumber(d: TrafficDirection): number {
-  const i = DIRECTION_BY_NUMBER.indexOf(d);
-  return i < 0 ? 0 : i;
+  return numberOf(DIRECTION_BY_NUMBER, d);
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire messages are protobufjs dynamic objects */
@@ -121,7 +99,7 @@ export function normalizeFlow(f: Wire): FlowRecord {
     uuid: f.uuid,
     time: t ? t.seconds * 1000 + t.nanos / 1e6 : 0,
     verdict,
-    dropReason: verdict === 'DROPPED' && drop ? (DROP_REASON_NAMES[drop] ?? `DROP_REASON_${drop}`) : '',
+    dropReason: verdict === 'DROPPED' && drop ? dropReasonName(drop) : '',
     direction: DIRECTION_BY_NUMBER[f.traffic_direction] ?? 'UNKNOWN',
     isReply: f.is_reply ? Boolean(f.is_reply.value) : f.reply ? true : null,
     protocol,
@@ -171,7 +149,7 @@ export function flowToWire(r: FlowRecord): Record<string, unknown> {
     l4,
     source: ep(r.source),
     destination: ep(r.destination),
-    Type: FLOW_TYPE_BY_NUMBER.indexOf(r.type) < 0 ? 0 : FLOW_TYPE_BY_NUMBER.indexOf(r.type),
+    Type: numberOf(FLOW_TYPE_BY_NUMBER, r.type),
     node_name: r.node,
     source_names: r.source.names,
     destination_names: r.destination.names,
@@ -193,7 +171,7 @@ export function flowToWire(r: FlowRecord): Record<string, unknown> {
   if (r.source.service) wire.source_service = { name: r.source.service, namespace: r.source.namespace };
   if (r.destination.service) wire.destination_service = { name: r.destination.service, namespace: r.destination.namespace };
   if (r.l7) {
-    const l7w: Record<string, unknown> = { type: L7_TYPE_BY_NUMBER.indexOf(r.l7.type), latency_ns: r.l7.latencyNs };
+    const l7w: Record<string, unknown> = { type: numberOf(L7_TYPE_BY_NUMBER, r.l7.type), latency_ns: r.l7.latencyNs };
     if (r.l7.dns) l7w.dns = { ...r.l7.dns };
     if (r.l7.http) l7w.http = { ...r.l7.http };
     if (r.l7.kafka) l7w.kafka = { api_key: r.l7.kafka.apiKey, api_version: r.l7.kafka.apiVersion, topic: r.l7.kafka.topic, error_code: r.l7.kafka.errorCode, correlation_id: r.l7.kafka.correlationId };

@@ -10,6 +10,7 @@ import { filterToWire } from './flow-filter';
 import { decodeGetFlowsResponse, type DecodedResponse } from './flow-decoder';
 import { observerService, observerTypes } from './proto';
 import { parseRelayAddress, type RelayAddress } from './relay-address';
+import { LOST_SOURCE_BY_NUMBER, NODE_STATE_BY_NUMBER } from './wire-enums';
 
 export interface RelayTls {
   /** PEM CA bundle that signed the relay's certificate; omit to use the system roots. */
@@ -90,8 +91,6 @@ export interface RelayNode {
   seenFlows: number;
 }
 
-const NODE_STATES = ['UNKNOWN_NODE_STATE', 'NODE_CONNECTED', 'NODE_UNAVAILABLE', 'NODE_GONE', 'NODE_ERROR'];
-const LOST_SOURCES = ['UNKNOWN_LOST_EVENT_SOURCE', 'PERF_EVENT_RING_BUFFER', 'OBSERVER_EVENTS_QUEUE', 'HUBBLE_RING_BUFFER'];
 
 function timestamp(d: Date) {
   const ms = d.getTime();
@@ -156,10 +155,10 @@ export class RelayClient {
           handlers.onFlow(res.flow);
           break;
         case 'lost':
-          handlers.onLost?.({ source: LOST_SOURCES[res.source] ?? 'UNKNOWN', lost: res.lost });
+          handlers.onLost?.({ source: LOST_SOURCE_BY_NUMBER[res.source] ?? 'UNKNOWN', lost: res.lost });
           break;
         case 'node':
-          handlers.onNodeStatus?.({ state: NODE_STATES[res.state] ?? 'UNKNOWN', nodes: res.nodes, message: res.message });
+          handlers.onNodeStatus?.({ state: NODE_STATE_BY_NUMBER[res.state] ?? 'UNKNOWN', nodes: res.nodes, message: res.message });
           break;
       }
     });
@@ -206,7 +205,7 @@ export class RelayClient {
         name: n.name,
         version: n.version,
         address: n.address,
-        state: NODE_STATES[n.state] ?? 'UNKNOWN',
+        state: NODE_STATE_BY_NUMBER[n.state] ?? 'UNKNOWN',
         tls: { enabled: n.tls?.enabled ?? false, serverName: n.tls?.server_name ?? '' },
         uptimeNs: Number(n.uptime_ns),
         numFlows: Number(n.num_flows),

@@ -10,7 +10,7 @@ import { DemoRelay } from '../demo/demo-relay';
 import { FlowGraph } from '../graph/flow-graph';
 import type { GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
-import { FlowSubscription, describeGrpcError, type SubscriptionStats } from '../hubble/flow-subscription';
+import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
 import { RelayClient, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
 import { RecentFlows } from './recent-flows';
@@ -249,10 +249,5 @@ export class Hub {
   latestFlows(match: (f: FlowRecord, edgeId: string) => boolean, limit: number): FlowRecord[] {
     return this.recent.latest(match, limit);
   }
-
-  relayClient(): RelayClient | null {
-    return this.client;
-  }
 }
 
-export { describeGrpcError };
