@@ -215,9 +215,10 @@ export class DemoRelay {
     const until = ts(req.until);
     call.sendMetadata(new grpc.Metadata());
 
-    let history = this.buffered().filter((f) => (since === null || f.time >= since) && (until === null || f.time <= until) && predicate(f));
+    // Like Hubble: follow without number or since starts from now; otherwise the buffer is replayed.
+    const replay = number > 0 || since !== null || !req.follow;
+    let history = replay ? this.buffered().filter((f) => (since === null || f.time >= since) && (until === null || f.time <= until) && predicate(f)) : [];
     if (number > 0) history = req.first ? history.slice(0, number) : history.slice(-number);
-    else if (since === null && !req.first && req.follow) history = [];
 
     const follower: Follower = { predicate, call, backlog: [], lost: 0 };
     for (const f of history) this.send(follower, encodeFlowResponse(f));
