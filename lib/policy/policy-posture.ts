@@ -11,7 +11,7 @@ import { PolicyEngine } from './engine';
 import type { Finding } from './finding';
 import { computeFindings, type FindingsInput } from './findings';
 import { FlowSummary } from './flow-summary';
-import { postureScores, type PostureScores } from './posture-score';
+import { podsPerNamespace, postureScores, type PostureScores } from './posture-score';
 
 export class PolicyPosture {
   private readonly summary: FlowSummary;
@@ -75,10 +75,7 @@ export class PolicyPosture {
     const engine = this.engine();
     const flows = this.summary.snapshot();
     const findings = computeFindings({ snapshot, engine, flows, ...(this.options.egressFirewall ? { egressFirewall: this.options.egressFirewall } : {}) });
-    const pods: Record<string, number> = {};
-    for (const ns of snapshot.namespaces) pods[ns.name] = 0;
-    for (const p of engine.pods()) pods[p.namespace] = (pods[p.namespace] ?? 0) + 1;
-    this.findingsFor = { snapshot, flowVersion: this.flowVersion, findings, scores: postureScores(findings, pods) };
+    this.findingsFor = { snapshot, flowVersion: this.flowVersion, findings, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())) };
     return this.findingsFor;
   }
 

@@ -41,6 +41,14 @@ function deduct(findings: readonly Finding[]): Score {
   return { score: left, deductions };
 }
 
+/** Pods per namespace, the weights of `postureScores`: every namespace of the snapshot, with 0 when it has no pod. */
+export function podsPerNamespace(namespaces: readonly { name: string }[], pods: readonly { namespace: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const ns of namespaces) out[ns.name] = 0;
+  for (const p of pods) out[p.namespace] = (out[p.namespace] ?? 0) + 1;
+  return out;
+}
+
 /** Scores namespaces (pod counts weigh them in the cluster score) from the findings (sorted most severe first). */
 export function postureScores(findings: readonly Finding[], podsPerNamespace: Record<string, number>): PostureScores {
   const namespaces: PostureScores['namespaces'] = {};
