@@ -4,6 +4,7 @@
  */
 
 import { type Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { demoAzureSnapshot } from '../../lib/azure/demo';
 import { loadAzureDir } from '../../lib/azure/files-source';
 import type { AzureSnapshot, SourceError as AzureSourceError } from '../../lib/azure/types';
@@ -11,6 +12,8 @@ import { DemoSource } from '../../lib/k8s/demo-source';
 import { ManifestsSource } from '../../lib/k8s/manifests-source';
 import { formatSourceError, type SourceError } from '../../lib/k8s/source-error';
 import type { ClusterSnapshot } from '../../lib/k8s/types';
+import { PolicyEngine } from '../../lib/policy/engine';
+import type { PolicyError } from '../../lib/policy/policy-error';
 
 export interface ClusterInputOptions {
   manifests?: string;
@@ -36,6 +39,28 @@ export async function loadClusterInput(o: ClusterInputOptions): Promise<{ snapsh
   const fatal = status.errors.filter((e) => e.code === 'file-unreadable');
   if (fatal.length > 0) throw new UsageError(fatal.map(formatSourceError).join('\n'));
   return { snapshot: source.snapshot(), warnings: status.errors };
+}
+
+/** One warning line for a policy the engine could only partly compile (or not at all). */
+export function formatPolicyError(e: PolicyError): string {
+  return `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`;
+}
+
+/** Loads the cluster input and compiles its policies; load and compile problems are printed as warnings. */
+export async function loadClusterEngine(o: ClusterInputOptions, dns: Record<string, string[]>): Promise<{ snapshot: ClusterSnapshot; warnings: SourceError[]; engine: PolicyEngine }> {
+  const { snapshot, warnings } = await loadClusterInput(o);
+  const engine = new PolicyEngine(snapshot, { dns });
+  warn([...warnings.map(formatSourceError), ...engine.errors.map(formatPolicyError)]);
+  return { snapshot, warnings, engine };
+}
+
+/** Reads a file named by an option; a missing or unreadable file is bad input naming the option. */
+export async function readInputFile(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 export interface AzureInputOptions {

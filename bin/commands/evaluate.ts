@@ -6,12 +6,10 @@
  */
 
 import { type Command, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PolicyEngine, isEngineError, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
+import { isEngineError, type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
 import { parsePeerRef } from '../../lib/policy/peer-ref';
 import type { Protocol } from '../../lib/policy/ports';
-import { formatSourceError } from '../../lib/k8s/source-error';
 import { AzureProbeInputError, evaluateAzureProbes, type AzureProbeResult } from '../../lib/azure/cli-support';
 import { describeFirewallRule, describeNsgRule } from '../../lib/policy/three-layers';
 import {
@@ -21,7 +19,8 @@ import {
   hasAzureInput,
   hasClusterInput,
   loadAzureInput,
-  loadClusterInput,
+  loadClusterEngine,
+  readInputFile,
   runCommand,
   UsageError,
   warn,
@@ -59,12 +58,7 @@ const probeSchema = z.object({
 type Probe = z.infer<typeof probeSchema>;
 
 async function readJson(path: string, flag: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = await readInputFile(path, flag);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -126,9 +120,7 @@ async function evaluate(o: EvaluateOptions): Promise<number> {
     if (!parsed.success) throw new UsageError(`--dns ${o.dns}: expected {"name": ["ip", ...]}`);
     dns = parsed.data;
   }
-  const { snapshot, warnings } = await loadClusterInput(o);
-  const engine = new PolicyEngine(snapshot, { dns });
-  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
+  const { engine } = await loadClusterEngine(o, dns);
 
   if (o.matrix) return printMatrix(engine, ports, o);
 

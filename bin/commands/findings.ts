@@ -6,14 +6,11 @@
  */
 
 import { type Command, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { SEVERITY_ORDER, atLeast, type Severity } from '../../lib/policy/finding';
 import { computeFindings } from '../../lib/policy/findings';
 import { FlowSummary } from '../../lib/policy/flow-summary';
-import { postureScores } from '../../lib/policy/posture-score';
-import { PolicyEngine } from '../../lib/policy/engine';
+import { podsPerNamespace, postureScores } from '../../lib/policy/posture-score';
 import type { FlowRecord } from '../../lib/flows/flow-record';
-import { formatSourceError } from '../../lib/k8s/source-error';
 import { azureFindings } from '../../lib/azure/cli-support';
 import type { AzureSnapshot } from '../../lib/azure/types';
 import { topologyOf } from '../../lib/policy/azure-topology';
@@ -27,7 +24,8 @@ import {
   hasAzureInput,
   hasClusterInput,
   loadAzureInput,
-  loadClusterInput,
+  loadClusterEngine,
+  readInputFile,
   runCommand,
   UsageError,
   warn,
@@ -53,12 +51,7 @@ export function register(program: Command): void {
 }
 
 async function readFlows(path: string): Promise<FlowRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--flows: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = await readInputFile(path, '--flows');
   try {
     const trimmed = text.trim();
     if (trimmed.startsWith('[')) return JSON.parse(trimmed) as FlowRecord[];
@@ -101,14 +94,9 @@ async function findings(o: FindingsOptions): Promise<number> {
 }
 
 async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary['snapshot']> | undefined) {
-  const { snapshot, warnings } = await loadClusterInput(o);
-  const engine = new PolicyEngine(snapshot, { dns: flows?.dnsAnswers ?? {} });
-  warn([...warnings.map(formatSourceError), ...engine.errors.map((e) => `${e.where.kind} ${e.where.namespace ? `${e.where.namespace}/` : ''}${e.where.name} ${e.where.field}: ${e.message}`)]);
+  const { snapshot, warnings, engine } = await loadClusterEngine(o, flows?.dnsAnswers ?? {});
   const findings = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
-  const podsPerNamespace: Record<string, number> = {};
-  for (const ns of snapshot.namespaces) podsPerNamespace[ns.name] = 0;
-  for (const p of engine.pods()) podsPerNamespace[p.namespace] = (podsPerNamespace[p.namespace] ?? 0) + 1;
-  return { snapshot, warnings, findings, scores: postureScores(findings, podsPerNamespace), policyErrors: engine.errors };
+  return { snapshot, warnings, findings, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())), policyErrors: engine.errors };
 }
 
 /** Azure findings; the cluster (when given) says how many policies exist and where the nodes are. */
