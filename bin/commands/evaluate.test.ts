@@ -1,23 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../cli';
+import { runCli as run } from './testing/run-cli';
 import { demoScenario, podsOf } from '../../lib/demo/scenario';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    const code = await main(['node', 'flowsight', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const s = demoScenario();
 const pod = (w: string) => {
@@ -68,9 +54,6 @@ describe('flowsight evaluate', () => {
     await writeFile(path.join(dir, 'unknown-pod.json'), JSON.stringify([{ from: 'shop/nope', to: 'shop/db-0', port: 5432 }]));
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
-  afterEach(() => {
-    process.exitCode = 0;
-  });
 
   it('--probes -o json prints the verdict per probe with the deciding policy and rule', async () => {
     const r = await run(['evaluate', '--manifests', path.join(dir, 'cluster.yaml'), '--probes', path.join(dir, 'probes.json'), '-o', 'json']);
@@ -144,9 +127,6 @@ describe('flowsight evaluate --azure', () => {
     await writeFile(path.join(dir, 'demo-probes.json'), JSON.stringify([{ from: 'Internet', to: 'aks-subnet', port: 22 }]));
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
-  afterEach(() => {
-    process.exitCode = 0;
-  });
 
   it('-o json answers each node-level probe per layer with the deciding rule', async () => {
     const r = await run(['evaluate', '--azure', EXPORT, '--probes', path.join(dir, 'probes.json'), '-o', 'json']);

@@ -1,21 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../cli';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await main(['node', 'flowsight', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli as run } from './testing/run-cli';
 
 const LOCKED = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -54,9 +41,6 @@ describe('flowsight findings', () => {
     await writeFile(path.join(dir, 'open.yaml'), OPEN);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
-  afterEach(() => {
-    process.exitCode = 0;
-  });
 
   it('--fail-on high exits 1 when a high finding exists, and warns about skipped documents', async () => {
     const r = await run(['findings', '--manifests', path.join(dir, 'open.yaml'), '--fail-on', 'high']);
@@ -103,9 +87,6 @@ describe('flowsight findings --azure', () => {
     await writeFile(path.join(dir, 'open.yaml'), OPEN);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
-  afterEach(() => {
-    process.exitCode = 0;
-  });
 
   it('--fail-on high exits 1 on the NSG open to SSH and the too-broad firewall rule', async () => {
     const r = await run(['findings', '--azure', EXPORT, '--fail-on', 'high']);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoRelay } from '../../lib/demo/demo-relay';
 import type { FlowRecord } from '../../lib/flows/flow-record';
-import { main } from '../cli';
+import { runCli as run } from './testing/run-cli';
 import { parseTime } from './observe';
 
 let relay: DemoRelay;
@@ -12,22 +12,6 @@ beforeAll(async () => {
   address = `127.0.0.1:${await relay.start()}`;
 });
 afterAll(() => relay.stop());
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'flowsight', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('flowsight observe', () => {
   it('prints one FlowRecord per line with -o json, filtered on the relay', async () => {
