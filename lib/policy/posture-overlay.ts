@@ -6,6 +6,7 @@
 
 import type { Finding, FindingId, Severity } from './finding';
 import { SEVERITY_ORDER } from './finding';
+import { POLICY_KINDS as POLICY_KIND_LIST } from '../k8s/types';
 
 export type BadgeKind = 'unprotected' | 'no-default-deny' | 'dns-missing' | 'open-egress';
 
@@ -85,7 +86,7 @@ export interface FindingLinks {
   policies?: string;
 }
 
-const POLICY_KINDS = new Set(['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
+const POLICY_KINDS: ReadonlySet<string> = new Set(POLICY_KIND_LIST);
 
 /** Where a finding's objects are: the map node, or the policy on the policies page. */
 export function findingLinks(f: Finding): FindingLinks {
