@@ -2,13 +2,12 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { POLICY_KINDS } from '@/lib/k8s/types';
 import { policiesQuery } from '../explain/posture-queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { PolicyCard } from './PolicyCard';
 import { SourceErrors } from './SourceErrors';
 import { apiParams, PAGE_SIZE, usePoliciesView } from './use-policies-view';
-
-const KINDS = ['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'] as const;
 
 export function PoliciesView() {
   const { view, set } = usePoliciesView();
@@ -55,7 +54,7 @@ export function PoliciesView() {
           kind
           <select data-testid="policies-filter-kind" value={view.kind} onChange={(e) => set({ kind: e.target.value })} className="rounded border border-slate-300 px-1 py-0.5">
             <option value="">all</option>
-            {KINDS.map((k) => (
+            {POLICY_KINDS.map((k) => (
               <option key={k} value={k}>
                 {k}
                 {data ? ` (${data.facets.kinds[k]})` : ''}
