@@ -10,14 +10,7 @@ import { useEffect, useState } from 'react';
 import type { Core } from 'cytoscape';
 import { NAMESPACE_PREFIX } from '@/lib/graph/cy-elements';
 import type { NamespaceBadge } from '@/lib/policy/posture-overlay';
-
-const SEVERITY_CLASS: Record<NamespaceBadge['severity'], string> = {
-  critical: 'bg-red-700 text-white',
-  high: 'bg-red-600 text-white',
-  medium: 'bg-orange-500 text-white',
-  low: 'bg-amber-200 text-amber-900',
-  info: 'bg-slate-200 text-slate-700',
-};
+import { SEVERITY_CLASS } from '../explain/severity-class';
 
 interface Placed {
   ns: string;

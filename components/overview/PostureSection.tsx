@@ -11,14 +11,7 @@ import type { Severity } from '@/lib/policy/finding';
 import type { ReportDeduction, ReportFinding } from '@/lib/policy/posture-report';
 import { postureQuery } from '../explain/posture-queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
-
-const SEVERITY_CLASS: Record<Severity, string> = {
-  critical: 'bg-red-700 text-white',
-  high: 'bg-red-600 text-white',
-  medium: 'bg-orange-500 text-white',
-  low: 'bg-amber-200 text-amber-900',
-  info: 'bg-slate-200 text-slate-700',
-};
+import { SEVERITY_CLASS } from '../explain/severity-class';
 
 /** Anchor of a finding in the list (keys hold `:` and `/`, fine in an id but not pretty in a URL). */
 export const findingAnchor = (key: string) => `finding-${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`;

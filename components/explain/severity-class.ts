@@ -1,0 +1,10 @@
+import type { Severity } from '@/lib/policy/finding';
+
+/** Colours of a finding's severity tag, the same on the overview's findings and the map's namespace badges. */
+export const SEVERITY_CLASS: Record<Severity, string> = {
+  critical: 'bg-red-700 text-white',
+  high: 'bg-red-600 text-white',
+  medium: 'bg-orange-500 text-white',
+  low: 'bg-amber-200 text-amber-900',
+  info: 'bg-slate-200 text-slate-700',
+};
