@@ -12,11 +12,8 @@ import { FlowSummary } from '../../lib/policy/flow-summary';
 import { podsPerNamespace, postureScores } from '../../lib/policy/posture-score';
 import type { FlowRecord } from '../../lib/flows/flow-record';
 import { azureFindings } from '../../lib/azure/cli-support';
-import type { AzureSnapshot } from '../../lib/azure/types';
-import { topologyOf } from '../../lib/policy/azure-topology';
-import type { Finding } from '../../lib/policy/finding';
+import { clusterFindingsOptions } from '../../lib/policy/azure-findings';
 import { sortFindings } from '../../lib/policy/finding';
-import type { ClusterSnapshot } from '../../lib/k8s/types';
 import {
   addAzureInputOptions,
   addClusterInputOptions,
@@ -69,7 +66,7 @@ async function findings(o: FindingsOptions): Promise<number> {
   const azure = withAzure ? await loadAzureInput(o) : undefined;
   const cluster = withCluster ? await clusterFindings(o, flows) : undefined;
   if (azure) warn(azure.warnings.map(formatAzureSourceError));
-  const list = sortFindings([...(cluster?.findings ?? []), ...(azure ? azureFindingsFor(azure.snapshot, cluster?.snapshot) : [])]);
+  const list = sortFindings([...(cluster?.findings ?? []), ...(azure ? azureFindings(azure.snapshot, clusterFindingsOptions(azure.snapshot, cluster?.snapshot)) : [])]);
 
   if (o.output === 'json') {
     writeOut(
@@ -97,13 +94,4 @@ async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary
   const { snapshot, warnings, engine } = await loadClusterEngine(o, flows?.dnsAnswers ?? {});
   const findings = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
   return { snapshot, warnings, findings, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())), policyErrors: engine.errors };
-}
-
-/** Azure findings; the cluster (when given) says how many policies exist and where the nodes are. */
-function azureFindingsFor(azure: AzureSnapshot, cluster: ClusterSnapshot | undefined): Finding[] {
-  if (!cluster) return azureFindings(azure);
-  // Only node IPs Azure knows narrow the cluster subnets; manifests from elsewhere must not empty them.
-  const topology = topologyOf(azure);
-  const nodeIps = cluster.nodes.flatMap((n) => n.ips).filter((ip) => topology.subnetOf(ip));
-  return azureFindings(azure, { networkPolicyCount: cluster.policies.length, ...(nodeIps.length ? { nodeIps } : {}) });
 }

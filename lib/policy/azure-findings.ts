@@ -4,6 +4,7 @@
  * fix is az CLI commands with the real resource names filled in.
  */
 
+import type { ClusterSnapshot } from '../k8s/types';
 import type { AzureFirewall, AzureSnapshot, FirewallRule, NetworkSecurityGroup, SecurityRule, Subnet } from '../azure/types';
 import { anyPortMatches, coversAllPorts, coversEverything, firstAssignableAddress } from './azure-address';
 import { clusterSubnets, type ClusterSubnetHints } from './azure-cluster-subnets';
@@ -22,6 +23,17 @@ export interface AzureFindingsOptions extends ClusterSubnetHints {
   networkPolicyCount?: number;
   /** AKS cluster name and resource group, for fix commands; placeholders otherwise. */
   cluster?: { name: string; resourceGroup: string };
+}
+
+/**
+ * What a cluster adds to the Azure findings: its policy count, and its node IPs that Azure knows
+ * (node IPs from elsewhere, e.g. manifests of another cluster, must not empty the cluster subnets).
+ */
+export function clusterFindingsOptions(snapshot: AzureSnapshot, cluster: ClusterSnapshot | undefined): AzureFindingsOptions {
+  if (!cluster) return {};
+  const topology = topologyOf(snapshot);
+  const nodeIps = cluster.nodes.flatMap((n) => n.ips).filter((ip) => topology.subnetOf(ip));
+  return { networkPolicyCount: cluster.policies.length, ...(nodeIps.length ? { nodeIps } : {}) };
 }
 
 /** All Azure findings for a snapshot, most severe first. */

@@ -8,7 +8,7 @@ import { FlowGraph } from '../graph/flow-graph';
 import { workloadFromPodName } from '../graph/node-identity';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
 import { azureOverview, type AzureOverview } from '../policy/azure-overview';
-import { topologyOf } from '../policy/azure-topology';
+import { clusterFindingsOptions } from '../policy/azure-findings';
 import type { PolicyEngine } from '../policy/engine';
 import { UNKNOWN_INTERNET_IP, type WorldObservation } from '../policy/firewall-hits';
 import { threeLayers, type ObservedFlow, type ThreeLayers } from '../policy/three-layers';
@@ -124,11 +124,6 @@ export async function azurePageData(): Promise<AzurePageData> {
   const snapshot = azure.snapshot();
   const { cluster } = await clusterContext();
   const hub = await getHub();
-  const topology = topologyOf(snapshot);
-  const nodeIps = (cluster?.nodes ?? []).flatMap((n) => n.ips).filter((ip) => topology.subnetOf(ip));
-  const overview = azureOverview(snapshot, worldObservations(hub, cluster), {
-    ...(cluster ? { networkPolicyCount: cluster.policies.length } : {}),
-    ...(nodeIps.length ? { nodeIps } : {}),
-  });
+  const overview = azureOverview(snapshot, worldObservations(hub, cluster), clusterFindingsOptions(snapshot, cluster));
   return { ...overview, loadedAt: azure.loadedAt() };
 }
