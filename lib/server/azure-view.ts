@@ -44,12 +44,15 @@ export function observedFlowOf(f: FlowRecord): ObservedFlow {
   return { source: ep(f.source), destination: ep(f.destination), protocol: f.protocol, isReply: f.isReply, node: f.node, direction: f.direction };
 }
 
-function podsOfWorkload(cluster: ClusterSnapshot | undefined, workloadId: string): Pod[] {
-  const slash = workloadId.indexOf('/');
-  if (!cluster || slash < 0) return [];
-  const ns = workloadId.slice(0, slash);
-  const name = workloadId.slice(slash + 1);
-  return cluster.pods.filter((p) => p.namespace === ns && p.ip && (p.workload?.name ?? workloadFromPodName(p.name).name) === name);
+/** The first pod with an address of each workload (`ns/name`), in snapshot order: one pass, then lookups per edge. */
+function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
+  const out = new Map<string, Pod>();
+  for (const p of cluster?.pods ?? []) {
+    if (!p.ip) continue;
+    const id = `${p.namespace}/${p.workload?.name ?? workloadFromPodName(p.name).name}`;
+    if (!out.has(id)) out.set(id, p);
+  }
+  return out;
 }
 
 /**
@@ -61,8 +64,9 @@ export function flowOfEdge(hub: Hub, edgeId: string, cluster: ClusterSnapshot | 
   if (recent) return observedFlowOf(recent);
   const edge = hub.graph.edge(edgeId);
   if (!edge) return undefined;
-  const srcPod = podsOfWorkload(cluster, edge.source)[0];
-  const dstPod = podsOfWorkload(cluster, edge.target)[0];
+  const pods = podByWorkload(cluster);
+  const srcPod = pods.get(edge.source);
+  const dstPod = pods.get(edge.target);
   if (!dstPod && !edge.target.startsWith('world:')) return undefined;
   // Without a pod on the client side there is no address to evaluate from.
   if (!srcPod) return undefined;
@@ -91,6 +95,7 @@ export function worldObservations(hub: Hub, cluster: ClusterSnapshot | undefined
     if (!destinationIp.has(id)) destinationIp.set(id, f.isReply ? f.source.ip : f.destination.ip);
   }
   const nodeIp = new Map(cluster?.nodes.map((n) => [n.name, n.ips[0]]) ?? []);
+  const pods = podByWorkload(cluster);
   const out: WorldObservation[] = [];
   for (const e of hub.graph.snapshot().edges) {
     if (!e.target.startsWith('world:')) continue;
@@ -98,7 +103,7 @@ export function worldObservations(hub: Hub, cluster: ClusterSnapshot | undefined
     // Flows the cluster dropped never reached the firewall: count only those that left the pod.
     const passed = e.total - e.counts.dropped - e.counts.error;
     if (passed <= 0) continue;
-    const pod = podsOfWorkload(cluster, e.source)[0];
+    const pod = pods.get(e.source);
     const ip = destinationIp.get(e.id);
     const node = pod?.node ? nodeIp.get(pod.node) : undefined;
     out.push({
