@@ -13,7 +13,7 @@ export function FlowsView() {
   const router = useRouter();
   const pathname = usePathname();
   const query = params.toString();
-  const live = useLive(query);
+  const live = useLive(query, { flows: true });
   const store = useLiveStore();
   const [selected, setSelected] = useState<FlowRecord | null>(null);
   const values = useMemo(() => Object.fromEntries(params.entries()), [params]);

@@ -35,6 +35,7 @@ export class LiveStore {
   private source: EventSource | null = null;
   private query = '';
   private pendingFlows: FlowRecord[] = [];
+  private wantsFlows = false;
   /** Set while the page's filter is invalid: flows are not shown rather than shown unfiltered. */
   private sampleDisabled = false;
 
@@ -50,19 +51,26 @@ export class LiveStore {
     for (const l of this.listeners) l();
   }
 
-  /** (Re)connects with a flow filter query string (without `?`); same query = no-op. */
-  connect(query: string): void {
-    if (this.source && query === this.query && !this.sampleDisabled) return;
+  /**
+   * (Re)connects with a flow filter query string (without `?`); same query = no-op. Pages that list
+   * no flows pass `flows: false` and receive only the graph and counters.
+   */
+  connect(query: string, flows = false): void {
+    if (this.source && query === this.query && flows === this.wantsFlows && !this.sampleDisabled) return;
     this.query = query;
+    this.wantsFlows = flows;
     this.sampleDisabled = false;
     this.set({ stream: 'connecting', filterError: null, flows: [] });
-    void this.checkQuery(query);
+    if (flows) void this.checkQuery(query);
     this.open(query);
   }
 
   private open(query: string): void {
     this.source?.close();
-    const es = new EventSource(`/api/stream${query ? `?${query}` : ''}`);
+    const params = new URLSearchParams(query);
+    if (!this.wantsFlows || this.sampleDisabled) params.set('sample', '0');
+    const qs = params.toString();
+    const es = new EventSource(`/api/stream${qs ? `?${qs}` : ''}`);
     this.source = es;
     es.addEventListener('open', () => this.set({ stream: 'open' }));
     es.addEventListener('error', () => {

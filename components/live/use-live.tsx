@@ -27,11 +27,14 @@ export function useLiveState(): LiveState {
   return useSyncExternalStore(store.subscribe, store.getSnapshot, () => SERVER_STATE);
 }
 
-/** Connects the stream with this page's flow filter (a URL query string) and returns the live state. */
-export function useLive(query?: string): LiveState {
+/**
+ * Connects the stream with this page's flow filter (a URL query string) and returns the live state;
+ * `flows: true` for pages that list flows (the others get the graph and counters only).
+ */
+export function useLive(query?: string, { flows = false }: { flows?: boolean } = {}): LiveState {
   const store = useLiveStore();
   useEffect(() => {
-    store.connect(query ?? '');
-  }, [store, query]);
+    store.connect(query ?? '', flows);
+  }, [store, query, flows]);
   return useLiveState();
 }

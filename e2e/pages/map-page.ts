@@ -39,17 +39,32 @@ export class MapPage {
     );
   }
 
-  /** Clicks a graph element where it is drawn on the canvas. */
+  /**
+   * Clicks a graph element where it is drawn on the canvas, as a person would. The live graph can
+   * re-layout between measuring and clicking (a new workload appears), so the click is checked by
+   * the selection it makes and tried again if it missed.
+   */
   async click(id: string): Promise<void> {
-    const point = await this.page.evaluate((elementId) => {
-      const cy = window.__flowsightCy!;
-      const el = cy.getElementById(elementId);
-      cy.fit(el, 80);
-      const p = el.isNode() ? el.renderedPosition() : (el as unknown as { renderedMidpoint(): { x: number; y: number } }).renderedMidpoint();
-      const box = cy.container()!.getBoundingClientRect();
-      return { x: box.left + p.x, y: box.top + p.y };
-    }, id);
-    await this.page.mouse.click(point.x, point.y);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const point = await this.page.evaluate((elementId) => {
+        const cy = window.__flowsightCy!;
+        const el = cy.getElementById(elementId);
+        cy.fit(el, 80);
+        const p = el.isNode() ? el.renderedPosition() : (el as unknown as { renderedMidpoint(): { x: number; y: number } }).renderedMidpoint();
+        const box = cy.container()!.getBoundingClientRect();
+        const inside = p.x > 0 && p.y > 0 && p.x < box.width && p.y < box.height;
+        return inside ? { x: box.left + p.x, y: box.top + p.y } : null;
+      }, id);
+      if (point) {
+        await this.page.mouse.click(point.x, point.y);
+        const selected = await this.page
+          .waitForFunction((elementId) => window.__flowsightCy?.getElementById(elementId).selected() ?? false, id, { timeout: 1500 })
+          .then(() => true, () => false);
+        if (selected) return;
+      }
+      await this.page.waitForTimeout(300);
+    }
+    throw new Error(`could not click ${id} on the map`);
   }
 
   panel() {

@@ -8,7 +8,7 @@ class FakeClient implements HubClient {
   events: { event: string; data: unknown }[] = [];
   closed: string | null = null;
   full = false;
-  constructor(readonly predicate = compileFilters()) {}
+  constructor(readonly predicate: ReturnType<typeof compileFilters> | null = compileFilters()) {}
   send(event: string, json: string): boolean {
     if (this.full) return false;
     this.events.push({ event, data: JSON.parse(json) });
@@ -73,6 +73,17 @@ describe('Hub fan-out', () => {
     expect(sample.every((f) => f.verdict === 'DROPPED')).toBe(true);
     h.tick();
     expect((c.of('flows').flat() as unknown[]).length).toBe(10); // continues from its cursor
+  });
+
+  it('a page that lists no flows (sample=0) gets graph and counters but no flow samples', () => {
+    const h = hub();
+    const c = new FakeClient(null);
+    h.subscribe(c);
+    for (let i = 0; i < 10; i++) h.ingest(flow(legacy, api));
+    h.tick();
+    expect(c.of('flows')).toHaveLength(0);
+    expect(c.of('delta')).toHaveLength(1);
+    expect(c.of('counters').length).toBeGreaterThan(0);
   });
 
   it('a slow client is skipped and resynced with a snapshot; the fast one gets every delta', () => {

@@ -20,8 +20,8 @@ import { VerdictCounters, type CounterSummary } from './verdict-counters';
 const BACKLOG_SLACK_MS = 5_000;
 
 export interface HubClient {
-  /** Which flows this browser wants samples of. */
-  predicate: FlowPredicate;
+  /** Which flows this browser wants samples of; null for pages that list no flows. */
+  predicate: FlowPredicate | null;
   /** Queues an event; false (and nothing queued) when the client's buffer is full. */
   send(event: string, json: string): boolean;
   close(reason: string): void;
@@ -204,8 +204,9 @@ export class Hub {
       }
     }
     if (ok) ok = c.send('counters', counters);
-    if (ok) {
-      const sample = this.recent.since(state.cursor, (f) => state.client.predicate(f), this.samplePerTick);
+    const predicate = c.predicate;
+    if (ok && predicate) {
+      const sample = this.recent.since(state.cursor, predicate, this.samplePerTick);
       state.cursor = sample.next;
       if (sample.flows.length) ok = c.send('flows', JSON.stringify(sample.flows));
     }

@@ -4,7 +4,7 @@ import { compileFilters, type FlowPredicate } from '../hubble/flow-filter';
 import { describeProblems, parseFlowQuery, type QueryProblem } from '../hubble/flow-query';
 
 /** Parameters the pages put in the URL that are not flow filters. */
-export const VIEW_PARAMS = ['status', 'select', 'hide', 'hidePattern', 'limit', 'edge', 'node', 'paused', 'layout'];
+export const VIEW_PARAMS = ['status', 'select', 'hide', 'hidePattern', 'limit', 'edge', 'node', 'paused', 'layout', 'sample'];
 
 export type RequestFilter = { ok: true; predicate: FlowPredicate } | { ok: false; problems: QueryProblem[] };
 

@@ -7,8 +7,11 @@ export const runtime = 'nodejs';
 
 /** Server-Sent Events: a snapshot, then throttled graph deltas, counters and a sample of matching flows. */
 export async function GET(request: Request): Promise<Response> {
-  const filter = filterFromSearchParams(new URL(request.url).searchParams);
+  const params = new URL(request.url).searchParams;
+  const filter = filterFromSearchParams(params);
   if (!filter.ok) return badQueryResponse(filter.problems);
+  // `sample=0`: a page that lists no flows (map, overview) gets the graph and counters only.
+  const predicate = params.get('sample') === '0' ? null : filter.predicate;
   const hub = await getHub();
-  return openSseStream(request.signal, (client) => hub.subscribe({ ...client, predicate: filter.predicate }));
+  return openSseStream(request.signal, (client) => hub.subscribe({ ...client, predicate }));
 }
