@@ -8,7 +8,7 @@
  */
 
 import protobuf from 'protobufjs';
-import type { FlowEndpoint, FlowRecord, L4Protocol, PolicyRef, Workload } from '../flows/flow-record';
+import type { FlowRecord, L4Protocol, PolicyRef, Workload } from '../flows/flow-record';
 import { normalizeL7 } from './normalize';
 import * as wire from './wire-enums';
 import { observerTypes } from './proto';

@@ -5,7 +5,7 @@
  */
 
 import type { ClusterSnapshot } from '../k8s/types';
-import type { AzureFirewall, AzureSnapshot, FirewallRule, NetworkSecurityGroup, SecurityRule, Subnet } from '../azure/types';
+import type { AzureFirewall, AzureSnapshot, FirewallRule, NetworkSecurityGroup, Subnet } from '../azure/types';
 import { anyPortMatches, coversAllPorts, coversEverything, firstAssignableAddress } from './azure-address';
 import { clusterSubnets, type ClusterSubnetHints } from './azure-cluster-subnets';
 import { topologyOf, type AzureTopology } from './azure-topology';

@@ -57,7 +57,7 @@ export function postureScores(findings: readonly Finding[], podsPerNamespace: Re
   }
   const totalPods = Object.values(podsPerNamespace).reduce((a, b) => a + b, 0);
   const weighted: Deduction[] = [];
-  for (const [ns, s] of Object.entries(namespaces)) {
+  for (const s of Object.values(namespaces)) {
     const weight = totalPods > 0 ? s.pods / totalPods : 1 / Object.keys(namespaces).length;
     for (const d of s.deductions) weighted.push({ ...d, points: round(d.points * weight) });
   }
