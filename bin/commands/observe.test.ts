@@ -3,6 +3,8 @@ import { DemoRelay } from '../../lib/demo/demo-relay';
 import type { FlowRecord } from '../../lib/flows/flow-record';
 import { runCli as run } from './testing/run-cli';
 import { parseTime } from './observe';
+import { PATHOLOGICAL } from '../../lib/match/testing/time-ratio';
+import { timeRatioAsync } from '../../lib/match/testing/time-ratio-async';
 
 let relay: DemoRelay;
 let address: string;
@@ -46,6 +48,14 @@ describe('flowsight observe', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
+  });
+
+  // Issue 8 (hardening), item 1: `observe` sends its patterns to the relay; a hostile one froze the demo relay.
+  it.each(['--to-fqdn', '--from-fqdn', '--fqdn'])('%s with a pathological wildcard runs in about the time of a plain one', async (flag) => {
+    const hostile = () => run(['observe', '--relay', address, '--last', '2000', flag, PATHOLOGICAL.alternating, '-o', 'json']);
+    const plain = () => run(['observe', '--relay', address, '--last', '2000', flag, '*.github.com', '-o', 'json']);
+    expect((await hostile()).code).toBe(0);
+    expect(await timeRatioAsync(hostile, plain)).toBeLessThan(5);
   });
 
   it('parses relative and absolute times', () => {

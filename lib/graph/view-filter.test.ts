@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { flow, pod, reserved, world } from '../testing/flow-fixtures';
 import { toCyElements } from './cy-elements';
 import { FlowGraph } from './flow-graph';
-import { DEFAULT_VISUAL_FILTERS, exportConnections, visibleGraph, type ViewOptions } from './view-filter';
+import { PATHOLOGICAL, timeRatio } from '../match/testing/time-ratio';
+import { compileHidePattern, DEFAULT_VISUAL_FILTERS, exportConnections, visibleGraph, type ViewOptions } from './view-filter';
 
 function demoGraph() {
   const g = new FlowGraph();
@@ -91,5 +92,18 @@ describe('export and cytoscape elements', () => {
     expect(els.find((e) => e.data.id === 'production/frontend')?.data.parent).toBe('ns:production');
     expect(els.find((e) => e.data.id === 'world:api.github.com')?.data.parent).toBeUndefined();
     expect(els.find((e) => e.group === 'edges' && e.data.status === 'denied')?.classes).toBe('status-denied');
+  });
+});
+
+// Issue 8 (hardening), item 1: hide patterns come from the URL (`hidePattern=`) and local storage.
+describe('hide patterns on pathological input', () => {
+  it('match in about the time of a plain pattern, and an overlong one hides nothing', () => {
+    const id = `world:${'a'.repeat(60)}c`;
+    const hostile = compileHidePattern(PATHOLOGICAL.alternating)!;
+    const plain = compileHidePattern('world:*.github.com')!;
+    expect(hostile.matches(id)).toBe(false);
+    expect(timeRatio(() => hostile.matches(id), () => plain.matches(id))).toBeLessThan(50);
+    expect(compileHidePattern('*'.repeat(100_000))).toBeNull();
+    expect(compileHidePattern('monitoring/prometheus-?')!.matches('monitoring/prometheus-0')).toBe(true);
   });
 });

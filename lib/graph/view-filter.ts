@@ -4,6 +4,7 @@
  * ingress controllers, and their own patterns). Pure: the map page and the export share it.
  */
 
+import { ANY_CHAR, compileGlob, MAX_WILDCARD_PATTERN, type Wildcard } from '../match/wildcard';
 import type { EdgeStatus, GraphEdge, GraphNode } from './types';
 
 export interface VisualFilters {
@@ -38,9 +39,13 @@ export const METRICS_PORTS = new Set([9090, 9091, 9100, 9101, 9102, 9113, 9121, 
 const METRICS_SCRAPERS = /prometheus|otel|opentelemetry|datadog|victoria|vmagent|grafana-agent|alloy/i;
 const INGRESS_CONTROLLERS = /ingress-nginx|nginx-ingress|traefik|contour|envoy-gateway|haproxy-ingress|istio-ingressgateway|application-gateway/i;
 
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+/**
+ * A hide pattern as typed (`monitoring/*`, `world:*.github.com`, `?` for one character), matched in
+ * linear time; a pattern too long to be a node id hides nothing.
+ */
+export function compileHidePattern(glob: string): Wildcard | null {
+  if (glob.length > MAX_WILDCARD_PATTERN) return null;
+  return compileGlob(glob, { star: ANY_CHAR, question: ANY_CHAR });
 }
 
 export function isMetricsScrape(edge: GraphEdge, source: GraphNode | undefined): boolean {
@@ -51,12 +56,12 @@ export function isIngressController(node: GraphNode): boolean {
   return node.kind === 'ingress' || INGRESS_CONTROLLERS.test(node.app) || INGRESS_CONTROLLERS.test(node.label) || INGRESS_CONTROLLERS.test(node.namespace);
 }
 
-function hiddenNode(node: GraphNode, v: VisualFilters, patterns: RegExp[]): boolean {
+function hiddenNode(node: GraphNode, v: VisualFilters, patterns: Wildcard[]): boolean {
   if (v.hideHost && node.kind === 'host') return true;
   if (v.hideRemoteNode && node.kind === 'remote-node') return true;
   if (v.hideKubeDns && node.kind === 'kube-dns') return true;
   if (v.hideIngressControllers && isIngressController(node)) return true;
-  for (const p of patterns) if (p.test(node.id)) return true;
+  for (const p of patterns) if (p.matches(node.id)) return true;
   return false;
 }
 
@@ -69,7 +74,7 @@ export interface VisibleGraph {
 export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Iterable<GraphEdge>, view: ViewOptions): VisibleGraph {
   const ns = new Set(view.namespaces);
   const statuses = new Set(view.statuses);
-  const patterns = view.visual.hidePatterns.filter(Boolean).map(globToRegExp);
+  const patterns = view.visual.hidePatterns.filter(Boolean).map(compileHidePattern).filter((p): p is Wildcard => p !== null);
   const hiddenCache = new Map<string, boolean>();
   const isHidden = (id: string) => {
     let h = hiddenCache.get(id);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
 import { flow as fixture, pod } from '../testing/flow-fixtures';
 import { compileFilters, FilterError, type FlowFilter } from './flow-filter';
+import { PATHOLOGICAL, timeRatio } from '../match/testing/time-ratio';
 
 /** A frontend -> api-server TCP flow in production, with what a case changes. */
 function flow(patch: Partial<FlowRecord> & { src?: Partial<FlowRecord['source']>; dst?: Partial<FlowRecord['destination']> }): FlowRecord {
@@ -73,5 +74,43 @@ describe('compileFilters (Hubble FlowFilter semantics)', () => {
     }
     expect(err).toBeInstanceOf(FilterError);
     expect((err as FilterError).field).toBe(field);
+  });
+});
+
+// Issue 8 (hardening), item 1: every pattern a client sends (browser, CLI, any gRPC client of the
+// demo relay) matches in linear time; Hubble's own regex fields use Go's RE2, so re2js agrees.
+describe('compileFilters on pathological patterns (time as a ratio against a plain pattern)', () => {
+  const text = PATHOLOGICAL.text;
+  const many = (n: number, patch: Parameters<typeof flow>[0]) => Array.from({ length: n }, () => flow(patch));
+  const dns = (query: string): FlowRecord['l7'] => ({ type: 'REQUEST', latencyNs: 0, dns: { query, ips: [], ttl: 30, cnames: [], rcode: 0, qtypes: ['A'], rrtypes: [] } });
+  const dnsFlows = many(100, { l7: dns(`${text}.`) });
+  const httpFlows = many(100, { l7: { type: 'REQUEST', latencyNs: 0, http: { code: 200, method: 'GET', url: `http://x/${text}`, protocol: 'HTTP/1.1', headers: [] } } });
+  const worldFlows = many(100, { dst: { ...world.destination, names: [text] } });
+  const cost = (filter: FlowFilter, flows: FlowRecord[]) => {
+    const p = compileFilters([filter]);
+    return () => flows.forEach(p);
+  };
+
+  it.each([
+    ['destination_fqdn', PATHOLOGICAL.stars, '*.github.com', worldFlows],
+    ['destination_fqdn', PATHOLOGICAL.alternating, '*.github.com', worldFlows],
+    ['source_fqdn', PATHOLOGICAL.alternating, '*.github.com', worldFlows],
+    ['dns_query', PATHOLOGICAL.nestedRegex, '^a+$', dnsFlows],
+    ['dns_query', PATHOLOGICAL.shortTextRegex, 'stripe', dnsFlows],
+    ['http_path', PATHOLOGICAL.nestedRegex, '^/a+$', httpFlows],
+    ['http_path', PATHOLOGICAL.shortTextRegex, '/api/', httpFlows],
+    ['node_name', `${'*a'.repeat(24)}*b`, 'aks/*', worldFlows],
+  ] as const)('%s %s', (field, hostile, plain, flows) => {
+    expect(timeRatio(cost({ [field]: [hostile] }, [...flows]), cost({ [field]: [plain] }, [...flows]))).toBeLessThan(50);
+  });
+
+  it('regex fields take RE2 syntax and refuse what RE2 does not have', () => {
+    expect(() => compileFilters([{ dns_query: ['(a)\\1'] }])).toThrow(FilterError);
+    expect(compileFilters([{ dns_query: ['stripe\\.com'] }])(flow({ l7: dns('api.stripe.com.') }))).toBe(true);
+  });
+
+  it('caps values per field and value length, naming the field', () => {
+    expect(() => compileFilters([{ dns_query: ['a'.repeat(2000)] }])).toThrow(/dns_query/);
+    expect(() => compileFilters([{ source_pod: Array.from({ length: 300 }, (_, i) => `p${i}`) }])).toThrow(/source_pod: at most 256/);
   });
 });

@@ -8,6 +8,8 @@
 import ipaddr from 'ipaddr.js';
 import type { FlowRecord, TrafficDirection, Verdict } from '../flows/flow-record';
 import { VERDICTS } from '../flows/flow-record';
+import { compileSafeRegex, RegexError, type SafeRegex } from '../match/re2';
+import { anyCharBut, charClass, compileGlob, type Wildcard } from '../match/wildcard';
 import { DIRECTION_BY_NUMBER, DROP_REASON_NUMBERS, dropReasonName, VERDICT_BY_NUMBER } from './wire-enums';
 
 /** The FlowFilter fields Flowsight supports, named as on the wire (enums by name). */
@@ -56,8 +58,19 @@ export class FilterError extends Error {
 
 const ALWAYS: FlowPredicate = () => true;
 
-function anyOf<T>(values: T[] | undefined, build: (v: T) => FlowPredicate): FlowPredicate | null {
+/**
+ * Filters arrive from browsers and from any gRPC client of the demo relay: bound what one request
+ * can make the server compile and run per flow.
+ */
+const MAX_VALUES_PER_FIELD = 256;
+const MAX_VALUE_LENGTH = 1024;
+
+function anyOf<T>(field: string, values: T[] | undefined, build: (v: T) => FlowPredicate): FlowPredicate | null {
   if (!values || values.length === 0) return null;
+  if (values.length > MAX_VALUES_PER_FIELD) throw new FilterError(field, `at most ${MAX_VALUES_PER_FIELD} values`);
+  for (const v of values) {
+    if (typeof v === 'string' && v.length > MAX_VALUE_LENGTH) throw new FilterError(field, `a value is longer than ${MAX_VALUE_LENGTH} characters`);
+  }
   const preds = values.map(build);
   if (preds.length === 1) return preds[0];
   return (r) => {
@@ -104,18 +117,20 @@ function namePrefixMatcher(value: string, side: 'source' | 'destination', field:
   };
 }
 
+const DNS_CHARS = charClass('-._', ['a', 'z'], ['0', '9']);
+
 /** Hubble FQDN filters: `*` matches any run of DNS characters, dots included. */
-export function fqdnPattern(field: string, value: string): RegExp {
+export function fqdnPattern(field: string, value: string): Wildcard {
   const v = value.trim().toLowerCase().replace(/\.$/, '');
+  if (v.length > 253) throw new FilterError(field, 'a DNS name pattern is at most 253 characters');
   if (!/^[-a-z0-9.*_]+$/.test(v)) throw new FilterError(field, `"${value}" is not a DNS name or wildcard pattern`);
-  const body = v.replace(/[.]/g, '\\.').replace(/\*/g, '[-.0-9a-z_]*');
-  return new RegExp(`^${body}$`);
+  return compileGlob(v, { star: DNS_CHARS });
 }
 
 function fqdnMatcher(field: string, value: string, side: 'source' | 'destination'): FlowPredicate {
-  const re = fqdnPattern(field, value);
+  const pattern = fqdnPattern(field, value);
   return (r) => {
-    for (const n of r[side].names) if (re.test(n.replace(/\.$/, '').toLowerCase())) return true;
+    for (const n of r[side].names) if (pattern.matches(n.replace(/\.$/, '').toLowerCase())) return true;
     return false;
   };
 }
@@ -190,17 +205,22 @@ function httpStatusMatcher(field: string, value: string): FlowPredicate {
   return (r) => r.l7?.http?.code === code;
 }
 
-function regexOf(field: string, value: string): RegExp {
+/** Hubble compiles these with Go's regexp (RE2): same semantics, and linear time on any input. */
+function regexOf(field: string, value: string): SafeRegex {
   try {
-    return new RegExp(value);
+    return compileSafeRegex(value);
   } catch (e) {
-    throw new FilterError(field, `"${value}" is not a valid regular expression (${(e as Error).message})`);
+    if (e instanceof RegexError) throw new FilterError(field, `"${value.slice(0, 80)}" is not a valid regular expression (${e.message})`);
+    throw e;
   }
 }
 
-function globOf(field: string, value: string): RegExp {
+const NOT_SLASH = anyCharBut('/');
+
+/** Node names as `hubble observe --node-name`: `*` and `?` never cross the `cluster/node` slash. */
+function globOf(field: string, value: string): Wildcard {
   if (!/^[-a-zA-Z0-9_.*/?]+$/.test(value)) throw new FilterError(field, `"${value}" is not a node name or glob`);
-  return new RegExp(`^${value.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  return compileGlob(value, { star: NOT_SLASH, question: NOT_SLASH });
 }
 
 function compileOne(f: FlowFilter): FlowPredicate {
@@ -208,39 +228,39 @@ function compileOne(f: FlowFilter): FlowPredicate {
   const add = (p: FlowPredicate | null) => {
     if (p) preds.push(p);
   };
-  add(anyOf(f.uuid, (v) => (r) => r.uuid === v));
-  add(anyOf(f.source_ip, (v) => ipMatcher('source_ip', v, (r) => r.source.ip)));
-  add(anyOf(f.destination_ip, (v) => ipMatcher('destination_ip', v, (r) => r.destination.ip)));
-  add(anyOf(f.source_pod, (v) => namePrefixMatcher(v, 'source', 'pod')));
-  add(anyOf(f.destination_pod, (v) => namePrefixMatcher(v, 'destination', 'pod')));
-  add(anyOf(f.source_service, (v) => namePrefixMatcher(v, 'source', 'service')));
-  add(anyOf(f.destination_service, (v) => namePrefixMatcher(v, 'destination', 'service')));
-  add(anyOf(f.source_fqdn, (v) => fqdnMatcher('source_fqdn', v, 'source')));
-  add(anyOf(f.destination_fqdn, (v) => fqdnMatcher('destination_fqdn', v, 'destination')));
-  add(anyOf(f.source_label, (v) => { const m = labelSelectorMatcher('source_label', v); return (r) => m(r.source.labels); }));
-  add(anyOf(f.destination_label, (v) => { const m = labelSelectorMatcher('destination_label', v); return (r) => m(r.destination.labels); }));
-  add(anyOf(f.source_workload, (w) => (r) => r.source.workloads.some((x) => (!w.name || x.name === w.name) && (!w.kind || x.kind === w.kind))));
-  add(anyOf(f.destination_workload, (w) => (r) => r.destination.workloads.some((x) => (!w.name || x.name === w.name) && (!w.kind || x.kind === w.kind))));
-  add(anyOf(f.source_identity, (v) => (r) => r.source.identity === v));
-  add(anyOf(f.destination_identity, (v) => (r) => r.destination.identity === v));
-  add(anyOf(f.traffic_direction, (v) => (r) => r.direction === v));
-  add(anyOf(f.verdict, (v) => {
+  add(anyOf('uuid', f.uuid, (v) => (r) => r.uuid === v));
+  add(anyOf('source_ip', f.source_ip, (v) => ipMatcher('source_ip', v, (r) => r.source.ip)));
+  add(anyOf('destination_ip', f.destination_ip, (v) => ipMatcher('destination_ip', v, (r) => r.destination.ip)));
+  add(anyOf('source_pod', f.source_pod, (v) => namePrefixMatcher(v, 'source', 'pod')));
+  add(anyOf('destination_pod', f.destination_pod, (v) => namePrefixMatcher(v, 'destination', 'pod')));
+  add(anyOf('source_service', f.source_service, (v) => namePrefixMatcher(v, 'source', 'service')));
+  add(anyOf('destination_service', f.destination_service, (v) => namePrefixMatcher(v, 'destination', 'service')));
+  add(anyOf('source_fqdn', f.source_fqdn, (v) => fqdnMatcher('source_fqdn', v, 'source')));
+  add(anyOf('destination_fqdn', f.destination_fqdn, (v) => fqdnMatcher('destination_fqdn', v, 'destination')));
+  add(anyOf('source_label', f.source_label, (v) => { const m = labelSelectorMatcher('source_label', v); return (r) => m(r.source.labels); }));
+  add(anyOf('destination_label', f.destination_label, (v) => { const m = labelSelectorMatcher('destination_label', v); return (r) => m(r.destination.labels); }));
+  add(anyOf('source_workload', f.source_workload, (w) => (r) => r.source.workloads.some((x) => (!w.name || x.name === w.name) && (!w.kind || x.kind === w.kind))));
+  add(anyOf('destination_workload', f.destination_workload, (w) => (r) => r.destination.workloads.some((x) => (!w.name || x.name === w.name) && (!w.kind || x.kind === w.kind))));
+  add(anyOf('source_identity', f.source_identity, (v) => (r) => r.source.identity === v));
+  add(anyOf('destination_identity', f.destination_identity, (v) => (r) => r.destination.identity === v));
+  add(anyOf('traffic_direction', f.traffic_direction, (v) => (r) => r.direction === v));
+  add(anyOf('verdict', f.verdict, (v) => {
     if (!VERDICTS.includes(v)) throw new FilterError('verdict', `"${v}" is not a verdict (${VERDICTS.join(', ')})`);
     return (r) => r.verdict === v;
   }));
-  add(anyOf(f.drop_reason_desc, (v) => {
+  add(anyOf('drop_reason_desc', f.drop_reason_desc, (v) => {
     if (!(v in DROP_REASON_NUMBERS)) throw new FilterError('drop_reason_desc', `"${v}" is not a drop reason (e.g. POLICY_DENIED)`);
     return (r) => r.dropReason === v;
   }));
-  add(anyOf(f.event_type, (e) => (r) => r.eventType === e.type));
-  add(anyOf(f.http_status_code, (v) => httpStatusMatcher('http_status_code', v)));
-  add(anyOf(f.protocol, (v) => protocolMatcher('protocol', v)));
-  add(anyOf(f.source_port, (v) => portMatcher('source_port', v, 'source')));
-  add(anyOf(f.destination_port, (v) => portMatcher('destination_port', v, 'destination')));
-  add(anyOf(f.reply, (v) => (r) => (r.isReply === true) === v));
-  add(anyOf(f.dns_query, (v) => { const re = regexOf('dns_query', v); return (r) => !!r.l7?.dns && re.test(r.l7.dns.query); }));
-  add(anyOf(f.http_method, (v) => (r) => r.l7?.http?.method.toUpperCase() === v.toUpperCase()));
-  add(anyOf(f.http_path, (v) => {
+  add(anyOf('event_type', f.event_type, (e) => (r) => r.eventType === e.type));
+  add(anyOf('http_status_code', f.http_status_code, (v) => httpStatusMatcher('http_status_code', v)));
+  add(anyOf('protocol', f.protocol, (v) => protocolMatcher('protocol', v)));
+  add(anyOf('source_port', f.source_port, (v) => portMatcher('source_port', v, 'source')));
+  add(anyOf('destination_port', f.destination_port, (v) => portMatcher('destination_port', v, 'destination')));
+  add(anyOf('reply', f.reply, (v) => (r) => (r.isReply === true) === v));
+  add(anyOf('dns_query', f.dns_query, (v) => { const re = regexOf('dns_query', v); return (r) => !!r.l7?.dns && re.find(r.l7.dns.query); }));
+  add(anyOf('http_method', f.http_method, (v) => (r) => r.l7?.http?.method.toUpperCase() === v.toUpperCase()));
+  add(anyOf('http_path', f.http_path, (v) => {
     const re = regexOf('http_path', v);
     return (r) => {
       if (!r.l7?.http) return false;
@@ -251,10 +271,10 @@ function compileOne(f: FlowFilter): FlowPredicate {
       } catch {
         /* keep raw */
       }
-      return re.test(p);
+      return re.find(p);
     };
   }));
-  add(anyOf(f.node_name, (v) => { const re = globOf('node_name', v); return (r) => re.test(r.node); }));
+  add(anyOf('node_name', f.node_name, (v) => { const re = globOf('node_name', v); return (r) => re.matches(r.node); }));
   if (preds.length === 0) return ALWAYS;
   if (preds.length === 1) return preds[0];
   return (r) => {

@@ -138,7 +138,8 @@ export type ParseResult = { ok: true; query: FlowQuery; filters: FlowFilter[] } 
  * an array) and checks the resulting filters compile; every problem names its parameter.
  */
 export function parseFlowQuery(raw: Record<string, string | string[] | undefined>, ignore: string[] = []): ParseResult {
-  const input: Record<string, string[]> = {};
+  // No prototype: a parameter named `constructor` or `toString` is an unknown filter, not a member.
+  const input: Record<string, string[]> = Object.create(null);
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined || ignore.includes(key)) continue;
     const values = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');

@@ -4,6 +4,7 @@ import { emptySnapshot } from '../azure/types';
 import { AzureTopology } from './azure-topology';
 import { evaluateFirewall, orderedRuleCollections, type FirewallFlow } from './firewall-evaluator';
 import { expandFqdnTag, fqdnBreadth, fqdnMatches } from './firewall-fqdn';
+import { timeRatio } from '../match/testing/time-ratio';
 
 const P = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network';
 
@@ -156,6 +157,23 @@ describe('FQDN matching', () => {
     ['mcr.microsoft.com', 'x.mcr.microsoft.com', false],
   ])('%s vs %s -> %s', (pattern, name, expected) => {
     expect(fqdnMatches(pattern, name)).toBe(expected);
+  });
+
+  it.each([
+    ['*.hcp.<location>.azmk8s.io', 'x.hcp.westeurope.azmk8s.io', true],
+    ['*.hcp.<location>.azmk8s.io', 'x.hcp.west.europe.azmk8s.io', false],
+    ['*.hcp.<location>.azmk8s.io', '.hcp.westeurope.azmk8s.io', false],
+  ])('placeholder %s vs %s -> %s', (pattern, name, expected) => {
+    expect(fqdnMatches(pattern, name)).toBe(expected);
+  });
+
+  // Issue 8 (hardening), item 1: target FQDNs come from exported firewall policies; a hostile one with
+  // a placeholder must not backtrack.
+  it('a pathological target FQDN costs about a plain one', () => {
+    const name = `${'a'.repeat(60)}c.westeurope.azmk8s.io`;
+    const hostile = `${'*a'.repeat(24)}*b.<location>.azmk8s.io`;
+    expect(fqdnMatches(hostile, name)).toBe(false);
+    expect(timeRatio(() => fqdnMatches(hostile, name), () => fqdnMatches('*.hcp.<location>.azmk8s.io', name))).toBeLessThan(50);
   });
 
   it('expands AzureKubernetesService with the region and knows no other tag', () => {

@@ -5,6 +5,8 @@
  * Names compare case-insensitively and without a trailing dot (Cilium reports `api.stripe.com.`).
  */
 
+import { ANY_CHAR, charClass, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
+
 export function normalizeFqdn(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
@@ -14,7 +16,7 @@ export function fqdnMatches(pattern: string, name: string): boolean {
   const p = normalizeFqdn(pattern);
   const n = normalizeFqdn(name);
   if (!n) return false;
-  if (p.includes('<')) return placeholderRegex(p).test(n);
+  if (p.includes('<')) return placeholderPattern(p).matches(n);
   if (p.startsWith('*')) {
     const suffix = p.slice(1);
     return n.length > suffix.length && n.endsWith(suffix);
@@ -22,12 +24,26 @@ export function fqdnMatches(pattern: string, name: string): boolean {
   return p === n;
 }
 
-function placeholderRegex(pattern: string): RegExp {
-  const escaped = pattern
-    .split(/(<[^>]+>)/)
-    .map((part) => (part.startsWith('<') ? '[a-z0-9-]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.+')))
-    .join('');
-  return new RegExp(`^${escaped}$`);
+const LABEL = charClass('-', ['a', 'z'], ['0', '9']);
+
+/**
+ * `<location>` stands for one DNS label and `*` for one or more characters. Matched in linear time:
+ * target FQDNs come from exported firewall policies, so a hostile `*.*.*...` must not backtrack.
+ */
+function placeholderPattern(pattern: string): Wildcard {
+  const tokens: WildcardToken[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const close = pattern[i] === '<' ? pattern.indexOf('>', i) : -1;
+    if (close > i) {
+      tokens.push(one(LABEL), run(LABEL));
+      i = close;
+    } else if (pattern[i] === '*') {
+      tokens.push(one(ANY_CHAR), run(ANY_CHAR));
+    } else {
+      tokens.push(...literal(pattern[i]));
+    }
+  }
+  return new Wildcard(tokens, pattern);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { PATHOLOGICAL, timeRatio } from '../match/testing/time-ratio';
 import { compileFqdnSelector, DnsNames } from './fqdn';
+import { compileL7Rules } from './l7-rules';
 import { PolicyErrorSink } from './policy-error';
 
 const sink = () => new PolicyErrorSink({ kind: 'CiliumNetworkPolicy', namespace: 'ns', name: 'p' });
@@ -36,5 +38,49 @@ describe('FQDN selectors', () => {
     const dns = new DnsNames([['a.example.com.', ['1.2.3.4']], ['b.example.com', ['1.2.3.4', '5.6.7.8']]]);
     expect(dns.namesOf('1.2.3.4')).toEqual(['a.example.com', 'b.example.com']);
     expect(dns.namesOf('9.9.9.9')).toEqual([]);
+  });
+});
+
+// Issue 8 (hardening), item 1: policies come from users (a manifests directory, the cluster); a
+// matchPattern must match in linear time (docs.cilium.io, Policy Language, "DNS based": matchPattern
+// allows `*` for DNS characters only, so it compiles to a wildcard, never to a backtracking regex).
+describe('FQDN selectors on pathological patterns', () => {
+  const name = `${'a'.repeat(60)}c.example.com`;
+  const compile = (matchPattern: string) => compileFqdnSelector({ matchPattern }, 'spec.egress[0].toFQDNs[0]', sink())!;
+
+  it.each([`${'*a'.repeat(24)}*b.example.com`, `**.${'*a'.repeat(24)}*b.example.com`])('%s costs about a plain pattern', (pattern) => {
+    const hostile = compile(pattern);
+    const plain = compile('*.example.com');
+    expect(hostile.matches(name)).toBe(false);
+    expect(timeRatio(() => hostile.matches(name), () => plain.matches(name))).toBeLessThan(50);
+  });
+
+  it('refuses a pattern longer than a DNS name, naming the field', () => {
+    const errors = sink();
+    expect(compileFqdnSelector({ matchPattern: `${'*'.repeat(300)}.com` }, 'spec.egress[0].toFQDNs[0]', errors)).toBeUndefined();
+    expect(errors.errors[0].where.field).toBe('spec.egress[0].toFQDNs[0].matchPattern');
+  });
+
+  it('names with empty labels never match a ** pattern', () => {
+    expect(compile('**.example.com').matches('a..example.com')).toBe(false);
+  });
+});
+
+// Cilium L7 HTTP rules are RE2 regexes that Envoy full-matches (docs.cilium.io, Layer 7 examples:
+// "path: Extended POSIX regex matched against the path"); re2js keeps a hostile one linear.
+describe('L7 HTTP rules on pathological regexes', () => {
+  const compile = (path: string) => compileL7Rules({ http: [{ method: 'GET', path }] }, 'spec.ingress[0].toPorts[0].rules', sink())!;
+  const request = { http: { method: 'GET', path: `/${'a'.repeat(60)}c` } };
+
+  it.each([PATHOLOGICAL.nestedRegex, `/${PATHOLOGICAL.shortTextRegex}`, '/(a|a)*$'])('path %s costs about a plain regex', (path) => {
+    const hostile = compile(path);
+    const plain = compile('/a+');
+    expect(hostile.match(request)).toBe(-1);
+    expect(timeRatio(() => hostile.match(request), () => plain.match(request))).toBeLessThan(50);
+  });
+
+  it('full-matches like Envoy: a path regex covers the whole path', () => {
+    expect(compile('/api/.*').match({ http: { method: 'GET', path: '/api/v1' } })).toBe(0);
+    expect(compile('/api').match({ http: { method: 'GET', path: '/api/v1' } })).toBe(-1);
   });
 });

@@ -4,6 +4,7 @@
  * DNS answers in observed flows, given to the engine as a name -> IPs map (`DnsNames`).
  */
 
+import { charClass, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
 import type { PolicyErrorSink } from './policy-error';
 
 export interface FqdnSelector {
@@ -20,20 +21,25 @@ export function normalizeDnsName(name: string): string {
 // Cilium's matchpattern: `*` stands for any run of DNS label characters (never a dot), so `*.example.com`
 // matches `a.example.com` but neither `example.com` nor `a.b.example.com`. A leading `**.` (Cilium 1.17+)
 // matches one or more labels. A lone `*` matches every name.
-const LABEL_CHARS = '[-a-z0-9_]';
+// Matched with the linear-time wildcard matcher: policies come from users, and `*a*a*a*...` on a
+// backtracking regex would freeze the server.
+const LABEL_CHARS = charClass('-_', ['a', 'z'], ['0', '9']);
+const NAME_CHARS = charClass('-_.', ['a', 'z'], ['0', '9']);
+const MAX_DNS_NAME = 253;
 
-function patternToRegex(pattern: string): RegExp {
+function compilePattern(pattern: string): Wildcard {
   let p = normalizeDnsName(pattern);
-  let prefix = '';
+  const tokens: WildcardToken[] = [];
   if (p.startsWith('**.')) {
-    prefix = `(?:${LABEL_CHARS}+\\.)+`;
+    // One or more whole labels, each followed by its dot (names with empty labels never match).
+    tokens.push(one(LABEL_CHARS), run(NAME_CHARS), ...literal('.'));
     p = p.slice(3);
   }
-  const body = p
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join(`${LABEL_CHARS}*`);
-  return new RegExp(`^${prefix}${body}$`);
+  for (const ch of p) {
+    if (ch !== '*') tokens.push(...literal(ch));
+    else if (tokens.at(-1)?.kind !== 'run') tokens.push(run(LABEL_CHARS));
+  }
+  return new Wildcard(tokens, pattern);
 }
 
 /** Compiles one `{matchName}` / `{matchPattern}` entry. */
@@ -52,9 +58,19 @@ export function compileFqdnSelector(raw: unknown, field: string, errors: PolicyE
       errors.error('invalid-rule', `${field}.matchPattern`, `${r.matchPattern} may only contain DNS characters and *`);
       return undefined;
     }
+    if (r.matchPattern.length > MAX_DNS_NAME) {
+      errors.error('invalid-rule', `${field}.matchPattern`, `is longer than ${MAX_DNS_NAME} characters`);
+      return undefined;
+    }
     if (r.matchPattern === '*') return { text: '*', matches: () => true };
-    const re = patternToRegex(r.matchPattern);
-    return { text: r.matchPattern, matches: (name) => re.test(normalizeDnsName(name)) };
+    const compiled = compilePattern(r.matchPattern);
+    return {
+      text: r.matchPattern,
+      matches: (name) => {
+        const n = normalizeDnsName(name);
+        return !n.includes('..') && compiled.matches(n);
+      },
+    };
   }
   errors.error('invalid-rule', field, 'needs matchName or matchPattern');
   return undefined;

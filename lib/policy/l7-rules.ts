@@ -3,6 +3,7 @@
  * (matchName / matchPattern). A request passes if at least one rule of the port matches it.
  */
 
+import { compileSafeRegex, type SafeRegex } from '../match/re2';
 import { compileFqdnSelector, type FqdnSelector } from './fqdn';
 import type { PolicyErrorSink } from './policy-error';
 
@@ -28,18 +29,19 @@ export interface L7Rules {
 }
 
 interface HttpRule {
-  method?: RegExp;
-  path?: RegExp;
-  host?: RegExp;
+  method?: SafeRegex;
+  path?: SafeRegex;
+  host?: SafeRegex;
   headers: { name: string; value?: string }[];
 }
 
-// Envoy matches these regexes against the whole value (RE2 full match), so anchor them.
-function fullMatch(pattern: string, field: string, errors: PolicyErrorSink): RegExp | undefined {
+// Envoy matches these regexes against the whole value with RE2 (full match); re2js has the same
+// syntax and, like RE2, never backtracks, so a hostile policy cannot stall the engine.
+function fullMatch(pattern: string, field: string, errors: PolicyErrorSink): SafeRegex | undefined {
   try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    errors.error('invalid-rule', field, `${pattern} is not a valid regular expression`);
+    return compileSafeRegex(pattern);
+  } catch (e) {
+    errors.error('invalid-rule', field, `${pattern.slice(0, 120)} is not a valid regular expression (${(e as Error).message})`);
     return undefined;
   }
 }
@@ -67,9 +69,9 @@ function compileHttpRule(raw: unknown, field: string, errors: PolicyErrorSink): 
 }
 
 function httpRuleMatches(rule: HttpRule, req: HttpRequest): boolean {
-  if (rule.method && !rule.method.test(req.method)) return false;
-  if (rule.path && !rule.path.test(req.path)) return false;
-  if (rule.host && !rule.host.test(req.host ?? '')) return false;
+  if (rule.method && !rule.method.fullMatch(req.method)) return false;
+  if (rule.path && !rule.path.fullMatch(req.path)) return false;
+  if (rule.host && !rule.host.fullMatch(req.host ?? '')) return false;
   for (const h of rule.headers) {
     const actual = lookupHeader(req.headers, h.name);
     if (actual === undefined || (h.value !== undefined && actual !== h.value)) return false;

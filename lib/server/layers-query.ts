@@ -7,6 +7,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { ObservedFlow } from '../policy/three-layers';
+import { singleValuedParams } from './request-query';
 
 export interface LayersProblem {
   param: string;
@@ -53,18 +54,15 @@ const edgeSchema = z.object({ edge: z.string().min(3).max(600) }).strict();
 
 /** Parses the search parameters; each problem names its parameter. */
 export function parseLayersQuery(params: URLSearchParams): { ok: true; query: LayersQuery } | { ok: false; problems: LayersProblem[] } {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of params) {
-    if (k in raw) return { ok: false, problems: [{ param: k, message: 'given more than once' }] };
-    raw[k] = v;
-  }
+  const { values: raw, repeated } = singleValuedParams(params);
+  if (repeated.length) return { ok: false, problems: repeated.map((param) => ({ param, message: 'given more than once' })) };
   const problems = (e: z.ZodError): LayersProblem[] =>
     e.issues.map((i) => ({ param: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : '(query)'), message: i.code === 'unrecognized_keys' ? 'unknown parameter' : i.message }));
-  if ('uuid' in raw) {
+  if (Object.hasOwn(raw, 'uuid')) {
     const r = uuidSchema.safeParse(raw);
     return r.success ? { ok: true, query: { kind: 'uuid', uuid: r.data.uuid } } : { ok: false, problems: problems(r.error) };
   }
-  if ('edge' in raw) {
+  if (Object.hasOwn(raw, 'edge')) {
     const r = edgeSchema.safeParse(raw);
     return r.success ? { ok: true, query: { kind: 'edge', edge: r.data.edge } } : { ok: false, problems: problems(r.error) };
   }

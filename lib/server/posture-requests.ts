@@ -10,6 +10,7 @@ import { POLICY_KINDS } from '../k8s/types';
 import type { ConnectionQuery } from '../policy/explain-connection';
 import type { CatalogQuery } from '../policy/policy-catalog';
 import { parsePeerRef, type PeerRef } from '../policy/peer-ref';
+import { singleValuedParams } from './request-query';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: QueryProblem[] };
 
@@ -55,14 +56,9 @@ const explainSchema = z.strictObject({
 
 /** Single-valued parameters only: a repeated one is a problem, not a silent pick. */
 function single(params: URLSearchParams): { values: Record<string, string>; problems: QueryProblem[] } {
-  const values: Record<string, string> = {};
-  const problems: QueryProblem[] = [];
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    if (all.length > 1) problems.push({ param: key, message: 'given more than once' });
-    else if (all[0] !== '') values[key] = all[0];
-  }
-  return { values, problems };
+  const { values, repeated } = singleValuedParams(params);
+  for (const key of Object.keys(values)) if (values[key] === '') delete values[key];
+  return { values, problems: repeated.map((param) => ({ param, message: 'given more than once' })) };
 }
 
 function issues(error: z.ZodError, known: readonly string[]): QueryProblem[] {

@@ -8,10 +8,28 @@ export const VIEW_PARAMS = ['status', 'select', 'hide', 'hidePattern', 'limit', 
 
 export type RequestFilter = { ok: true; predicate: FlowPredicate } | { ok: false; problems: QueryProblem[] };
 
+/**
+ * Parameter name -> its values. The map has no prototype: a parameter named `constructor`,
+ * `toString` or `__proto__` is just an unknown name, never an inherited member.
+ */
 export function searchParamsToRecord(params: URLSearchParams): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of params) (out[k] ??= []).push(v);
+  const out: Record<string, string[]> = Object.create(null);
+  for (const [k, v] of params) {
+    const list = Object.hasOwn(out, k) ? out[k] : (out[k] = []);
+    list.push(v);
+  }
   return out;
+}
+
+/** Each parameter given at most once (a repeat is reported); values by name, without a prototype. */
+export function singleValuedParams(params: URLSearchParams): { values: Record<string, string>; repeated: string[] } {
+  const values: Record<string, string> = Object.create(null);
+  const repeated: string[] = [];
+  for (const [k, list] of Object.entries(searchParamsToRecord(params))) {
+    if (list.length > 1) repeated.push(k);
+    else values[k] = list[0];
+  }
+  return { values, repeated };
 }
 
 export function filterFromSearchParams(params: URLSearchParams): RequestFilter {
