@@ -38,6 +38,8 @@ export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; 
                 key={f.uuid}
                 data-testid="flow-row"
                 data-verdict={f.verdict}
+                data-uuid={f.uuid}
+                data-time={f.time}
                 onClick={() => onSelect(f)}
                 className={`${COLUMNS} absolute left-0 right-0 cursor-pointer items-center border-b border-slate-100 px-3 hover:bg-sky-50 ${selected === f.uuid ? 'bg-sky-100' : ''}`}
                 style={{ top: item.start, height: item.size }}

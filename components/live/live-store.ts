@@ -9,6 +9,7 @@
 import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
 import type { GraphDelta, GraphSnapshot } from '@/lib/graph/types';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import { mergeFlows } from '@/lib/flows/merge-flows';
 import type { HubStatus, LiveCounters } from '@/lib/server/hub';
 
 export const MAX_FLOWS_IN_BROWSER = 2000;
@@ -113,9 +114,7 @@ export class LiveStore {
       }
       if (res.ok) {
         const body = (await res.json()) as { flows: FlowRecord[] };
-        const known = new Set(this.state.flows.map((f) => f.uuid));
-        const older = body.flows.filter((f) => !known.has(f.uuid)).reverse();
-        this.set({ flows: [...older, ...this.state.flows].slice(-MAX_FLOWS_IN_BROWSER) });
+        this.set({ flows: mergeFlows(this.state.flows, body.flows, MAX_FLOWS_IN_BROWSER) });
       }
     } catch {
       /* the stream's own error state covers an unreachable server */
@@ -138,7 +137,7 @@ export class LiveStore {
 
   private addFlows(batch: FlowRecord[]): void {
     if (this.state.paused) {
-      this.pendingFlows.push(...batch);
+      this.pendingFlows = mergeFlows(this.pendingFlows, batch, Infinity);
       const over = this.pendingFlows.length - MAX_FLOWS_IN_BROWSER;
       if (over > 0) {
         this.pendingFlows.splice(0, over);
@@ -146,13 +145,12 @@ export class LiveStore {
       }
       return;
     }
-    const flows = this.state.flows.concat(batch);
-    this.set({ flows: flows.length > MAX_FLOWS_IN_BROWSER ? flows.slice(-MAX_FLOWS_IN_BROWSER) : flows });
+    this.set({ flows: mergeFlows(this.state.flows, batch, MAX_FLOWS_IN_BROWSER) });
   }
 
   setPaused(paused: boolean): void {
     if (!paused && this.pendingFlows.length) {
-      const flows = this.state.flows.concat(this.pendingFlows).slice(-MAX_FLOWS_IN_BROWSER);
+      const flows = mergeFlows(this.state.flows, this.pendingFlows, MAX_FLOWS_IN_BROWSER);
       this.pendingFlows = [];
       this.set({ paused, flows, flowsDroppedWhilePaused: 0 });
       return;
