@@ -1,20 +1,27 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { SESSION_COOKIE, isAuthorized } from './lib/server/auth';
+import { gate } from './lib/server/access-gate';
+import { processAuthContext } from './lib/server/auth';
 
-/** Requires the shared token on every page and API call when FLOWSIGHT_AUTH_TOKEN is set. */
-export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const token = process.env.FLOWSIGHT_AUTH_TOKEN?.trim();
-  if (!token) return NextResponse.next();
-  const ok = await isAuthorized(token, request.headers.get('authorization'), request.cookies.get(SESSION_COOKIE)?.value);
-  if (ok) return NextResponse.next();
-  if (request.nextUrl.pathname.startsWith('/api/')) {
-    return NextResponse.json({ error: 'authentication required: send "Authorization: Bearer <FLOWSIGHT_AUTH_TOKEN>" or sign in at /login' }, { status: 401 });
+/**
+ * Refuses cross-site writes and oversized bodies, and requires the shared token on every page and
+ * API call when FLOWSIGHT_AUTH_TOKEN is set. Runs on the Node.js runtime (Next 16's default), in
+ * the same process as the route handlers, so sign-outs are seen here.
+ */
+export async function proxy(request: NextRequest): Promise<Response> {
+  const refused = await gate(request, processAuthContext());
+  if (!refused) return NextResponse.next();
+  const location = refused.headers.get('location');
+  if (location?.startsWith('/')) {
+    // Next's proxy adapter parses Location without a base (a bare path throws), then turns a
+    // same-host URL back into a path: the browser still gets `Location: /login?...`.
+    const headers = new Headers(refused.headers);
+    headers.set('location', new URL(location, request.url).toString());
+    return new Response(null, { status: refused.status, headers });
   }
-  const login = new URL('/login', request.url);
-  login.searchParams.set('next', request.nextUrl.pathname + request.nextUrl.search);
-  return NextResponse.redirect(login);
+  return refused;
 }
 
 export const config = {
-  matcher: ['/((?!login|api/login|_next/static|_next/image|favicon.ico|icon.svg).*)'],
+  // Sign-in and sign-out check themselves (they must work without a session).
+  matcher: ['/((?!login|api/login|api/logout|_next/static|_next/image|favicon.ico|icon.svg).*)'],
 };

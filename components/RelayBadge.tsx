@@ -8,6 +8,14 @@ export function RelayBadge({ counters, stream }: { counters: LiveCounters | null
   let text = 'connecting…';
   let tone = 'bg-slate-700 text-slate-200';
   let title = '';
+  if (stream === 'signed-out') {
+    const here = typeof window === 'undefined' ? '/' : window.location.pathname + window.location.search;
+    return (
+      <a data-testid="relay-state" href={`/login?next=${encodeURIComponent(here)}`} className="rounded bg-amber-600 px-2 py-1 font-medium text-white underline">
+        signed out: sign in
+      </a>
+    );
+  }
   if (stream === 'error' || (stream === 'connecting' && counters)) {
     text = 'dashboard server unreachable, retrying';
     tone = 'bg-red-700 text-white';
@@ -15,11 +23,13 @@ export function RelayBadge({ counters, stream }: { counters: LiveCounters | null
     const r = counters.relay;
     const source = r.mode === 'demo' ? 'demo relay' : 'relay';
     if (r.state === 'streaming') {
-      text = `${source} connected`;
+      text = `${source} connected${r.idle ? ' (idle)' : ''}`;
       tone = 'bg-green-700 text-white';
+      if (r.idle) title = 'no flows lately, and the relay has seen none either';
     } else if (r.state === 'retrying') {
       const secs = r.nextRetryAt ? Math.max(0, Math.round((r.nextRetryAt - Date.now()) / 1000)) : 0;
-      text = `relay unavailable, retrying${secs ? ` in ${secs}s` : ''}`;
+      const why = r.fault === 'stalled' ? 'relay stream stalled' : r.fault === 'connect-timeout' || r.fault === 'not-answering' ? 'relay not answering' : 'relay unavailable';
+      text = `${why}, retrying${secs ? ` in ${secs}s` : ''}`;
       tone = 'bg-red-700 text-white';
       title = r.lastError ?? '';
     } else {

@@ -1,3 +1,5 @@
+import { safeNextPath } from '@/lib/server/auth';
+
 export const metadata = { title: 'Sign in · Flowsight' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
@@ -8,7 +10,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <p className="text-sm text-slate-600">This dashboard shows your cluster&apos;s traffic. Enter the access token its operator set (FLOWSIGHT_AUTH_TOKEN).</p>
       {error && <p className="text-sm text-red-700">That token is not valid.</p>}
       <input type="password" name="token" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" aria-label="access token" />
-      <input type="hidden" name="next" value={next ?? '/'} />
+      <input type="hidden" name="next" value={safeNextPath(typeof next === 'string' ? next : null)} />
       <button className="rounded bg-slate-800 px-3 py-1.5 text-white">Sign in</button>
     </form>
   );

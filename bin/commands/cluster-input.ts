@@ -33,7 +33,8 @@ export function addClusterInputOptions(cmd: Command): Command {
 export async function loadClusterInput(o: ClusterInputOptions): Promise<{ snapshot: ClusterSnapshot; warnings: SourceError[] }> {
   if (o.demo && o.manifests) throw new UsageError('use either --manifests or --demo, not both');
   if (!o.demo && !o.manifests) throw new UsageError('a cluster is needed: --manifests PATH (or FLOWSIGHT_MANIFESTS) or --demo');
-  const source = o.demo ? new DemoSource() : new ManifestsSource(o.manifests!);
+  // Parsed in this thread: a CLI run has no requests to keep serving (caps and per-document errors are the same).
+  const source = o.demo ? new DemoSource() : new ManifestsSource(o.manifests!, { parser: 'inline' });
   await source.start();
   const status = source.status();
   const fatal = status.errors.filter((e) => e.code === 'file-unreadable');

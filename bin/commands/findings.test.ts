@@ -49,6 +49,23 @@ describe('flowsight findings', () => {
     expect(r.err).toMatch(/open\.yaml doc 1 line 6: unknown kind Deployment/);
   });
 
+  it('an alias bomb or an undefined alias is a warning naming the file and line; the rest still loads', async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-alias-'));
+    try {
+      await writeFile(path.join(d, 'a-locked.yaml'), LOCKED);
+      const lol = (n: string, of: string) => `  ${n}: &${n} [${Array(9).fill(of).join(',')}]\n`;
+      await writeFile(path.join(d, 'bomb.yaml'), `kind: NetworkPolicy\nmetadata: {name: bomb, namespace: shop}\nspec:\n${lol('a', '"lol"')}${['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n, i) => lol(n, `*${'abcdefg'[i]}`)).join('')}`);
+      await writeFile(path.join(d, 'undefined.yaml'), 'kind: Pod\nmetadata:\n  name: *nope\n');
+      const r = await run(['findings', '--manifests', d, '--fail-on', 'high', '-o', 'json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out).scores.namespaces.shop).toMatchObject({ score: 100, pods: 1 });
+      expect(r.err).toMatch(/bomb\.yaml doc 0 line 1: more than 100 alias expansions.*\[yaml-alias-limit\]/);
+      expect(r.err).toMatch(/undefined\.yaml doc 0 line 3:9: undefined alias \*nope.*\[yaml-syntax\]/);
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
+  });
+
   it('exits 0 when nothing reaches the threshold', async () => {
     const r = await run(['findings', '--manifests', path.join(dir, 'locked.yaml'), '--fail-on', 'high', '-o', 'json']);
     expect(r.code).toBe(0);

@@ -14,7 +14,10 @@ import type { HubStatus, LiveCounters } from '@/lib/server/hub';
 
 export const MAX_FLOWS_IN_BROWSER = 2000;
 
-export type StreamState = 'connecting' | 'open' | 'error';
+/** `signed-out`: the server answers, but this browser's session ended (401): retrying cannot help. */
+export type StreamState = 'connecting' | 'open' | 'error' | 'signed-out';
+
+const RETRY_CLOSED_STREAM_MS = 3000;
 
 export interface LiveState {
   stream: StreamState;
@@ -75,7 +78,9 @@ export class LiveStore {
     this.source = es;
     es.addEventListener('open', () => this.set({ stream: 'open' }));
     es.addEventListener('error', () => {
-      if (this.source === es) this.set({ stream: es.readyState === EventSource.CLOSED ? 'error' : 'connecting' });
+      if (this.source !== es) return;
+      if (es.readyState === EventSource.CLOSED) void this.whyClosed(es);
+      else this.set({ stream: 'connecting' });
     });
     es.addEventListener('snapshot', (ev) => {
       const data = JSON.parse((ev as MessageEvent).data) as { graph: GraphSnapshot; status: HubStatus };
@@ -97,6 +102,28 @@ export class LiveStore {
       if (!this.sampleDisabled) this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]);
     });
     es.addEventListener('bye', () => this.reconnect());
+  }
+
+  /**
+   * EventSource gives up on any non-200 answer without saying which: ask the server once. A 401
+   * means the session ended (say "sign in"); anything else is retried.
+   */
+  private async whyClosed(es: EventSource): Promise<void> {
+    let status = 0;
+    try {
+      status = (await fetch('/api/status', { cache: 'no-store' })).status;
+    } catch {
+      /* unreachable: status 0 */
+    }
+    if (this.source !== es) return;
+    if (status === 401) {
+      this.set({ stream: 'signed-out' });
+      return;
+    }
+    this.set({ stream: 'error' });
+    setTimeout(() => {
+      if (this.source === es) this.open(this.sampleDisabled ? '' : this.query);
+    }, RETRY_CLOSED_STREAM_MS);
   }
 
   private async checkQuery(query: string): Promise<void> {

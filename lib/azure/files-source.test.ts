@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAzureDir, parseJsonFile } from './files-source';
 import { recognizeResource } from './resource-kind';
 
@@ -128,5 +131,38 @@ describe('parseJsonFile and recognizeResource', () => {
     [{ kind: 'Pod' }, undefined],
   ])('%j is a %s', (raw, kind) => {
     expect(recognizeResource(raw)).toBe(kind);
+  });
+});
+
+describe('FilesAzureSource on hazardous files', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-az-'));
+    await cp(path.join(TESTDATA, 'az-export'), dir, { recursive: true });
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it.skipIf(process.platform === 'win32')('skips a FIFO named x.json without hanging, and a file over the size cap, naming each; the others load', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'x.json')]);
+    // Sparse: 120 MB by size, nothing on disk; JSON.parse of it would block the server for seconds.
+    await writeFile(path.join(dir, 'huge.json'), '');
+    await truncate(path.join(dir, 'huge.json'), 120 * 1024 * 1024);
+    const s = await loadAzureDir(dir);
+    expect(s.virtualNetworks.map((v) => v.name)).toEqual(['vnet-aks-prod']);
+    expect(s.networkSecurityGroups).toHaveLength(3);
+    expect(s.errors).toEqual([
+      { code: 'unreadable', message: 'huge.json is 120 MB, over the limit of 8 MB per file: skipped (split it)', where: { file: 'huge.json' } },
+      { code: 'unreadable', message: 'x.json is a FIFO, not a regular file: skipped', where: { file: 'x.json' } },
+    ]);
+  });
+
+  it('caps the number of files, saying so', async () => {
+    const s = await loadAzureDir(dir, { maxFiles: 2 });
+    expect(s.errors.filter((e) => /at most 2 files/.test(e.message))).toHaveLength(1);
+  });
+
+  it('reports a path that is not a directory', async () => {
+    const s = await loadAzureDir(path.join(dir, 'nics.json'));
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'unreadable', message: expect.stringMatching(/nics\.json is a regular file, not a directory/) })]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * A directory of `az ... -o json` outputs (or ARM REST responses) as an Azure source. Files are
  * recognized by the shape of what they hold, so `nsg.json`, `export-1.json` and `rt.json` all work.
+ * Only regular files are read, within the caps of bounded-files.ts (size, count, total bytes); a
+ * FIFO, socket or device named `*.json`, or a file over the cap, is an error naming it.
  */
 
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeProblem, listBoundedFiles, readBoundedFile, type FileLimits } from '../input-files/bounded-files';
 import { isObject } from './resource-kind';
 import { SnapshotAssembler } from './snapshot-assembler';
 import type { AzureSnapshot, AzureSource, SourceError } from './types';
@@ -12,58 +14,47 @@ import type { AzureSnapshot, AzureSource, SourceError } from './types';
 /** Reads every `*.json` file under `dir` (recursively) into one snapshot; bad files become errors. */
 export class FilesAzureSource implements AzureSource {
   readonly kind = 'files' as const;
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly limits: Partial<FileLimits> = {},
+  ) {}
 
   async load(): Promise<AzureSnapshot> {
     const assembler = new SnapshotAssembler('files', this.dir);
-    let files: string[];
-    try {
-      files = await listJsonFiles(this.dir);
-    } catch (err) {
-      assembler.addError({
-        code: 'unreadable',
-        message: `cannot read the Azure export directory ${this.dir}: ${(err as Error).message}`,
-        where: { file: this.dir },
-      });
+    const rel = (file: string) => path.relative(this.dir, file) || path.basename(file);
+    const listing = await listBoundedFiles(this.dir, { extensions: ['.json'], limits: this.limits, allowFileRoot: false, skipHidden: false });
+    if (listing.rootProblem) {
+      const p = listing.rootProblem;
+      const message = p.cause ? `cannot read the Azure export directory ${this.dir}: ${p.cause}` : `the Azure export directory ${describeProblem(p)}`;
+      assembler.addError({ code: 'unreadable', message, where: { file: this.dir } });
       return assembler.finish();
     }
-    for (const file of files) {
-      const rel = path.relative(this.dir, file) || path.basename(file);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (err) {
-        assembler.addError({ code: 'unreadable', message: `cannot read ${rel}: ${(err as Error).message}`, where: { file: rel } });
+    for (const p of listing.problems) assembler.addError({ code: 'unreadable', message: describeProblem(p, rel(p.path)), where: { file: rel(p.path) } });
+    for (const file of listing.files) {
+      const name = rel(file.path);
+      const read = await readBoundedFile({ path: name, openPath: file.openPath }, this.limits.maxFileBytes);
+      if (!read.ok) {
+        assembler.addError({ code: 'unreadable', message: describeProblem(read.problem), where: { file: name } });
         continue;
       }
-      const parsed = parseJsonFile(text, rel);
+      const parsed = parseJsonFile(read.bytes.toString('utf8'), name);
       if (!parsed.ok) {
         assembler.addError(parsed.error);
         continue;
       }
       const items = topLevelObjects(parsed.value);
       if (items.length === 0 && !Array.isArray(parsed.value)) {
-        assembler.addError({ code: 'unrecognized-shape', message: `${rel} holds neither a resource nor a list of resources`, where: { file: rel } });
+        assembler.addError({ code: 'unrecognized-shape', message: `${name} holds neither a resource nor a list of resources`, where: { file: name } });
       }
-      items.forEach((item, index) => assembler.addRaw(item, { file: rel, index: Array.isArray(parsed.value) || isListResponse(parsed.value) ? index : undefined }));
+      items.forEach((item, index) => assembler.addRaw(item, { file: name, index: Array.isArray(parsed.value) || isListResponse(parsed.value) ? index : undefined }));
     }
     return assembler.finish();
   }
 }
 
 /** Loads a directory of `az -o json` outputs. */
-export function loadAzureDir(dir: string): Promise<AzureSnapshot> {
-  return new FilesAzureSource(dir).load();
-}
-
-async function listJsonFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listJsonFiles(full)));
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) out.push(full);
-  }
-  return out.sort();
+export function loadAzureDir(dir: string, limits?: Partial<FileLimits>): Promise<AzureSnapshot> {
+  return new FilesAzureSource(dir, limits).load();
 }
 
 type JsonParse = { ok: true; value: unknown } | { ok: false; error: SourceError };

@@ -25,6 +25,12 @@ export function azureSourceFromEnv(env: Record<string, string | undefined> = pro
   if (dir && subscription) {
     throw new AzureConfigError('set either FLOWSIGHT_AZURE_DIR (az exports) or FLOWSIGHT_AZURE_SUBSCRIPTION (live ARM), not both');
   }
+  // Settings of the ARM source alone would otherwise be ignored without a word.
+  for (const v of ['FLOWSIGHT_AZURE_RESOURCE_GROUPS', 'FLOWSIGHT_AZURE_ENDPOINT'] as const) {
+    if (!subscription && env[v]?.trim()) {
+      throw new AzureConfigError(`${v} is set but FLOWSIGHT_AZURE_SUBSCRIPTION is not: it applies to the live ARM source only (set the subscription, or unset ${v})`);
+    }
+  }
   if (dir) return new FilesAzureSource(dir);
   if (subscription) {
     if (!GUID.test(subscription)) throw new AzureConfigError(`FLOWSIGHT_AZURE_SUBSCRIPTION must be a subscription id (a GUID), got "${subscription}"`);

@@ -10,7 +10,7 @@ import type { FlowRecord } from '../flows/flow-record';
 import { compileFilters, filterFromWire, type FlowPredicate } from '../hubble/flow-filter';
 import { observerService, observerTypes } from '../hubble/proto';
 import { encodeFlowResponse } from './flow-encoder';
-import { FlowGenerator } from './flow-generator';
+import { FlowGenerator, randomUuidPrefix } from './flow-generator';
 import { demoScenario, type DemoScenario } from './scenario';
 
 export interface DemoRelayOptions {
@@ -19,6 +19,12 @@ export interface DemoRelayOptions {
   /** Flows per second in live mode; 0 = as fast as each follower reads (benchmarks). */
   rate?: number;
   seed?: number;
+  /**
+   * Prefix of the flow uuids. Default: a fresh random one per instance, so a relay restarted in a
+   * new process (same seed, same counter) does not reuse the uuids of the previous run, which
+   * clients that resume would take for flows they already have.
+   */
+  uuidPrefix?: string;
   /** Ring buffer size, like Hubble's per-node buffer (summed over nodes). */
   bufferSize?: number;
   /** Seconds of history generated at start so `--last` and `since` have something to return. */
@@ -64,7 +70,7 @@ export class DemoRelay {
 
   constructor(private readonly opts: DemoRelayOptions = {}) {
     this.scenario = opts.scenario ?? demoScenario();
-    this.generator = new FlowGenerator(this.scenario, opts.seed ?? 7);
+    this.generator = new FlowGenerator(this.scenario, opts.seed ?? 7, { uuidPrefix: opts.uuidPrefix ?? randomUuidPrefix() });
     this.ring = new Array(opts.bufferSize ?? 12_285);
   }
 

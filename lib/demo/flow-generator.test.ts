@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowGenerator } from './flow-generator';
+import { FlowGenerator, randomUuidPrefix } from './flow-generator';
 import { demoScenario } from './scenario';
 
 const scenario = demoScenario();
@@ -20,6 +20,16 @@ describe('demo flow generator', () => {
       expect(f.node).toMatch(new RegExp(`^${scenario.cluster}/aks-nodepool1-`));
       expect([1, 4, 5, 129]).toContain(f.eventType);
     }
+  });
+
+  it('a uuid prefix changes the uuids and nothing else', () => {
+    const prefix = randomUuidPrefix();
+    const other = new FlowGenerator(scenario, 42, { uuidPrefix: prefix }).generate(500, 1_795_000_000_000, 5);
+    expect(other.map((f) => ({ ...f, uuid: '' }))).toEqual(flows.slice(0, other.length).map((f) => ({ ...f, uuid: '' })));
+    expect(other.every((f) => f.uuid.startsWith(`${prefix}-`))).toBe(true);
+    expect(other[0].uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(randomUuidPrefix()).not.toBe(prefix);
+    expect(() => new FlowGenerator(scenario, 42, { uuidPrefix: 'not-a-prefix' })).toThrow(/not a v4 uuid prefix/);
   });
 
   it('labels internet peers reserved:world with their DNS names', () => {

@@ -2,9 +2,11 @@
  * Turns the demo scenario's traffic patterns into Cilium-shaped flows: a policy-verdict or trace
  * event where the packet is decided, the reply of an allowed connection, L7 request/response
  * events where a Cilium policy puts the proxy in the path, and a drop with its reason where a
- * policy denies. Deterministic: the same seed gives the same flows.
+ * policy denies. Deterministic: the same seed gives the same flows (and the same uuids unless a
+ * uuid prefix is given: the demo relay gives each instance a fresh one, see demo-relay.ts).
  */
 
+import { randomUUID } from 'node:crypto';
 import type { FlowEndpoint, FlowRecord, PolicyRef, Verdict } from '../flows/flow-record';
 import type { DemoPod, DemoScenario, PeerRef, TrafficPattern } from './scenario';
 import { podsOf } from './scenario';
@@ -64,6 +66,21 @@ function reservedEndpoint(name: string, identity: number, ip: string, names: str
   return { ip, identity, namespace: '', pod: '', labels: [`reserved:${name}`], workloads: [], names, service: '', cluster: '' };
 }
 
+export interface FlowGeneratorOptions {
+  /**
+   * The first 23 characters of every uuid (`xxxxxxxx-xxxx-4xxx-yxxx`); the default is derived from
+   * the seed. Two generators with the same seed and prefix produce the same uuids.
+   */
+  uuidPrefix?: string;
+}
+
+const UUID_PREFIX = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}$/;
+
+/** A fresh random uuid prefix, for a flow source whose uuids must not repeat those of an earlier run. */
+export function randomUuidPrefix(): string {
+  return randomUUID().slice(0, 23);
+}
+
 export class FlowGenerator {
   private readonly rand: () => number;
   private readonly compiled: CompiledPattern[];
@@ -76,6 +93,7 @@ export class FlowGenerator {
   constructor(
     private readonly scenario: DemoScenario,
     seed = 1,
+    opts: FlowGeneratorOptions = {},
   ) {
     this.rand = seededRandom(seed);
     const hex = (digits: number) => {
@@ -83,7 +101,10 @@ export class FlowGenerator {
       for (let i = 0; i < digits; i++) out += HEX[(this.rand() * 16) | 0];
       return out;
     };
-    this.uuidPrefix = `${hex(8)}-${hex(4)}-4${hex(3)}-${HEX[8 + ((this.rand() * 4) | 0)]}${hex(3)}`;
+    // Drawn even when a prefix is given, so the rest of the flows stay the same for a seed.
+    const seeded = `${hex(8)}-${hex(4)}-4${hex(3)}-${HEX[8 + ((this.rand() * 4) | 0)]}${hex(3)}`;
+    if (opts.uuidPrefix !== undefined && !UUID_PREFIX.test(opts.uuidPrefix)) throw new Error(`demo flow generator: "${opts.uuidPrefix}" is not a v4 uuid prefix`);
+    this.uuidPrefix = opts.uuidPrefix ?? seeded;
     this.compiled = scenario.traffic.map((pattern) => ({ pattern, from: this.resolve(pattern.from), to: this.resolve(pattern.to) }));
     let acc = 0;
     this.cumulative = this.compiled.map((c) => (acc += c.pattern.weight));

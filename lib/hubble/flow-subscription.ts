@@ -2,14 +2,20 @@
  * A followed GetFlows stream that survives relay restarts: reconnects with capped exponential
  * backoff and resumes from the last flow seen (`since`), skipping the flows it already delivered,
  * so downstream sees neither duplicates nor a silent gap. Flows the relay reports as lost
- * (`lost_events`) are counted and surfaced.
+ * (`lost_events`) are counted and surfaced. A relay that never answers, or a stream that goes
+ * silent while the relay still sees traffic, is a fault too (see stream-watchdog.ts): the call is
+ * cancelled and resumed like after an error, and the stats say what happened.
  */
 
 import type { FlowRecord } from '../flows/flow-record';
 import type { FlowFilter } from './flow-filter';
 import type { FlowStream, LostEventsNotice, NodeStatusNotice, RelayClient } from './relay-client';
+import { StreamWatchdog, type StreamFault } from './stream-watchdog';
 
 export type RelayState = 'connecting' | 'streaming' | 'retrying' | 'stopped';
+
+/** Why the last call ended: `error` is a gRPC error or a stream the relay closed. */
+export type RelayFault = StreamFault | 'error';
 
 export interface SubscriptionStats {
   state: RelayState;
@@ -22,6 +28,10 @@ export interface SubscriptionStats {
   nextRetryAt: number | null;
   /** Where the last resume started, for the UI's "resumed from" note. */
   resumedFrom: number | null;
+  /** What ended the last call, until a new one is answered; `lastError` has the details. */
+  fault: RelayFault | null;
+  /** Streaming, but nothing arrived for the idle time and the relay confirms nothing new happened. */
+  idle: boolean;
 }
 
 export interface SubscriptionOptions {
@@ -32,6 +42,12 @@ export interface SubscriptionOptions {
   backoff?: { initialMs?: number; maxMs?: number; factor?: number };
   /** How far back to re-request on resume; flows in this window are deduplicated by uuid. */
   resumeOverlapMs?: number;
+  /** A call with no headers and no message this long, to a relay whose ServerStatus does not answer either, is given up. */
+  connectTimeoutMs?: number;
+  /** No message this long: ServerStatus tells an idle cluster from a dead stream. 0 turns the check off. */
+  idleMs?: number;
+  /** Deadline of those ServerStatus probes. */
+  probeTimeoutMs?: number;
   onFlow(flow: FlowRecord): void;
   onLost?(notice: LostEventsNotice): void;
   onNodeStatus?(notice: NodeStatusNotice): void;
@@ -70,8 +86,15 @@ class RecentFlows {
   }
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_MS = 15_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+
 export class FlowSubscription {
   private stream: FlowStream | null = null;
+  private watchdog: StreamWatchdog | null = null;
+  /** Every response of the current call (flows, lost events, node status): the watchdog's pulse. */
+  private messages = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private lastTime: number | null = null;
@@ -89,6 +112,8 @@ export class FlowSubscription {
     lastFlowAt: null,
     nextRetryAt: null,
     resumedFrom: null,
+    fault: null,
+    idle: false,
   };
 
   constructor(
@@ -105,8 +130,7 @@ export class FlowSubscription {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stream?.cancel();
-    this.stream = null;
+    this.endCall();
     this.setState('stopped');
   }
 
@@ -114,11 +138,13 @@ export class FlowSubscription {
   pause(): void {
     this.paused = true;
     this.stream?.pause();
+    this.watchdog?.pause();
   }
 
   resume(): void {
     this.paused = false;
     this.stream?.resume();
+    this.watchdog?.resume();
   }
 
   snapshot(): SubscriptionStats {
@@ -128,6 +154,14 @@ export class FlowSubscription {
   private setState(state: RelayState): void {
     this.stats.state = state;
     this.opts.onState?.(this.snapshot());
+  }
+
+  /** Cancels the current call, if any, and its watchdog. */
+  private endCall(): void {
+    this.watchdog?.stop();
+    this.watchdog = null;
+    this.stream?.cancel();
+    this.stream = null;
   }
 
   private connect(): void {
@@ -149,18 +183,29 @@ export class FlowSubscription {
       number = this.opts.initialLast ?? 0;
     }
     let gotData = false;
-    const connected = () => {
+    /** The call works: data arrived, or the relay confirmed the silence is an idle cluster. */
+    const healthy = () => {
+      if (this.stream !== stream) return;
+      watchdog.answer();
       this.attempt = 0;
       this.stats.lastError = null;
+      this.stats.fault = null;
       if (this.stats.state !== 'streaming') this.setState('streaming');
+    };
+    /** Headers arrived (or ServerStatus answered). After a stall that proves little: headers came last time too. */
+    const answered = () => {
+      if (this.stream !== stream) return;
+      watchdog.answer();
+      if (this.stats.fault === null || this.stats.fault === 'error') healthy();
     };
     const stream = this.client.getFlows(
       { follow: true, number, since, allow: this.opts.allow, deny: this.opts.deny },
       {
         onFlow: (flow) => {
+          this.messages++;
           if (!gotData) {
             gotData = true;
-            connected();
+            healthy();
           }
           if (this.skip) {
             if (this.skip.has(flow.uuid)) {
@@ -176,22 +221,56 @@ export class FlowSubscription {
           this.opts.onFlow(flow);
         },
         onLost: (n) => {
+          this.messages++;
           this.stats.lostEvents += n.lost;
           this.opts.onLost?.(n);
         },
-        onNodeStatus: (n) => this.opts.onNodeStatus?.(n),
-        onConnected: connected,
+        onNodeStatus: (n) => {
+          this.messages++;
+          this.opts.onNodeStatus?.(n);
+        },
+        onConnected: answered,
         onEnd: (err) => {
           if (this.stream !== stream) return;
-          this.stream = null;
+          this.endCall();
           if (this.stopped) return;
           this.stats.lastError = err ? describeGrpcError(err) : 'relay closed the stream';
+          this.stats.fault = 'error';
           this.scheduleReconnect();
         },
       },
     );
     this.stream = stream;
-    if (this.paused) stream.pause();
+    this.messages = 0;
+    this.stats.idle = false;
+    const filtered = (this.opts.allow?.length ?? 0) > 0 || (this.opts.deny?.length ?? 0) > 0;
+    const watchdog = new StreamWatchdog({
+      connectTimeoutMs: this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      idleMs: this.opts.idleMs ?? DEFAULT_IDLE_MS,
+      probeTimeoutMs: this.opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      growthMeansData: !filtered,
+      probe: (timeoutMs) => this.client.serverStatus({ timeoutMs }),
+      messages: () => this.messages,
+      onAnswered: answered,
+      onIdle: (idle) => {
+        if (idle) healthy();
+        this.stats.idle = idle;
+        this.opts.onState?.(this.snapshot());
+      },
+      onFault: (fault, message) => {
+        if (this.stream !== stream || this.stopped) return;
+        // Cancelled here, so resumed from the last flow like after any other end of the call.
+        this.endCall();
+        this.stats.lastError = message;
+        this.stats.fault = fault;
+        this.scheduleReconnect();
+      },
+    });
+    this.watchdog = watchdog;
+    if (this.paused) {
+      stream.pause();
+      watchdog.pause();
+    }
   }
 
   private scheduleReconnect(): void {
@@ -205,6 +284,7 @@ export class FlowSubscription {
     this.attempt++;
     this.stats.reconnects++;
     this.stats.nextRetryAt = Date.now() + delay;
+    this.stats.idle = false;
     this.setState('retrying');
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -3,6 +3,7 @@ import { DemoRelay } from '../demo/demo-relay';
 import type { FlowRecord } from '../flows/flow-record';
 import type { FlowFilter } from './flow-filter';
 import { RelayClient, type GetFlowsParams } from './relay-client';
+import { startSilentTcpServer } from './testing/silent-tcp-server';
 
 let relay: DemoRelay;
 let client: RelayClient;
@@ -98,5 +99,19 @@ describe('RelayClient against the demo relay over gRPC', () => {
     expect(nodes.map((n) => n.state)).toEqual(['NODE_CONNECTED', 'NODE_CONNECTED', 'NODE_CONNECTED']);
     const namespaces = (await client.getNamespaces()).map((n) => n.namespace);
     expect(namespaces).toEqual(expect.arrayContaining(['production', 'payments', 'legacy', 'kube-system']));
+  });
+
+  it('gives up on ServerStatus at a short deadline when the relay accepts TCP but never answers', async () => {
+    const silent = await startSilentTcpServer();
+    const quiet = new RelayClient({ address: `127.0.0.1:${silent.port}` });
+    try {
+      const t0 = Date.now();
+      await expect(quiet.serverStatus({ timeoutMs: 300 })).rejects.toMatchObject({ code: 4 });
+      expect(Date.now() - t0).toBeLessThan(2000); // not the client's 12 s default
+      expect(silent.accepted()).toBeGreaterThan(0);
+    } finally {
+      quiet.close();
+      await silent.close();
+    }
   });
 });

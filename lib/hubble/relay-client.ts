@@ -175,9 +175,9 @@ export class RelayClient {
     };
   }
 
-  private unary<T>(name: string, build: () => any, map: (res: any) => T): Promise<T> {
+  private unary<T>(name: string, build: () => any, map: (res: any) => T, timeoutMs = this.timeoutMs): Promise<T> {
     return new Promise((resolve, reject) => {
-      const deadline = new Date(Date.now() + this.timeoutMs);
+      const deadline = new Date(Date.now() + timeoutMs);
       (this.client as any)[name](build(), { deadline }, (err: grpc.ServiceError | null, res: any) => {
         if (err) reject(err);
         else resolve(map(res));
@@ -185,7 +185,8 @@ export class RelayClient {
     });
   }
 
-  serverStatus(): Promise<ServerStatus> {
+  /** The relay's counters; `timeoutMs` overrides the client's deadline (short for liveness probes). */
+  serverStatus(opts: { timeoutMs?: number } = {}): Promise<ServerStatus> {
     return this.unary('ServerStatus', () => ({}), (r) => ({
       numFlows: Number(r.num_flows),
       maxFlows: Number(r.max_flows),
@@ -196,7 +197,7 @@ export class RelayClient {
       unavailableNodes: r.unavailable_nodes,
       version: r.version,
       flowsRate: r.flows_rate,
-    }));
+    }), opts.timeoutMs);
   }
 
   getNodes(): Promise<RelayNode[]> {

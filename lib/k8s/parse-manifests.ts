@@ -1,60 +1,47 @@
 /**
  * Parses manifest text (YAML multi-document, JSON, `kind: List`) into cluster objects. A broken or
  * unknown document becomes an error with file, document index and line; the other documents still load.
+ * The YAML step (yaml-documents.mjs) runs in a worker for the server (manifest-parser.ts) and here,
+ * in the calling thread, for the CLI and tests; normalization is the same for both.
  */
 
-import { LineCounter, parseAllDocuments, isMap, isSeq } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
 import { normalizeObject, type ClusterObject, type ClusterObjectKind, CLUSTER_OBJECT_KINDS } from './normalize';
 import type { SourceError } from './source-error';
+import { yamlEntries, type YamlEntry } from './yaml-documents.mjs';
 
 export interface ParsedManifests {
   objects: ClusterObject[];
   errors: SourceError[];
 }
 
-/** Parses every document of one file's text; `file` is only used to say where errors are. */
+/** The kinds whose full document the normalizer needs; others only need their kind named. */
+export const KEEP_KINDS: readonly string[] = CLUSTER_OBJECT_KINDS;
+
+/** Parses every document of one file's text in this thread; `file` is only used to say where errors are. */
 export function parseManifestText(text: string, file: string): ParsedManifests {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const objects: ClusterObject[] = [];
-  const errors: SourceError[] = [];
-  // A stream with a single error may come back as an EmptyStream-like value without documents.
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, documentIndex) => {
-    const start = doc.contents?.range?.[0] ?? doc.range[0];
-    const docLine = lineCounter.linePos(start).line;
-    if (doc.errors.length > 0) {
-      const first = doc.errors[0];
-      const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-      errors.push({
-        code: 'yaml-syntax',
-        message: first.message.split('\n')[0],
-        where: { file, documentIndex, line: pos.line, column: pos.col },
-      });
-      return;
-    }
-    if (doc.contents === null) return; // an empty document (e.g. a trailing `---`)
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return;
-    const record = value as Record<string, unknown>;
-    const kind = typeof record.kind === 'string' ? record.kind : '';
-    if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(record.items)) {
-      const itemKind = kind.slice(0, -'List'.length) as ClusterObjectKind;
-      const fallback = (CLUSTER_OBJECT_KINDS as readonly string[]).includes(itemKind) ? itemKind : undefined;
-      const itemsNode = isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
-      record.items.forEach((item, i) => {
-        const node = isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
-        const line = node?.range ? lineCounter.linePos(node.range[0]).line : docLine;
+  const out: ParsedManifests = { objects: [], errors: [] };
+  normalizeEntries(yamlEntries(text, { keepKinds: KEEP_KINDS }), file, out);
+  return out;
+}
+
+/** Turns YAML entries (from this thread or the worker) into objects and located errors, appended to `out`. */
+export function normalizeEntries(entries: Iterable<YamlEntry>, file: string, out: ParsedManifests): void {
+  for (const e of entries) {
+    const { documentIndex } = e;
+    if (e.t === 'error') {
+      out.errors.push({ code: e.code, message: e.message, where: { file, documentIndex, line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) } });
+    } else if (e.t === 'items') {
+      const itemKind = e.kind.slice(0, -'List'.length);
+      const fallback = (CLUSTER_OBJECT_KINDS as readonly string[]).includes(itemKind) ? (itemKind as ClusterObjectKind) : undefined;
+      e.items.forEach((item, j) => {
         const r = normalizeObject(item, fallback);
-        if (r.ok) objects.push(r.object);
-        else errors.push({ code: r.code, message: `${kind} item ${i}: ${r.message}`, where: { file, documentIndex, line } });
+        if (r.ok) out.objects.push(r.object);
+        else out.errors.push({ code: r.code, message: `${e.kind} item ${e.first + j}: ${r.message}`, where: { file, documentIndex, line: e.lines[j] } });
       });
-      return;
+    } else {
+      const r = normalizeObject(e.value);
+      if (r.ok) out.objects.push(r.object);
+      else out.errors.push({ code: r.code, message: r.message, where: { file, documentIndex, line: e.line } });
     }
-    const r = normalizeObject(value);
-    if (r.ok) objects.push(r.object);
-    else errors.push({ code: r.code, message: r.message, where: { file, documentIndex, line: docLine } });
-  });
-  return { objects, errors };
+  }
 }

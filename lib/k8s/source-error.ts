@@ -1,10 +1,15 @@
 /** Errors of the cluster sources are values: what went wrong, where, and the rest keeps loading. */
 
 export type SourceErrorCode =
-  | 'yaml-syntax' // a manifest document does not parse
+  | 'yaml-syntax' // a manifest document does not parse (including an alias to an undefined anchor)
+  | 'yaml-alias-limit' // a document expands too many aliases (an alias bomb): refused
   | 'unknown-kind' // a document of a kind Flowsight does not read
   | 'invalid-object' // a known kind without the fields it needs (e.g. no metadata.name)
-  | 'file-unreadable' // a path that cannot be read
+  | 'file-unreadable' // a path that cannot be read (or a root that is neither a file nor a directory)
+  | 'file-too-large' // a file over the size cap, or past the cap on bytes read in all: skipped
+  | 'too-many-files' // more files (or directory entries) than the caps: the rest are skipped
+  | 'not-regular-file' // a FIFO, socket, device or symbolic link out of the tree named like a manifest: skipped
+  | 'parse-failed' // the parser gave up on a file (out of memory, too slow): skipped
   | 'crd-absent' // the API server has no such resource (404): e.g. Cilium not installed
   | 'forbidden' // RBAC denies list/watch
   | 'api-unreachable' // the API server cannot be reached or fails

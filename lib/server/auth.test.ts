@@ -1,22 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, isAuthorized, safeNextPath, sessionValue } from './auth';
+import { type AuthContext, constantTimeEqual, isAuthorized, safeNextPath, sessionCookies } from './auth';
+import { FailureLimiter } from './rate-limit';
+import { RevokedSessions, issueSession } from './session';
 
 const TOKEN = 'correct-horse-battery-staple';
+const NOW = Date.UTC(2026, 0, 1);
+
+function ctx(token: string | null = TOKEN): AuthContext {
+  const noop = () => {};
+  return { token, limiter: new FailureLimiter(), revoked: new RevokedSessions(), log: { info: noop, warn: noop }, now: () => NOW };
+}
 
 describe('auth', () => {
-  it('accepts the bearer token and the session cookie, nothing else', async () => {
-    expect(await isAuthorized(TOKEN, `Bearer ${TOKEN}`, undefined)).toBe(true);
-    expect(await isAuthorized(TOKEN, null, await sessionValue(TOKEN))).toBe(true);
-    expect(await isAuthorized(TOKEN, 'Bearer wrong', undefined)).toBe(false);
-    expect(await isAuthorized(TOKEN, null, TOKEN)).toBe(false); // the raw token is not a session
-    expect(await isAuthorized(TOKEN, null, await sessionValue('other-token-value'))).toBe(false);
-    expect(await isAuthorized(TOKEN, null, undefined)).toBe(false);
+  it('accepts the bearer token and a live session cookie, nothing else', async () => {
+    const c = ctx();
+    const { value } = await issueSession(TOKEN, NOW);
+    expect(await isAuthorized(c, `Bearer ${TOKEN}`, undefined)).toBe(true);
+    expect(await isAuthorized(c, null, value)).toBe(true);
+    expect(await isAuthorized(c, 'Bearer wrong', undefined)).toBe(false);
+    expect(await isAuthorized(c, null, TOKEN)).toBe(false); // the raw token is not a session
+    expect(await isAuthorized(c, null, (await issueSession('other-token-value', NOW)).value)).toBe(false);
+    expect(await isAuthorized(c, null, undefined)).toBe(false);
+    expect(await isAuthorized(ctx(null), null, undefined)).toBe(true); // auth off
   });
 
-  it('the session value does not contain the token', async () => {
-    const v = await sessionValue(TOKEN);
-    expect(v).toMatch(/^[0-9a-f]{64}$/);
-    expect(v).not.toContain(TOKEN);
+  it('refuses a session cookie once it is signed out', async () => {
+    const c = ctx();
+    const { value, session } = await issueSession(TOKEN, NOW);
+    c.revoked.revoke(session, NOW);
+    expect(await isAuthorized(c, null, value)).toBe(false);
+  });
+
+  it('session cookies carry their lifetime and are HttpOnly, SameSite=Strict, Secure over TLS', () => {
+    const [session, hint] = sessionCookies('v', 43200, true);
+    expect(session).toBe('flowsight_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure');
+    expect(hint).not.toContain('v;');
+    expect(sessionCookies('v', 43200, false)[0]).not.toContain('Secure');
   });
 
   it('compares strings of different lengths without throwing', () => {
@@ -27,11 +46,23 @@ describe('auth', () => {
 
   it.each([
     ['/map?ns=legacy', '/map?ns=legacy'],
+    ['/flows?q=verdict%3Ddropped#top', '/flows?q=verdict%3Ddropped#top'],
     ['//evil.example.com', '/'],
     ['https://evil.example.com', '/'],
     ['/\\evil', '/'],
+    ['/\t/evil.com', '/'], // issue 8.2: the URL parser drops the tab and reads //evil.com
+    ['/\r/evil.com', '/'],
+    ['/\n/evil.com', '/'],
+    ['/\u0000/evil.com', '/'],
+    ['/\u007f/evil.com', '/'],
+    ['/.//evil.com', '/'], // dot segments that normalize to //evil.com
+    ['/..//evil.com', '/'],
+    ['/%2F%2Fevil.com', '/%2F%2Fevil.com'], // encoded slashes stay a path on this site
+    ['map', '/'],
+    ['', '/'],
+    [`/${'a'.repeat(2001)}`, '/'],
     [null, '/'],
-  ])('next path %s -> %s', (input, out) => {
+  ])('next path %j -> %s', (input, out) => {
     expect(safeNextPath(input)).toBe(out);
   });
 });

@@ -1,19 +1,43 @@
 /**
  * Shared-token authentication, required whenever Flowsight listens beyond loopback (flows reveal
  * the cluster). API clients send `Authorization: Bearer <token>`; browsers sign in once and carry
- * a session cookie holding an HMAC of the token (never the token itself). Web Crypto only, so it
- * runs wherever Next runs the proxy.
+ * a signed, expiring session cookie (never the token itself, see session.ts). Web Crypto only, so
+ * it runs wherever Next runs the proxy.
  */
 
+import { FailureLimiter } from './rate-limit';
+import { securityLog, type SecurityLog } from './security-log';
+import { RevokedSessions, verifySession, type Session } from './session';
+
 export const SESSION_COOKIE = 'flowsight_session';
+/**
+ * Not a secret and not trusted by the server: tells the page (statically rendered, so it cannot
+ * ask the server) that auth is on and a "Sign out" button makes sense.
+ */
+export const SIGNED_IN_HINT_COOKIE = 'flowsight_signed_in';
 
-const encoder = new TextEncoder();
+/** Everything the sign-in, sign-out and access checks need; one per process, fakes in tests. */
+export interface AuthContext {
+  /** The access token; null when auth is off (loopback without FLOWSIGHT_AUTH_TOKEN). */
+  token: string | null;
+  limiter: FailureLimiter;
+  revoked: RevokedSessions;
+  log: SecurityLog;
+  now(): number;
+}
 
-/** The session cookie value for a token: hex HMAC-SHA256(token, fixed label). */
-export async function sessionValue(token: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(token), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode('flowsight-session-v1')));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
+const STATE = Symbol.for('flowsight.authState');
+
+/**
+ * The process's auth context. The proxy and each route handler are separate bundles (separate
+ * module instances) in one Node process, so the limiter and revocations live on globalThis.
+ */
+export function processAuthContext(): AuthContext {
+  const g = globalThis as { [STATE]?: { limiter: FailureLimiter; revoked: RevokedSessions } };
+  g[STATE] ??= { limiter: new FailureLimiter(), revoked: new RevokedSessions() };
+  // Read where the proxy runs, which loads no config module; the same variable loadConfig checks.
+  const token = process.env.FLOWSIGHT_AUTH_TOKEN?.trim() || null;
+  return { token, ...g[STATE], log: securityLog(), now: Date.now };
 }
 
 /** Compares without an early exit, so timing does not reveal how much of a guess was right. */
@@ -23,15 +47,59 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** True when the request carries the token (bearer) or a valid session cookie. */
-export async function isAuthorized(token: string, authorization: string | null, cookie: string | undefined): Promise<boolean> {
-  if (authorization?.startsWith('Bearer ') && constantTimeEqual(authorization.slice(7).trim(), token)) return true;
-  if (cookie && constantTimeEqual(cookie, await sessionValue(token))) return true;
-  return false;
+/** The bearer credential of an `Authorization` header, or null when it has none. */
+export function bearerOf(authorization: string | null): string | null {
+  return authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : null;
 }
 
-/** Where to go after signing in: only same-site paths (no open redirect). */
-export function safeNextPath(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next.slice(0, 2000);
+/** The live (valid, unexpired, not signed-out) session a cookie value proves, or null. */
+export async function liveSession(ctx: AuthContext, cookie: string | undefined): Promise<Session | null> {
+  if (!ctx.token || !cookie) return null;
+  const session = await verifySession(ctx.token, cookie, ctx.now());
+  return session && !ctx.revoked.isRevoked(session) ? session : null;
+}
+
+/** True when the request carries the token (bearer) or a live session cookie. */
+export async function isAuthorized(ctx: AuthContext, authorization: string | null, cookie: string | undefined): Promise<boolean> {
+  if (!ctx.token) return true;
+  const bearer = bearerOf(authorization);
+  if (bearer !== null && constantTimeEqual(bearer, ctx.token)) return true;
+  return (await liveSession(ctx, cookie)) !== null;
+}
+
+// C0 controls, DEL and backslash: URL parsers drop or reinterpret them (`/\t/evil` -> `//evil`).
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_PATH = /[\u0000-\u001f\u007f\\]/;
+const PROBE_ORIGIN = 'http://flowsight.invalid';
+
+/**
+ * Where to go after signing in: a path on this site, or `/`. Checked after URL parsing, so no
+ * spelling a browser would read as another host gets through.
+ */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || next.length > 2000 || !next.startsWith('/') || next.startsWith('//') || UNSAFE_IN_PATH.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, PROBE_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== PROBE_ORIGIN) return '/';
+  const path = url.pathname + url.search + url.hash;
+  return path.startsWith('//') ? '/' : path;
+}
+
+/** `Set-Cookie` values for a new session (the HttpOnly cookie and the page's hint). */
+export function sessionCookies(value: string, maxAgeSeconds: number, secure: boolean): string[] {
+  const s = secure ? '; Secure' : '';
+  return [
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${s}`,
+    `${SIGNED_IN_HINT_COOKIE}=1; Path=/; SameSite=Strict; Max-Age=${maxAgeSeconds}${s}`,
+  ];
+}
+
+/** `Set-Cookie` values that remove both cookies. */
+export function clearedSessionCookies(secure: boolean): string[] {
+  const s = secure ? '; Secure' : '';
+  return [`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${s}`, `${SIGNED_IN_HINT_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0${s}`];
 }

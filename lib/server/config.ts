@@ -5,6 +5,7 @@
  */
 
 import fs from 'node:fs';
+import ipaddr from 'ipaddr.js';
 import { AzureConfigError, azureSourceFromEnv } from '../azure/source-from-env';
 import { parseRelayAddress, RelayAddressError } from '../hubble/relay-address';
 
@@ -19,6 +20,10 @@ export interface Config {
   relay: RelayConfig;
   demoRate: number;
   windowSeconds: number;
+  /** No flow from the relay this long: ask its ServerStatus whether the cluster is idle or the stream dead (0 = never). */
+  relayIdleSeconds: number;
+  /** A relay that neither answers GetFlows nor ServerStatus this long is reported as not answering. */
+  relayConnectTimeoutSeconds: number;
   host: string;
   port: number;
   /** Bearer token required on every request when set (mandatory off loopback). */
@@ -37,10 +42,20 @@ export class ConfigError extends Error {
 /** Environment variables as read: any may be missing. */
 export type Env = Record<string, string | undefined>;
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
 
+/**
+ * True only for `localhost` and literal loopback addresses (127.0.0.0/8, ::1): a name such as
+ * `127.evil.example` resolves wherever its owner likes, so it needs the token like any other host.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  const h = host.trim().toLowerCase();
+  if (LOOPBACK.has(h)) return true;
+  const bare = h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return ipaddr.IPv4.parse(bare).range() === 'loopback';
+  if (!ipaddr.IPv6.isValid(bare)) return false;
+  const v6 = ipaddr.IPv6.parse(bare);
+  return v6.range() === 'loopback' || (v6.isIPv4MappedAddress() && v6.toIPv4Address().range() === 'loopback');
 }
 
 function readPem(variable: string, path: string | undefined, kind: 'CERTIFICATE' | 'PRIVATE KEY', problems: ConfigError['problems']): Buffer | undefined {
@@ -69,8 +84,28 @@ function intVar(env: Env, variable: string, fallback: number, min: number, max: 
   return n;
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Check that FLOWSIGHT_MANIFESTS and FLOWSIGHT_AZURE_DIR exist on disk (default: yes, at start-up).
+   * Services built later pass false: a path that vanishes afterwards is an error their source reports.
+   */
+  checkPaths?: boolean;
+}
+
+/** A problem with a path variable, or undefined when it names what it should (stat follows links, never opens). */
+function pathProblem(raw: string, want: 'file-or-directory' | 'directory'): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(raw);
+  } catch (e) {
+    return `cannot read ${raw} (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  if (stat.isDirectory() || (want === 'file-or-directory' && stat.isFile())) return undefined;
+  return `${raw} is not ${want === 'directory' ? 'a directory' : 'a regular file or a directory'}`;
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
   const problems: ConfigError['problems'] = [];
   const rawRelay = env.FLOWSIGHT_RELAY?.trim() ?? '';
   let relay: RelayConfig = { mode: 'demo', address: '127.0.0.1:0', tls: null };
@@ -107,6 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
     relay,
     demoRate: intVar(env, 'FLOWSIGHT_DEMO_RATE', 150, 1, 1_000_000, problems),
     windowSeconds: intVar(env, 'FLOWSIGHT_WINDOW_SECONDS', 300, 10, 86_400, problems),
+    relayIdleSeconds: intVar(env, 'FLOWSIGHT_RELAY_IDLE_SECONDS', 15, 0, 86_400, problems),
+    relayConnectTimeoutSeconds: intVar(env, 'FLOWSIGHT_RELAY_CONNECT_TIMEOUT_SECONDS', 10, 1, 3600, problems),
     host,
     port: intVar(env, 'PORT', 3000, 1, 65535, problems),
     authToken,
@@ -119,6 +156,12 @@ export function loadConfig(env: Env = process.env): Config {
     if (!(e instanceof AzureConfigError)) throw e;
     const variable = /FLOWSIGHT_AZURE_[A-Z_]+/.exec(e.message)?.[0] ?? 'FLOWSIGHT_AZURE_DIR';
     problems.push({ variable, message: e.message });
+  }
+  if (options.checkPaths !== false) {
+    const manifestsProblem = config.manifests ? pathProblem(config.manifests, 'file-or-directory') : undefined;
+    if (manifestsProblem) problems.push({ variable: 'FLOWSIGHT_MANIFESTS', message: manifestsProblem });
+    const azureDirProblem = config.azureDir ? pathProblem(config.azureDir, 'directory') : undefined;
+    if (azureDirProblem) problems.push({ variable: 'FLOWSIGHT_AZURE_DIR', message: azureDirProblem });
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,6 +1,7 @@
 /**
  * The process-wide Azure snapshot: loaded from the source the environment names (az exports,
  * ARM, or the demo), refreshed every few minutes; readers get the last good snapshot with its errors.
+ * A first load that fails is not kept: the next caller tries again.
  */
 
 import { azureSourceFromEnv } from '../azure/source-from-env';
@@ -18,25 +19,38 @@ export interface AzureService {
 
 type Holder = { [KEY]?: Promise<AzureService> };
 
+/** Returns the process-wide Azure service, loading its first snapshot on first use. */
 export function getAzure(): Promise<AzureService> {
   const g = globalThis as Holder;
-  g[KEY] ??= (async () => {
-    const source = azureSourceFromEnv(process.env);
-    let current = await source.load();
-    let at = Date.now();
-    const timer = setInterval(() => {
-      source
-        .load()
-        .then((s) => {
-          current = s;
-          at = Date.now();
-        })
-        .catch(() => {
-          /* keep the last good snapshot; the next round retries */
-        });
-    }, REFRESH_MS);
-    timer.unref?.();
-    return { source, snapshot: () => current, loadedAt: () => at };
-  })();
-  return g[KEY]!;
+  if (!g[KEY]) {
+    const starting = startAzure();
+    g[KEY] = starting;
+    starting.catch(() => {
+      if (g[KEY] === starting) delete g[KEY];
+    });
+  }
+  return g[KEY];
+}
+
+async function startAzure(): Promise<AzureService> {
+  const source = azureSourceFromEnv(process.env);
+  let current = await source.load();
+  let at = Date.now();
+  let loading = false;
+  const timer = setInterval(() => {
+    if (loading) return; // a slow load is not stacked with the next one
+    loading = true;
+    source
+      .load()
+      .then((s) => {
+        current = s;
+        at = Date.now();
+      })
+      .catch(() => {
+        /* keep the last good snapshot; the next round retries */
+      })
+      .finally(() => (loading = false));
+  }, REFRESH_MS);
+  timer.unref?.();
+  return { source, snapshot: () => current, loadedAt: () => at };
 }

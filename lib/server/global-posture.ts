@@ -2,6 +2,7 @@
  * The process-wide policy posture: the cluster source chosen by the configuration, the policy
  * engine over it, and findings fed with the flows the hub has seen (pulled once a second from the
  * hub's recent-flow ring, so the ingest hot path does not grow). Shared on globalThis like the hub.
+ * A start that fails is not kept: the next caller tries again.
  */
 
 import { PolicyPosture } from '../policy/policy-posture';
@@ -22,12 +23,26 @@ type Holder = { [KEY]?: Promise<PostureService> };
 /** Returns the process-wide posture service, starting it (and its cluster source) on first use. */
 export function getPosture(): Promise<PostureService> {
   const g = globalThis as Holder;
-  g[KEY] ??= (async () => {
-    const config = loadConfig();
-    const source = clusterSourceFromConfig(config);
-    await source.start();
-    const posture = new PolicyPosture(source);
-    posture.start();
+  if (!g[KEY]) {
+    const starting = startPosture();
+    g[KEY] = starting;
+    // Forget a failed start (e.g. the hub could not start yet): callers get the error, the next one retries.
+    starting.catch(() => {
+      if (g[KEY] === starting) delete g[KEY];
+    });
+  }
+  return g[KEY];
+}
+
+async function startPosture(): Promise<PostureService> {
+  // Paths were checked at start-up; one that vanished since is the source's error to report, not a 500.
+  const config = loadConfig(process.env, { checkPaths: false });
+  const source = clusterSourceFromConfig(config);
+  await source.start();
+  // Flows always come from a Hubble Relay (a real one or the demo's), and Hubble runs on Cilium.
+  const posture = new PolicyPosture(source);
+  posture.start();
+  try {
     const hub = await getHub();
     let cursor = Math.max(0, hub.recent.next - hub.recent.capacity);
     const feed = setInterval(() => {
@@ -36,7 +51,10 @@ export function getPosture(): Promise<PostureService> {
       if (batch.flows.length) posture.addFlows(batch.flows);
     }, 1000);
     feed.unref?.();
-    return { source, posture };
-  })();
-  return g[KEY]!;
+  } catch (err) {
+    posture.stop();
+    await source.stop().catch(() => undefined);
+    throw err;
+  }
+  return { source, posture };
 }

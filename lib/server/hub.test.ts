@@ -3,6 +3,8 @@ import { compileFilters } from '../hubble/flow-filter';
 import { flow, pod } from '../testing/flow-fixtures';
 import { loadConfig } from './config';
 import { Hub, type HubClient } from './hub';
+import { openSseStream } from './sse';
+import { connectWithoutReading, startRouteServer } from './testing/route-server';
 
 class FakeClient implements HubClient {
   events: { event: string; data: unknown }[] = [];
@@ -121,5 +123,26 @@ describe('Hub fan-out', () => {
     h.tick(t0 + 1500);
     expect(c.closed).toMatch(/too slow/);
     expect(h.status().clients).toMatchObject({ connected: 0, cutOff: 1 });
+  });
+
+  it('a client it cuts off is disconnected even if it never reads (the socket and its send queue are released)', async () => {
+    const h = hub({ samplePerTick: 2000, recentCapacity: 4000, stallTimeoutMs: 1000 });
+    const server = await startRouteServer((request) => openSseStream(request, (client) => h.subscribe({ ...client, predicate: compileFilters() })));
+    try {
+      const socket = await connectWithoutReading(server.port, '/api/stream');
+      let t = Date.now();
+      for (let i = 0; i < 400 && h.status().clients.cutOff === 0; i++) {
+        for (let k = 0; k < 2000; k++) h.ingest(flow(frontend, api, { summary: 'x'.repeat(300) }));
+        h.tick((t += 100));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(h.status().clients).toMatchObject({ connected: 0, cutOff: 1 });
+      const end = Date.now() + 3000;
+      while ((await server.connections()) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(await server.connections()).toBe(0);
+      socket.destroy();
+    } finally {
+      await server.close();
+    }
   });
 });

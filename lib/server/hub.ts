@@ -13,6 +13,7 @@ import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
 import { RelayClient, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
+import { trackHttpResponses } from './http-response-context';
 import { RecentFlows } from './recent-flows';
 import { VerdictCounters, type CounterSummary } from './verdict-counters';
 
@@ -39,6 +40,10 @@ export interface RelayStatus {
   address: string;
   tls: boolean;
   state: SubscriptionStats['state'];
+  /** What ended the last call (`connect-timeout`, `not-answering`, `stalled`, `error`), until streaming again. */
+  fault: SubscriptionStats['fault'];
+  /** Streaming, and the relay confirms the cluster has had no flows for the idle time. */
+  idle: boolean;
   lastError: string | null;
   nextRetryAt: number | null;
   reconnects: number;
@@ -57,7 +62,7 @@ export interface HubStatus {
 }
 
 export interface LiveCounters extends CounterSummary {
-  relay: Pick<RelayStatus, 'state' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'>;
+  relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'>;
 }
 
 export interface HubOptions {
@@ -100,6 +105,9 @@ export class Hub {
 
   /** Connects to the relay (starting the demo relay on loopback when none is configured). */
   async start(): Promise<void> {
+    // The hub starts at boot (instrumentation), before any browser connects: from here on every
+    // SSE response can find its socket, to release it when a client is cut off.
+    trackHttpResponses();
     const relay = this.config.relay;
     if (relay.mode === 'demo') {
       this.demo = new DemoRelay({ rate: this.config.demoRate, port: 0, host: '127.0.0.1' });
@@ -111,6 +119,8 @@ export class Hub {
     this.client = new RelayClient({ address: this.address, tls: relay.tls ?? undefined });
     this.subscription = new FlowSubscription(this.client, {
       initialLast: 2000,
+      idleMs: this.config.relayIdleSeconds * 1000,
+      connectTimeoutMs: this.config.relayConnectTimeoutSeconds * 1000,
       onFlow: (f) => this.ingest(f),
     });
     this.subscription.start();
@@ -165,6 +175,8 @@ export class Hub {
       relay: {
         mode: this.config.relay.mode,
         state: s?.state ?? 'connecting',
+        fault: s?.fault ?? null,
+        idle: s?.idle ?? false,
         lastError: s?.lastError ?? null,
         nextRetryAt: s?.nextRetryAt ?? null,
         lostEvents: s?.lostEvents ?? 0,
@@ -218,7 +230,9 @@ export class Hub {
     if (now - state.congestedSince > this.stallTimeoutMs) {
       this.clients.delete(state);
       this.cutOff++;
-      c.close('client too slow: no data read for 15 s');
+      // The SSE sink drops the connection too: a browser that does not read would otherwise keep
+      // its socket and a full kernel send queue until it goes away by itself.
+      c.close(`client too slow: no data read for ${Math.round(this.stallTimeoutMs / 1000)} s`);
     }
   }
 
@@ -231,6 +245,8 @@ export class Hub {
         address: this.address,
         tls: !!this.config.relay.tls,
         state: s?.state ?? 'connecting',
+        fault: s?.fault ?? null,
+        idle: s?.idle ?? false,
         lastError: s?.lastError ?? null,
         nextRetryAt: s?.nextRetryAt ?? null,
         reconnects: s?.reconnects ?? 0,

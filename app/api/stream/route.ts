@@ -13,5 +13,5 @@ export async function GET(request: Request): Promise<Response> {
   // `sample=0`: a page that lists no flows (map, overview) gets the graph and counters only.
   const predicate = params.get('sample') === '0' ? null : filter.predicate;
   const hub = await getHub();
-  return openSseStream(request.signal, (client) => hub.subscribe({ ...client, predicate }));
+  return openSseStream(request, (client) => hub.subscribe({ ...client, predicate }));
 }

@@ -1,0 +1,7 @@
+import { processAuthContext } from '@/lib/server/auth';
+import { signOut } from '@/lib/server/sign-in';
+
+/** Ends the browser's session and sends it back to /login. */
+export function POST(request: Request): Promise<Response> {
+  return signOut(request, processAuthContext());
+}

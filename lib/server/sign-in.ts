@@ -1,0 +1,60 @@
+/**
+ * Browser sign-in and sign-out (POST /api/login, POST /api/logout). Redirects carry relative
+ * `Location` headers, so they follow whatever host the browser used, whatever address we bind.
+ */
+
+import { type AuthContext, SESSION_COOKIE, clearedSessionCookies, constantTimeEqual, liveSession, safeNextPath, sessionCookies } from './auth';
+import { LOGIN_BODY_LIMIT, clientKey, isCrossSiteWrite, isHttps, readBodyCapped, readCookie } from './request-guard';
+import { issueSession } from './session';
+
+/** A redirect to a path on this site; the browser resolves it against the URL it used. */
+export function relativeRedirect(path: string, status: 303 | 307, setCookies: string[] = []): Response {
+  const headers = new Headers({ Location: path, 'Cache-Control': 'no-store' });
+  for (const c of setCookies) headers.append('Set-Cookie', c);
+  return new Response(null, { status, headers });
+}
+
+function refusal(status: number, message: string, extra: Record<string, string> = {}): Response {
+  return new Response(`${message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra } });
+}
+
+const CROSS_SITE = 'Refused: this request came from another site.';
+
+/** Exchanges the shared token (urlencoded form field `token`) for a fresh session cookie. */
+export async function signIn(request: Request, ctx: AuthContext): Promise<Response> {
+  if (isCrossSiteWrite(request.method, request.headers)) return refusal(403, CROSS_SITE);
+  const client = clientKey(request.headers);
+  const wait = ctx.limiter.retryAfter(client, ctx.now());
+  // Not logged one by one: a locked-out client could otherwise fill the log at line rate.
+  if (wait > 0) return refusal(429, `Too many failed sign-ins. Try again in ${wait} s.`, { 'Retry-After': String(wait) });
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return refusal(415, 'Send the sign-in form as application/x-www-form-urlencoded.');
+  const body = await readBodyCapped(request, LOGIN_BODY_LIMIT);
+  if (body === null) return refusal(413, `The sign-in form is limited to ${LOGIN_BODY_LIMIT} bytes.`);
+  const form = new URLSearchParams(new TextDecoder().decode(body));
+  const next = safeNextPath(form.get('next'));
+  if (!ctx.token) return relativeRedirect(next, 303);
+  const token = form.get('token');
+  if (token === null || token.length > 512 || !constantTimeEqual(token, ctx.token)) {
+    const lockedFor = ctx.limiter.fail(client, ctx.now());
+    ctx.log.warn({ event: 'auth.failure', via: 'sign-in', client, lockedForSeconds: lockedFor }, 'sign-in with a wrong token');
+    return relativeRedirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
+  }
+  // Rotate: the session this browser had (if any) ends; a new id starts.
+  const previous = await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE));
+  if (previous) ctx.revoked.revoke(previous, ctx.now());
+  const { value, session } = await issueSession(ctx.token, ctx.now());
+  ctx.log.info({ event: 'auth.sign-in', client, sid: session.sid, exp: session.exp }, 'signed in');
+  return relativeRedirect(next, 303, sessionCookies(value, session.exp - session.iat, isHttps(request)));
+}
+
+/** Ends the session: revokes its id until it would have expired, clears the cookies, back to /login. */
+export async function signOut(request: Request, ctx: AuthContext): Promise<Response> {
+  if (isCrossSiteWrite(request.method, request.headers)) return refusal(403, CROSS_SITE);
+  const session = await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE));
+  if (session) {
+    ctx.revoked.revoke(session, ctx.now());
+    ctx.log.info({ event: 'auth.sign-out', client: clientKey(request.headers), sid: session.sid }, 'signed out');
+  }
+  return relativeRedirect('/login', 303, clearedSessionCookies(isHttps(request)));
+}
