@@ -34,7 +34,7 @@ describe('demo relay on pathological client patterns', () => {
     ['destination_fqdn', PATHOLOGICAL.stars, '*.github.com'],
   ] as const)('%s %s answers in about the time of a plain pattern', async (field, hostile, plain) => {
     const ratio = await timeRatioAsync(() => getFlows([{ [field]: [hostile] }]), () => getFlows([{ [field]: [plain] }]));
-    expect(ratio).toBeLessThan(5);
+    expect(ratio).toBeLessThan(10);
     // The relay still answers other calls.
     expect((await client.serverStatus()).numFlows).toBeGreaterThan(0);
   });

@@ -102,7 +102,7 @@ describe('hide patterns on pathological input', () => {
     const hostile = compileHidePattern(PATHOLOGICAL.alternating)!;
     const plain = compileHidePattern('world:*.github.com')!;
     expect(hostile.matches(id)).toBe(false);
-    expect(timeRatio(() => hostile.matches(id), () => plain.matches(id))).toBeLessThan(50);
+    expect(timeRatio(() => hostile.matches(id), () => plain.matches(id))).toBeLessThan(100);
     expect(compileHidePattern('*'.repeat(100_000))).toBeNull();
     expect(compileHidePattern('monitoring/prometheus-?')!.matches('monitoring/prometheus-0')).toBe(true);
   });

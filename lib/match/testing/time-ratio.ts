@@ -1,26 +1,29 @@
 /**
  * How many times slower `candidate` is than `baseline`, for tests that must prove a pattern costs
  * about what a plain one does without depending on this machine's speed. Both run the same number
- * of times (enough for the baseline to take ~20 ms); the best of several rounds is kept.
+ * of times (enough for the baseline to take ~10 ms), in alternating rounds so that load from other
+ * processes hits both alike; the best round of each is kept.
  */
-export function timeRatio(candidate: () => void, baseline: () => void, rounds = 5): number {
+export function timeRatio(candidate: () => void, baseline: () => void, rounds = 9): number {
   let iterations = 1;
   for (;;) {
     const t = performance.now();
     for (let i = 0; i < iterations; i++) baseline();
-    if (performance.now() - t >= 20 || iterations >= 1 << 20) break;
+    if (performance.now() - t >= 10 || iterations >= 1 << 20) break;
     iterations *= 2;
   }
-  const best = (fn: () => void) => {
-    let min = Infinity;
-    for (let r = 0; r < rounds; r++) {
-      const t = performance.now();
-      for (let i = 0; i < iterations; i++) fn();
-      min = Math.min(min, performance.now() - t);
-    }
-    return min;
+  const time = (fn: () => void) => {
+    const t = performance.now();
+    for (let i = 0; i < iterations; i++) fn();
+    return performance.now() - t;
   };
-  return best(candidate) / Math.max(best(baseline), 1e-3);
+  let bestCandidate = Infinity;
+  let bestBaseline = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    bestBaseline = Math.min(bestBaseline, time(baseline));
+    bestCandidate = Math.min(bestCandidate, time(candidate));
+  }
+  return bestCandidate / Math.max(bestBaseline, 1e-3);
 }
 
 /** Patterns that take exponential or high-polynomial time on a backtracking regex engine. */
