@@ -26,7 +26,7 @@ function policy(manifest: Record<string, unknown>): PolicyObject {
 }
 
 function buildCluster(): ClusterSnapshot {
-  const snapshot: ClusterSnapshot = { namespaces: [], pods: [], nodes: [], policies: [] };
+  const snapshot: ClusterSnapshot = { namespaces: [], pods: [], nodes: [], policies: [], services: [], endpointSlices: [] };
   for (let n = 0; n < 50; n++) snapshot.nodes.push({ name: `node-${n}`, ips: [`10.224.0.${n + 4}`], labels: {} });
   for (let n = 0; n < NAMESPACES; n++) {
     const ns = `team-${n}`;

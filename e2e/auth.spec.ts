@@ -137,10 +137,10 @@ test.describe('access token (required off loopback)', () => {
     await signInInBrowser(page, '/map');
     await expect(page).toHaveURL(`${base}/map`);
     // From here on the API sees this browser without a session: the server's own 401 answers.
+    // (Node's fetch, not route.fetch: the latter would add the context's cookies back.)
     await page.route(/\/api\/(stream|status)/, async (route) => {
-      const headers = { ...route.request().headers() };
-      delete headers.cookie;
-      await route.fulfill({ response: await route.fetch({ headers }) });
+      const res = await fetch(route.request().url());
+      await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
     });
     await page.reload();
     const badge = page.getByTestId('relay-state');

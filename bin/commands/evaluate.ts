@@ -7,14 +7,17 @@
 
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { isEngineError, type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
+import { type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
 import { parsePeerRef } from '../../lib/policy/peer-ref';
+import { describeServiceConnection, evaluateConnection, type ConnectionEvaluation } from '../../lib/policy/service-connection';
 import type { Protocol } from '../../lib/policy/ports';
 import { AzureProbeInputError, evaluateAzureProbes, type AzureProbeResult } from '../../lib/azure/cli-support';
 import { describeFirewallRule, describeNsgRule } from '../../lib/policy/three-layers';
 import {
   addAzureInputOptions,
   addClusterInputOptions,
+  datapathLine,
+  PARTIAL_LINE,
   formatAzureSourceError,
   hasAzureInput,
   hasClusterInput,
@@ -93,6 +96,42 @@ const directionJson = (d: DirectionVerdict) => ({
   by: d.by.map((b) => ({ kind: b.kind, namespace: b.namespace ?? '', name: b.name, rule: b.rule, section: b.section, action: b.action, ...(b.spec !== undefined ? { spec: b.spec } : {}), ...(b.l7Rule !== undefined ? { l7Rule: b.l7Rule } : {}) })),
 });
 
+const verdictJson = (v: ConnectionVerdict) => ({
+  allowed: v.allowed,
+  verdict: v.verdict,
+  ...(v.enforcedAt ? { enforcedAt: v.enforcedAt } : {}),
+  egress: directionJson(v.egress),
+  ingress: directionJson(v.ingress),
+});
+
+type ProbeResult = Exclude<ConnectionEvaluation, { kind: 'error' }>;
+
+/** A Service probe: allowed only when every backend allows it; `outcome` says partly-allowed / none-allowed / no-backends. */
+function probeJson(r: ProbeResult) {
+  if (r.kind === 'endpoints') return verdictJson(r.verdict);
+  const s = r.verdict;
+  return {
+    allowed: s.allowed,
+    verdict: s.verdict,
+    outcome: s.outcome,
+    service: s.service,
+    summary: s.summary,
+    backends: s.backends.map((b) => ({ backend: b.name, port: b.port, ...verdictJson(b.verdict) })),
+    ...(s.skipped.length ? { skipped: s.skipped } : {}),
+  };
+}
+
+function probeText(probe: Probe, r: ProbeResult): string {
+  const head = `${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}`;
+  const sides = (v: ConnectionVerdict, indent: string) => `${indent}egress:  ${directionText(v.egress)}\n${indent}ingress: ${directionText(v.ingress)}`;
+  if (r.kind === 'endpoints') return `${head}: ${r.verdict.verdict}\n${sides(r.verdict, '  ')}`;
+  const s = r.verdict;
+  const lines = [`${head}: ${s.verdict} (${s.outcome})`, `  ${describeServiceConnection(s)}: ${s.summary}`];
+  for (const b of s.backends) lines.push(`  backend ${b.name} on ${b.port}/${probe.protocol}: ${b.verdict.verdict}`, sides(b.verdict, '    '));
+  for (const k of s.skipped) lines.push(`  not a backend: ${k.backend} ${k.reason}`);
+  return lines.join('\n');
+}
+
 const directionText = (d: DirectionVerdict) =>
   `${d.allowed ? 'allow' : 'deny'} (${d.reason}${d.by.length ? `: ${d.by.map((b) => `${b.namespace ? `${b.namespace}/` : ''}${b.name} ${b.section}[${b.rule}]`).join(', ')}` : ''})`;
 
@@ -100,7 +139,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('evaluate')
     .description('Evaluate connections against the cluster policies (NetworkPolicy, CiliumNetworkPolicy, CCNP)')
-    .option('--probes <file>', 'JSON list of {"from","to","port","protocol","l7"} to evaluate')
+    .option('--probes <file>', 'JSON list of {"from","to","port","protocol","l7"} to evaluate; "to" may be a Service (name.namespace.svc or its ClusterIP)')
     .option('--matrix', 'print the allow matrix of every pod pair')
     .option('--ports <list>', 'ports for --matrix, e.g. 80/tcp,53/udp', '80/tcp')
     .option('--namespace <ns>', 'limit --matrix to pods of one namespace')
@@ -120,31 +159,33 @@ async function evaluate(o: EvaluateOptions): Promise<number> {
     if (!parsed.success) throw new UsageError(`--dns ${o.dns}: expected {"name": ["ip", ...]}`);
     dns = parsed.data;
   }
-  const { engine } = await loadClusterEngine(o, dns);
+  const { engine, partial } = await loadClusterEngine(o, dns);
 
-  if (o.matrix) return printMatrix(engine, ports, o);
+  if (o.matrix) return printMatrix(engine, ports, o, partial);
 
-  const results: { probe: Probe; verdict: ConnectionVerdict }[] = [];
+  const results: { probe: Probe; result: ProbeResult }[] = [];
   for (const [i, probe] of probes.entries()) {
     const from = parsePeerRef(probe.from);
     const to = parsePeerRef(probe.to);
     if ('error' in from) throw new UsageError(`probe ${i}: from ${from.error}`);
     if ('error' in to) throw new UsageError(`probe ${i}: to ${to.error}`);
-    const r = engine.evaluate({ from, to, port: probe.port, protocol: probe.protocol, ...(probe.l7 ? { l7: probe.l7 } : {}) });
-    if (isEngineError(r)) throw new UsageError(`probe ${i}: ${r.error.message}`);
-    results.push({ probe, verdict: r });
+    // A Service (DNS name or ClusterIP) is evaluated at each backend, on its target port.
+    const r = evaluateConnection(engine, { from, to, port: probe.port, protocol: probe.protocol, ...(probe.l7 ? { l7: probe.l7 } : {}) });
+    if (r.kind === 'error') throw new UsageError(`probe ${i}: ${r.error.message}`);
+    results.push({ probe, result: r });
   }
+  const datapath = engine.datapath.datapath;
   if (o.output === 'json') {
-    writeOut(JSON.stringify(results.map(({ probe, verdict: v }) => ({ probe, allowed: v.allowed, verdict: v.verdict, ...(v.enforcedAt ? { enforcedAt: v.enforcedAt } : {}), egress: directionJson(v.egress), ingress: directionJson(v.ingress) })), null, 2));
+    writeOut(JSON.stringify(results.map(({ probe, result }) => ({ probe, datapath, ...(partial ? { partial } : {}), ...probeJson(result) })), null, 2));
   } else {
-    for (const { probe, verdict: v } of results) {
-      writeOut(`${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}: ${v.verdict}\n  egress:  ${directionText(v.egress)}\n  ingress: ${directionText(v.ingress)}`);
-    }
+    if (partial) writeOut(PARTIAL_LINE);
+    writeOut(datapathLine(engine.datapath));
+    for (const { probe, result } of results) writeOut(probeText(probe, result));
   }
   return 0;
 }
 
-function printMatrix(engine: PolicyEngine, ports: [number, Protocol][], o: EvaluateOptions): number {
+function printMatrix(engine: PolicyEngine, ports: [number, Protocol][], o: EvaluateOptions, partial: boolean): number {
   const pods = engine.pods().filter((p) => !o.namespace || p.namespace === o.namespace);
   const names = pods.map((p) => `${p.namespace}/${p.name}`);
   const grids: Record<string, FlowVerdict[][]> = {};
@@ -153,9 +194,11 @@ function printMatrix(engine: PolicyEngine, ports: [number, Protocol][], o: Evalu
     grids[`${port}/${proto}`] = pods.map((src) => pods.map((dst) => engine.evaluateEndpoints(src, dst, port, proto).verdict));
   }
   if (o.output === 'json') {
-    writeOut(JSON.stringify({ pods: names, ports: Object.keys(grids), matrix: Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, g.map((row) => row.map((v) => v !== 'DROPPED'))])), verdicts: grids }, null, 2));
+    writeOut(JSON.stringify({ ...(partial ? { partial } : {}), datapath: engine.datapath, pods: names, ports: Object.keys(grids), matrix: Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, g.map((row) => row.map((v) => v !== 'DROPPED'))])), verdicts: grids }, null, 2));
     return 0;
   }
+  if (partial) writeOut(PARTIAL_LINE);
+  writeOut(datapathLine(engine.datapath));
   const letter = { FORWARDED: 'A', DROPPED: '.', AUDIT: 'U' } as const;
   const width = Math.max(...names.map((n) => n.length), 4);
   for (const [key, grid] of Object.entries(grids)) {
@@ -171,8 +214,9 @@ async function evaluateAzure(o: EvaluateOptions): Promise<number> {
   if (hasClusterInput(o)) throw new UsageError('--azure probes are node-level; evaluate cluster probes (--manifests / --demo) in a separate run');
   if (o.matrix || !o.probes) throw new UsageError('--azure needs --probes FILE (a JSON list of {"from","to","port","protocol","fqdn"})');
   const raw = await readJson(o.probes, '--probes');
-  const { snapshot, warnings } = await loadAzureInput(o);
+  const { snapshot, warnings, partial } = await loadAzureInput(o);
   warn(warnings.map(formatAzureSourceError));
+  if (partial && o.output !== 'json') writeOut(PARTIAL_LINE);
   let results: AzureProbeResult[];
   try {
     results = evaluateAzureProbes(snapshot, raw);
@@ -181,7 +225,7 @@ async function evaluateAzure(o: EvaluateOptions): Promise<number> {
     throw e;
   }
   if (o.output === 'json') {
-    writeOut(JSON.stringify(results.map(azureProbeJson), null, 2));
+    writeOut(JSON.stringify(results.map((r) => ({ ...(partial ? { partial } : {}), ...azureProbeJson(r) })), null, 2));
     return 0;
   }
   for (const r of results) {

@@ -29,7 +29,7 @@ kind: Pod
 metadata: {name: web-1, namespace: shop, labels: {app: web}}
 status: {podIP: 10.0.0.4}
 ---
-kind: Deployment
+kind: ConfigMap
 metadata: {name: stray}
 `;
 
@@ -46,19 +46,22 @@ describe('flowsight findings', () => {
     const r = await run(['findings', '--manifests', path.join(dir, 'open.yaml'), '--fail-on', 'high']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/HIGH\s+unprotected-namespace:shop/);
-    expect(r.err).toMatch(/open\.yaml doc 1 line 6: unknown kind Deployment/);
+    expect(r.err).toMatch(/note: skipped 1 document of kinds Flowsight does not need \(1 ConfigMap\)/);
   });
 
-  it('an alias bomb or an undefined alias is a warning naming the file and line; the rest still loads', async () => {
+  it('an alias bomb or an undefined alias is bad input naming the file and line; --allow-partial loads the rest', async () => {
     const d = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-alias-'));
     try {
       await writeFile(path.join(d, 'a-locked.yaml'), LOCKED);
       const lol = (n: string, of: string) => `  ${n}: &${n} [${Array(9).fill(of).join(',')}]\n`;
       await writeFile(path.join(d, 'bomb.yaml'), `kind: NetworkPolicy\nmetadata: {name: bomb, namespace: shop}\nspec:\n${lol('a', '"lol"')}${['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n, i) => lol(n, `*${'abcdefg'[i]}`)).join('')}`);
       await writeFile(path.join(d, 'undefined.yaml'), 'kind: Pod\nmetadata:\n  name: *nope\n');
-      const r = await run(['findings', '--manifests', d, '--fail-on', 'high', '-o', 'json']);
+      const refused = await run(['findings', '--manifests', d, '--fail-on', 'high', '-o', 'json']);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/bomb\.yaml doc 0 line 1: more than 100 alias expansions/);
+      const r = await run(['findings', '--manifests', d, '--fail-on', 'high', '-o', 'json', '--allow-partial']);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.out).scores.namespaces.shop).toMatchObject({ score: 100, pods: 1 });
+      expect(JSON.parse(r.out)).toMatchObject({ partial: true, scores: { namespaces: { shop: { score: 100, pods: 1 } } } });
       expect(r.err).toMatch(/bomb\.yaml doc 0 line 1: more than 100 alias expansions.*\[yaml-alias-limit\]/);
       expect(r.err).toMatch(/undefined\.yaml doc 0 line 3:9: undefined alias \*nope.*\[yaml-syntax\]/);
     } finally {
@@ -116,8 +119,10 @@ describe('flowsight findings --azure', () => {
   it('exits 0 when nothing reaches the threshold, and -o json carries the Azure source errors', async () => {
     const r = await run(['findings', '--azure', EXPORT, '--fail-on', 'critical', '-o', 'json']);
     expect(r.code).toBe(1);
-    const ok = await run(['findings', '--azure', TESTDATA, '-o', 'json']);
+    expect((await run(['findings', '--azure', TESTDATA, '-o', 'json'])).code).toBe(2);
+    const ok = await run(['findings', '--azure', TESTDATA, '-o', 'json', '--allow-partial']);
     expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).partial).toBe(true);
     const out = JSON.parse(ok.out);
     expect(out.azure.sourceErrors.map((e: { code: string }) => e.code)).toEqual(expect.arrayContaining(['malformed-json', 'invalid-object', 'unrecognized-shape']));
     expect(ok.err).toMatch(/warning: azure malformed-json \(broken\/truncated\.json:8:11\)/);
@@ -146,5 +151,36 @@ describe('flowsight findings --azure', () => {
     expect((await run(['findings', '--azure', '/nonexistent/azure'])).code).toBe(2);
     expect((await run(['findings', '--azure', EXPORT, '--azure-demo'])).code).toBe(2);
     expect((await run(['findings'])).err).toMatch(/--manifests PATH/);
+  });
+});
+
+describe('flowsight findings --azure with a cluster and --flows (issue 16, items 10 and 12)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-egress-'));
+    const { demoScenario } = await import('../../lib/demo/scenario');
+    const { demoFlows } = await import('../../lib/policy/testing/demo-flows');
+    await writeFile(path.join(dir, 'flows.jsonl'), demoFlows(demoScenario()).map((f) => JSON.stringify(f)).join('\n'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('open-egress runs the observed internet flows through the firewall, and fixes that would stop observed traffic are withheld', async () => {
+    const r = await run(['findings', '--demo', '--azure-demo', '--flows', path.join(dir, 'flows.jsonl'), '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    const byKey = new Map(out.findings.map((f: { key: string }) => [f.key, f]));
+    const app = byKey.get('open-egress:legacy/legacy-app') as { title: string; fix: { check: { status: string } } };
+    expect(app.title).toBe('legacy/legacy-app can reach the internet and did: api.github.com (2 flows); Azure Firewall denied pypi.org');
+    expect(app.fix.check.status).toBe('verified');
+    const legacy = byKey.get('unprotected-namespace:legacy') as { fix: { yaml?: string; check: { status: string } } };
+    expect(legacy.fix.yaml).toBeUndefined();
+    expect(legacy.fix.check.status).toBe('refused');
+  });
+
+  it('without --azure the same finding says the Azure layers were not evaluated', async () => {
+    const r = await run(['findings', '--demo', '--flows', path.join(dir, 'flows.jsonl'), '-o', 'json']);
+    const app = JSON.parse(r.out).findings.find((f: { key: string }) => f.key === 'open-egress:legacy/legacy-app');
+    expect(app.title).toBe('legacy/legacy-app can reach the internet and sent 4 flows there');
+    expect(app.evidence[1].text).toMatch(/not evaluated: no Azure network data is loaded/);
   });
 });

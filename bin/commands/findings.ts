@@ -2,13 +2,17 @@
  * `flowsight findings`: the posture findings of the cluster policies, for people (table) and pipelines
  * (json, `--fail-on SEVERITY` exits 1 when a finding at or above it exists; 2 on bad input).
  * `--azure DIR` adds the Azure findings (NSG, route tables, firewall); with a cluster input too, the
- * policy count and node IPs sharpen them (nsg-only-control needs to know whether any policy exists).
+ * policy count and node IPs sharpen them (nsg-only-control needs to know whether any policy exists), and
+ * open-egress weighs the Azure controls on each workload's egress path. Every generated fix is checked
+ * by the policy engine against the snapshot and the `--flows` connections before it is printed.
  */
 
 import { type Command, Option } from 'commander';
 import { SEVERITY_ORDER, atLeast, type Severity } from '../../lib/policy/finding';
 import { computeFindings } from '../../lib/policy/findings';
 import { FlowSummary } from '../../lib/policy/flow-summary';
+import { ObservedConnections, type ObservedConnection } from '../../lib/policy/observed-connections';
+import type { AzureSnapshot } from '../../lib/azure/types';
 import { podsPerNamespace, postureScores } from '../../lib/policy/posture-score';
 import type { FlowRecord } from '../../lib/flows/flow-record';
 import { azureFindings } from '../../lib/azure/cli-support';
@@ -17,6 +21,8 @@ import { sortFindings } from '../../lib/policy/finding';
 import {
   addAzureInputOptions,
   addClusterInputOptions,
+  datapathLine,
+  PARTIAL_LINE,
   formatAzureSourceError,
   hasAzureInput,
   hasClusterInput,
@@ -62,18 +68,23 @@ async function findings(o: FindingsOptions): Promise<number> {
   const withAzure = hasAzureInput(o);
   // Without --azure the cluster is required (loadClusterInput says so); with it the cluster is optional.
   const withCluster = hasClusterInput(o) || !withAzure;
-  const flows = o.flows ? new FlowSummary().addAll(await readFlows(o.flows)).snapshot() : undefined;
+  const records = o.flows ? await readFlows(o.flows) : undefined;
+  const flows = records ? new FlowSummary().addAll(records).snapshot() : undefined;
+  // The connections seen: open-egress runs their internet destinations through --azure, and fixes must keep them.
+  const connections = records ? new ObservedConnections().addAll(records).snapshot().connections : undefined;
   const azure = withAzure ? await loadAzureInput(o) : undefined;
-  const cluster = withCluster ? await clusterFindings(o, flows) : undefined;
+  const cluster = withCluster ? await clusterFindings(o, flows, connections, azure?.snapshot) : undefined;
   if (azure) warn(azure.warnings.map(formatAzureSourceError));
+  const partial = !!cluster?.partial || !!azure?.partial;
   const list = sortFindings([...(cluster?.findings ?? []), ...(azure ? azureFindings(azure.snapshot, clusterFindingsOptions(azure.snapshot, cluster?.snapshot)) : [])]);
 
   if (o.output === 'json') {
     writeOut(
       JSON.stringify(
         {
+          partial,
           findings: list,
-          ...(cluster ? { scores: cluster.scores, sourceErrors: cluster.warnings, policyErrors: cluster.policyErrors } : {}),
+          ...(cluster ? { datapath: cluster.datapath, scores: cluster.scores, sourceErrors: cluster.warnings, policyErrors: cluster.policyErrors } : {}),
           ...(azure ? { azure: { origin: azure.snapshot.origin, sourceErrors: azure.warnings } } : {}),
         },
         null,
@@ -81,6 +92,8 @@ async function findings(o: FindingsOptions): Promise<number> {
       ),
     );
   } else {
+    if (partial) writeOut(PARTIAL_LINE);
+    if (cluster) writeOut(datapathLine(cluster.datapath));
     if (cluster) writeOut(`posture score: ${cluster.scores.cluster.score}/100 (${Object.entries(cluster.scores.namespaces).map(([ns, s]) => `${ns} ${s.score}`).join(', ')})`);
     if (azure) writeOut(`azure: ${azure.snapshot.origin}${azure.warnings.length ? ` (${azure.warnings.length} source error${azure.warnings.length > 1 ? 's' : ''})` : ''}`);
     const width = Math.max(0, ...list.map((f) => f.key.length));
@@ -90,8 +103,8 @@ async function findings(o: FindingsOptions): Promise<number> {
   return o.failOn && list.some((f) => atLeast(f.severity, o.failOn!)) ? 1 : 0;
 }
 
-async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary['snapshot']> | undefined) {
-  const { snapshot, warnings, engine } = await loadClusterEngine(o, flows?.dnsAnswers ?? {});
-  const findings = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}) });
-  return { snapshot, warnings, findings, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())), policyErrors: engine.errors };
+async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary['snapshot']> | undefined, connections: ObservedConnection[] | undefined, azure: AzureSnapshot | undefined) {
+  const { snapshot, warnings, engine, partial } = await loadClusterEngine(o, flows?.dnsAnswers ?? {});
+  const findings = computeFindings({ snapshot, engine, ...(flows ? { flows } : {}), ...(connections ? { connections } : {}), ...(azure ? { azure } : {}) });
+  return { snapshot, warnings, partial, findings, datapath: engine.datapath, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())), policyErrors: engine.errors };
 }

@@ -60,6 +60,42 @@ function Severity({ s }: { s: string }) {
   return <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${SEVERITY_STYLE[s] ?? ''}`}>{s}</span>;
 }
 
+/** A rule naming a service tag whose ranges are not loaded: verdicts through it are unknown, not "no match". */
+function UnresolvedTags({ tags }: { tags?: string[] }) {
+  if (!tags?.length) return null;
+  return (
+    <span data-testid="unresolved-tag" title="These service tag ranges are not loaded: verdicts that depend on this rule are unknown" className="ml-1 rounded bg-amber-100 px-1 text-[10px] text-amber-800">
+      tag not loaded: {tags.join(', ')}
+    </span>
+  );
+}
+
+/** Which published service tag lists are loaded, and which tags named by rules are missing from them. */
+function ServiceTagsNotice({ data }: { data: AzureData }) {
+  const { lists, unresolved } = data.serviceTags;
+  const loaded = lists.length ? lists.map((l) => `${l.origin} (${[l.cloud, l.changeNumber && `change ${l.changeNumber}`, `${l.tags} tags`].filter(Boolean).join(', ')})`).join('; ') : 'none';
+  if (unresolved.length === 0) {
+    return (
+      <p data-testid="service-tags" className="mb-2 text-xs text-slate-500">
+        Service tag ranges: {loaded}
+      </p>
+    );
+  }
+  return (
+    <div data-testid="service-tags" data-unresolved={unresolved.length} className="mb-2 rounded border border-amber-300 bg-amber-50 p-2 text-xs text-amber-900">
+      <b>Verdicts through these rules are unknown:</b> their service tags cannot be expanded (loaded: {loaded}). Add{' '}
+      <code>az network list-service-tags --location &lt;region&gt; -o json</code> output to the export.
+      <ul className="list-disc pl-4">
+        {unresolved.map((u) => (
+          <li key={u.tag} data-testid="unresolved-service-tag" data-tag={u.tag}>
+            <span className="font-mono">{u.tag}</span>: {u.usedBy.join(', ')}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function RuleTable({ rules, testid }: { rules: NsgRuleRow[]; testid: string }) {
   return (
     <table data-testid={testid} className="w-full text-left text-xs">
@@ -99,6 +135,7 @@ function RuleTable({ rules, testid }: { rules: NsgRuleRow[]; testid: string }) {
             <td className="pr-2 font-mono">{r.destination}</td>
             <td className="pr-2 font-mono">{r.destinationPorts}</td>
             <td>
+              <UnresolvedTags tags={r.unresolvedTags} />
               {r.flag && (
                 <span data-testid="rule-flag" title={r.flag.title} className="inline-flex items-center gap-1">
                   <Severity s={r.flag.severity} /> {r.flag.id}
@@ -223,7 +260,10 @@ function FirewallTab({ data }: { data: AzureData }) {
                   <td className="pr-2 text-right font-mono" data-testid="rule-hits">
                     {r.hits}
                   </td>
-                  <td>{r.flag && <span data-testid="rule-flag" title={r.flag.title}><Severity s={r.flag.severity} /></span>}</td>
+                  <td>
+                    <UnresolvedTags tags={r.unresolvedTags} />
+                    {r.flag && <span data-testid="rule-flag" title={r.flag.title}><Severity s={r.flag.severity} /></span>}
+                  </td>
                 </tr>
               ))}
               <tr className="border-t border-slate-300 text-slate-600" data-testid="firewall-default-deny">
@@ -336,6 +376,7 @@ export function AzureView() {
             {q.error.message}
           </p>
         )}
+        {data && (view.tab === 'nsgs' || view.tab === 'effective' || view.tab === 'firewall') && <ServiceTagsNotice data={data} />}
         {data && view.tab === 'nsgs' && <NsgsTab data={data} selected={view.nsg} select={(nsg) => view.set({ nsg })} />}
         {data && view.tab === 'effective' && <EffectiveTab data={data} selected={view.target} select={(target) => view.set({ target })} />}
         {data && view.tab === 'egress' && (

@@ -7,7 +7,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import type { Severity } from '@/lib/policy/finding';
+import type { FixCheck, Severity } from '@/lib/policy/finding';
 import type { ReportDeduction, ReportFinding } from '@/lib/policy/posture-report';
 import { postureQuery } from '../explain/posture-queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
@@ -44,6 +44,19 @@ function Deductions({ list, testId }: { list: ReportDeduction[]; testId: string 
   );
 }
 
+const CHECK_LABEL: Record<FixCheck['status'], string> = { verified: 'checked by the engine', narrowed: 'narrowed by the engine', refused: 'withheld by the engine', pending: 'being checked by the engine' };
+
+/** What applying the fix to the snapshot showed: what it stops on purpose, what it must not stop. */
+function FixCheckLine({ check }: { check: FixCheck }) {
+  return (
+    <div className="mt-1 text-[11px] text-slate-600" data-testid="fix-check" data-status={check.status}>
+      <span className={check.status === 'refused' || check.status === 'pending' ? 'font-semibold text-amber-700' : 'font-semibold text-green-700'}>{CHECK_LABEL[check.status]}</span>
+      {check.stops.count > 0 && <span>: stops {check.stops.count} connection{check.stops.count === 1 ? '' : 's'} allowed today on purpose (e.g. {check.stops.examples.slice(0, 2).join(', ')})</span>}
+      {check.spared.length > 0 && <span>; keeps {check.spared.map((s) => s.connection).slice(0, 3).join(', ')}</span>}
+    </div>
+  );
+}
+
 function FindingItem({ f }: { f: ReportFinding }) {
   return (
     <li id={findingAnchor(f.key)} data-testid="finding" data-key={f.key} className="scroll-mt-4 border-b border-slate-100 py-2 target:bg-sky-50">
@@ -74,6 +87,7 @@ function FindingItem({ f }: { f: ReportFinding }) {
           </div>
           <details className="mt-1 text-xs">
             <summary className="cursor-pointer text-slate-600">fix: {f.fix.text}</summary>
+            {f.fix.check && <FixCheckLine check={f.fix.check} />}
             {f.fix.yaml && <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-[10px] text-slate-100">{f.fix.yaml}</pre>}
             {f.fix.commands && <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-[10px] text-slate-100">{f.fix.commands.join('\n')}</pre>}
           </details>

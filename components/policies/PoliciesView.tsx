@@ -62,6 +62,11 @@ export function PoliciesView() {
             ))}
           </select>
         </label>
+        {data && (
+          <span className="text-xs text-slate-500" data-testid="policies-datapath" title={data.datapath.reason}>
+            datapath: <span className="font-mono text-slate-700">{data.datapath.datapath}</span> ({data.datapath.source})
+          </span>
+        )}
         <span className="ml-auto text-xs text-slate-500" data-testid="policies-count">
           {data ? `${data.total} ${data.total === 1 ? 'policy' : 'policies'}` : ''}
         </span>

@@ -31,11 +31,18 @@ export function PolicyCard({ entry, selected, onSelect }: { entry: PolicyEntry; 
         <span className="text-xs text-slate-500">{entry.kind}</span>
         {isolation && <span className="text-xs text-slate-600">isolates {isolation}</span>}
         {entry.audit && <span className="rounded bg-amber-200 px-1 text-[10px] text-amber-900">audit mode</span>}
-        {!entry.compiled && <span className="rounded bg-red-600 px-1 text-[10px] text-white">not evaluated: invalid</span>}
+        {!entry.compiled && <span className="rounded bg-red-600 px-1 text-[10px] text-white">{entry.errors.some((e) => e.severity === 'error') ? 'not evaluated: invalid' : 'not evaluated'}</span>}
+        {entry.hostPolicy && (
+          <span className="rounded bg-slate-300 px-1 text-[10px] text-slate-800" data-testid="policy-host">
+            host policy: not evaluated
+          </span>
+        )}
       </header>
       <p className="mt-1 text-xs" data-testid="policy-selected">
         <span className="text-slate-500">selects </span>
-        {entry.selected.podCount === 0 ? (
+        {entry.hostPolicy ? (
+          <span className="text-slate-600">nodes (nodeSelector), not pods: Flowsight does not evaluate host policies</span>
+        ) : entry.selected.podCount === 0 ? (
           <span className="text-red-700">no pod{entry.compiled ? ' (check the selector labels)' : ''}</span>
         ) : (
           <>
@@ -65,7 +72,7 @@ export function PolicyCard({ entry, selected, onSelect }: { entry: PolicyEntry; 
       <div className="mt-2 grid gap-2 lg:grid-cols-[minmax(0,720px)_1fr]">
         <PolicyPathsGraph entry={entry} />
         <ul className="text-xs text-slate-700" data-testid="policy-paths">
-          {entry.paths.length === 0 && <li className="text-slate-500">{isolation ? `no allow rules: denies all ${isolation} to the selected pods` : 'no rules'}</li>}
+          {entry.paths.length === 0 && <li className="text-slate-500">{entry.hostPolicy ? 'its rules apply to nodes (host firewall) and are not evaluated' : isolation ? `no allow rules: denies all ${isolation} to the selected pods` : 'no rules'}</li>}
           {entry.paths.map((p) => (
             <li key={`${p.section}/${p.spec ?? ''}/${p.rule}`} className={p.action === 'deny' ? 'text-red-700' : ''}>
               <span className="font-mono text-slate-500">

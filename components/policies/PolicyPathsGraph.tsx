@@ -101,7 +101,7 @@ export function PolicyPathsGraph({ entry }: { entry: PolicyEntry }) {
       <rect x={CENTER_X} y={boxY} width={CENTER_W} height={boxH} rx={6} fill="#dbeafe" stroke="#2563eb" />
       {selected.length === 0 ? (
         <text x={CENTER_X + CENTER_W / 2} y={centerY + 4} fontSize={10} textAnchor="middle" fill="#b91c1c">
-          selects no pod
+          {entry.hostPolicy ? 'host policy (nodes)' : 'selects no pod'}
         </text>
       ) : (
         selected.map((w, i) => (

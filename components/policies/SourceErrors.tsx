@@ -4,8 +4,15 @@ import type { SourceHealth } from '@/lib/policy/posture-report';
 
 /** Problems loading the cluster's objects (file, document, line) and compiling its policies (policy, field). */
 export function SourceErrors({ source }: { source: SourceHealth }) {
-  if (source.errorCount === 0 && source.policyErrorCount === 0) return null;
+  const skipped = source.skipped.total > 0 && (
+    <p data-testid="skipped-kinds" className="text-xs text-slate-600">
+      Skipped {source.skipped.total} document{source.skipped.total > 1 ? 's' : ''} of kinds Flowsight does not need: {source.skipped.text}.
+    </p>
+  );
+  if (source.errorCount === 0 && source.policyErrorCount === 0) return skipped || null;
   return (
+    <>
+    {skipped}
     <section id="source-errors" data-testid="source-errors" className="rounded border border-red-200 bg-red-50 p-3 text-xs text-red-900">
       <h2 className="mb-1 text-sm font-semibold">Problems loading policies ({source.errorCount + source.policyErrorCount})</h2>
       <p className="mb-1 text-red-800">Everything else loaded; these objects are left out or evaluated without the named field.</p>
@@ -24,5 +31,6 @@ export function SourceErrors({ source }: { source: SourceHealth }) {
       </ul>
       {source.errorCount > source.errors.length && <p>… and {source.errorCount - source.errors.length} more</p>}
     </section>
+    </>
   );
 }

@@ -1,6 +1,8 @@
 /**
  * zod schemas from ARM JSON (either shape) to the normalized model. One schema per resource kind;
- * each object is parsed on its own so a bad one is reported with its field and skipped alone.
+ * each object is parsed on its own so a bad one is reported with its fields and skipped alone.
+ * Rules are held to what Azure accepts (arm-validation.ts): a value Azure would refuse is an error,
+ * never a rule evaluated as if it existed.
  */
 
 import { z } from 'zod';
@@ -19,10 +21,28 @@ import type {
   RouteTable,
   RuleCollectionGroup,
   SecurityRule,
+  ServiceTag,
+  ServiceTagList,
   Subnet,
   VirtualNetwork,
 } from './types';
 import { unwrapProperties, type ResourceKind } from './resource-kind';
+import {
+  canonical,
+  checkApplicationRule,
+  checkClassicCollection,
+  checkNatRule,
+  checkNetworkRule,
+  checkPolicyCollection,
+  checkRuleCollectionGroup,
+  checkSecurityRule,
+  checkUniquePriorities,
+  integerOf,
+  isIpOrCidr,
+  listOf,
+  NSG_PROTOCOLS,
+  stringOf,
+} from './arm-validation';
 
 const optStr = z
   .string()
@@ -35,8 +55,6 @@ const strList = z
   .nullish()
   .transform((v) => (v ?? []).filter((s) => s !== ''));
 
-const intLike = z.union([z.number().int(), z.string().regex(/^\d+$/, 'expected an integer').transform(Number)]);
-
 const ref = z
   .object({ id: z.string() })
   .loose()
@@ -48,18 +66,6 @@ const refList = z
   .nullish()
   .transform((v) => (v ?? []).map((r) => r.id));
 
-/** Accepts the values case-insensitively and returns them spelled as ARM documents them. */
-function oneOf<T extends string>(values: readonly T[]) {
-  return z.string().transform((s, ctx) => {
-    const found = values.find((v) => v.toLowerCase() === s.toLowerCase());
-    if (!found) {
-      ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}, got "${s}"` });
-      return z.NEVER;
-    }
-    return found;
-  });
-}
-
 const flat = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(unwrapProperties, schema);
 
 /** Union of ARM's singular and plural fields (they are exclusive in practice; union is safe either way). */
@@ -67,46 +73,42 @@ function merged(single: string | undefined, plural: string[]): string[] {
   return [...(single ? [single] : []), ...plural];
 }
 
+const issueAdder = (ctx: z.RefinementCtx) => (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+/** Union of the values of a singular and a plural field (az prints both, one of them empty). */
+function bothFields(o: Record<string, unknown>, single: string, plural: string): string[] {
+  const one = o[single];
+  return merged(typeof one === 'string' && one !== '' ? one : typeof one === 'number' ? String(one) : undefined, listOf(o, plural));
+}
+
+const idList = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((r): r is { id: string } => typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string').map((r) => r.id) : [];
+
 function securityRule(isDefault: boolean) {
+  const defaultById = (o: Record<string, unknown>) => isDefault || /\/defaultSecurityRules\//i.test(typeof o.id === 'string' ? o.id : '');
   return flat(
     z
-      .object({
-        name: z.string().min(1),
-        id: optStr,
-        priority: intLike,
-        direction: oneOf(['Inbound', 'Outbound'] as const),
-        access: oneOf(['Allow', 'Deny'] as const),
-        protocol: z.string().min(1),
-        sourceAddressPrefix: optStr,
-        sourceAddressPrefixes: strList,
-        sourcePortRange: optStr,
-        sourcePortRanges: strList,
-        destinationAddressPrefix: optStr,
-        destinationAddressPrefixes: strList,
-        destinationPortRange: optStr,
-        destinationPortRanges: strList,
-        sourceApplicationSecurityGroups: refList,
-        destinationApplicationSecurityGroups: refList,
-        description: optStr,
-      })
+      .object({})
       .loose()
+      // Every field is checked by hand so that all problems of a rule are reported, not the first.
+      .superRefine((o, ctx) => checkSecurityRule(o, defaultById(o), issueAdder(ctx)))
       .transform(
-        (r): SecurityRule => ({
-          name: r.name,
-          id: r.id,
-          priority: r.priority,
-          direction: r.direction,
-          access: r.access,
-          protocol: r.protocol,
-          sourcePrefixes: merged(r.sourceAddressPrefix, r.sourceAddressPrefixes),
-          sourcePorts: merged(r.sourcePortRange, r.sourcePortRanges),
-          destinationPrefixes: merged(r.destinationAddressPrefix, r.destinationAddressPrefixes),
-          destinationPorts: merged(r.destinationPortRange, r.destinationPortRanges),
-          sourceAsgIds: r.sourceApplicationSecurityGroups,
-          destinationAsgIds: r.destinationApplicationSecurityGroups,
-          description: r.description,
+        (o): SecurityRule => ({
+          name: String(o.name),
+          id: stringOf(o, 'id'),
+          priority: integerOf(o.priority)!,
+          direction: canonical(['Inbound', 'Outbound'] as const, o.direction)!,
+          access: canonical(['Allow', 'Deny'] as const, o.access)!,
+          protocol: canonical(NSG_PROTOCOLS, o.protocol)!,
+          sourcePrefixes: bothFields(o, 'sourceAddressPrefix', 'sourceAddressPrefixes'),
+          sourcePorts: bothFields(o, 'sourcePortRange', 'sourcePortRanges'),
+          destinationPrefixes: bothFields(o, 'destinationAddressPrefix', 'destinationAddressPrefixes'),
+          destinationPorts: bothFields(o, 'destinationPortRange', 'destinationPortRanges'),
+          sourceAsgIds: idList(o.sourceApplicationSecurityGroups),
+          destinationAsgIds: idList(o.destinationApplicationSecurityGroups),
+          description: stringOf(o, 'description'),
           // Listed separately rules carry it in their id; in an NSG it depends on the list they came in.
-          isDefault: isDefault || /\/defaultSecurityRules\//i.test(r.id ?? ''),
+          isDefault: defaultById(o),
         }),
       ),
   );
@@ -124,6 +126,7 @@ const nsgSchema = flat(
       networkInterfaces: refList,
     })
     .loose()
+    .superRefine((n, ctx) => checkUniquePriorities(n.securityRules ?? [], issueAdder(ctx)))
     .transform(
       (n): NetworkSecurityGroup => ({
         id: n.id,
@@ -261,93 +264,122 @@ const natGatewaySchema = flat(
 );
 
 // ---- Azure Firewall rules: classic (inline on the firewall) and policy (rule collection groups) ----
+// Rules and collections are checked field by field (arm-validation.ts) so every problem is reported;
+// the builders below run only on input that passed.
 
-const upperList = strList.transform((l) => l.map((s) => s.toUpperCase()));
+type Raw = Record<string, unknown>;
+const upper = (l: string[]) => l.map((s) => s.toUpperCase());
 
-const appProtocols = z
-  .array(
-    z
-      .object({ protocolType: z.string(), port: intLike })
-      .loose()
-      .transform((p) => ({ type: p.protocolType, port: p.port })),
-  )
-  .nullish()
-  .transform((v) => v ?? []);
-
-const networkRuleFields = {
-  name: z.string(),
-  sourceAddresses: strList,
-  sourceIpGroups: strList,
-  destinationAddresses: strList,
-  destinationIpGroups: strList,
-  destinationFqdns: strList,
-  destinationPorts: strList,
-};
-
-const appRuleFields = {
-  name: z.string(),
-  sourceAddresses: strList,
-  sourceIpGroups: strList,
-  protocols: appProtocols,
-  targetFqdns: strList,
-  fqdnTags: strList,
-  targetUrls: strList,
-  webCategories: strList,
-};
-
-const natRuleFields = {
-  name: z.string(),
-  sourceAddresses: strList,
-  sourceIpGroups: strList,
-  destinationAddresses: strList,
-  destinationPorts: strList,
-  translatedAddress: optStr,
-  translatedFqdn: optStr,
-  translatedPort: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined || v === '' ? undefined : String(v))),
-};
-
-function toNetworkRule(r: z.infer<z.ZodObject<typeof networkRuleFields>>, protocols: string[]): NetworkRule {
-  return { kind: 'network', ...r, protocols };
+function buildNetworkRule(o: Raw, protocolsKey: string): NetworkRule {
+  return {
+    kind: 'network',
+    name: String(o.name),
+    protocols: upper(listOf(o, protocolsKey)),
+    sourceAddresses: listOf(o, 'sourceAddresses'),
+    sourceIpGroups: listOf(o, 'sourceIpGroups'),
+    destinationAddresses: listOf(o, 'destinationAddresses'),
+    destinationIpGroups: listOf(o, 'destinationIpGroups'),
+    destinationFqdns: listOf(o, 'destinationFqdns'),
+    destinationPorts: listOf(o, 'destinationPorts'),
+  };
 }
 
-function toNatRule(r: z.infer<z.ZodObject<typeof natRuleFields>>, protocols: string[]): NatRule {
-  return { kind: 'nat', ...r, protocols };
+function buildApplicationRule(o: Raw): ApplicationRule {
+  const protocols = Array.isArray(o.protocols) ? (o.protocols as Raw[]) : [];
+  return {
+    kind: 'application',
+    name: String(o.name),
+    sourceAddresses: listOf(o, 'sourceAddresses'),
+    sourceIpGroups: listOf(o, 'sourceIpGroups'),
+    protocols: protocols.map((p) => ({ type: canonical(['Http', 'Https', 'Mssql'] as const, p.protocolType)!, port: integerOf(p.port)! })),
+    targetFqdns: listOf(o, 'targetFqdns'),
+    fqdnTags: listOf(o, 'fqdnTags'),
+    targetUrls: listOf(o, 'targetUrls'),
+    webCategories: listOf(o, 'webCategories'),
+  };
+}
+
+function buildNatRule(o: Raw, protocolsKey: string): NatRule {
+  return {
+    kind: 'nat',
+    name: String(o.name),
+    protocols: upper(listOf(o, protocolsKey)),
+    sourceAddresses: listOf(o, 'sourceAddresses'),
+    sourceIpGroups: listOf(o, 'sourceIpGroups'),
+    destinationAddresses: listOf(o, 'destinationAddresses'),
+    destinationPorts: listOf(o, 'destinationPorts'),
+    translatedAddress: stringOf(o, 'translatedAddress'),
+    translatedFqdn: stringOf(o, 'translatedFqdn'),
+    translatedPort: stringOf(o, 'translatedPort'),
+  };
+}
+
+/** One rule, checked then built: `check` names every bad field, `build` runs on valid input only. */
+function ruleSchema<T>(check: (o: Raw, issue: ReturnType<typeof issueAdder>) => void, build: (o: Raw) => T) {
+  return flat(
+    z
+      .object({})
+      .loose()
+      .superRefine((o, ctx) => check(o, issueAdder(ctx)))
+      .transform((o) => build(o)),
+  );
 }
 
 // Classic rules say `protocols`; policy rules say `ipProtocols` (research 2.3).
-const classicNetworkRule = z
-  .object({ ...networkRuleFields, protocols: upperList })
-  .loose()
-  .transform((r) => toNetworkRule(r, r.protocols));
-const classicAppRule = z
-  .object(appRuleFields)
-  .loose()
-  .transform((r): ApplicationRule => ({ kind: 'application', ...r }));
-const classicNatRule = z
-  .object({ ...natRuleFields, protocols: upperList })
-  .loose()
-  .transform((r) => toNatRule(r, r.protocols));
+const CLASSIC_RULES = {
+  network: ruleSchema((o, i) => checkNetworkRule(o, 'protocols', i), (o) => buildNetworkRule(o, 'protocols')),
+  application: ruleSchema(checkApplicationRule, buildApplicationRule),
+  nat: ruleSchema((o, i) => checkNatRule(o, 'protocols', i), (o) => buildNatRule(o, 'protocols')),
+};
 
-const ACTIONS = ['Allow', 'Deny', 'Dnat'] as const;
-const action = z
-  .object({ type: z.string() })
-  .loose()
-  .transform((a, ctx): FirewallAction => {
-    const found = ACTIONS.find((x) => x.toLowerCase() === a.type.toLowerCase());
-    if (!found) {
-      ctx.addIssue({ code: 'custom', message: `expected action Allow, Deny or DNAT, got "${a.type}"` });
-      return z.NEVER;
+const FIREWALL_ACTIONS = ['Allow', 'Deny', 'Dnat'] as const;
+const actionOf = (o: Raw): FirewallAction => canonical(FIREWALL_ACTIONS, (o.action as Raw | undefined)?.type)!;
+
+/**
+ * Parses `list` item by item with `schema`, reporting every item's problems under `path`. Collection
+ * checks read the raw object, so they run whether or not its rules are valid: all problems at once.
+ */
+function parseChildren<T>(list: unknown, schema: z.ZodType<T>, path: (string | number)[], ctx: z.RefinementCtx): T[] | undefined {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    ctx.addIssue({ code: 'custom', path, message: 'expected a list' });
+    return undefined;
+  }
+  const out: T[] = [];
+  let ok = true;
+  list.forEach((item, i) => {
+    const r = schema.safeParse(item);
+    if (r.success) out.push(r.data);
+    else {
+      ok = false;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [...path, i, ...(issue.path as (string | number)[])], message: issue.message });
     }
-    return found;
   });
+  return ok ? out : undefined;
+}
+
+/** Runs `check` on the raw object; true when it found nothing. */
+function passes(o: Raw, ctx: z.RefinementCtx, check: (o: Raw, issue: ReturnType<typeof issueAdder>) => void): boolean {
+  let ok = true;
+  const add = issueAdder(ctx);
+  check(o, (path, message) => {
+    ok = false;
+    add(path, message);
+  });
+  return ok;
+}
 
 function classicCollection(kind: 'network' | 'application' | 'nat') {
-  const rule = kind === 'network' ? classicNetworkRule : kind === 'application' ? classicAppRule : classicNatRule;
   return flat(
     z
-      .object({ name: z.string(), priority: intLike, action, rules: z.array(rule).nullish() })
+      .object({})
       .loose()
-      .transform((c): FirewallRuleCollection => ({ name: c.name, priority: c.priority, kind, action: c.action, rules: (c.rules ?? []) as FirewallRule[] })),
+      .transform((c, ctx): FirewallRuleCollection => {
+        const valid = passes(c, ctx, (o, issue) => checkClassicCollection(o, kind, issue));
+        const rules = parseChildren<FirewallRule>(c.rules, CLASSIC_RULES[kind] as z.ZodType<FirewallRule>, ['rules'], ctx);
+        if (!valid || !rules) return z.NEVER;
+        return { name: String(c.name), priority: integerOf(c.priority)!, kind, action: actionOf(c), rules };
+      }),
   );
 }
 
@@ -393,66 +425,57 @@ const firewallSchema = flat(
     }),
 );
 
-const policyRule = z.discriminatedUnion('ruleType', [
-  z
-    .object({ ruleType: z.literal('NetworkRule'), ...networkRuleFields, ipProtocols: upperList })
-    .loose()
-    .transform((r) => toNetworkRule(r, r.ipProtocols)),
-  z
-    .object({ ruleType: z.literal('ApplicationRule'), ...appRuleFields })
-    .loose()
-    .transform((r): ApplicationRule => ({
-      kind: 'application',
-      name: r.name,
-      sourceAddresses: r.sourceAddresses,
-      sourceIpGroups: r.sourceIpGroups,
-      protocols: r.protocols,
-      targetFqdns: r.targetFqdns,
-      fqdnTags: r.fqdnTags,
-      targetUrls: r.targetUrls,
-      webCategories: r.webCategories,
-    })),
-  z
-    .object({ ruleType: z.literal('NatRule'), ...natRuleFields, ipProtocols: upperList })
-    .loose()
-    .transform((r) => toNatRule(r, r.ipProtocols)),
-]);
+const POLICY_RULES = {
+  networkrule: ruleSchema((o, i) => checkNetworkRule(o, 'ipProtocols', i), (o) => buildNetworkRule(o, 'ipProtocols')),
+  applicationrule: ruleSchema(checkApplicationRule, buildApplicationRule),
+  natrule: ruleSchema((o, i) => checkNatRule(o, 'ipProtocols', i), (o) => buildNatRule(o, 'ipProtocols')),
+};
 
-const policyCollection = z
-  .object({
-    ruleCollectionType: z.enum(['FirewallPolicyFilterRuleCollection', 'FirewallPolicyNatRuleCollection']),
-    name: z.string(),
-    priority: intLike,
-    action,
-    rules: z.array(policyRule).nullish(),
-  })
-  .loose()
-  .transform((c, ctx): FirewallRuleCollection => {
-    const rules = (c.rules ?? []) as FirewallRule[];
-    const kinds = new Set(rules.map((r) => r.kind));
-    if (kinds.size > 1) {
-      // Azure refuses mixed collections; reading one would make the evaluation order meaningless.
-      ctx.addIssue({ code: 'custom', message: `rule collection "${c.name}" mixes ${[...kinds].join(' and ')} rules` });
-      return z.NEVER;
-    }
-    const kind = c.ruleCollectionType === 'FirewallPolicyNatRuleCollection' ? 'nat' : (rules[0]?.kind ?? 'network');
-    return { name: c.name, priority: c.priority, kind, action: c.action, rules };
-  });
+/** A policy rule by its `ruleType`; a missing or unknown type is reported by the collection check. */
+const policyRule = z.object({}).loose().transform((o, ctx): FirewallRule => {
+  const schema = POLICY_RULES[String(o.ruleType ?? '').toLowerCase() as keyof typeof POLICY_RULES];
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', path: ['ruleType'], message: `${o.ruleType === undefined || o.ruleType === null || o.ruleType === '' ? 'missing' : `got ${JSON.stringify(o.ruleType)}`}: expected NetworkRule, ApplicationRule or NatRule` });
+    return z.NEVER;
+  }
+  const r = schema.safeParse(o);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+  return z.NEVER;
+});
+
+const policyCollection = flat(
+  z
+    .object({})
+    .loose()
+    .transform((c, ctx): FirewallRuleCollection => {
+      const valid = passes(c, ctx, checkPolicyCollection);
+      const rules = parseChildren(c.rules, policyRule, ['rules'], ctx);
+      if (!valid || !rules) return z.NEVER;
+      const nat = canonical(['FirewallPolicyNatRuleCollection'] as const, c.ruleCollectionType) !== undefined;
+      const kind = nat ? 'nat' : (rules[0]?.kind ?? 'network');
+      return { name: String(c.name), priority: integerOf(c.priority)!, kind, action: actionOf(c), rules };
+    }),
+);
 
 const ruleCollectionGroupSchema = flat(
   z
-    .object({ id: optStr, name: z.string(), priority: intLike, ruleCollections: z.array(policyCollection).nullish() })
+    .object({})
     .loose()
-    .transform(
-      (g): RuleCollectionGroup => ({
-        id: g.id,
-        name: g.name,
-        priority: g.priority,
-        policyId: g.id?.replace(/\/ruleCollectionGroups\/[^/]+$/i, ''),
-        ruleCollections: g.ruleCollections ?? [],
-      }),
-    ),
+    .transform((g, ctx): RuleCollectionGroup => {
+      const valid = passes(g, ctx, checkRuleCollectionGroup);
+      const collections = parseChildren(g.ruleCollections, policyCollection, ['ruleCollections'], ctx);
+      if (!valid || !collections) return z.NEVER;
+      const id = stringOf(g, 'id');
+      return { id, name: String(g.name), priority: integerOf(g.priority)!, policyId: id?.replace(/\/ruleCollectionGroups\/[^/]+$/i, ''), ruleCollections: collections };
+    }),
 );
+
+/** `policy show` lists groups by id; templates and `az rest` embed them whole. Embedded ones are parsed. */
+function isEmbeddedGroup(g: unknown): boolean {
+  const o = unwrapProperties(g) as Raw | undefined;
+  return !!o && typeof o === 'object' && ('ruleCollections' in o || 'priority' in o);
+}
 
 const firewallPolicySchema = flat(
   z
@@ -463,22 +486,92 @@ const firewallPolicySchema = flat(
       basePolicy: ref,
       threatIntelMode: optStr,
       dnsSettings: z.object({ enableProxy: z.boolean().nullish() }).loose().nullish(),
-      // `show` lists ids only; embedded groups (templates, `az rest`) are full objects.
-      ruleCollectionGroups: z.array(z.union([ruleCollectionGroupSchema, z.object({ id: z.string() }).loose()])).nullish(),
+      ruleCollectionGroups: z.array(z.unknown()).nullish(),
     })
     .loose()
-    .transform(
-      (p): FirewallPolicy => ({
+    .transform((p, ctx): FirewallPolicy => {
+      const groups: RuleCollectionGroup[] = [];
+      const ids: string[] = [];
+      (p.ruleCollectionGroups ?? []).forEach((g, i) => {
+        const id = typeof g === 'object' && g !== null && typeof (g as Raw).id === 'string' ? ((g as Raw).id as string) : undefined;
+        if (id) ids.push(id);
+        if (!isEmbeddedGroup(g)) return;
+        const r = ruleCollectionGroupSchema.safeParse(g);
+        if (r.success) groups.push(r.data);
+        else for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: ['ruleCollectionGroups', i, ...(issue.path as (string | number)[])], message: issue.message });
+      });
+      return {
         id: p.id,
         name: p.name,
         location: p.location,
         basePolicyId: p.basePolicy,
         threatIntelMode: p.threatIntelMode,
         dnsProxyEnabled: p.dnsSettings?.enableProxy === true,
-        ruleCollectionGroups: (p.ruleCollectionGroups ?? []).filter((g): g is RuleCollectionGroup => 'ruleCollections' in g && Array.isArray(g.ruleCollections)),
-      }),
-    ),
+        ruleCollectionGroups: groups,
+        ...(ids.length ? { ruleCollectionGroupIds: ids } : {}),
+      };
+    }),
 );
+
+// ---- Published service tags: `az network list-service-tags`, the Service Tags API, ServiceTags_*.json ----
+
+const changeNumber = z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined || v === '' ? undefined : String(v)));
+
+/** One tag: `{ name, id, properties: { addressPrefixes, region, systemService, changeNumber } }`. */
+const serviceTagSchema = flat(
+  z
+    .object({
+      name: z.string().min(1),
+      region: optStr,
+      systemService: optStr,
+      changeNumber,
+      addressPrefixes: z.array(z.string()).nullish(),
+    })
+    .loose()
+    .superRefine((t, ctx) =>
+      (t.addressPrefixes ?? []).forEach((p, i) => {
+        if (!isIpOrCidr(p)) ctx.addIssue({ code: 'custom', path: ['addressPrefixes', i], message: `"${p}" is not an IP address or CIDR` });
+      }),
+    )
+    .transform((t): ServiceTag => ({ name: t.name, region: t.region, systemService: t.systemService, changeNumber: t.changeNumber, addressPrefixes: t.addressPrefixes ?? [] })),
+);
+
+/** The envelope: `{ name, id, type, cloud, changeNumber, values: [...] }`; values are parsed one by one. */
+const serviceTagListSchema = z
+  .object({ cloud: optStr, changeNumber, values: z.array(z.unknown()) })
+  .loose()
+  .transform((l): ServiceTagList => ({ cloud: l.cloud, changeNumber: l.changeNumber, origin: '', tags: [] }));
+
+export interface ServiceTagListParse {
+  list: ServiceTagList;
+  /** Tags that could not be read, each with its field; their names still count as "listed but unreadable". */
+  issues: { field: string; message: string; tag?: string }[];
+  unreadableTags: string[];
+}
+
+/**
+ * Reads a published service tag list. One bad tag among thousands is reported and skipped alone;
+ * rules naming it then evaluate to unknown, as for a tag that is not listed at all.
+ */
+export function parseServiceTagList(raw: unknown, origin: string): ServiceTagListParse | { ok: false; field: string; message: string } {
+  const envelope = serviceTagListSchema.safeParse(raw);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    return { ok: false, field: formatPath(issue.path), message: issue.message };
+  }
+  const list: ServiceTagList = { ...envelope.data, origin };
+  const issues: ServiceTagListParse['issues'] = [];
+  const unreadableTags: string[] = [];
+  const values = (raw as { values: unknown[] }).values;
+  values.forEach((v, i) => {
+    const r = serviceTagSchema.safeParse(v);
+    if (r.success) return void list.tags.push(r.data);
+    const name = typeof v === 'object' && v !== null && typeof (v as Raw).name === 'string' ? ((v as Raw).name as string) : undefined;
+    if (name) unreadableTags.push(name);
+    for (const issue of r.error.issues) issues.push({ field: `values[${i}]${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, message: issue.message, tag: name });
+  });
+  return { list, issues, unreadableTags };
+}
 
 export interface ParsedResourceMap {
   networkSecurityGroup: NetworkSecurityGroup;
@@ -491,9 +584,13 @@ export interface ParsedResourceMap {
   azureFirewall: AzureFirewall;
   firewallPolicy: FirewallPolicy;
   ruleCollectionGroup: RuleCollectionGroup;
+  serviceTag: ServiceTag;
 }
 
-const SCHEMAS: { [K in ResourceKind]: z.ZodType<ParsedResourceMap[K]> } = {
+/** Service tag lists are parsed by parseServiceTagList (tag by tag), not through this table. */
+export type TableKind = Exclude<ResourceKind, 'serviceTagList'>;
+
+const SCHEMAS: { [K in TableKind]: z.ZodType<ParsedResourceMap[K]> } = {
   networkSecurityGroup: nsgSchema,
   securityRule: securityRule(false),
   virtualNetwork: vnetSchema,
@@ -504,18 +601,26 @@ const SCHEMAS: { [K in ResourceKind]: z.ZodType<ParsedResourceMap[K]> } = {
   azureFirewall: firewallSchema,
   firewallPolicy: firewallPolicySchema,
   ruleCollectionGroup: ruleCollectionGroupSchema,
+  serviceTag: serviceTagSchema,
 };
 
-export type ParseOutcome<K extends ResourceKind> =
-  | { ok: true; value: ParsedResourceMap[K] }
-  | { ok: false; field: string; message: string };
+export interface FieldProblem {
+  /** Dotted path of the field, e.g. `securityRules[2].priority`. */
+  field: string;
+  message: string;
+}
 
-/** Parses one resource of a known kind; on failure names the first bad field (`securityRules[2].priority`). */
-export function parseResource<K extends ResourceKind>(kind: K, raw: unknown): ParseOutcome<K> {
+export type ParseOutcome<K extends TableKind> =
+  | { ok: true; value: ParsedResourceMap[K] }
+  /** `field` and `message` are the first problem; `problems` lists all of them in input order. */
+  | { ok: false; field: string; message: string; problems: FieldProblem[] };
+
+/** Parses one resource of a known kind; on failure names every bad field (`securityRules[2].priority`). */
+export function parseResource<K extends TableKind>(kind: K, raw: unknown): ParseOutcome<K> {
   const result = SCHEMAS[kind].safeParse(raw);
   if (result.success) return { ok: true, value: result.data };
-  const issue = result.error.issues[0];
-  return { ok: false, field: formatPath(issue.path), message: issue.message };
+  const problems = result.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
+  return { ok: false, ...problems[0], problems };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -85,6 +85,25 @@ describe('ArmAzureSource against a loopback HTTPS ARM (real SDK pipeline)', () =
     expect(snapshot.networkInterfaces[0].virtualMachineScaleSet).toBe('aks-nodepool1-123-vmss');
   });
 
+  it('reads service tag ranges through the Service Tags API (serviceTags.list) at the location of the loaded resources', () => {
+    // learn.microsoft.com/rest/api/virtualnetwork/service-tags/list: GET .../locations/{location}/serviceTags
+    expect(arm.requests).toContain(`/subscriptions/${FAKE_SUBSCRIPTION}/providers/microsoft.network/locations/westeurope/servicetags`);
+    expect(snapshot.serviceTags).toHaveLength(1);
+    const list = snapshot.serviceTags[0];
+    expect(list).toMatchObject({ cloud: 'Public', changeNumber: '77', origin: 'Service Tags API (westeurope)' });
+    expect(list.tags.find((t) => t.name === 'AzureCloud.westeurope')).toMatchObject({ region: 'westeurope', addressPrefixes: ['198.51.100.0/24', '2001:db8:1::/48'] });
+    expect(list.tags.find((t) => t.name === 'Storage')?.systemService).toBe('AzureStorage');
+  });
+
+  it('skips a malformed service tag alone, naming it and its field', () => {
+    expect(snapshot.serviceTags[0].tags.map((t) => t.name)).not.toContain('Broken');
+    const e = snapshot.errors.find((x) => x.where.field === 'values[2].addressPrefixes[0]');
+    expect(e).toMatchObject({ code: 'invalid-object', where: { resource: 'Broken' } });
+    expect(e?.message).toMatch(/from Service Tags API \(westeurope\) \(service tag list\): tag Broken, field values\[2\]/);
+    expect(e?.message).toMatch(/"not-a-prefix" is not an IP address or CIDR/);
+    expect(e?.message).toMatch(/evaluate to unknown/);
+  });
+
   it('reports a 404 for a referenced resource by its id', () => {
     const notFound = snapshot.errors.filter((e) => e.code === 'not-found');
     expect(notFound).toHaveLength(1);

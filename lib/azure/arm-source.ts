@@ -3,7 +3,8 @@
  * by default). Each resource type of each resource group is listed on its own, so a 403 on firewalls
  * or a missing group becomes one source error while everything else loads. The SDK's pipeline retries
  * 429 responses after their Retry-After. Resources referenced from another group (AKS puts the node
- * NSG and scale-set NICs in the MC_ group) are fetched by id.
+ * NSG and scale-set NICs in the MC_ group) are fetched by id. Service tag ranges come from the Service
+ * Tags API (`serviceTags.list`), so rules naming `AzureCloud.<region>` or `Storage` can be evaluated.
  */
 
 import type { TokenCredential } from '@azure/core-auth';
@@ -22,6 +23,11 @@ export interface ArmSourceOptions {
   endpoint?: string;
   /** Extra SDK client options (pipeline policies, retry options). */
   clientOptions?: NetworkManagementClientOptionalParams;
+  /**
+   * Region to ask the Service Tags API with; it selects the list's version, not which regions are
+   * returned. Defaults to the location of the first VNet, NSG, firewall or policy loaded.
+   */
+  serviceTagsLocation?: string;
 }
 
 export const SIGN_IN_HELP =
@@ -81,7 +87,21 @@ export class ArmAzureSource implements AzureSource {
       }),
     );
     await this.fetchReferenced(client, collected, collect);
+    await this.loadServiceTags(client, collected, assembler);
     return assembler.finish();
+  }
+
+  /** Azure's published service tags for the subscription's cloud; a failure is one source error. */
+  private async loadServiceTags(client: NetworkManagementClient, collected: Partial<Record<ResourceKind, unknown[]>>, assembler: SnapshotAssembler): Promise<void> {
+    const location = this.options.serviceTagsLocation ?? firstLocation(collected);
+    if (!location) return; // nothing was loaded, so no rule needs a tag
+    const resource = `service tags (Microsoft.Network/locations/${location}/serviceTags)`;
+    try {
+      const list = await client.serviceTags.list(location);
+      assembler.addRaw(list, { resourceType: `Service Tags API (${location})` }, 'serviceTagList');
+    } catch (err) {
+      assembler.addError(armError(err, resource));
+    }
   }
 
   /** NSGs, route tables, policies and scale-set NICs referenced from the loaded resources but living elsewhere. */
@@ -147,6 +167,16 @@ function collectReferences(collected: Partial<Record<ResourceKind, unknown[]>>):
   for (const f of collected.azureFirewall ?? []) add(pol, idOf((f as Record<string, unknown>).firewallPolicy));
   for (const p of collected.firewallPolicy ?? []) add(pol, idOf((p as Record<string, unknown>).basePolicy));
   return { nsgIds: [...nsg.values()], routeTableIds: [...rt.values()], policyIds: [...pol.values()], scaleSets: [...vmss.values()] };
+}
+
+function firstLocation(collected: Partial<Record<ResourceKind, unknown[]>>): string | undefined {
+  for (const kind of ['virtualNetwork', 'networkSecurityGroup', 'azureFirewall', 'firewallPolicy'] as const) {
+    for (const r of collected[kind] ?? []) {
+      const location = (r as { location?: unknown }).location;
+      if (typeof location === 'string' && location) return location;
+    }
+  }
+  return undefined;
 }
 
 /** Drains a paged list; on failure records one error for this resource type and returns what arrived. */

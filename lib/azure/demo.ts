@@ -6,6 +6,10 @@
  *
  * Deliberate mistakes, each one a finding: SSH open from the Internet on the node subnet, a `*.com`
  * application rule "for convenience", and (through the 0.0.0.0/0 route) the VirtualNetwork-tag trap.
+ *
+ * The AKS egress recipe's network rules name the service tag `AzureCloud.westeurope`, so the demo
+ * ships the service tags it uses, as `az network list-service-tags --location westeurope -o json`
+ * prints them (trimmed to those tags).
  */
 
 import { DEMO_CLUSTER } from '../demo/scenario';
@@ -276,9 +280,35 @@ const RULE_COLLECTION_GROUPS = [
   },
 ];
 
+const tag = (name: string, region: string, addressPrefixes: string[]) => ({
+  name,
+  id: name,
+  properties: { changeNumber: '7', region, regionId: region ? 18 : 0, platform: 'Azure', state: 'GA', systemService: '', addressPrefixes, networkFeatures: ['API', 'NSG', 'UDR', 'FW'] },
+  serviceTagChangeNumber: '7',
+});
+
+/**
+ * `az network list-service-tags --location westeurope -o json`, trimmed to the tags the demo uses.
+ * The prefixes are NOT Microsoft's published ranges: they are Azure-looking prefixes chosen to hold
+ * the demo's addresses (the API server 20.50.12.7 and the firewall's public IP 20.31.8.100), plus an
+ * IPv6 prefix; AzureCloud (all regions) holds its regional tags, as in the real list.
+ */
+export const DEMO_SERVICE_TAGS = {
+  name: 'Public',
+  id: `/subscriptions/${DEMO_SUBSCRIPTION}/providers/Microsoft.Network/serviceTags/Public`,
+  type: 'Microsoft.Network/serviceTags',
+  changeNumber: '412',
+  cloud: 'Public',
+  values: [
+    tag(`AzureCloud.${DEMO_LOCATION}`, DEMO_LOCATION, ['20.31.0.0/16', '20.50.0.0/16', '2603:1020:200::/46']),
+    tag('AzureCloud.northeurope', 'northeurope', ['20.38.64.0/19', '2603:1020:5::/48']),
+    tag('AzureCloud', '', ['20.31.0.0/16', '20.38.64.0/19', '20.50.0.0/16', '2603:1020:5::/48', '2603:1020:200::/46']),
+  ],
+};
+
 /** Every demo Azure resource, as `az network ... list -o json` prints them. */
 export function demoAzureResources(): unknown[] {
-  return [VNET, NSG, ...NICS, ROUTE_TABLE, FIREWALL, FIREWALL_POLICY, ...RULE_COLLECTION_GROUPS];
+  return [VNET, NSG, ...NICS, ROUTE_TABLE, FIREWALL, FIREWALL_POLICY, ...RULE_COLLECTION_GROUPS, DEMO_SERVICE_TAGS];
 }
 
 let cached: AzureSnapshot | undefined;

@@ -13,7 +13,11 @@ export type ResourceKind =
   | 'natGateway'
   | 'azureFirewall'
   | 'firewallPolicy'
-  | 'ruleCollectionGroup';
+  | 'ruleCollectionGroup'
+  /** Azure's published service tags: `az network list-service-tags`, the Service Tags API, ServiceTags_*.json. */
+  | 'serviceTagList'
+  /** One entry of such a list (`az network list-service-tags --query values` prints these). */
+  | 'serviceTag';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +33,7 @@ const BY_TYPE: Record<string, ResourceKind> = {
   'microsoft.network/azurefirewalls': 'azureFirewall',
   'microsoft.network/firewallpolicies': 'firewallPolicy',
   'microsoft.network/firewallpolicies/rulecollectiongroups': 'ruleCollectionGroup',
+  'microsoft.network/servicetags': 'serviceTagList',
 };
 
 /** ARM wraps most fields in `properties`; the SDK and az print them flattened. Returns the flat view. */
@@ -61,6 +66,12 @@ export function recognizeResource(value: unknown): ResourceKind | undefined {
   if (BY_TYPE[type]) return BY_TYPE[type];
   const o = unwrapProperties(value) as Json;
   const has = (k: string) => o[k] !== undefined;
+  // The list's `values` (plural) sets it apart from ARM's `{ value: [...] }` pages; the weekly
+  // download has no `type` but always a cloud and a change number.
+  if (Array.isArray(o.values) && (has('cloud') || has('changeNumber'))) return 'serviceTagList';
+  if (Array.isArray(o.addressPrefixes) && typeof o.name === 'string' && !String(o.id ?? '').includes('/') && (has('systemService') || has('region') || has('changeNumber'))) {
+    return 'serviceTag';
+  }
   if (has('securityRules') || has('defaultSecurityRules')) return 'networkSecurityGroup';
   if (has('priority') && has('direction') && has('access')) return 'securityRule';
   if (has('ruleCollections')) return 'ruleCollectionGroup';

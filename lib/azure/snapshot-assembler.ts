@@ -1,12 +1,15 @@
 /**
  * Collects parsed resources from any number of inputs (files, ARM list calls) and joins the pieces
  * that arrive separately: rule collection groups to their policy, standalone subnets to their VNet,
- * standalone security rules to their NSG. ARM ids are case-insensitive, so all joins are too.
+ * standalone security rules to their NSG, service tags to their list. ARM ids are case-insensitive,
+ * so all joins are too. An object Azure would refuse is reported field by field and skipped; where
+ * skipping it could change a verdict (a rule collection group of a policy), the gap is recorded so
+ * the evaluators answer "unknown" instead.
  */
 
-import { parseResource } from './arm-schema';
-import { recognizeResource, type ResourceKind } from './resource-kind';
-import type { AzureSnapshot, AzureSourceKind, FirewallPolicy, RuleCollectionGroup, SecurityRule, SourceError, Subnet, VirtualNetwork } from './types';
+import { parseResource, parseServiceTagList, type FieldProblem } from './arm-schema';
+import { recognizeResource, unwrapProperties, type ResourceKind } from './resource-kind';
+import type { AzureSnapshot, AzureSourceKind, FirewallPolicy, RuleCollectionGroup, SecurityRule, ServiceTag, SourceError, Subnet, VirtualNetwork } from './types';
 import { emptySnapshot } from './types';
 
 /** ARM ids differ in case between references (`MC_rg` vs `mc_rg`); compare them lowered. */
@@ -18,6 +21,9 @@ export function sameId(a: string | undefined, b: string | undefined): boolean {
 export function nameFromId(id: string): string {
   return id.split('/').filter(Boolean).pop() ?? id;
 }
+
+/** Problems reported per rejected object before the rest are summed up. */
+const MAX_PROBLEMS = 20;
 
 export interface ObjectOrigin {
   file?: string;
@@ -34,6 +40,10 @@ export class SnapshotAssembler {
     rules: [] as { rule: SecurityRule; origin: ObjectOrigin }[],
     subnets: [] as { subnet: Subnet; origin: ObjectOrigin }[],
     groups: [] as { group: RuleCollectionGroup; origin: ObjectOrigin }[],
+    /** Ids of rule collection groups that were present but invalid. */
+    rejectedGroupIds: [] as string[],
+    /** Single service tags (`list-service-tags --query values`), per file. */
+    tags: new Map<string, ServiceTag[]>(),
   };
 
   constructor(source: AzureSourceKind, origin: string) {
@@ -51,21 +61,52 @@ export class SnapshotAssembler {
     if (!kind) {
       this.addError({
         code: 'unrecognized-shape',
-        message: `${label} is not a resource Flowsight reads (NSG, VNet, subnet, NIC, route table, NAT gateway, firewall, firewall policy or rule collection group); skipped`,
+        message: `${label} is not a resource Flowsight reads (NSG, VNet, subnet, NIC, route table, NAT gateway, firewall, firewall policy, rule collection group or service tag list); skipped`,
         where: { file: origin.file, resource: resourceName(raw) },
       });
       return;
     }
+    if (kind === 'serviceTagList') return this.addServiceTagList(raw, origin, label);
     const parsed = parseResource(kind, raw);
     if (!parsed.ok) {
-      this.addError({
-        code: 'invalid-object',
-        message: `${label} (${kind}): field ${parsed.field}: ${parsed.message}; this object is skipped`,
-        where: { file: origin.file, resource: resourceName(raw) ?? origin.resourceType, field: parsed.field },
-      });
+      this.addProblems(parsed.problems, `${label} (${kind})`, 'this object is skipped', { file: origin.file, resource: resourceName(raw) ?? origin.resourceType });
+      if (kind === 'ruleCollectionGroup') {
+        const id = (unwrapProperties(raw) as { id?: unknown } | undefined)?.id;
+        if (typeof id === 'string') this.loose.rejectedGroupIds.push(id);
+      }
       return;
     }
     this.add(kind, parsed.value, origin);
+  }
+
+  /** One error per bad field, at most MAX_PROBLEMS per object, then a count of the rest. */
+  private addProblems(problems: FieldProblem[], what: string, consequence: string, where: SourceError['where']): void {
+    for (const p of problems.slice(0, MAX_PROBLEMS)) {
+      this.addError({ code: 'invalid-object', message: `${what}: field ${p.field}: ${p.message}; ${consequence}`, where: { ...where, field: p.field } });
+    }
+    if (problems.length > MAX_PROBLEMS) {
+      this.addError({ code: 'invalid-object', message: `${what}: ${problems.length - MAX_PROBLEMS} more problems not listed; ${consequence}`, where });
+    }
+  }
+
+  private addServiceTagList(raw: unknown, origin: ObjectOrigin, label: string): void {
+    const source = origin.file ?? origin.resourceType ?? 'service tags';
+    const parsed = parseServiceTagList(raw, source);
+    if ('ok' in parsed) {
+      this.addProblems([parsed], `${label} (service tag list)`, 'the list is skipped; rules naming service tags evaluate to unknown', { file: origin.file, resource: resourceName(raw) ?? origin.resourceType });
+      return;
+    }
+    for (const issue of parsed.issues.slice(0, MAX_PROBLEMS)) {
+      this.addError({
+        code: 'invalid-object',
+        message: `${label} (service tag list): ${issue.tag ? `tag ${issue.tag}, ` : ''}field ${issue.field}: ${issue.message}; that tag is skipped, rules naming it evaluate to unknown`,
+        where: { file: origin.file, resource: issue.tag ?? resourceName(raw) ?? origin.resourceType, field: issue.field },
+      });
+    }
+    if (parsed.issues.length > MAX_PROBLEMS) {
+      this.addError({ code: 'invalid-object', message: `${label} (service tag list): ${parsed.issues.length - MAX_PROBLEMS} more problems not listed`, where: { file: origin.file } });
+    }
+    this.snapshot.serviceTags.push(parsed.list);
   }
 
   private add(kind: ResourceKind, value: unknown, origin: ObjectOrigin): void {
@@ -88,6 +129,12 @@ export class SnapshotAssembler {
       case 'securityRule': this.loose.rules.push({ rule: value as SecurityRule, origin }); break;
       case 'subnet': this.loose.subnets.push({ subnet: value as Subnet, origin }); break;
       case 'ruleCollectionGroup': this.loose.groups.push({ group: value as RuleCollectionGroup, origin }); break;
+      case 'serviceTag': {
+        const file = origin.file ?? origin.resourceType ?? 'service tags';
+        this.loose.tags.set(file, [...(this.loose.tags.get(file) ?? []), value as ServiceTag]);
+        break;
+      }
+      case 'serviceTagList': break; // handled by addServiceTagList
     }
   }
 
@@ -122,8 +169,20 @@ export class SnapshotAssembler {
         continue;
       }
       const list = rule.isDefault ? nsg.defaultSecurityRules : nsg.securityRules;
-      if (!list.some((r) => r.name.toLowerCase() === rule.name.toLowerCase())) list.push(rule);
+      if (list.some((r) => r.name.toLowerCase() === rule.name.toLowerCase())) continue;
+      const clash = rule.isDefault ? undefined : list.find((r) => r.direction === rule.direction && r.priority === rule.priority);
+      if (clash) {
+        // Azure refuses two rules with one priority and direction: the inputs disagree (exports of different times).
+        this.addError({
+          code: 'invalid-object',
+          message: `security rule ${rule.name} of NSG ${nsg.name}: field priority: ${rule.priority} is also used by ${rule.direction.toLowerCase()} rule "${clash.name}"; Azure allows one rule per priority and direction; this rule is skipped`,
+          where: { file: origin.file, resource: rule.id ?? rule.name, field: 'priority' },
+        });
+        continue;
+      }
+      list.push(rule);
     }
+    for (const [file, tags] of this.loose.tags) s.serviceTags.push({ origin: file, tags });
     for (const { group, origin } of this.loose.groups) {
       let policy = s.firewallPolicies.find((p) => sameId(p.id, group.policyId));
       if (!policy) {
@@ -140,6 +199,17 @@ export class SnapshotAssembler {
         s.firewallPolicies.push(policy);
       }
       if (!policy.ruleCollectionGroups.some((g) => g.name.toLowerCase() === group.name.toLowerCase())) policy.ruleCollectionGroups.push(group);
+    }
+    for (const id of this.loose.rejectedGroupIds) {
+      // The group exists but was unreadable: its policy must not be evaluated as if it had no such group.
+      const policyId = id.replace(/\/ruleCollectionGroups\/[^/]+$/i, '');
+      let policy = s.firewallPolicies.find((p) => sameId(p.id, policyId));
+      if (!policy) {
+        policy = { id: policyId, name: nameFromId(policyId), dnsProxyEnabled: false, ruleCollectionGroups: [] };
+        s.firewallPolicies.push(policy);
+      }
+      const ids = (policy.ruleCollectionGroupIds ??= []);
+      if (!ids.some((x) => sameId(x, id))) ids.push(id);
     }
     return s;
   }

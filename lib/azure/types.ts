@@ -179,6 +179,11 @@ export interface FirewallPolicy {
   location?: string;
   basePolicyId?: string;
   dnsProxyEnabled: boolean;
+  /**
+   * Ids of the rule collection groups the policy lists (`az network firewall policy show`). A listed
+   * group that is not loaded (not exported, or rejected as invalid) makes the policy's verdicts unknown.
+   */
+  ruleCollectionGroupIds?: string[];
   threatIntelMode?: string;
   ruleCollectionGroups: RuleCollectionGroup[];
 }
@@ -196,6 +201,28 @@ export interface AzureFirewall {
   natRuleCollections: FirewallRuleCollection[];
   networkRuleCollections: FirewallRuleCollection[];
   applicationRuleCollections: FirewallRuleCollection[];
+}
+
+/**
+ * One service tag of Azure's published list (`az network list-service-tags`, the Service Tags API or
+ * the weekly ServiceTags_*.json download): a name such as `AzureCloud.westeurope` and its prefixes.
+ */
+export interface ServiceTag {
+  name: string;
+  region?: string;
+  systemService?: string;
+  changeNumber?: string;
+  addressPrefixes: string[];
+}
+
+/** One published service tag list: the cloud and version it describes, and where it was read. */
+export interface ServiceTagList {
+  /** `Public`, `AzureGovernment`, `AzureChinaCloud`. */
+  cloud?: string;
+  changeNumber?: string;
+  /** File name, or `Service Tags API (<location>)` for ARM. */
+  origin: string;
+  tags: ServiceTag[];
 }
 
 export type SourceErrorCode =
@@ -238,6 +265,8 @@ export interface AzureSnapshot {
   natGateways: NatGateway[];
   azureFirewalls: AzureFirewall[];
   firewallPolicies: FirewallPolicy[];
+  /** Published service tag ranges; rules naming a tag that is not in them evaluate to unknown. */
+  serviceTags: ServiceTagList[];
   errors: SourceError[];
 }
 
@@ -258,6 +287,7 @@ export function emptySnapshot(source: AzureSourceKind, origin: string): AzureSna
     natGateways: [],
     azureFirewalls: [],
     firewallPolicies: [],
+    serviceTags: [],
     errors: [],
   };
 }

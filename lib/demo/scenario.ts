@@ -79,6 +79,9 @@ export interface DemoScenario {
   pods: DemoPod[];
   /** NetworkPolicy / CiliumNetworkPolicy manifests, as `kubectl get -o json` returns them. */
   policies: Record<string, unknown>[];
+  /** Service and EndpointSlice manifests: connections to a Service are evaluated against its backends. */
+  services: Record<string, unknown>[];
+  endpointSlices: Record<string, unknown>[];
   traffic: TrafficPattern[];
 }
 
@@ -251,6 +254,48 @@ const POLICIES: Record<string, unknown>[] = [
   // kube-system and legacy: no policy at all.
 ];
 
+const svc = (namespace: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec });
+
+/**
+ * Services of the demo workloads, with AKS's default service CIDR (10.0.0.0/16, kube-dns at 10.0.0.10).
+ * Most map a port to a named container port; postgres is the StatefulSet's headless service; legacy-sql has
+ * no selector: its EndpointSlice points at a SQL Server VM in a peered VNet.
+ */
+const SERVICES: Record<string, unknown>[] = [
+  svc('kube-system', 'kube-dns', {
+    clusterIP: '10.0.0.10',
+    selector: { 'k8s-app': 'kube-dns' },
+    ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns-tcp' }],
+  }),
+  svc('kube-system', 'hubble-relay', { clusterIP: '10.0.113.42', selector: { 'k8s-app': 'hubble-relay' }, ports: [{ name: 'grpc', port: 80, protocol: 'TCP', targetPort: 'grpc' }] }),
+  svc('kube-system', 'metrics-server', { clusterIP: '10.0.187.9', selector: { 'k8s-app': 'metrics-server' }, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }] }),
+  svc('ingress-nginx', 'ingress-nginx-controller', {
+    type: 'LoadBalancer',
+    clusterIP: '10.0.52.130',
+    selector: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+    ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }],
+  }),
+  svc('production', 'frontend', { clusterIP: '10.0.24.17', selector: { app: 'frontend' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }] }),
+  svc('production', 'api-server', { clusterIP: '10.0.61.205', selector: { app: 'api-server' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] }),
+  svc('production', 'postgres', { clusterIP: 'None', selector: { app: 'postgres' }, ports: [{ name: 'postgres', port: 5432, protocol: 'TCP' }] }),
+  svc('payments', 'payments-api', { clusterIP: '10.0.90.31', selector: { app: 'payments-api' }, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }] }),
+  svc('legacy', 'legacy-app', { clusterIP: '10.0.140.66', selector: { app: 'legacy-app' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }] }),
+  svc('legacy', 'legacy-sql', { clusterIP: '10.0.140.70', ports: [{ name: 'mssql', port: 1433, protocol: 'TCP', targetPort: 1433 }] }),
+  svc('monitoring', 'prometheus', { clusterIP: '10.0.33.90', selector: { app: 'prometheus' }, ports: [{ name: 'web', port: 9090, protocol: 'TCP', targetPort: 'web' }] }),
+  svc('monitoring', 'grafana', { clusterIP: '10.0.33.91', selector: { app: 'grafana' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }] }),
+];
+
+const ENDPOINT_SLICES: Record<string, unknown>[] = [
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'legacy-sql-1', namespace: 'legacy', labels: { 'kubernetes.io/service-name': 'legacy-sql' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'mssql', port: 1433, protocol: 'TCP' }],
+    endpoints: [{ addresses: ['10.225.4.20'], conditions: { ready: true } }],
+  },
+];
+
 const ref = (kind: 'NetworkPolicy' | 'CiliumNetworkPolicy', namespace: string, name: string): PolicyRef => ({ kind, namespace, name });
 const NP = (ns: string, name: string) => ref('NetworkPolicy', ns, name);
 const CNP = (ns: string, name: string) => ref('CiliumNetworkPolicy', ns, name);
@@ -318,6 +363,8 @@ export function demoScenario(): DemoScenario {
     namespaces: NAMESPACES,
     pods: buildPods(),
     policies: POLICIES,
+    services: SERVICES,
+    endpointSlices: ENDPOINT_SLICES,
     traffic: TRAFFIC,
   };
   return cached;

@@ -3,7 +3,7 @@ import { demoScenario } from '../demo/scenario';
 import { DemoSource } from './demo-source';
 
 describe('DemoSource', () => {
-  it('exposes every demo namespace, pod, node and policy through the ClusterSource interface', async () => {
+  it('exposes every demo namespace, pod, node, policy, Service and EndpointSlice through the ClusterSource interface', async () => {
     const scenario = demoScenario();
     const source = new DemoSource();
     await source.start();
@@ -12,6 +12,9 @@ describe('DemoSource', () => {
     expect(snap.pods).toHaveLength(scenario.pods.length);
     expect(snap.nodes.map((n) => n.ips[0]).sort()).toEqual(scenario.nodes.map((n) => n.ip).sort());
     expect(snap.policies).toHaveLength(scenario.policies.length);
+    expect(snap.services).toHaveLength(scenario.services.length);
+    expect(snap.services.find((s) => s.name === 'kube-dns')).toMatchObject({ namespace: 'kube-system', clusterIPs: ['10.0.0.10'], selector: { 'k8s-app': 'kube-dns' } });
+    expect(snap.endpointSlices).toHaveLength(scenario.endpointSlices.length);
     const coredns = snap.pods.find((p) => p.workload?.name === 'coredns');
     expect(coredns?.containerPorts).toContainEqual({ name: 'dns', containerPort: 53, protocol: 'UDP' });
     const audit = snap.policies.find((p) => p.name === 'monitoring-egress-lockdown');

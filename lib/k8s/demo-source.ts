@@ -29,7 +29,8 @@ export function demoSnapshot(scenario: DemoScenario = demoScenario()): { snapsho
       },
     });
   }
-  scenario.policies.forEach((manifest, documentIndex) => {
+  // Policies, Services and EndpointSlices are real manifests: they go through the normalizer like any source's.
+  [...scenario.policies, ...scenario.services, ...scenario.endpointSlices].forEach((manifest, documentIndex) => {
     const r = normalizeObject(manifest);
     if (r.ok) store.upsert(r.object);
     else errors.push({ code: r.code, message: r.message, where: { file: 'lib/demo/scenario.ts', documentIndex } });

@@ -7,6 +7,24 @@ const PODS = '/api/v1/pods';
 const NPS = '/apis/networking.k8s.io/v1/networkpolicies';
 const CNPS = '/apis/cilium.io/v2/ciliumnetworkpolicies';
 const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
+const SERVICES = '/api/v1/services';
+const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
+
+const webService = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: { type: 'ClusterIP', clusterIP: '10.0.12.7', clusterIPs: ['10.0.12.7'], selector: { app: 'web' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }] },
+};
+
+const dbSlice = {
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'db-abc12', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'db' } },
+  addressType: 'IPv4',
+  ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+  endpoints: [{ addresses: ['10.30.0.4'], conditions: { ready: true } }, { addresses: ['10.30.0.5'], conditions: { ready: false } }],
+};
 
 const pod = (ns: string, name: string, labels: Record<string, string>, ip: string) => ({
   apiVersion: 'v1',
@@ -54,6 +72,8 @@ describe('LiveSource against a loopback API server', () => {
     server.serve(NPS, 'NetworkPolicyList', [denyAll('shop', 'deny-ingress')]);
     server.serve(CNPS, 'CiliumNetworkPolicyList');
     server.markAbsent(CCNPS);
+    server.serve(SERVICES, 'ServiceList', [webService]);
+    server.serve(SLICES, 'EndpointSliceList', [dbSlice]);
     source = new LiveSource({ kubeConfig: kubeConfigFor(server.url), retryMs: 50, maxRetryMs: 200, crdRetryMs: 60_000 });
   });
 
@@ -74,6 +94,46 @@ describe('LiveSource against a loopback API server', () => {
     expect(status.stale).toBe(false);
     expect(status.lastSyncAt).toBeTypeOf('number');
     expect(status.errors).toEqual([expect.objectContaining({ code: 'crd-absent', where: { resource: 'cilium.io/v2/ciliumclusterwidenetworkpolicies' } })]);
+  });
+
+  it('lists and watches Services and EndpointSlices (discovery.k8s.io/v1), as the typed clients return them', async () => {
+    await source.start();
+    const snap = source.snapshot();
+    expect(snap.services).toEqual([
+      { namespace: 'shop', name: 'web', labels: {}, type: 'ClusterIP', clusterIPs: ['10.0.12.7'], headless: false, selector: { app: 'web' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }] },
+    ]);
+    expect(snap.endpointSlices).toEqual([
+      {
+        namespace: 'shop',
+        name: 'db-abc12',
+        serviceName: 'db',
+        addressType: 'IPv4',
+        ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['10.30.0.4'], ready: true }, { addresses: ['10.30.0.5'], ready: false }],
+      },
+    ]);
+    await until(() => server.requests.some((r) => r.watch && r.path === SERVICES), 'service watch');
+    server.add(SERVICES, { ...webService, metadata: { name: 'api', namespace: 'shop' }, spec: { ...webService.spec, clusterIP: 'None', clusterIPs: ['None'] } });
+    await until(() => source.snapshot().services.some((s) => s.name === 'api' && s.headless), 'added headless service');
+    await until(() => server.requests.some((r) => r.watch && r.path === SLICES), 'endpointslice watch');
+    server.remove(SLICES, 'shop', 'db-abc12');
+    await until(() => source.snapshot().endpointSlices.length === 0, 'deleted slice');
+    expect(source.status().stale).toBe(false);
+  });
+
+  it('Services and EndpointSlices RBAC hides are reported with what is lost, without marking the data stale', async () => {
+    server.markAbsent(SERVICES);
+    server.markAbsent(SLICES);
+    await source.start();
+    const status = source.status();
+    expect(status.stale).toBe(false);
+    expect(status.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ where: { resource: 'v1/services' }, message: expect.stringContaining('ClusterIPs are treated as external addresses') }),
+        expect.objectContaining({ where: { resource: 'discovery.k8s.io/v1/endpointslices' }, message: expect.stringContaining('without a selector have no known backends') }),
+      ]),
+    );
+    expect(source.snapshot().pods).toHaveLength(1);
   });
 
   it('an optional resource RBAC hides (nodes) is reported without marking the data stale', async () => {

@@ -5,7 +5,7 @@
  * snapshot is kept and marked stale with the time of the last sync.
  */
 
-import { CoreV1Api, CustomObjectsApi, KubeConfig, ListWatch, Watch, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, ListWatch, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterSource, ClusterSourceStatus, SnapshotListener } from './cluster-source';
 import { normalizeObject, type ClusterObjectKind } from './normalize';
 import { ClusterObjectStore } from './object-store';
@@ -22,14 +22,20 @@ interface WatchedResource {
   plural: string;
   /** A CRD: its absence is normal (no Cilium) and is reported, not fatal. */
   crd: boolean;
-  /** Nice to have (nodes tell host from remote-node): when RBAC forbids it, report it without marking the data stale. */
-  optional?: boolean;
+  /**
+   * Nice to have: when RBAC forbids it (or the API lacks it), report it without marking the data stale.
+   * The text says what is lost without it.
+   */
+  optional?: { without: string };
 }
 
 export const WATCHED_RESOURCES: readonly WatchedResource[] = [
   { kind: 'Namespace', path: '/api/v1/namespaces', group: '', version: 'v1', plural: 'namespaces', crd: false },
   { kind: 'Pod', path: '/api/v1/pods', group: '', version: 'v1', plural: 'pods', crd: false },
-  { kind: 'Node', path: '/api/v1/nodes', group: '', version: 'v1', plural: 'nodes', crd: false, optional: true },
+  { kind: 'Node', path: '/api/v1/nodes', group: '', version: 'v1', plural: 'nodes', crd: false, optional: { without: 'node IPs are treated as external addresses' } },
+  // Connections to a Service are evaluated against its backends; without Services a ClusterIP is just an address.
+  { kind: 'Service', path: '/api/v1/services', group: '', version: 'v1', plural: 'services', crd: false, optional: { without: 'probes naming a Service fail and ClusterIPs are treated as external addresses' } },
+  { kind: 'EndpointSlice', path: '/apis/discovery.k8s.io/v1/endpointslices', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', crd: false, optional: { without: 'Services without a selector have no known backends' } },
   { kind: 'NetworkPolicy', path: '/apis/networking.k8s.io/v1/networkpolicies', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', crd: false },
   { kind: 'CiliumNetworkPolicy', path: '/apis/cilium.io/v2/ciliumnetworkpolicies', group: 'cilium.io', version: 'v2', plural: 'ciliumnetworkpolicies', crd: true },
   { kind: 'CiliumClusterwideNetworkPolicy', path: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', group: 'cilium.io', version: 'v2', plural: 'ciliumclusterwidenetworkpolicies', crd: true },
@@ -88,11 +94,12 @@ export class LiveSource implements ClusterSource {
     this.stopped = false;
     const core = this.kc.makeApiClient(CoreV1Api);
     const custom = this.kc.makeApiClient(CustomObjectsApi);
+    const discovery = this.kc.makeApiClient(DiscoveryV1Api);
     const settled: Promise<void>[] = [];
     for (const resource of WATCHED_RESOURCES) {
       let firstSettled!: () => void;
       settled.push(new Promise<void>((resolve) => (firstSettled = resolve)));
-      const list = listFunction(resource, core, custom);
+      const list = listFunction(resource, core, custom, discovery);
       const watch: ResourceWatch = {
         resource,
             informer: new ListWatch(
@@ -190,7 +197,7 @@ export class LiveSource implements ClusterSource {
       delay = this.crdRetryMs;
     } else if ((status === 403 || status === 404) && w.resource.optional) {
       w.state = 'absent';
-      w.error = { code: status === 403 ? 'forbidden' : 'crd-absent', message: `${w.resource.kind} cannot be listed (${status}); node IPs are treated as external addresses`, where };
+      w.error = { code: status === 403 ? 'forbidden' : 'crd-absent', message: `${w.resource.kind} cannot be listed (${status}); ${w.resource.optional.without}`, where };
       delay = this.crdRetryMs;
     } else {
       const code: SourceErrorCode = status === 401 || status === 403 ? 'forbidden' : status === undefined ? 'api-unreachable' : 'watch-failed';
@@ -252,7 +259,7 @@ class ConnectionAwareWatch extends Watch {
 
 type ListResult = { metadata?: { resourceVersion?: string }; items: KubernetesObject[] };
 
-function listFunction(r: WatchedResource, core: CoreV1Api, custom: CustomObjectsApi): () => Promise<ListResult> {
+function listFunction(r: WatchedResource, core: CoreV1Api, custom: CustomObjectsApi, discovery: DiscoveryV1Api): () => Promise<ListResult> {
   switch (r.kind) {
     case 'Namespace':
       return () => core.listNamespace() as Promise<ListResult>;
@@ -260,6 +267,10 @@ function listFunction(r: WatchedResource, core: CoreV1Api, custom: CustomObjects
       return () => core.listPodForAllNamespaces() as Promise<ListResult>;
     case 'Node':
       return () => core.listNode() as Promise<ListResult>;
+    case 'Service':
+      return () => core.listServiceForAllNamespaces() as Promise<ListResult>;
+    case 'EndpointSlice':
+      return () => discovery.listEndpointSliceForAllNamespaces() as Promise<ListResult>;
     default:
       // The generic custom-objects client returns the JSON as served (typed clients rename fields such as `except`).
       return () => custom.listClusterCustomObject({ group: r.group, version: r.version, plural: r.plural }) as Promise<ListResult>;

@@ -1,7 +1,7 @@
 /** The current set of cluster objects, kept by kind and key; the snapshot is rebuilt lazily after changes. */
 
 import type { ClusterObject, ClusterObjectKind } from './normalize';
-import type { ClusterSnapshot, Namespace, Node, Pod, PolicyObject } from './types';
+import type { ClusterSnapshot, EndpointSlice, Namespace, Node, Pod, PolicyObject, Service } from './types';
 import { objectKey } from './types';
 
 export class ClusterObjectStore {
@@ -37,6 +37,8 @@ export class ClusterObjectStore {
         ...this.values<PolicyObject>('CiliumNetworkPolicy'),
         ...this.values<PolicyObject>('CiliumClusterwideNetworkPolicy'),
       ],
+      services: this.values<Service>('Service'),
+      endpointSlices: this.values<EndpointSlice>('EndpointSlice'),
     };
     return this.cached;
   }

@@ -3,7 +3,8 @@
 export type SourceErrorCode =
   | 'yaml-syntax' // a manifest document does not parse (including an alias to an undefined anchor)
   | 'yaml-alias-limit' // a document expands too many aliases (an alias bomb): refused
-  | 'unknown-kind' // a document of a kind Flowsight does not read
+  | 'unknown-kind' // a kind its API group does not define (a typo that would drop a policy), or no kind at all
+  | 'skipped-kind' // a notice, not a problem: a document of a kind Flowsight does not need (ConfigMap, Deployment, ...)
   | 'invalid-object' // a known kind without the fields it needs (e.g. no metadata.name)
   | 'file-unreadable' // a path that cannot be read (or a root that is neither a file nor a directory)
   | 'file-too-large' // a file over the size cap, or past the cap on bytes read in all: skipped
@@ -30,6 +31,19 @@ export interface SourceError {
   code: SourceErrorCode;
   message: string;
   where: SourceErrorLocation;
+}
+
+/** Notices that a source reports beside its errors: they never make an input bad. */
+export function isInputProblem(e: SourceError): boolean {
+  return e.code !== 'skipped-kind';
+}
+
+/** "3 ConfigMap, 2 Deployment": what was skipped, by kind, most first. */
+export function summarizeSkippedKinds(errors: readonly SourceError[]): { total: number; text: string } {
+  const counts = new Map<string, number>();
+  for (const e of errors) if (e.code === 'skipped-kind') counts.set(e.message, (counts.get(e.message) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { total: sorted.reduce((n, [, c]) => n + c, 0), text: sorted.map(([kind, c]) => `${c} ${kind}`).join(', ') };
 }
 
 /** One line a person can read: `policies/a.yaml doc 2 line 14: unknown kind Deployment`. */

@@ -140,10 +140,10 @@ function aliasError(doc, documentIndex, lineCounter, docLine, err) {
   return { t: 'error', documentIndex, code: 'yaml-syntax', message: message.split('\n')[0], line: docLine, span: 0 };
 }
 
-/** A record of a kind nobody reads is reduced to its kind (still enough to say "unknown kind X"). */
+/** A record of a kind nobody reads is reduced to its kind and apiVersion (enough to skip it or name a typo). */
 function reduce(value, keep) {
   if (!keep || !isRecord(value) || typeof value.kind !== 'string' || keep.has(value.kind)) return value;
-  return { kind: value.kind };
+  return typeof value.apiVersion === 'string' ? { kind: value.kind, apiVersion: value.apiVersion } : { kind: value.kind };
 }
 
 /** @returns {value is Record<string, unknown>} */

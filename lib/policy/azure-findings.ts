@@ -1,18 +1,20 @@
 /**
  * Posture findings from the Azure layers (DOMAIN.md): nsg-open-inbound, nsg-only-control,
  * egress-not-locked and firewall-rule-too-broad. Same `Finding` shape as the policy findings; every
- * fix is az CLI commands with the real resource names filled in.
+ * fix is az CLI commands with the real resource names filled in (placeholders where only you know the
+ * value, e.g. your admin network), so these fixes are not run through the policy engine.
  */
 
 import type { ClusterSnapshot } from '../k8s/types';
 import type { AzureFirewall, AzureSnapshot, FirewallRule, NetworkSecurityGroup, Subnet } from '../azure/types';
 import { anyPortMatches, coversAllPorts, coversEverything, firstAssignableAddress } from './azure-address';
+import { internetInboundExposures, MANAGEMENT_PORTS } from './nsg-inbound-probe';
 import { clusterSubnets, type ClusterSubnetHints } from './azure-cluster-subnets';
 import { topologyOf, type AzureTopology } from './azure-topology';
 import { egressPath } from './egress-path';
 import { orderedRuleCollections, type OrderedCollection } from './firewall-evaluator';
 import { fqdnBreadth } from './firewall-fqdn';
-import { sortFindings, type Finding, type ObjectRef, type Severity } from './finding';
+import { SEVERITY_ORDER, sortFindings, type Finding, type ObjectRef, type Severity } from './finding';
 import { evaluateNsg } from './nsg-evaluator';
 
 export interface AzureFindingsOptions extends ClusterSubnetHints {
@@ -55,47 +57,62 @@ export function resourceGroupOf(id: string): string {
 
 const nsgRef = (n: NetworkSecurityGroup): ObjectRef => ({ kind: 'NetworkSecurityGroup', name: n.name, id: n.id });
 const subnetRef = (s: Subnet): ObjectRef => ({ kind: 'Subnet', name: s.name, id: s.id });
-const MANAGEMENT_PORTS = [22, 3389];
 
 function describePorts(ports: string[]): string {
   return ports.length ? ports.join(', ') : '*';
 }
 
-/** Custom inbound Allow rules open to the whole internet; worst on management ports or all ports. */
+/**
+ * Custom inbound Allow rules open to the whole internet, judged by evaluating internet probes through the
+ * NSGs on the inbound path (nsg-inbound-probe.ts): a rule that a higher-priority Deny shadows, or that the
+ * other NSG on the path (subnet / NIC) denies, admits nothing and raises nothing. Worst on management ports
+ * or every port; an NSG attached to nothing filters nothing today and ranks low.
+ */
 function nsgOpenInbound(topology: AzureTopology): Finding[] {
   const out: Finding[] = [];
-  for (const nsg of topology.snapshot.networkSecurityGroups) {
-    for (const r of nsg.securityRules) {
-      if (r.direction !== 'Inbound' || r.access !== 'Allow' || !coversEverything(r.sourcePrefixes)) continue;
-      const allPorts = coversAllPorts(r.destinationPorts);
-      const management = MANAGEMENT_PORTS.filter((p) => anyPortMatches(r.destinationPorts, p));
-      const webOnly = !allPorts && r.destinationPorts.every((p) => p === '80' || p === '443');
-      const severity: Severity = allPorts || management.length > 0 ? 'critical' : webOnly ? 'low' : 'medium';
-      const what = allPorts ? 'every port' : management.length ? `management port ${management.join(' and ')}` : `port ${describePorts(r.destinationPorts)}`;
-      const rg = resourceGroupOf(nsg.id);
-      out.push({
-        id: 'nsg-open-inbound',
-        key: `nsg-open-inbound:${nsg.name}/${r.name}`,
-        severity,
-        title: `NSG ${nsg.name} allows ${what} from the Internet (rule ${r.name})`,
-        objects: [nsgRef(nsg)],
-        evidence: [
-          {
-            text: `Inbound rule ${r.name} (priority ${r.priority}) allows ${r.protocol} from ${r.sourcePrefixes.join(', ')} to ports ${describePorts(r.destinationPorts)}${webOnly ? '; web ports on a load-balancer rule are often intended, check the destination' : ''}.`,
-            objects: [nsgRef(nsg)],
-          },
-        ],
-        fix: {
-          text: management.length
-            ? 'Remove the rule and reach nodes through Azure Bastion or `az aks command invoke`, or restrict the source to your admin network.'
-            : 'Restrict the rule to the sources that need it, or remove it.',
-          commands: [
-            `az network nsg rule update -g ${rg} --nsg-name ${nsg.name} -n ${r.name} --source-address-prefixes <admin-cidr>`,
-            `az network nsg rule delete -g ${rg} --nsg-name ${nsg.name} -n ${r.name}`,
-          ],
+  for (const x of internetInboundExposures(topology)) {
+    // Admitted for certain, or unless a rule whose service tag is not loaded decides: then it "may" allow.
+    const sure = x.admitted.length > 0;
+    const open = sure ? x.admitted : x.uncertain;
+    if (open.length === 0) continue;
+    const { nsg, rule: r } = x;
+    const ports = [...new Set(open.map((p) => p.port))].sort((a, b) => a - b);
+    const stoppedPorts = [...new Set(x.stopped.filter((p) => p.outcome === 'shadowed' || p.outcome === 'blocked').map((p) => p.port))].filter((p) => !ports.includes(p));
+    const management = MANAGEMENT_PORTS.filter((p) => ports.includes(p));
+    const webOnly = x.protocol === 'Tcp' && !x.everyPort && ports.every((p) => p === 80 || p === 443);
+    const certainSeverity: Severity = !x.attached ? 'low' : x.everyPort || management.length > 0 ? 'critical' : webOnly || x.protocol === 'Icmp' ? 'low' : 'medium';
+    const severity: Severity = sure ? certainSeverity : SEVERITY_ORDER[Math.min(SEVERITY_ORDER.indexOf(certainSeverity) + 1, SEVERITY_ORDER.length - 1)];
+    // An any-port rule partly shadowed is open on whatever the Deny above leaves: name a few of the open ports.
+    const anyPort = coversAllPorts(r.destinationPorts);
+    const what = x.protocol === 'Icmp' ? 'ICMP' : x.everyPort ? 'every port' : management.length ? `management port ${management.join(' and ')}` : anyPort ? `ports such as ${ports.slice(0, 4).join(', ')}` : `port ${ports.join(', ')}`;
+    const rg = resourceGroupOf(nsg.id);
+    const sample = open.find((p) => management.includes(p.port)) ?? open[0];
+    const stoppers = [...new Map(x.stopped.filter((p) => p.by && stoppedPorts.includes(p.port)).map((p) => [`${p.by!.nsg}/${p.by!.rule}`, p.by!])).values()];
+    out.push({
+      id: 'nsg-open-inbound',
+      key: `nsg-open-inbound:${nsg.name}/${r.name}`,
+      severity,
+      title: `NSG ${nsg.name} ${sure ? 'allows' : 'may allow'} ${what} from the Internet (rule ${r.name})${x.attached ? '' : ' but is not attached to any subnet or NIC'}`,
+      objects: [nsgRef(nsg)],
+      evidence: [
+        {
+          text: `An internet host (e.g. ${sample.sourceIp}) ${sure ? 'reaches' : 'may reach'} ${sample.destinationIp}:${sample.port}/${x.protocol.toUpperCase()} through ${x.attached ? `${sample.via}` : 'this NSG (evaluated alone)'}: inbound rule ${r.name} (priority ${r.priority}) allows ${r.protocol} from ${r.sourcePrefixes.join(', ')} and ${sure ? 'every NSG on the path lets it in' : `nothing known stops it (${sample.why})`}${x.protocol === 'Icmp' ? '' : `; open ports found: ${ports.join(', ')}`}${webOnly ? '. Web ports on a load-balancer rule are often intended, check the destination' : ''}.`,
+          objects: [nsgRef(nsg)],
         },
-      });
-    }
+        ...(stoppers.length ? [{ text: `Ports ${stoppedPorts.join(', ')} of the rule are closed first by ${stoppers.map((b) => `${b.nsg}/${b.rule} (priority ${b.priority})`).join(', ')}.` }] : []),
+        ...(x.attached ? [] : [{ text: `${nsg.name} is attached to no subnet and no NIC, so it filters nothing today; attaching it would open ${what}.` }]),
+        ...x.notes.map((n) => ({ text: `Uncertain: ${n}.` })),
+      ],
+      fix: {
+        text: management.length
+          ? 'Remove the rule and reach nodes through Azure Bastion or `az aks command invoke`, or restrict the source to your admin network.'
+          : 'Restrict the rule to the sources that need it, or remove it.',
+        commands: [
+          `az network nsg rule update -g ${rg} --nsg-name ${nsg.name} -n ${r.name} --source-address-prefixes <admin-cidr>`,
+          `az network nsg rule delete -g ${rg} --nsg-name ${nsg.name} -n ${r.name}`,
+        ],
+      },
+    });
   }
   return out;
 }
@@ -166,23 +183,10 @@ function nsgOnlyControl(topology: AzureTopology, subnets: Subnet[], opts: AzureF
         },
       ],
       fix: {
-        text: 'Enable a network policy engine (Cilium) and apply a default-deny policy to every namespace, then allow what each workload needs.',
-        commands: [
-          `az aks update -g ${rg} -n ${name} --network-dataplane cilium --network-policy cilium`,
-          'kubectl apply -n <namespace> -f default-deny-all.yaml',
-        ],
-        yaml: [
-          'apiVersion: networking.k8s.io/v1',
-          'kind: NetworkPolicy',
-          'metadata:',
-          '  name: default-deny-all',
-          'spec:',
-          '  podSelector: {}',
-          '  policyTypes:',
-          '  - Ingress',
-          '  - Egress',
-          '',
-        ].join('\n'),
+        // The per-namespace default-deny manifests come with the cluster's unprotected-namespace findings, where the
+        // policy engine checks them against the pods and the observed traffic; a blanket template here could not be.
+        text: 'Enable a network policy engine (Cilium), then apply the default-deny fixes of the unprotected-namespace findings (checked against your traffic) and allow what each workload needs.',
+        commands: [`az aks update -g ${rg} -n ${name} --network-dataplane cilium --network-policy cilium`],
       },
     },
   ];

@@ -45,6 +45,52 @@ describe('evaluateAzureFlow (the Azure half of the three-layer strip)', () => {
   });
 });
 
+describe('evaluateAzureFlow: layers that cannot be evaluated are unknown, never allowed (issue 16)', () => {
+  it('the demo ships AzureCloud.westeurope: the AKS tunnel rule apitcp allows node -> API server on TCP 9000', () => {
+    // limit-egress-traffic.md: apitcp TCP 9000 and apiudp UDP 1194 to AzureCloud.<region>.
+    const tcp = evaluateAzureFlow(demo, { sourceIp: '10.224.0.5', destinationIp: '20.50.12.7', destinationPort: 9000, protocol: 'TCP' });
+    expect(tcp.firewall).toMatchObject({ verdict: 'allowed', decidingRule: { rule: 'apitcp' } });
+    const udp = evaluateAzureFlow(demo, { sourceIp: '10.224.0.5', destinationIp: '20.50.12.7', destinationPort: 1194, protocol: 'UDP' });
+    expect(udp).toMatchObject({ verdict: 'allowed', firewall: { decidingRule: { rule: 'apiudp' } } });
+  });
+
+  it('without the demo tag list the same flow is unknown, naming the tag', () => {
+    const noTags: AzureSnapshot = { ...structuredClone(demo), serviceTags: [] };
+    const r = evaluateAzureFlow(noTags, { sourceIp: '10.224.0.5', destinationIp: '20.50.12.7', destinationPort: 9000, protocol: 'TCP' });
+    expect(r.verdict).toBe('unknown');
+    expect(r.firewall.unresolvedTags).toEqual(['AzureCloud.westeurope']);
+  });
+
+  it('a default route to an appliance that is not a known Azure Firewall is unknown (it may filter)', () => {
+    // virtual-networks-udr-overview.md: next hop VirtualAppliance forwards to the appliance, which decides.
+    const nva: AzureSnapshot = structuredClone(demo);
+    nva.routeTables[0].routes[0].nextHopIpAddress = '10.225.0.99';
+    const r = evaluateAzureFlow(nva, { sourceIp: '10.224.0.5', destinationIp: '140.82.121.6', destinationPort: 443, protocol: 'TCP', fqdn: 'api.github.com' });
+    expect(r.firewall.verdict).toBe('unknown');
+    expect(r.firewall.reason).toMatch(/10\.225\.0\.99, which is not a known Azure Firewall; its filtering is not evaluated/);
+    expect(r.verdict).toBe('unknown');
+  });
+
+  it('a route with next hop None drops the traffic: denied', () => {
+    // virtual-networks-udr-overview.md: "None: traffic is dropped".
+    const blackhole: AzureSnapshot = structuredClone(demo);
+    blackhole.routeTables[0].routes[0] = { name: 'drop-all', addressPrefix: '0.0.0.0/0', nextHopType: 'None' };
+    const r = evaluateAzureFlow(blackhole, { sourceIp: '10.224.0.5', destinationIp: '140.82.121.6', destinationPort: 443, protocol: 'TCP' });
+    expect(r.firewall).toMatchObject({ verdict: 'denied', reason: expect.stringMatching(/next hop None/) });
+    expect(r.verdict).toBe('denied');
+  });
+
+  it('health probes from 168.63.129.16 reach the nodes through AllowAzureLoadBalancerInBound-type rules; a custom deny on the tag blocks them', () => {
+    const ok = evaluateAzureFlow(demo, { sourceIp: '168.63.129.16', destinationIp: '10.224.0.4', destinationPort: 10256, protocol: 'TCP' });
+    expect(ok.nsg.verdict).toBe('allowed');
+    const denying: AzureSnapshot = structuredClone(demo);
+    const nsg = denying.networkSecurityGroups[0];
+    nsg.securityRules.push({ ...nsg.securityRules[0], name: 'deny-lb-probes', priority: 400, access: 'Deny', protocol: '*', sourcePrefixes: ['AzureLoadBalancer'], destinationPorts: ['*'] });
+    const blocked = evaluateAzureFlow(denying, { sourceIp: '168.63.129.16', destinationIp: '10.224.0.4', destinationPort: 10256, protocol: 'TCP' });
+    expect(blocked).toMatchObject({ verdict: 'denied', nsg: { verdict: 'denied', decidingRule: { ruleName: 'deny-lb-probes' } } });
+  });
+});
+
 describe('egress path and route selection', () => {
   const t = topologyOf(demo);
   const aks = t.subnetByName('aks-vnet/aks-subnet')!;

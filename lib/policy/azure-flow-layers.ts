@@ -29,10 +29,12 @@ export interface AzureFlowInput {
 }
 
 export interface FirewallLayer {
-  verdict: LayerVerdict | 'unknown';
+  verdict: LayerVerdict;
   reason: string;
   firewall?: { id: string; name: string };
   decidingRule?: FirewallRuleRef;
+  /** Service tags the firewall rules name that could not be expanded. */
+  unresolvedTags?: string[];
   notes: string[];
 }
 
@@ -78,6 +80,11 @@ function firewallLayer(topology: AzureTopology, egress: EgressPath | undefined, 
     // Azure DNS / IMDS are answered by the host; user-defined routes do not apply to them.
     return { verdict: 'not-on-path', reason: `${flow.destinationIp} is an Azure platform address, served by the host without routing`, notes: [] };
   }
+  if (egress?.kind === 'blackhole') return { verdict: 'denied', reason: egress.explanation, notes: [] };
+  if (egress?.kind === 'virtual-appliance') {
+    // An appliance Flowsight cannot read may drop the traffic: not "not on the path", not "allowed".
+    return { verdict: 'unknown', reason: `${egress.explanation}; its filtering is not evaluated (a firewall that failed to load shows up this way too)`, notes: [] };
+  }
   const dnatFirewall = topology.snapshot.azureFirewalls.find((f) => f.publicIps.includes(flow.destinationIp));
   const firewall: AzureFirewall | undefined = egress?.kind === 'firewall' ? topology.firewallAt(egress.firewall?.privateIp) : dnatFirewall;
   if (!firewall) {
@@ -91,10 +98,18 @@ function firewallLayer(topology: AzureTopology, egress: EgressPath | undefined, 
     protocol: flow.protocol,
     fqdn: flow.fqdn,
   });
-  return { verdict: v.verdict, reason: v.reason, firewall: { id: firewall.id, name: firewall.name }, decidingRule: v.decidingRule, notes: v.notes };
+  return {
+    verdict: v.verdict,
+    reason: v.reason,
+    firewall: { id: firewall.id, name: firewall.name },
+    decidingRule: v.decidingRule,
+    ...(v.unresolvedTags ? { unresolvedTags: v.unresolvedTags } : {}),
+    notes: v.notes,
+  };
 }
 
-function combine(...verdicts: (LayerVerdict | 'unknown')[]): 'allowed' | 'denied' | 'unknown' {
+/** Denied if any layer denies (each must let the traffic through), unknown if any cannot tell. */
+function combine(...verdicts: LayerVerdict[]): 'allowed' | 'denied' | 'unknown' {
   if (verdicts.includes('denied')) return 'denied';
   if (verdicts.includes('unknown')) return 'unknown';
   return 'allowed';

@@ -108,4 +108,26 @@ describe('azureOverview', () => {
       ['forbidden', false],
     ]);
   });
+
+  it('shows which service tag lists are loaded; the demo names no tag it lacks', () => {
+    expect(o.serviceTags.lists).toEqual([{ origin: 'demo', cloud: 'Public', changeNumber: '412', tags: 3 }]);
+    expect(o.serviceTags.unresolved).toEqual([]);
+    expect(o.firewalls[0].rules.every((r) => !r.unresolvedTags)).toBe(true);
+  });
+
+  it('without the ranges, names each unexpandable tag and the rules using it (their verdicts are unknown)', () => {
+    const noTags: AzureSnapshot = { ...structuredClone(demo), serviceTags: [] };
+    noTags.networkSecurityGroups[0].securityRules.push({ ...noTags.networkSecurityGroups[0].securityRules[0], name: 'deny-storage-out', priority: 300, direction: 'Outbound', access: 'Deny', destinationPrefixes: ['Storage'] });
+    const v = azureOverview(noTags);
+    expect(v.serviceTags).toEqual({
+      lists: [],
+      unresolved: [
+        { tag: 'AzureCloud.westeurope', usedBy: ['aks-egress-fwp › aks-network › aks-required-net › apitcp', 'aks-egress-fwp › aks-network › aks-required-net › apiudp'] },
+        { tag: 'Storage', usedBy: ['aks-agentpool-31415926-nsg / deny-storage-out'] },
+      ],
+    });
+    expect(v.firewalls[0].rules.find((r) => r.rule === 'apiudp')?.unresolvedTags).toEqual(['AzureCloud.westeurope']);
+    // VirtualNetwork, Internet and AzureLoadBalancer are computed from the VNet, never "not loaded".
+    expect(v.nsgs[0].rules.filter((r) => r.unresolvedTags).map((r) => r.name)).toEqual(['deny-storage-out']);
+  });
 });

@@ -14,8 +14,10 @@ import type { Finding, Severity } from './finding';
 import { orderedRuleCollections, type OrderedCollection } from './firewall-evaluator';
 import { firewallHits, firewallRuleKey, type DeniedFqdn, type WorldObservation } from './firewall-hits';
 import { effectiveRules, orderedRules, type EffectiveNsg } from './nsg-evaluator';
+import { isAddressLiteral, isWildcard } from './azure-address';
+import { serviceTagIndex, type ServiceTagIndex } from './azure-service-tags';
 
-export const OVERVIEW_LIMITS = { nsgs: 100, rulesPerNsg: 400, targets: 300, firewalls: 10, firewallRules: 1000, findings: 300, errors: 100, denied: 10 } as const;
+export const OVERVIEW_LIMITS = { nsgs: 100, rulesPerNsg: 400, targets: 300, firewalls: 10, firewallRules: 1000, findings: 300, errors: 100, denied: 10, tagUsers: 20 } as const;
 
 export interface RuleFlag {
   key: string;
@@ -37,6 +39,8 @@ export interface NsgRuleRow {
   description?: string;
   isDefault: boolean;
   flag?: RuleFlag;
+  /** Service tags the rule names whose ranges are not loaded: verdicts through this rule are unknown. */
+  unresolvedTags?: string[];
 }
 
 export interface NsgView {
@@ -94,6 +98,15 @@ export interface FirewallRuleRow {
   match: string;
   hits: number;
   flag?: RuleFlag;
+  /** Service tags the rule names whose ranges are not loaded: verdicts through this rule are unknown. */
+  unresolvedTags?: string[];
+}
+
+export interface ServiceTagsView {
+  /** Published lists loaded: where from, which cloud and version, how many tags. */
+  lists: { origin: string; cloud?: string; changeNumber?: string; tags: number }[];
+  /** Tags rules name that are not in those lists, with the rules naming them (`nsg / rule`, `firewall › collection › rule`). */
+  unresolved: { tag: string; usedBy: string[] }[];
 }
 
 export interface FirewallView {
@@ -118,15 +131,25 @@ export interface AzureOverview {
   topDenied: DeniedFqdn[];
   hits: { evaluated: number; notOnPath: number };
   findings: Finding[];
+  serviceTags: ServiceTagsView;
   errors: (SourceError & { signIn: boolean })[];
   errorCount: number;
 }
 
 const flagKey = (...parts: string[]) => parts.join('/');
 
-function ruleRow(r: SecurityRule, flags: Map<string, RuleFlag>, nsgName: string): NsgRuleRow {
+/** Tags computed from the VNet or the platform, never looked up in the published lists. */
+const COMPUTED_TAGS = new Set(['virtualnetwork', 'internet', 'azureloadbalancer', 'azureplatformdns', 'azureplatformimds']);
+
+/** The tags among `addresses` whose published ranges are not loaded. */
+function unresolvedIn(addresses: string[], tags: ServiceTagIndex): string[] {
+  return addresses.filter((a) => !isWildcard(a) && !isAddressLiteral(a) && !COMPUTED_TAGS.has(a.trim().toLowerCase()) && !tags.has(a));
+}
+
+function ruleRow(r: SecurityRule, flags: Map<string, RuleFlag>, nsgName: string, tags: ServiceTagIndex): NsgRuleRow {
   const list = (xs: string[]) => (xs.length ? xs.join(', ') : '*');
   const flag = flags.get(flagKey(nsgName, r.name));
+  const unresolvedTags = unresolvedIn([...r.sourcePrefixes, ...r.destinationPrefixes], tags);
   return {
     name: r.name,
     priority: r.priority,
@@ -140,6 +163,7 @@ function ruleRow(r: SecurityRule, flags: Map<string, RuleFlag>, nsgName: string)
     ...(r.description ? { description: r.description } : {}),
     isDefault: r.isDefault,
     ...(flag ? { flag } : {}),
+    ...(unresolvedTags.length ? { unresolvedTags } : {}),
   };
 }
 
@@ -158,6 +182,7 @@ function ruleMatch(rule: FirewallRule): string {
 /** Builds the page model; `observations` are the internet flows seen, for firewall hit counts. */
 export function azureOverview(snapshot: AzureSnapshot, observations: readonly WorldObservation[] = [], opts: AzureFindingsOptions = {}): AzureOverview {
   const topology = topologyOf(snapshot);
+  const tags = serviceTagIndex(snapshot);
   const findings = azureFindings(snapshot, opts);
   const flags = new Map<string, RuleFlag>();
   for (const f of findings) {
@@ -175,11 +200,11 @@ export function azureOverview(snapshot: AzureSnapshot, observations: readonly Wo
     for (const s of topology.subnets) if (topology.subnetNsg(s)?.id.toLowerCase() === nsg.id.toLowerCase()) subnets.add(s.name);
     const nics = new Set(nsg.networkInterfaceIds.map(nicName));
     for (const n of snapshot.networkInterfaces) if (n.networkSecurityGroupId?.toLowerCase() === nsg.id.toLowerCase()) nics.add(n.name);
-    const rules = [...orderedRules(nsg, 'Inbound'), ...orderedRules(nsg, 'Outbound')].map((r) => ruleRow(r, flags, nsg.name));
+    const rules = [...orderedRules(nsg, 'Inbound'), ...orderedRules(nsg, 'Outbound')].map((r) => ruleRow(r, flags, nsg.name, tags));
     return { id: nsg.id, name: nsg.name, subnets: [...subnets].sort(), nics: [...nics].sort(), rules: rules.slice(0, OVERVIEW_LIMITS.rulesPerNsg), truncated: rules.length > OVERVIEW_LIMITS.rulesPerNsg };
   });
 
-  const effView = (e: EffectiveNsg): EffectiveNsgView => ({ nsg: e.nsg.name, attachedTo: e.attachedTo, rules: e.rules.slice(0, OVERVIEW_LIMITS.rulesPerNsg).map((r) => ruleRow(r, flags, e.nsg.name)) });
+  const effView = (e: EffectiveNsg): EffectiveNsgView => ({ nsg: e.nsg.name, attachedTo: e.attachedTo, rules: e.rules.slice(0, OVERVIEW_LIMITS.rulesPerNsg).map((r) => ruleRow(r, flags, e.nsg.name, tags)) });
   const targets: EffectiveTargetView[] = [];
   for (const s of topology.subnets) {
     if (targets.length >= OVERVIEW_LIMITS.targets) break;
@@ -230,6 +255,7 @@ export function azureOverview(snapshot: AzureSnapshot, observations: readonly Wo
         for (const rule of entry.collection.rules) {
           const key = firewallRuleKey({ firewall: fw, policy: entry.policy, ruleCollectionGroup: entry.group, ruleCollection: entry.collection, rule: rule.name });
           const flag = flags.get(flagKey(fw.name, entry.collection.name, rule.name));
+          const unresolvedTags = rule.kind === 'application' ? [] : unresolvedIn([...rule.sourceAddresses, ...rule.destinationAddresses], tags);
           rows.push({
             key,
             kind: entry.collection.kind,
@@ -241,6 +267,7 @@ export function azureOverview(snapshot: AzureSnapshot, observations: readonly Wo
             match: ruleMatch(rule),
             hits: hits.byRule[key] ?? 0,
             ...(flag ? { flag } : {}),
+            ...(unresolvedTags.length ? { unresolvedTags } : {}),
           });
         }
       }
@@ -278,7 +305,24 @@ export function azureOverview(snapshot: AzureSnapshot, observations: readonly Wo
     topDenied: hits.topDenied,
     hits: { evaluated: hits.evaluated, notOnPath: hits.notOnPath },
     findings: findings.slice(0, OVERVIEW_LIMITS.findings),
+    serviceTags: serviceTagsView(snapshot, nsgs, firewalls),
     errors: snapshot.errors.slice(0, OVERVIEW_LIMITS.errors).map((e) => ({ ...e, signIn: e.code === 'no-credential' })),
     errorCount: snapshot.errors.length,
+  };
+}
+
+/** Which service tag lists are loaded, and which tags named by the rules shown are missing from them. */
+function serviceTagsView(snapshot: AzureSnapshot, nsgs: NsgView[], firewalls: FirewallView[]): ServiceTagsView {
+  const usedBy = new Map<string, Set<string>>();
+  const add = (tag: string, where: string) => {
+    const set = usedBy.get(tag) ?? new Set<string>();
+    if (set.size < OVERVIEW_LIMITS.tagUsers) set.add(where);
+    usedBy.set(tag, set);
+  };
+  for (const n of nsgs) for (const r of n.rules) for (const t of r.unresolvedTags ?? []) add(t, `${n.name} / ${r.name}`);
+  for (const f of firewalls) for (const r of f.rules) for (const t of r.unresolvedTags ?? []) add(t, [f.policy ?? f.name, r.group, r.collection, r.rule].filter(Boolean).join(' › '));
+  return {
+    lists: (snapshot.serviceTags ?? []).map((l) => ({ origin: l.origin, ...(l.cloud ? { cloud: l.cloud } : {}), ...(l.changeNumber ? { changeNumber: l.changeNumber } : {}), tags: l.tags.length })),
+    unresolved: [...usedBy.entries()].map(([tag, where]) => ({ tag, usedBy: [...where].sort() })).sort((a, b) => a.tag.localeCompare(b.tag)),
   };
 }

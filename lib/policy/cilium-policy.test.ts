@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyEngine, isEngineError, type ConnectionVerdict, type Connection } from './engine';
-import { ccnp, cluster, cnp, np, type PodSpec } from './testing/cluster-fixture';
+import { ccnp, cluster, cnp, np, policy, type PodSpec } from './testing/cluster-fixture';
 import type { PolicyObject } from '../k8s/types';
 import type { PeerRef } from './peer-ref';
 import { AUDIT_MODE_ANNOTATION } from './cilium-policy';
@@ -25,6 +25,11 @@ const pod = (ref: string): PeerRef => ({ pod: ref });
 const apiIngress = (rule: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   cnp('shop', 'api-ingress', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [rule], ...extra });
 const webEgress = (rule: Record<string, unknown>, ns = 'shop') => cnp(ns, 'web-egress', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [rule] });
+const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
+/** The docs' companion of every toFQDNs rule: DNS to kube-dns through the proxy, with these DNS patterns. */
+const dnsProxyRule = (...dns: Record<string, string>[]) => ({ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: dns.length ? dns : [{ matchPattern: '*' }] } }] });
+/** web's egress: the DNS proxy rule first, then `rule` (egress[1]). */
+const webEgressWithProxy = (rule: Record<string, unknown>) => cnp('shop', 'web-egress', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [dnsProxyRule(), rule] });
 
 describe('Cilium: endpoint selectors', () => {
   const cases: [string, PolicyObject, string, boolean][] = [
@@ -93,6 +98,10 @@ describe('Cilium: CIDR, entities and FQDN', () => {
     ['entity world: not a pod', webEgress({ toEntities: ['world'] }), pod('shop/api'), false],
     ['entity world: an API server outside the cluster (AKS) is in world', webEgress({ toEntities: ['world'] }), { entity: 'kube-apiserver', ip: '20.50.12.7' }, true],
     ['entity cluster: pods of any namespace', webEgress({ toEntities: ['cluster'] }), pod('kube-system/coredns'), true],
+    // cilium pkg/policy/api/entity.go, InitEntities: `cluster` includes the kube-apiserver selector, even
+    // for an API server served from outside the cluster (AKS).
+    ['entity cluster: the API server outside the cluster (AKS)', webEgress({ toEntities: ['cluster'] }), { entity: 'kube-apiserver', ip: '20.50.12.7' }, true],
+    ['entity cluster: the API server by name only', webEgress({ toEntities: ['cluster'] }), { entity: 'kube-apiserver' }, true],
     ['entity cluster: the nodes', webEgress({ toEntities: ['cluster'] }), { ip: '10.224.0.5' }, true],
     ['entity cluster: not the internet', webEgress({ toEntities: ['cluster'] }), { ip: '1.1.1.1' }, false],
     ['entity host: the local node', webEgress({ toEntities: ['host'] }), { ip: '10.224.0.4' }, true],
@@ -101,10 +110,10 @@ describe('Cilium: CIDR, entities and FQDN', () => {
     ['entity kube-apiserver', webEgress({ toEntities: ['kube-apiserver'] }), { entity: 'kube-apiserver', ip: '20.50.12.7' }, true],
     ['entity all', webEgress({ toEntities: ['all'] }), { ip: '1.1.1.1' }, true],
     ['reserved:host label in toEndpoints', webEgress({ toEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }), { ip: '10.224.0.4' }, true],
-    ['toFQDNs matchName with the IP seen in DNS answers', webEgress({ toFQDNs: [{ matchName: 'api.stripe.com' }] }), { ip: '54.187.174.169' }, true],
-    ['toFQDNs matchName: another name', webEgress({ toFQDNs: [{ matchName: 'api.stripe.com' }] }), { ip: '54.187.174.170' }, false],
-    ['toFQDNs matchPattern', webEgress({ toFQDNs: [{ matchPattern: '*.stripe.com' }] }), { ip: '54.187.174.170' }, true],
-    ['toFQDNs: an IP no DNS answer named is not matched', webEgress({ toFQDNs: [{ matchPattern: '*' }] }), { ip: '1.1.1.1' }, false],
+    ['toFQDNs matchName with the IP seen in DNS answers (and a DNS proxy rule)', webEgressWithProxy({ toFQDNs: [{ matchName: 'api.stripe.com' }] }), { ip: '54.187.174.169' }, true],
+    ['toFQDNs matchName: another name', webEgressWithProxy({ toFQDNs: [{ matchName: 'api.stripe.com' }] }), { ip: '54.187.174.170' }, false],
+    ['toFQDNs matchPattern', webEgressWithProxy({ toFQDNs: [{ matchPattern: '*.stripe.com' }] }), { ip: '54.187.174.170' }, true],
+    ['toFQDNs: an IP no DNS answer named is not matched', webEgressWithProxy({ toFQDNs: [{ matchPattern: '*' }] }), { ip: '1.1.1.1' }, false],
   ];
   it.each(cases)('%s', (_n, policy, to, allowed) => {
     const r = run([policy], { from: pod('shop/web'), to, port: 443 });
@@ -183,5 +192,136 @@ describe('Cilium: deny precedence and audit mode', () => {
     const engine = new PolicyEngine(cluster({ pods: PODS, policies: [p] }));
     expect(engine.errors).toEqual([expect.objectContaining({ severity: 'warning', code: 'unsupported-field', where: expect.objectContaining({ field: 'spec.egress[0].toServices' }) })]);
     expect(engine.policies()).toHaveLength(1);
+  });
+});
+
+// docs.cilium.io, Policy Language, "DNS based": toFQDNs selects only the addresses Cilium's DNS proxy saw
+// answered to the pod, so the pod's DNS traffic must be allowed by a rule with L7 `rules.dns` (the docs'
+// example pairs them); an L4-only allow of port 53 never reaches the proxy. Issue 16, item 2.
+describe('Cilium: toFQDNs needs the DNS proxy to learn the name', () => {
+  const toStripe = { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const stripeIp = { ip: '54.187.174.169' };
+  const webPolicy = (...egress: Record<string, unknown>[]) => cnp('shop', 'web-egress', { endpointSelector: { matchLabels: { app: 'web' } }, egress });
+  const l4DnsOnly = np('shop', 'web-dns', {
+    podSelector: { matchLabels: { app: 'web' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }] }],
+  });
+
+  it('no DNS rule at all: dropped, and the verdict names the toFQDNs rule the proxy never fed', () => {
+    const r = run([webPolicy(toStripe)], { from: pod('shop/web'), to: stripeIp, port: 443 });
+    expect(r).toMatchObject({ allowed: false, verdict: 'DROPPED', enforcedAt: 'egress', egress: { reason: 'default-deny', fqdnNotLearned: [{ name: 'web-egress', section: 'egress', rule: 0 }] } });
+  });
+
+  it('only an L4 allow of UDP/53 to kube-dns (NetworkPolicy): dropped', () => {
+    const r = run([webPolicy(toStripe), l4DnsOnly], { from: pod('shop/web'), to: stripeIp, port: 443 });
+    expect(r.verdict).toBe('DROPPED');
+    expect(r.egress.fqdnNotLearned?.map((b) => b.name)).toEqual(['web-egress']);
+  });
+
+  it('an L4-only Cilium rule to kube-dns on 53: dropped', () => {
+    const l4 = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] };
+    expect(run([webPolicy(l4, toStripe)], { from: pod('shop/web'), to: stripeIp, port: 443 }).verdict).toBe('DROPPED');
+  });
+
+  it('a DNS rule that does not cover the name: dropped', () => {
+    const r = run([webPolicy(dnsProxyRule({ matchPattern: '*.github.com' }), toStripe)], { from: pod('shop/web'), to: stripeIp, port: 443 });
+    expect(r.verdict).toBe('DROPPED');
+  });
+
+  it.each([
+    ['matchPattern *', dnsProxyRule()],
+    ['matchName of the name', dnsProxyRule({ matchName: 'api.stripe.com' })],
+    ['a pattern covering it', dnsProxyRule({ matchPattern: '*.stripe.com' })],
+  ])('a DNS proxy rule with %s: forwarded, by the toFQDNs rule', (_n, dnsRule) => {
+    const r = run([webPolicy(dnsRule, toStripe)], { from: pod('shop/web'), to: stripeIp, port: 443 });
+    expect(r).toMatchObject({ verdict: 'FORWARDED', egress: { reason: 'allowed', by: [{ name: 'web-egress', rule: 1 }] } });
+    expect(r.egress.fqdnNotLearned).toBeUndefined();
+  });
+
+  it('the DNS proxy rule may come from another policy selecting the pod (a CCNP)', () => {
+    const dns = ccnp('dns-visibility', { endpointSelector: {}, egress: [dnsProxyRule()] });
+    expect(run([webPolicy(toStripe), dns], { from: pod('shop/web'), to: stripeIp, port: 443 }).verdict).toBe('FORWARDED');
+  });
+
+  it('a DNS rule narrower than the name, plus an L4 allow to kube-dns on 53: the L4 allow wildcards the DNS rules (Layer 7 docs), so the proxy answers every name', () => {
+    const r = run([webPolicy(dnsProxyRule({ matchName: 'api.github.com' }), toStripe), l4DnsOnly], { from: pod('shop/web'), to: stripeIp, port: 443 });
+    expect(r.verdict).toBe('FORWARDED');
+  });
+
+  it('an egressDeny on kube-dns stops the lookup, so the name is never learned', () => {
+    const deny = cnp('shop', 'no-dns', { endpointSelector: { matchLabels: { app: 'web' } }, egressDeny: [{ toEndpoints: [KUBE_DNS] }] });
+    expect(run([webPolicy(dnsProxyRule(), toStripe), deny], { from: pod('shop/web'), to: stripeIp, port: 443 }).verdict).toBe('DROPPED');
+  });
+
+  it('the DNS rule of another pod does not help', () => {
+    const batchDns = cnp('shop', 'batch-dns', { endpointSelector: { matchLabels: { app: 'batch' } }, egress: [dnsProxyRule()] });
+    expect(run([webPolicy(toStripe), batchDns], { from: pod('shop/web'), to: stripeIp, port: 443 }).verdict).toBe('DROPPED');
+  });
+
+  it('dnsProxyLearns answers per pod and name', () => {
+    const engine = new PolicyEngine(cluster({ pods: PODS, policies: [webPolicy(dnsProxyRule({ matchPattern: '**.stripe.com' }), toStripe)] }), { dns: DNS });
+    const web = engine.pod('shop/web')!;
+    expect(engine.dnsProxyLearns(web, 'api.stripe.com')).toBe(true);
+    expect(engine.dnsProxyLearns(web, 'a.b.stripe.com.')).toBe(true);
+    expect(engine.dnsProxyLearns(web, 'evil.example')).toBe(false);
+    expect(engine.dnsProxyLearns(engine.pod('shop/batch')!, 'api.stripe.com')).toBe(false);
+  });
+});
+
+// docs.cilium.io, Policy Language, "Selecting nodes with CIDR / ipBlock": CIDR selectors match node
+// addresses only with policy-cidr-match-mode: nodes; cluster pods never. Issue 16, item 3.
+describe('Cilium: toCIDR, nodes and policy-cidr-match-mode', () => {
+  const toNodes = webEgress({ toCIDR: ['10.224.0.0/16'] });
+  const evaluate = (cidrMatchesNodes: boolean, to: PeerRef) => {
+    const engine = new PolicyEngine(cluster({ pods: PODS, policies: [toNodes] }), { cidrMatchesNodes });
+    const r = engine.evaluate({ from: pod('shop/web'), to, port: 10250, protocol: 'TCP' });
+    if (isEngineError(r)) throw new Error(r.error.message);
+    return r.egress.allowed;
+  };
+  it.each([
+    ['another node, default mode', false, { ip: '10.224.0.5' }, false],
+    ['another node, policy-cidr-match-mode nodes', true, { ip: '10.224.0.5' }, true],
+    ['the local node, policy-cidr-match-mode nodes', true, { ip: '10.224.0.4' }, true],
+    ['a pod inside the CIDR, even in nodes mode', true, pod('shop/api'), false],
+  ] as const)('%s', (_n, mode, to, allowed) => expect(evaluate(mode, to)).toBe(allowed));
+});
+
+// docs.cilium.io "Host Policies": a CCNP with a nodeSelector selects nodes (host firewall), never pods.
+// Cilium rejects a namespaced CNP with nodeSelector (cnp_types.go Parse) and a rule with both selectors
+// (pkg/policy/api rule_validation.go). Issue 16, item 4.
+describe('Cilium: host policies (nodeSelector)', () => {
+  const hostPolicy = ccnp('lock-nodes', { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/worker': '' } }, ingress: [{ fromEntities: ['cluster'] }] });
+
+  it('a CCNP with nodeSelector is a host policy: recognised, selects no pod, changes no pod verdict, and says it is not evaluated', () => {
+    const engine = new PolicyEngine(cluster({ pods: PODS, policies: [hostPolicy] }));
+    const [compiled] = engine.policies();
+    expect(compiled).toMatchObject({ hostPolicy: true, ref: { name: 'lock-nodes' } });
+    expect(compiled.ingress).toBeUndefined();
+    expect(engine.errors).toEqual([expect.objectContaining({ severity: 'warning', where: expect.objectContaining({ field: 'spec.nodeSelector' }), message: expect.stringContaining('does not evaluate host policies') })]);
+    const r = engine.evaluate({ from: { ip: '8.8.8.8' }, to: pod('shop/api'), port: 8080, protocol: 'TCP' });
+    if (isEngineError(r)) throw new Error(r.error.message);
+    expect(r.ingress).toMatchObject({ allowed: true, isolated: false });
+  });
+
+  it('a host spec next to an endpoint spec: the endpoint spec is evaluated, the policy is not a host policy', () => {
+    const mixed = policy({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'mixed' },
+      specs: [{ nodeSelector: {}, ingress: [{}] }, { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{}] }] }],
+    });
+    const engine = new PolicyEngine(cluster({ pods: PODS, policies: [mixed] }));
+    expect(engine.policies()[0].hostPolicy).toBeUndefined();
+    expect(engine.selectedPods({ kind: 'CiliumClusterwideNetworkPolicy', name: 'mixed' }).map((p) => p.name)).toEqual(['api']);
+  });
+
+  it.each([
+    ['a namespaced CNP with nodeSelector', cnp('shop', 'bad', { nodeSelector: {}, ingress: [{}] }), 'spec.nodeSelector'],
+    ['both endpointSelector and nodeSelector', ccnp('bad', { endpointSelector: {}, nodeSelector: {}, ingress: [{}] }), 'spec'],
+  ])('%s is refused, as Cilium refuses it, naming the field', (_n, policy, field) => {
+    const engine = new PolicyEngine(cluster({ pods: PODS, policies: [policy] }));
+    expect(engine.policies()).toEqual([]);
+    expect(engine.errors).toEqual([expect.objectContaining({ severity: 'error', code: 'invalid-rule', where: expect.objectContaining({ field }) })]);
   });
 });

@@ -2,14 +2,16 @@
  * CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io/v2) compiled to matchers, following the
  * Cilium policy language docs: endpoint selectors scoped to the policy's namespace unless they name one,
  * CIDR / CIDRSet (never matching cluster pods), entities, toFQDNs, toPorts with ranges and L7 rules,
- * deny sections, and per-direction default deny (enableDefaultDeny).
+ * deny sections, and per-direction default deny (enableDefaultDeny). Host policies (CCNP `nodeSelector`)
+ * select nodes: they are recognised and reported as not evaluated.
  */
 
 import type { PolicyObject } from '../k8s/types';
-import { compileCidr, isAnyAddress, type CidrBlock } from './cidr';
+import { compileCidr, type CidrBlock } from './cidr';
 import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PeerMatcher, RuleRef, RuleSection } from './compiled-policy';
-import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, type Endpoint } from './endpoint';
-import { compileFqdnSelector, type DnsNames, type FqdnSelector } from './fqdn';
+import { addressBlockMatcher, DEFAULT_ADDRESS_SEMANTICS, type AddressSemantics } from './datapath';
+import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, isOutsideCluster, type Endpoint } from './endpoint';
+import { compileFqdnSelector, type FqdnSelector, type NameLookup } from './fqdn';
 import { compileL7Rules, type L7Rules } from './l7-rules';
 import { compileSelector, type LabelSelector } from './label-selector';
 import { PolicyErrorSink } from './policy-error';
@@ -32,9 +34,12 @@ export function normalizeCiliumKey(key: string): string {
   return key;
 }
 
-const inWorld = (e: Endpoint) => e.kind === 'world' || (e.kind === 'kube-apiserver' && e.external);
+const inWorld = isOutsideCluster;
 
-/** Which endpoints an entity stands for (Cilium docs, "Entities Based"). */
+/**
+ * Which endpoints an entity stands for (docs.cilium.io, Policy Language, "Entities Based"; the `cluster`
+ * selectors are those of cilium pkg/policy/api/entity.go, InitEntities).
+ */
 export function entityMatcher(entity: CiliumEntity): (e: Endpoint) => boolean {
   switch (entity) {
     case 'all':
@@ -46,7 +51,10 @@ export function entityMatcher(entity: CiliumEntity): (e: Endpoint) => boolean {
     case 'world-ipv6':
       return (e) => inWorld(e) && (!e.addr || e.addr.kind() === 'ipv6');
     case 'cluster':
-      return (e) => e.kind === 'pod' || e.kind === 'host' || e.kind === 'remote-node' || (e.kind === 'kube-apiserver' && !e.external);
+      // Every endpoint of the cluster plus host, remote-node, init, health, ingress, unmanaged and
+      // kube-apiserver - wherever the API server runs: an AKS API server outside the cluster is in both
+      // `world` and `cluster`.
+      return (e) => e.kind === 'pod' || e.kind === 'host' || e.kind === 'remote-node' || e.kind === 'kube-apiserver';
     case 'host':
       return (e) => e.kind === 'host';
     case 'remote-node':
@@ -59,20 +67,15 @@ export function entityMatcher(entity: CiliumEntity): (e: Endpoint) => boolean {
   }
 }
 
-/** Cilium CIDR rules select addresses outside the cluster only: never pods, nodes or the host. */
-function cidrMatcher(blocks: CidrBlock[]): PeerMatcher {
-  return (e) => {
-    if (!inWorld(e)) return false;
-    if (!e.addr) return blocks.some(isAnyAddress);
-    for (let i = 0; i < blocks.length; i++) if (blocks[i].contains(e.addr)) return true;
-    return false;
-  };
-}
-
+/**
+ * toFQDNs selects the addresses the DNS proxy saw answered for a matching name: `names` holds only what the
+ * subject pod's proxy learned (the engine filters it), so a pod without a DNS rule covering the name never
+ * matches (docs.cilium.io, Policy Language, "DNS based": toFQDNs needs the DNS proxy to see the lookup).
+ */
 function fqdnMatcher(selectors: FqdnSelector[]): PeerMatcher {
-  return (e, dns: DnsNames) => {
+  return (e, lookup: NameLookup) => {
     if (!inWorld(e) || !e.ip) return false;
-    const names = dns.namesOf(e.ip);
+    const names = lookup.namesOf(e.ip);
     for (let i = 0; i < names.length; i++) for (let j = 0; j < selectors.length; j++) if (selectors[j].matches(names[i])) return true;
     return false;
   };
@@ -82,6 +85,7 @@ interface Ctx {
   policy: PolicyObject;
   namespace?: string;
   errors: PolicyErrorSink;
+  semantics: AddressSemantics;
 }
 
 /** An endpoint selector in a peer list: in a CNP it means the policy's namespace unless it names one. */
@@ -99,7 +103,7 @@ function endpointPeer(raw: unknown, field: string, ctx: Ctx): PeerMatcher | unde
   return (e) => e.kind === 'pod' && sel.matches(e.ciliumLabels);
 }
 
-function compilePeers(rule: Record<string, unknown>, direction: Direction, field: string, ctx: Ctx, deny: boolean): { peer: PeerMatcher; hasL3: boolean } | undefined {
+function compilePeers(rule: Record<string, unknown>, direction: Direction, field: string, ctx: Ctx, deny: boolean): { peer: PeerMatcher; hasL3: boolean; fqdns: FqdnSelector[] } | undefined {
   const p = direction === 'ingress' ? 'from' : 'to';
   const matchers: PeerMatcher[] = [];
   let hasL3 = false;
@@ -135,7 +139,7 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
     const b = compileCidr(set.cidr, set.except, `${field}.${p}CIDRSet[${i}]`, ctx.errors);
     if (b) blocks.push(b);
   });
-  if (blocks.length) matchers.push(cidrMatcher(blocks));
+  if (blocks.length) matchers.push(addressBlockMatcher(blocks, { datapath: 'cilium', cidrMatchesNodes: ctx.semantics.cidrMatchesNodes }));
   list(`${p}Entities`)?.forEach((ent, i) => {
     if (!(CILIUM_ENTITIES as readonly string[]).includes(String(ent))) {
       ctx.errors.error('invalid-rule', `${field}.${p}Entities[${i}]`, `unknown entity ${String(ent)} (one of ${CILIUM_ENTITIES.join(', ')})`);
@@ -143,8 +147,8 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
     }
     matchers.push(entityMatcher(ent as CiliumEntity));
   });
+  const fqdns: FqdnSelector[] = [];
   if (direction === 'egress' && !deny) {
-    const fqdns: FqdnSelector[] = [];
     list('toFQDNs')?.forEach((f, i) => {
       const s = compileFqdnSelector(f, `${field}.toFQDNs[${i}]`, ctx.errors);
       if (s) fqdns.push(s);
@@ -155,9 +159,9 @@ function compilePeers(rule: Record<string, unknown>, direction: Direction, field
     if (list(key)) ctx.errors.warn('unsupported-field', `${field}.${key}`, `${key} is not evaluated; it matches no peer here`);
   }
   if (ctx.errors.failed) return undefined;
-  if (selectsNothing) return { peer: () => false, hasL3: true };
-  const peer: PeerMatcher = matchers.length === 1 ? matchers[0] : (e, dns) => matchers.some((m) => m(e, dns));
-  return { peer, hasL3 };
+  if (selectsNothing) return { peer: () => false, hasL3: true, fqdns: [] };
+  const peer: PeerMatcher = matchers.length === 1 ? matchers[0] : (e, names) => matchers.some((m) => m(e, names));
+  return { peer, hasL3, fqdns };
 }
 
 function compileToPorts(raw: unknown, field: string, ctx: Ctx, deny: boolean): { ports: PortSpec[]; l7: L7Rules | null }[] | undefined {
@@ -206,17 +210,25 @@ function compileSection(rules: unknown, section: RuleSection, direction: Directi
     if (!peers.hasL3 && !toPorts) return;
     const peer: PeerMatcher = peers.hasL3 ? peers.peer : () => true;
     const action = deny ? 'deny' : 'allow';
-    if (!toPorts) out.push({ ref, action, peer, l7: null });
-    else for (const pr of toPorts) out.push({ ref, action, peer, ports: pr.ports, l7: pr.l7 });
+    const fqdns = peers.fqdns.length ? { fqdns: peers.fqdns } : {};
+    if (!toPorts) out.push({ ref, action, peer, l7: null, ...fqdns });
+    else for (const pr of toPorts) out.push({ ref, action, peer, ports: pr.ports, l7: pr.l7, ...fqdns });
   });
   return out;
 }
 
-/** Compiles a CNP or CCNP (with `spec` or `specs`); undefined when a field is invalid. */
-export function compileCiliumPolicy(policy: PolicyObject, errors: PolicyErrorSink = new PolicyErrorSink(policy)): CompiledPolicy | undefined {
+/** Says plainly, on the policy, that its host-policy specs are not evaluated (docs.cilium.io "Host Policies"). */
+const HOST_POLICY_NOTE =
+  'host policy: nodeSelector selects nodes, not pods. Flowsight does not evaluate host policies (Cilium enforces them only with the host firewall enabled); pod verdicts ignore this spec';
+
+/**
+ * Compiles a CNP or CCNP (with `spec` or `specs`); undefined when a field is invalid. `semantics` says
+ * whether CIDR rules also select nodes (Cilium's policy-cidr-match-mode).
+ */
+export function compileCiliumPolicy(policy: PolicyObject, errors: PolicyErrorSink = new PolicyErrorSink(policy), semantics: AddressSemantics = DEFAULT_ADDRESS_SEMANTICS): CompiledPolicy | undefined {
   const clusterwide = policy.kind === 'CiliumClusterwideNetworkPolicy';
   const namespace = clusterwide ? undefined : policy.namespace ?? 'default';
-  const ctx: Ctx = { policy, namespace, errors };
+  const ctx: Ctx = { policy, namespace, errors, semantics };
   const manifest = policy.manifest as { spec?: unknown; specs?: unknown };
   const specs: { spec: Record<string, unknown>; index?: number }[] = [];
   if (manifest.spec) specs.push({ spec: manifest.spec as Record<string, unknown> });
@@ -227,10 +239,23 @@ export function compileCiliumPolicy(policy: PolicyObject, errors: PolicyErrorSin
   }
 
   const parts: { selector: LabelSelector; ingress: CompiledSection; egress: CompiledSection }[] = [];
+  let hostSpecs = 0;
   for (const { spec, index } of specs) {
     const prefix = index === undefined ? 'spec' : `specs[${index}]`;
-    if (spec.nodeSelector !== undefined) {
-      errors.warn('unsupported-field', `${prefix}.nodeSelector`, 'host policies (nodeSelector) are not evaluated');
+    if (spec.nodeSelector !== undefined && spec.nodeSelector !== null) {
+      // Cilium refuses both a namespaced host policy (cnp_types.go Parse: "rule cannot have NodeSelector")
+      // and a rule with both selectors (pkg/policy/api rule_validation.go).
+      if (!clusterwide) {
+        errors.error('invalid-rule', `${prefix}.nodeSelector`, 'nodeSelector is only valid in a CiliumClusterwideNetworkPolicy: Cilium rejects this policy');
+        continue;
+      }
+      if (spec.endpointSelector !== undefined && spec.endpointSelector !== null) {
+        errors.error('invalid-rule', prefix, 'a rule cannot have both endpointSelector and nodeSelector: Cilium rejects this policy');
+        continue;
+      }
+      if (!compileSelector(spec.nodeSelector, `${prefix}.nodeSelector`, errors, normalizeCiliumKey)) continue;
+      errors.warn('unsupported-field', `${prefix}.nodeSelector`, HOST_POLICY_NOTE);
+      hostSpecs++;
       continue;
     }
     const selector = compileSelector(spec.endpointSelector ?? {}, `${prefix}.endpointSelector`, errors, normalizeCiliumKey);
@@ -262,6 +287,7 @@ export function compileCiliumPolicy(policy: PolicyObject, errors: PolicyErrorSin
   return {
     ref: { kind: policy.kind, ...(ns ? { namespace: ns } : {}), name: policy.name },
     ...(ns ? { namespace: ns } : {}),
+    ...(parts.length === 0 && hostSpecs > 0 ? { hostPolicy: true } : {}),
     selects: (pod) => (ns === undefined || pod.namespace === ns) && parts.some((p) => p.selector.matches(pod.ciliumLabels)),
     ...(ingress ? { ingress } : {}),
     ...(egress ? { egress } : {}),

@@ -5,7 +5,7 @@
 
 import type { PolicyKind } from '../k8s/types';
 import type { Endpoint, PodEndpoint } from './endpoint';
-import type { DnsNames } from './fqdn';
+import type { FqdnSelector, NameLookup } from './fqdn';
 import type { L7Rules } from './l7-rules';
 import type { PortSpec } from './ports';
 
@@ -27,8 +27,12 @@ export interface RuleRef extends PolicyRef {
   spec?: number;
 }
 
-/** Matches the peer on the other side (source at ingress, destination at egress). */
-export type PeerMatcher = (peer: Endpoint, dns: DnsNames) => boolean;
+/**
+ * Matches the peer on the other side (source at ingress, destination at egress). `names` are the DNS
+ * names known for the peer's address (for toFQDNs): the engine passes only those the subject pod's DNS
+ * proxy would have learned.
+ */
+export type PeerMatcher = (peer: Endpoint, names: NameLookup) => boolean;
 
 export interface CompiledRule {
   readonly ref: RuleRef;
@@ -38,6 +42,8 @@ export interface CompiledRule {
   readonly ports?: readonly PortSpec[];
   /** L7 rules of the port; null: L4 only (every request). */
   readonly l7: L7Rules | null;
+  /** The rule's toFQDNs selectors, when it has any (they match only names the DNS proxy learned). */
+  readonly fqdns?: readonly FqdnSelector[];
 }
 
 export interface CompiledSection {
@@ -56,6 +62,11 @@ export interface CompiledPolicy {
   readonly egress?: CompiledSection;
   /** Pods it selects run in policy audit mode (Flowsight annotation, see cilium-policy.ts). */
   readonly audit: boolean;
+  /**
+   * A Cilium host policy (CCNP with `nodeSelector`): it selects nodes, never pods, and is not evaluated
+   * (it is enforced only where Cilium's host firewall is enabled). Its pod-facing parts are empty.
+   */
+  readonly hostPolicy?: boolean;
 }
 
 export function policyRefKey(ref: PolicyRef): string {

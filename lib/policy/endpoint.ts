@@ -64,6 +64,14 @@ export function reservedEndpoint(kind: ReservedKind, options: { ip?: string; nod
   };
 }
 
+/**
+ * Outside the cluster: the world, and an API server served from outside the cluster (AKS), which Cilium
+ * gives a CIDR identity (so `world` and CIDR rules select it, as well as `kube-apiserver`).
+ */
+export function isOutsideCluster(e: Endpoint): boolean {
+  return e.kind === 'world' || (e.kind === 'kube-apiserver' && e.external);
+}
+
 /** Human-readable name of an endpoint: `ns/pod`, `host`, `world (1.2.3.4)`. */
 export function describeEndpoint(e: Endpoint): string {
   if (e.kind === 'pod') return `${e.namespace}/${e.name}`;

@@ -7,11 +7,13 @@
 
 import type { ClusterSnapshot, Labels } from '../k8s/types';
 import { objectKey } from '../k8s/types';
+import { serviceIndexOf, type ServiceIndex } from '../k8s/service-index';
 import { parseIp } from './cidr';
 import { compileCiliumPolicy } from './cilium-policy';
 import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PolicyRef, RuleRef } from './compiled-policy';
-import { ciliumPodLabels, reservedEndpoint, type Endpoint, type PodEndpoint, type ReservedEndpoint } from './endpoint';
-import { DnsNames } from './fqdn';
+import { chooseDatapath, type AddressSemantics, type Datapath, type DatapathChoice } from './datapath';
+import { ciliumPodLabels, isOutsideCluster, reservedEndpoint, type Endpoint, type PodEndpoint, type ReservedEndpoint } from './endpoint';
+import { DnsNames, type NameLookup } from './fqdn';
 import type { L7Request } from './l7-rules';
 import { compileNetworkPolicy } from './network-policy';
 import { PolicyErrorSink, type PolicyError } from './policy-error';
@@ -55,6 +57,11 @@ export interface DirectionVerdict {
   audit: boolean;
   /** Allowed at L4 for requests that match L7 rules; no request data was given to check them. */
   l7Filtered?: boolean;
+  /**
+   * Denied although toFQDNs rules name the destination (per the DNS answers seen): the pod's DNS proxy
+   * would not have learned the name, so Cilium never allows those addresses. The rules that would match.
+   */
+  fqdnNotLearned?: DecidingRule[];
 }
 
 export type FlowVerdict = 'FORWARDED' | 'DROPPED' | 'AUDIT';
@@ -72,7 +79,8 @@ export interface ConnectionVerdict {
 }
 
 export interface EngineError {
-  code: 'unknown-pod' | 'invalid-peer';
+  /** `service-peer`: the peer is a Service (by name or ClusterIP): its backends decide (service-connection.ts). */
+  code: 'unknown-pod' | 'invalid-peer' | 'service-peer';
   message: string;
   where: { peer: 'from' | 'to'; ref: PeerRef };
 }
@@ -87,6 +95,13 @@ export interface EngineOptions {
    * policy; `policy` subjects it to ingress policy like any peer.
    */
   allowLocalhost?: 'always' | 'policy';
+  /**
+   * The datapath whose semantics to apply (see datapath.ts); detected from the snapshot when absent. On the
+   * kubernetes datapath Cilium policies are not enforced, so they are left out (with a warning each).
+   */
+  datapath?: Datapath | DatapathChoice;
+  /** Cilium's `policy-cidr-match-mode: nodes`: CIDR / ipBlock rules also select node addresses. */
+  cidrMatchesNodes?: boolean;
 }
 
 interface SelectedSection {
@@ -95,19 +110,26 @@ interface SelectedSection {
 }
 
 const WORLD_CACHE_SIZE = 4096;
+const PROXY_CACHE_SIZE = 1024;
+const DNS_PORT = 53;
 const NO_RULES: CompiledRule[] = [];
+const NO_NAMES = new DnsNames();
 
 const NOT_A_POD: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'not-a-pod', by: [], audit: false }) as DirectionVerdict;
 const REPLY: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'reply', by: [], audit: false }) as DirectionVerdict;
 
 export class PolicyEngine {
   readonly errors: PolicyError[];
+  /** The datapath the verdicts model, and why it was chosen. */
+  readonly datapath: DatapathChoice;
   private readonly podList: PodEndpoint[] = [];
   private readonly podByKey = new Map<string, PodEndpoint>();
   private readonly podByIp = new Map<string, PodEndpoint>();
   private readonly nodeByIp = new Map<string, string>();
-  /** Host-network pods are the node on the wire. */
-  private readonly hostNetworkPodNode = new Map<string, string>();
+  /** Host-network pods are the node on the wire, with the node's address (their pod IP is the node IP). */
+  private readonly hostNetworkPodNode = new Map<string, { node: string; ip?: string }>();
+  /** The snapshot's Services: connections to them are translated to backends before policy applies. */
+  private readonly serviceIndex: ServiceIndex;
   private readonly compiled: CompiledPolicy[] = [];
   private readonly ingressOf: SelectedSection[][] = [];
   private readonly egressOf: SelectedSection[][] = [];
@@ -121,20 +143,29 @@ export class PolicyEngine {
   /** Per pod and direction, the rules of every selecting policy in one flat list (built at compile time). */
   private readonly allowRulesOf: { ingress: CompiledRule[][]; egress: CompiledRule[][] } = { ingress: [], egress: [] };
   private readonly denyRulesOf: { ingress: CompiledRule[][]; egress: CompiledRule[][] } = { ingress: [], egress: [] };
+  /** The cluster DNS server pods (kube-dns / CoreDNS), whose queries Cilium's DNS proxy intercepts. */
+  private dnsServers: PodEndpoint[] = [];
+  /** Per egress rule list (shared by pods selected by the same policies): name -> learned by the DNS proxy. */
+  private readonly proxyCache = new WeakMap<readonly CompiledRule[], Map<string, boolean>>();
+  private readonly proxyLookups: NameLookup[] = [];
 
   /** Compiles every policy of the snapshot; invalid policies are left out and listed in `errors`. */
   constructor(snapshot: ClusterSnapshot, options: EngineOptions = {}) {
     this.dns = toDnsNames(options.dns);
     this.allowLocalhost = (options.allowLocalhost ?? 'always') === 'always';
+    this.datapath = typeof options.datapath === 'object' ? options.datapath : options.datapath ? { datapath: options.datapath, source: 'configured', reason: 'set by the caller' } : chooseDatapath(snapshot);
+    const semantics: AddressSemantics = { datapath: this.datapath.datapath, cidrMatchesNodes: options.cidrMatchesNodes ?? false };
     const nsLabels = new Map<string, Labels>();
     for (const ns of snapshot.namespaces) nsLabels.set(ns.name, ns.labels);
     for (const node of snapshot.nodes) for (const ip of node.ips) this.nodeByIp.set(ip, node.name);
+    this.serviceIndex = serviceIndexOf(snapshot);
 
     const podsByNamespace = new Map<string, PodEndpoint[]>();
     for (const pod of snapshot.pods) {
       const key = objectKey(pod);
       if (pod.hostNetwork) {
-        if (pod.node) this.hostNetworkPodNode.set(key, pod.node);
+        const ip = pod.ip ?? snapshot.nodes.find((n) => n.name === pod.node)?.ips[0];
+        if (pod.node) this.hostNetworkPodNode.set(key, { node: pod.node, ...(ip ? { ip } : {}) });
         continue;
       }
       const namespaceLabels = nsLabels.get(pod.namespace) ?? { 'kubernetes.io/metadata.name': pod.namespace };
@@ -166,10 +197,16 @@ export class PolicyEngine {
       this.auditOf.push(false);
     }
 
+    this.dnsServers = this.podList.filter(isClusterDnsServer);
     const errors: PolicyError[] = [];
     for (const policy of snapshot.policies) {
       const sink = new PolicyErrorSink(policy);
-      const compiled = policy.kind === 'NetworkPolicy' ? compileNetworkPolicy(policy, sink) : compileCiliumPolicy(policy, sink);
+      if (policy.kind !== 'NetworkPolicy' && semantics.datapath === 'kubernetes') {
+        sink.warn('unsupported-field', 'kind', `only Cilium enforces ${policy.kind}; the datapath is kubernetes (${this.datapath.reason}), so this policy is left out of every verdict`);
+        errors.push(...sink.errors);
+        continue;
+      }
+      const compiled = policy.kind === 'NetworkPolicy' ? compileNetworkPolicy(policy, sink, semantics) : compileCiliumPolicy(policy, sink, semantics);
       errors.push(...sink.errors);
       if (!compiled) continue;
       this.compiled.push(compiled);
@@ -244,20 +281,42 @@ export class PolicyEngine {
     return direction === 'ingress' ? this.ingressOf[pod.index] : this.egressOf[pod.index];
   }
 
-  /** Resolves a peer reference; `other` is the opposite side, to tell the local node from a remote one. */
+  /** The snapshot's Services, by name and ClusterIP. */
+  services(): ServiceIndex {
+    return this.serviceIndex;
+  }
+
+  /**
+   * Resolves a peer reference; `other` is the opposite side, to tell the local node from a remote one.
+   * A Service (by name or ClusterIP) is no single endpoint: undefined (service-connection.ts expands it).
+   */
   resolve(ref: PeerRef, other?: Endpoint): Endpoint | undefined {
     if ('pod' in ref) {
       const pod = this.podByKey.get(ref.pod);
       if (pod) return pod;
-      const node = this.hostNetworkPodNode.get(ref.pod);
-      return node ? this.nodeEndpoint(node, undefined, other) : undefined;
+      // A host-network pod is its node, at the node's address (so address rules see it as naming the IP would).
+      const host = this.hostNetworkPodNode.get(ref.pod);
+      return host ? this.nodeEndpoint(host.node, host.ip, other) : undefined;
     }
+    if ('service' in ref) return undefined;
     if ('entity' in ref) return reservedEndpoint(ref.entity, { ...(ref.ip ? { ip: ref.ip } : {}), ...(ref.node ? { node: ref.node } : {}) });
+    if (this.serviceIndex.byClusterIp(ref.ip)) return undefined;
     const pod = this.podByIp.get(ref.ip);
     if (pod) return pod;
     const node = this.nodeByIp.get(ref.ip);
     if (node) return this.nodeEndpoint(node, ref.ip, other);
     return this.worldEndpoint(ref.ip);
+  }
+
+  /** Why a reference resolves to no endpoint: an unknown pod, or a Service (whose backends decide). */
+  private unresolved(ref: PeerRef, peer: 'from' | 'to'): EngineError {
+    const service = 'service' in ref ? ref.service : 'ip' in ref && !('entity' in ref) ? this.serviceIndex.byClusterIp(ref.ip) : undefined;
+    if (service) {
+      const name = typeof service === 'string' ? service : objectKey(service);
+      const what = typeof service === 'string' ? `${name} is a Service:` : `${formatRef(ref)} is the ClusterIP of Service ${name}:`;
+      return { code: 'service-peer', message: `${what} connections to a Service reach one of its backends; evaluate it per backend`, where: { peer, ref } };
+    }
+    return { code: 'unknown-pod', message: `no pod ${formatRef(ref)} in the cluster`, where: { peer, ref } };
   }
 
   /** Evaluates a connection given by references (pods as `ns/name`, IPs, reserved peers). */
@@ -266,9 +325,9 @@ export class PolicyEngine {
     const fromPod = 'pod' in conn.from ? this.podByKey.get(conn.from.pod) : undefined;
     const toPod = 'pod' in conn.to ? this.podByKey.get(conn.to.pod) : undefined;
     const source = fromPod ?? this.resolve(conn.from, toPod);
-    if (!source) return { error: { code: 'unknown-pod', message: `no pod ${formatRef(conn.from)} in the cluster`, where: { peer: 'from', ref: conn.from } } };
+    if (!source) return { error: this.unresolved(conn.from, 'from') };
     const destination = toPod ?? this.resolve(conn.to, source);
-    if (!destination) return { error: { code: 'unknown-pod', message: `no pod ${formatRef(conn.to)} in the cluster`, where: { peer: 'to', ref: conn.to } } };
+    if (!destination) return { error: this.unresolved(conn.to, 'to') };
     return this.evaluateEndpoints(source, destination, conn.port, conn.protocol, conn.l7, conn.reply);
   }
 
@@ -300,7 +359,8 @@ export class PolicyEngine {
     if (direction === 'ingress' && peer.kind === 'host' && this.allowLocalhost) {
       return { allowed: true, isolated, reason: 'host-always-allowed', by: [], audit: false };
     }
-    const dns = this.dns;
+    // At egress, toFQDNs rules see only the names this pod's DNS proxy would have learned.
+    const dns: NameLookup = direction === 'egress' ? this.learnedNames(i) : this.dns;
     const denyRules = this.denyRulesOf[direction][i];
     const allowRules = this.allowRulesOf[direction][i];
 
@@ -331,9 +391,78 @@ export class PolicyEngine {
     if (l7Candidates) {
       if (l7Admitted) return { allowed: true, isolated, reason: 'allowed', by: l7Admitted, audit };
       if (l7Unknown) return { allowed: true, isolated, reason: 'allowed', by: l7Candidates, audit, l7Filtered: true };
-      return { allowed: false, isolated, reason: 'l7-denied', by: l7Candidates, audit };
+      return { allowed: false, isolated, reason: 'l7-denied', by: l7Candidates, audit, ...this.fqdnNotLearned(direction, allowRules, peer, port, protocol, destinationPorts) };
     }
-    return { allowed: false, isolated, reason: 'default-deny', by: [], audit };
+    return { allowed: false, isolated, reason: 'default-deny', by: [], audit, ...this.fqdnNotLearned(direction, allowRules, peer, port, protocol, destinationPorts) };
+  }
+
+  /**
+   * Whether a pod's DNS lookups of `name` go through Cilium's DNS proxy and are answered, so that toFQDNs
+   * rules learn the name's addresses (docs.cilium.io, Policy Language, "DNS based": the DNS traffic must be
+   * allowed by a rule with L7 `rules.dns`; an L4-only allow of port 53 never reaches the proxy). The proxy
+   * sees the query when an egress allow rule with DNS rules selects the cluster DNS server on port 53; it
+   * answers when a DNS pattern covers the name, or an L4-only allow for the same server and port wildcards
+   * the DNS rules (docs.cilium.io, "Layer 7 Policies"), and no deny rule drops the lookup. Cilium's agent
+   * shares what its proxy learned across the pods of a node (pkg/fqdn: "collected globally in each
+   * cilium-agent"), so a pod without such a rule may pass by chance after a neighbour's lookup: the engine
+   * does not count on chance and says dropped.
+   */
+  dnsProxyLearns(pod: PodEndpoint, name: string): boolean {
+    const allow = this.allowRulesOf.egress[pod.index];
+    if (allow.length === 0) return false;
+    let cache = this.proxyCache.get(allow);
+    if (!cache) this.proxyCache.set(allow, (cache = new Map()));
+    let learned = cache.get(name);
+    if (learned === undefined) {
+      if (cache.size >= PROXY_CACHE_SIZE) cache.clear();
+      cache.set(name, (learned = this.proxyAnswers(allow, this.denyRulesOf.egress[pod.index], name)));
+    }
+    return learned;
+  }
+
+  private proxyAnswers(allow: readonly CompiledRule[], deny: readonly CompiledRule[], name: string): boolean {
+    const query = { dns: { query: name } };
+    // Without a known DNS server pod, any rule on port 53 stands for the path to it.
+    const server: PodEndpoint | undefined = this.dnsServers[0];
+    for (const protocol of ['UDP', 'TCP'] as const) {
+      const onPath = (r: CompiledRule) => (server ? ruleMatches(r, server, DNS_PORT, protocol, server.containerPorts, NO_NAMES) : portsMatch(r, DNS_PORT, protocol, undefined));
+      if (server && deny.some(onPath)) continue;
+      let proxied = false;
+      let answered = false;
+      for (const rule of allow) {
+        if (!onPath(rule)) continue;
+        if (rule.l7 === null) answered = true;
+        else if (rule.l7.type === 'dns') {
+          proxied = true;
+          if ((rule.l7.match(query) ?? -1) >= 0) answered = true;
+        }
+      }
+      if (proxied && answered) return true;
+    }
+    return false;
+  }
+
+  /** The DNS knowledge one pod's toFQDNs rules see: the names its DNS proxy would have learned. */
+  private learnedNames(podIndex: number): NameLookup {
+    let lookup = this.proxyLookups[podIndex];
+    if (!lookup) {
+      const pod = this.podList[podIndex];
+      this.proxyLookups[podIndex] = lookup = {
+        namesOf: (ip) => {
+          const all = this.dns.namesOf(ip);
+          return all.length === 0 ? all : all.filter((n) => this.dnsProxyLearns(pod, n));
+        },
+      };
+    }
+    return lookup;
+  }
+
+  /** On a denied egress: the toFQDNs rules that would match with every DNS answer seen (names the proxy never learned). */
+  private fqdnNotLearned(direction: Direction, allowRules: readonly CompiledRule[], peer: Endpoint, port: number, protocol: Protocol, destinationPorts: PodEndpoint['containerPorts'] | undefined): { fqdnNotLearned?: DecidingRule[] } {
+    if (direction !== 'egress' || !isOutsideCluster(peer) || !peer.ip) return {};
+    let rules: DecidingRule[] | undefined;
+    for (const rule of allowRules) if (rule.fqdns && ruleMatches(rule, peer, port, protocol, destinationPorts, this.dns)) (rules ??= []).push(decided(rule));
+    return rules ? { fqdnNotLearned: rules } : {};
   }
 
   /** Parsing an address is the costliest step of an evaluation to the internet: remember recent ones. */
@@ -360,14 +489,20 @@ function decided(rule: CompiledRule): DecidingRule {
   return d;
 }
 
-function ruleMatches(r: CompiledRule, peer: Endpoint, port: number, protocol: Protocol, destinationPorts: PodEndpoint['containerPorts'] | undefined, dns: DnsNames): boolean {
+function portsMatch(r: CompiledRule, port: number, protocol: Protocol, destinationPorts: PodEndpoint['containerPorts'] | undefined): boolean {
   const ports = r.ports;
-  if (ports) {
-    let ok = false;
-    for (let k = 0; k < ports.length && !ok; k++) ok = portMatches(ports[k], port, protocol, destinationPorts);
-    if (!ok) return false;
-  }
-  return r.peer(peer, dns);
+  if (!ports) return true;
+  for (let k = 0; k < ports.length; k++) if (portMatches(ports[k], port, protocol, destinationPorts)) return true;
+  return false;
+}
+
+function ruleMatches(r: CompiledRule, peer: Endpoint, port: number, protocol: Protocol, destinationPorts: PodEndpoint['containerPorts'] | undefined, names: NameLookup): boolean {
+  return portsMatch(r, port, protocol, destinationPorts) && r.peer(peer, names);
+}
+
+/** The cluster DNS server (kube-dns / CoreDNS in kube-system), as AKS and kubeadm label it. */
+function isClusterDnsServer(p: PodEndpoint): boolean {
+  return p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns';
 }
 
 function toDnsNames(dns: EngineOptions['dns']): DnsNames {
@@ -378,6 +513,7 @@ function toDnsNames(dns: EngineOptions['dns']): DnsNames {
 
 function formatRef(ref: PeerRef): string {
   if ('pod' in ref) return ref.pod;
+  if ('service' in ref) return ref.service;
   if ('entity' in ref) return ref.entity;
   return ref.ip;
 }

@@ -14,6 +14,8 @@ import { isEngineError, type Connection, type DecidingRule, type DirectionReason
 import { engineProtocol, flowConnection, type ConnectionQuery, type ExplainError } from './flow-connection';
 import { formatPeerRef, parsePeerRef, type PeerRef } from './peer-ref';
 import type { Protocol } from './ports';
+import { describeServiceConnection, evaluateConnection, serviceOfPeer, type ServiceConnectionVerdict, type ServiceOutcome } from './service-connection';
+import type { SkippedBackend } from '../k8s/service-index';
 
 export { engineProtocol, flowConnection, flowExplainParams, flowPeer, type ConnectionQuery, type ExplainError } from './flow-connection';
 
@@ -44,6 +46,25 @@ export interface ExplainedDirection {
   unmatchedRules: ExplainedRule[];
 }
 
+/** A connection to a Service: every backend's verdict; the explanation's egress / ingress are those of `shown`. */
+export interface ExplainedService {
+  namespace: string;
+  name: string;
+  clusterIP?: string;
+  headless: boolean;
+  port: number;
+  protocol: Protocol;
+  targetPort?: number | string;
+  /** `partly-allowed`: some backends allow it and some deny it (the verdict is then DROPPED, never allowed). */
+  outcome: ServiceOutcome;
+  backendCount: number;
+  /** The first MAX_LISTED_BACKENDS backends. */
+  backends: { name: string; port: number; allowed: boolean; verdict: FlowVerdict; enforcedAt?: Direction }[];
+  skipped: SkippedBackend[];
+  /** The backend whose egress and ingress are explained: the first denied, else audited, else the first. */
+  shown: string;
+}
+
 export interface Explanation {
   connection: { from: string; to: string; port: number; protocol: Protocol };
   source: { kind: Endpoint['kind']; name: string };
@@ -58,6 +79,8 @@ export interface Explanation {
   observed?: { verdict: string; agrees: boolean };
   /** The observed flow the explanation was computed for. */
   sample?: { uuid: string; time: number };
+  /** Set when the destination is a Service: the verdict combines all its backends. */
+  service?: ExplainedService;
   notes: string[];
 }
 
@@ -65,6 +88,7 @@ export type ExplainResult = { ok: true; explanation: Explanation } | { ok: false
 
 const MAX_RULE_YAML = 2000;
 const MAX_UNMATCHED = 10;
+const MAX_LISTED_BACKENDS = 100;
 
 /** Parses an edge id `src|dst|port|PROTO`. */
 export function parseEdgeId(id: string): { source: string; target: string; port: number; protocol: string } | undefined {
@@ -147,7 +171,8 @@ function describeDirection(
 export function explainConnection(engine: PolicyEngine, snapshot: ClusterSnapshot | undefined, query: ConnectionQuery): ExplainResult {
   const notes: string[] = [];
   const fallback = (ref: PeerRef, ip: string | undefined, side: string): PeerRef => {
-    if ('pod' in ref && ip && !engine.pod(ref.pod)) {
+    // resolve(), not pod(): a host-network pod is known (as its node) although it is no pod endpoint.
+    if ('pod' in ref && ip && !engine.resolve(ref)) {
       notes.push(`${side} pod ${ref.pod} is not in the cluster source (gone, or not synced yet): evaluated by its address ${ip}.`);
       return { ip };
     }
@@ -155,6 +180,7 @@ export function explainConnection(engine: PolicyEngine, snapshot: ClusterSnapsho
   };
   const { fromIp, toIp, observedVerdict, ...base } = query;
   const conn: Connection = { ...base, from: fallback(query.from, fromIp, 'Source'), to: fallback(query.to, toIp, 'Destination') };
+  if (serviceOfPeer(engine, conn.from) || serviceOfPeer(engine, conn.to)) return explainServiceConnection(engine, snapshot, conn, observedVerdict, notes);
   const result = engine.evaluate(conn);
   if (isEngineError(result)) return { ok: false, error: { code: result.error.code, message: result.error.message } };
   const port = conn.protocol === 'ICMP' ? 'ICMP' : `${conn.port}/${conn.protocol}`;
@@ -223,6 +249,59 @@ export function explainConnection(engine: PolicyEngine, snapshot: ClusterSnapsho
     if (!agrees) notes.push(`Cilium reported ${observed}, the policies as Flowsight reads them give ${result.verdict}: the policies may have changed since, or the datapath saw something the source does not (identity, DNS, L7).`);
   }
   return { ok: true, explanation };
+}
+
+/**
+ * A connection to a Service: every backend is evaluated (service-connection.ts) and the one standing for the
+ * combined verdict (the first denied, else audited, else the first) is explained side by side.
+ */
+function explainServiceConnection(engine: PolicyEngine, snapshot: ClusterSnapshot | undefined, conn: Connection, observedVerdict: string | undefined, notes: string[]): ExplainResult {
+  const r = evaluateConnection(engine, conn);
+  if (r.kind === 'error') return { ok: false, error: { code: r.error.code, message: r.error.message } };
+  if (r.kind === 'endpoints') return explainConnection(engine, snapshot, { ...conn, ...(observedVerdict ? { observedVerdict } : {}) });
+  const sv: ServiceConnectionVerdict = r.verdict;
+  if (sv.outcome === 'no-backends') return { ok: false, error: { code: 'no-backends', message: sv.summary } };
+  const shown = sv.backends[sv.representative ?? 0];
+  const inner = explainConnection(engine, snapshot, { ...conn, to: shown.backend, port: shown.port });
+  if (!inner.ok) return inner;
+  const e = inner.explanation;
+  e.connection = { ...e.connection, to: formatPeerRef(conn.to), port: conn.port };
+  e.allowed = sv.allowed;
+  e.verdict = sv.verdict;
+  if (shown.verdict.enforcedAt) e.enforcedAt = shown.verdict.enforcedAt;
+  e.summary = sv.backends.length === 1 ? `${sv.summary} ${e.summary}` : `${sv.summary} Shown: ${shown.name}. ${e.summary}`;
+  e.service = {
+    namespace: sv.service.namespace,
+    name: sv.service.name,
+    ...(sv.service.clusterIP ? { clusterIP: sv.service.clusterIP } : {}),
+    headless: sv.service.headless,
+    port: sv.service.port,
+    protocol: sv.service.protocol,
+    ...(sv.service.targetPort !== undefined ? { targetPort: sv.service.targetPort } : {}),
+    outcome: sv.outcome,
+    backendCount: sv.backends.length,
+    backends: sv.backends.slice(0, MAX_LISTED_BACKENDS).map((b) => ({
+      name: b.name,
+      port: b.port,
+      allowed: b.verdict.allowed,
+      verdict: b.verdict.verdict,
+      ...(b.verdict.enforcedAt ? { enforcedAt: b.verdict.enforcedAt } : {}),
+    })),
+    skipped: sv.skipped,
+    shown: shown.name,
+  };
+  const how = sv.service.headless
+    ? `${describeServiceConnection(sv)} resolves to its backends' own addresses (no translation)`
+    : `Connections to ${describeServiceConnection(sv)} are translated to one backend (kube-proxy or Cilium's load balancer) before any policy applies`;
+  e.notes = [...notes, `${how}: each of its ${sv.backends.length} backend${sv.backends.length === 1 ? '' : 's'} is evaluated; egress and ingress are shown for ${shown.name}.`, ...e.notes];
+  if (observedVerdict) {
+    // The observed flow went to one backend, unknown here: it agrees when some backend gets that verdict.
+    const comparable = observedVerdict === 'FORWARDED' || observedVerdict === 'DROPPED' || observedVerdict === 'AUDIT';
+    const agrees = !comparable || sv.backends.some((b) => b.verdict.verdict === observedVerdict);
+    e.observed = { verdict: observedVerdict, agrees };
+    if (!agrees) e.notes.push(`Cilium reported ${observedVerdict}, but no backend of the Service gets that verdict from the policies as Flowsight reads them: the policies or backends may have changed since.`);
+  }
+  return { ok: true, explanation: e };
 }
 
 /** Explains an observed flow (a reply is explained as the connection it answers). */

@@ -16,6 +16,7 @@ export type FindingId =
   | 'dns-egress-too-broad'
   | 'policy-selects-nothing'
   | 'audit-would-deny'
+  | 'fqdn-without-dns-proxy'
   | 'nsg-open-inbound'
   | 'nsg-only-control'
   | 'egress-not-locked'
@@ -45,6 +46,23 @@ export interface Fix {
   /** Ready-to-apply manifest (Kubernetes YAML) or az CLI commands. */
   yaml?: string;
   commands?: string[];
+  /** How the policy engine judged the manifests: every generated Kubernetes fix is checked before it is shown. */
+  check?: FixCheck;
+}
+
+/**
+ * The result of applying a fix to the snapshot and comparing verdicts (fix-check.ts). `verified`: it denies
+ * only what it means to; `narrowed`: its selector was scoped down until it did; `refused`: no safe version,
+ * the YAML is withheld and `summary` says why; `pending`: not checked yet (large cluster), YAML withheld.
+ */
+export interface FixCheck {
+  status: 'verified' | 'narrowed' | 'refused' | 'pending';
+  summary: string;
+  /** Connections allowed today that the fix stops on purpose: how many, and a few in words. */
+  stops: { count: number; examples: string[] };
+  /** Connections the fix must not stop and that made it narrow or refuse (observed traffic first). */
+  spared: { connection: string; observed: boolean; flowCount?: number; workload?: string }[];
+  checked: { observed: number; pairs: number; truncated: boolean };
 }
 
 export interface Finding {
@@ -58,6 +76,12 @@ export interface Finding {
   objects: ObjectRef[];
   evidence: Evidence[];
   fix: Fix;
+  /**
+   * A control of another layer already contains what the finding is about (e.g. open-egress where Azure
+   * Firewall restricts the workload's internet egress): reported at low severity, and not drawn on the map
+   * as if it were open.
+   */
+  mitigatedBy?: string;
 }
 
 /** Order findings most severe first, then by key for a stable listing. */

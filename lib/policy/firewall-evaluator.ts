@@ -4,6 +4,10 @@
  * within one type, base (parent) policy first, then rule collection group priority, then rule
  * collection priority. The first matching rule ends processing, so a network-rule match means the
  * application rules are never consulted. Nothing matched: denied (Azure Firewall's default).
+ *
+ * A rule whose match cannot be decided (a service tag whose ranges are not loaded, an IP group, an
+ * application rule without the destination name) may or may not end processing: both outcomes are
+ * followed, and when they differ the verdict is `unknown`, naming what is missing.
  */
 
 import type {
@@ -19,6 +23,7 @@ import type {
   RuleCollectionGroup,
 } from '../azure/types';
 import { addressMatches, anyPortMatches } from './azure-address';
+import { serviceTagIndex, unexpandedTagMessage, type ServiceTagIndex } from './azure-service-tags';
 import type { AzureTopology } from './azure-topology';
 import { expandFqdnTag, fqdnMatches, normalizeFqdn } from './firewall-fqdn';
 
@@ -50,8 +55,10 @@ export type FirewallVerdictKind = 'allowed' | 'denied' | 'unknown';
 export interface FirewallVerdict {
   verdict: FirewallVerdictKind;
   reason: string;
-  /** The matching rule; absent for the default deny. */
+  /** The matching rule; absent for the default deny and when unknown. */
   decidingRule?: FirewallRuleRef;
+  /** Service tags that could not be expanded on the way (they make the verdict unknown when they matter). */
+  unresolvedTags?: string[];
   notes: string[];
 }
 
@@ -122,64 +129,93 @@ function protocolListMatches(protocols: string[], protocol: string): boolean {
   });
 }
 
-function sourceMatches(rule: { sourceAddresses: string[]; sourceIpGroups: string[] }, ip: string, notes: Set<string>): boolean {
-  if (rule.sourceIpGroups.length > 0) notes.add('IP groups are not loaded; rules using them as source were treated as not matching by group');
-  return rule.sourceAddresses.some((a) => addressMatches(a, ip) === true);
+/** Something that keeps a rule's match undecided, said so a person can fix it. */
+interface Unresolved {
+  tag?: string;
+  what: string;
 }
 
-function destinationAddressMatches(addresses: string[], ip: string, notes: Set<string>): boolean {
-  for (const a of addresses) {
-    const m = addressMatches(a, ip);
-    if (m === true) return true;
-    if (m === undefined) notes.add(`service tag ${a} in a network rule is not expanded offline; treated as not matching`);
-  }
-  return false;
+/** Matches for certain, does not match, or might match (the unresolved items decide). */
+type Match = 'match' | 'no-match' | Unresolved[];
+
+function anyOf(results: Match[]): Match {
+  if (results.includes('match')) return 'match';
+  const unresolved = results.flatMap((r) => (Array.isArray(r) ? r : []));
+  return unresolved.length ? unresolved : 'no-match';
 }
 
-function matchesNetworkRule(rule: NetworkRule, flow: FirewallFlow, dnsProxy: boolean, notes: Set<string>): boolean {
-  if (!protocolListMatches(rule.protocols, flow.protocol)) return false;
-  if (!anyPortMatches(rule.destinationPorts, flow.destinationPort)) return false;
-  if (!sourceMatches(rule, flow.sourceIp, notes)) return false;
-  if (destinationAddressMatches(rule.destinationAddresses, flow.destinationIp, notes)) return true;
-  if (rule.destinationIpGroups.length > 0) notes.add('IP groups are not loaded; rules using them as destination were treated as not matching by group');
+function allOf(results: Match[]): Match {
+  if (results.includes('no-match')) return 'no-match';
+  const unresolved = results.flatMap((r) => (Array.isArray(r) ? r : []));
+  return unresolved.length ? unresolved : 'match';
+}
+
+interface MatchContext {
+  tags: ServiceTagIndex;
+  dnsProxy: boolean;
+  location?: string;
+  notes: Set<string>;
+}
+
+/** One address of a rule: a literal, or a service tag looked up in the published ranges. */
+function addressMatch(address: string, ip: string, ctx: MatchContext): Match {
+  const literal = addressMatches(address, ip);
+  if (literal !== undefined) return literal ? 'match' : 'no-match';
+  const published = ctx.tags.contains(address, ip);
+  if (published === undefined) return [{ tag: address, what: unexpandedTagMessage(address, ctx.tags) }];
+  return published ? 'match' : 'no-match';
+}
+
+/** IP groups (Microsoft.Network/ipGroups) are not read: a rule using one might match. */
+function ipGroupMatch(groups: string[]): Match {
+  return groups.length ? groups.map((g) => ({ what: `IP group ${g.split('/').pop()} is not loaded, so whether it holds the address is unknown` })) : 'no-match';
+}
+
+function sourceMatch(rule: { sourceAddresses: string[]; sourceIpGroups: string[] }, ip: string, ctx: MatchContext): Match {
+  return anyOf([...rule.sourceAddresses.map((a) => addressMatch(a, ip, ctx)), ipGroupMatch(rule.sourceIpGroups)]);
+}
+
+function matchesNetworkRule(rule: NetworkRule, flow: FirewallFlow, ctx: MatchContext): Match {
+  if (!protocolListMatches(rule.protocols, flow.protocol)) return 'no-match';
+  if (!anyPortMatches(rule.destinationPorts, flow.destinationPort)) return 'no-match';
+  let fqdn: Match = 'no-match';
   if (rule.destinationFqdns.length > 0 && flow.fqdn && rule.destinationFqdns.some((f) => fqdnMatches(f, flow.fqdn!))) {
     // Network-rule FQDNs resolve through the firewall's DNS proxy; without it they never match.
-    if (dnsProxy) return true;
-    notes.add(`network rule ${rule.name} uses FQDNs but DNS proxy is not enabled, so they do not match`);
+    if (ctx.dnsProxy) fqdn = 'match';
+    else ctx.notes.add(`network rule ${rule.name} uses FQDNs but DNS proxy is not enabled, so they do not match`);
   }
-  return false;
+  const destination = anyOf([...rule.destinationAddresses.map((a) => addressMatch(a, flow.destinationIp, ctx)), ipGroupMatch(rule.destinationIpGroups), fqdn]);
+  return allOf([sourceMatch(rule, flow.sourceIp, ctx), destination]);
 }
 
-function matchesNatRule(rule: NatRule, flow: FirewallFlow, notes: Set<string>): boolean {
-  return (
-    protocolListMatches(rule.protocols, flow.protocol) &&
-    anyPortMatches(rule.destinationPorts, flow.destinationPort) &&
-    sourceMatches(rule, flow.sourceIp, notes) &&
-    destinationAddressMatches(rule.destinationAddresses, flow.destinationIp, notes)
-  );
+function matchesNatRule(rule: NatRule, flow: FirewallFlow, ctx: MatchContext): Match {
+  if (!protocolListMatches(rule.protocols, flow.protocol) || !anyPortMatches(rule.destinationPorts, flow.destinationPort)) return 'no-match';
+  return allOf([sourceMatch(rule, flow.sourceIp, ctx), anyOf(rule.destinationAddresses.map((a) => addressMatch(a, flow.destinationIp, ctx)))]);
 }
 
 const PORT_PROTOCOL: Record<number, string> = { 80: 'http', 443: 'https', 1433: 'mssql' };
 
-type AppMatch = 'match' | 'no-match' | 'needs-fqdn';
-
-function matchesApplicationRule(rule: ApplicationRule, flow: FirewallFlow, location: string | undefined, notes: Set<string>): AppMatch {
+function matchesApplicationRule(rule: ApplicationRule, flow: FirewallFlow, ctx: MatchContext): Match {
   // Application rules see only HTTP(S)/MSSQL over TCP (rule-processing.md).
   if (flow.protocol.toUpperCase() !== 'TCP') return 'no-match';
   const appProtocol = (flow.applicationProtocol ?? PORT_PROTOCOL[flow.destinationPort])?.toLowerCase();
   const portOk = rule.protocols.some((p) => p.port === flow.destinationPort && (!appProtocol || p.type.toLowerCase() === appProtocol));
   if (!portOk) return 'no-match';
-  if (!sourceMatches(rule, flow.sourceIp, notes)) return 'no-match';
+  const source = sourceMatch(rule, flow.sourceIp, ctx);
+  if (source === 'no-match') return 'no-match';
   const patterns = [...rule.targetFqdns];
+  const unresolved: Unresolved[] = [];
   for (const tag of rule.fqdnTags) {
-    const expanded = expandFqdnTag(tag, location);
+    const expanded = expandFqdnTag(tag, ctx.location);
     if (expanded) patterns.push(...expanded);
-    else notes.add(`FQDN tag ${tag} is not expanded offline; treated as not matching`);
+    else unresolved.push({ what: `FQDN tag ${tag} is not expanded offline` });
   }
-  if (rule.targetUrls.length > 0 || rule.webCategories.length > 0) notes.add(`rule ${rule.name} uses target URLs or web categories, which are not evaluated`);
-  if (patterns.some((p) => normalizeFqdn(p) === '*')) return 'match';
-  if (!flow.fqdn) return patterns.length > 0 ? 'needs-fqdn' : 'no-match';
-  return patterns.some((p) => fqdnMatches(p, flow.fqdn!)) ? 'match' : 'no-match';
+  if (rule.targetUrls.length > 0 || rule.webCategories.length > 0) ctx.notes.add(`rule ${rule.name} uses target URLs or web categories, which are not evaluated`);
+  let target: Match;
+  if (patterns.some((p) => normalizeFqdn(p) === '*')) target = 'match';
+  else if (!flow.fqdn) target = patterns.length > 0 || unresolved.length > 0 ? [{ what: 'the DNS name of the destination is unknown and an application rule depends on it' }] : 'no-match';
+  else target = patterns.some((p) => fqdnMatches(p, flow.fqdn!)) ? 'match' : unresolved.length ? unresolved : 'no-match';
+  return allOf([source, target]);
 }
 
 function ref(firewall: AzureFirewall, entry: OrderedCollection, rule: FirewallRule): FirewallRuleRef {
@@ -198,50 +234,93 @@ function describeRule(r: FirewallRuleRef): string {
   return `${r.ruleCollection.kind} rule ${r.rule} in ${where}`;
 }
 
+const verdictOf = (action: FirewallAction): 'allowed' | 'denied' => (action === 'Deny' ? 'denied' : 'allowed');
+
+interface Candidate {
+  verdict: 'allowed' | 'denied';
+  decidingRule?: FirewallRuleRef;
+  reason: string;
+}
+
 /** Would the firewall let this connection through, and by which rule. */
 export function evaluateFirewall(topology: AzureTopology, firewall: AzureFirewall, flow: FirewallFlow): FirewallVerdict {
   const ordered = orderedRuleCollections(topology, firewall);
   const notes = new Set<string>(ordered.notes);
   const policyMissing = ordered.mode === 'policy' && !topology.policy(firewall.firewallPolicyId);
   if (policyMissing) return { verdict: 'unknown', reason: `the firewall's policy is not loaded`, notes: [...notes] };
+  const missingGroups = unloadedGroups(topology, firewall);
+  if (missingGroups.length) {
+    return { verdict: 'unknown', reason: `rule collection group ${missingGroups.join(', ')} of the firewall policy is not loaded (not exported, or rejected as invalid), so its rules are unknown`, notes: [...notes] };
+  }
 
-  for (const entry of ordered.nat) {
-    const rule = entry.collection.rules.find((r) => r.kind === 'nat' && matchesNatRule(r, flow, notes));
-    if (rule) {
-      const decidingRule = ref(firewall, entry, rule);
-      return { verdict: 'allowed', reason: `${describeRule(decidingRule)} translates it (DNAT adds an implicit allow)`, decidingRule, notes: [...notes] };
-    }
-  }
-  const dnsProxy = attachedPolicy(topology, firewall)?.dnsProxyEnabled ?? false;
-  for (const entry of ordered.network) {
-    const rule = entry.collection.rules.find((r) => r.kind === 'network' && matchesNetworkRule(r, flow, dnsProxy, notes));
-    if (rule) {
-      const decidingRule = ref(firewall, entry, rule);
-      const verb = decidingRule.action === 'Deny' ? 'denies' : 'allows';
-      return { verdict: decidingRule.action === 'Deny' ? 'denied' : 'allowed', reason: `${describeRule(decidingRule)} ${verb} it; application rules are not consulted after a network match`, decidingRule, notes: [...notes] };
-    }
-  }
-  let needsFqdn = false;
-  for (const entry of ordered.application) {
-    for (const rule of entry.collection.rules) {
-      if (rule.kind !== 'application') continue;
-      const m = matchesApplicationRule(rule, flow, firewall.location, notes);
-      if (m === 'needs-fqdn') needsFqdn = true;
-      if (m !== 'match') continue;
-      if (needsFqdn) {
-        // An earlier rule might have matched had we known the name: do not claim this one decided.
-        return { verdict: 'unknown', reason: 'the DNS name of the destination is unknown and an application rule before the first match depends on it', notes: [...notes] };
+  const ctx: MatchContext = { tags: serviceTagIndex(topology.snapshot), dnsProxy: attachedPolicy(topology, firewall)?.dnsProxyEnabled ?? false, location: firewall.location, notes };
+  // Rules that might have matched before the deciding one, each with what kept it undecided.
+  const undecided: { candidate: Candidate; unresolved: Unresolved[] }[] = [];
+  const phases: { entries: OrderedCollection[]; match: (rule: FirewallRule) => Match; describe: (r: FirewallRuleRef) => string }[] = [
+    { entries: ordered.nat, match: (r) => (r.kind === 'nat' ? matchesNatRule(r, flow, ctx) : 'no-match'), describe: (r) => `${describeRule(r)} translates it (DNAT adds an implicit allow)` },
+    {
+      entries: ordered.network,
+      match: (r) => (r.kind === 'network' ? matchesNetworkRule(r, flow, ctx) : 'no-match'),
+      describe: (r) => `${describeRule(r)} ${r.action === 'Deny' ? 'denies' : 'allows'} it; application rules are not consulted after a network match`,
+    },
+    {
+      entries: ordered.application,
+      match: (r) => (r.kind === 'application' ? matchesApplicationRule(r, flow, ctx) : 'no-match'),
+      describe: (r) => `${describeRule(r)} ${r.action === 'Deny' ? 'denies' : 'allows'} ${flow.fqdn ?? flow.destinationIp}`,
+    },
+  ];
+  for (const phase of phases) {
+    for (const entry of phase.entries) {
+      for (const rule of entry.collection.rules) {
+        const m = phase.match(rule);
+        if (m === 'no-match') continue;
+        const decidingRule = ref(firewall, entry, rule);
+        const candidate: Candidate = { verdict: entry.collection.kind === 'nat' ? 'allowed' : verdictOf(entry.collection.action), decidingRule, reason: phase.describe(decidingRule) };
+        if (m === 'match') return settle(candidate, undecided, notes);
+        undecided.push({ candidate, unresolved: m });
       }
-      const decidingRule = ref(firewall, entry, rule);
-      const verb = decidingRule.action === 'Deny' ? 'denies' : 'allows';
-      return { verdict: decidingRule.action === 'Deny' ? 'denied' : 'allowed', reason: `${describeRule(decidingRule)} ${verb} ${flow.fqdn ?? flow.destinationIp}`, decidingRule, notes: [...notes] };
     }
-  }
-  if (needsFqdn) {
-    return { verdict: 'unknown', reason: 'no network rule matched and the application rules need the destination DNS name, which is unknown', notes: [...notes] };
   }
   // Azure's built-in infrastructure collection (platform storage, diagnostics) is not modelled.
-  return { verdict: 'denied', reason: 'no rule matched; Azure Firewall denies by default', notes: [...notes] };
+  return settle({ verdict: 'denied', reason: 'no rule matched; Azure Firewall denies by default' }, undecided, notes);
+}
+
+/**
+ * The verdict when `final` decides unless an undecided rule before it matched: the same verdict on
+ * every branch is still certain (the rule that decides is not); different verdicts are unknown.
+ */
+function settle(final: Candidate, undecided: { candidate: Candidate; unresolved: Unresolved[] }[], notes: Set<string>): FirewallVerdict {
+  const unresolvedTags = [...new Set(undecided.flatMap((u) => u.unresolved.map((x) => x.tag)).filter((t): t is string => !!t))];
+  const tags = unresolvedTags.length ? { unresolvedTags } : {};
+  if (undecided.every((u) => u.candidate.verdict === final.verdict)) {
+    for (const u of undecided) {
+      notes.add(`${u.candidate.decidingRule ? describeRule(u.candidate.decidingRule) : 'a rule'} might match (${u.unresolved.map((x) => x.what).join('; ')}); either way the firewall ${final.verdict === 'denied' ? 'denies' : 'allows'} this traffic`);
+    }
+    return { verdict: final.verdict, reason: final.reason, ...(final.decidingRule ? { decidingRule: final.decidingRule } : {}), ...tags, notes: [...notes] };
+  }
+  const first = undecided.find((u) => u.candidate.verdict !== final.verdict)!;
+  const rule = first.candidate.decidingRule ? describeRule(first.candidate.decidingRule) : 'a rule';
+  const reason = `${rule} would ${first.candidate.verdict === 'denied' ? 'deny' : 'allow'} it if it matched, otherwise ${lowerFirst(final.reason)}; ${first.unresolved.map((x) => x.what).join('; ')}`;
+  return { verdict: 'unknown', reason, ...tags, notes: [...notes] };
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Groups the attached policy (or a base) lists by id but that are not loaded. */
+function unloadedGroups(topology: AzureTopology, firewall: AzureFirewall): string[] {
+  const policy = topology.policy(firewall.firewallPolicyId);
+  if (!policy) return [];
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (let p: FirewallPolicy | undefined = policy; p && !seen.has(p.id.toLowerCase()); p = topology.policy(p.basePolicyId)) {
+    seen.add(p.id.toLowerCase());
+    const current = p;
+    for (const id of current.ruleCollectionGroupIds ?? []) {
+      const name = id.split('/').pop() ?? id;
+      if (!current.ruleCollectionGroups.some((g) => g.name.toLowerCase() === name.toLowerCase())) out.push(`${current.name}/${name}`);
+    }
+  }
+  return out;
 }
 
 function attachedPolicy(topology: AzureTopology, firewall: AzureFirewall): FirewallPolicy | undefined {

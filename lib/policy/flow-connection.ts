@@ -12,7 +12,20 @@ import { formatPeerRef, type PeerRef } from './peer-ref';
 import type { Protocol } from './ports';
 
 export interface ExplainError {
-  code: 'bad-edge' | 'unsupported-peer' | 'unknown-pod' | 'invalid-peer' | 'unsupported-protocol';
+  code:
+    | 'bad-edge'
+    | 'unsupported-peer'
+    | 'unknown-pod'
+    | 'invalid-peer'
+    | 'unsupported-protocol'
+    // A Service peer (service-connection.ts): unknown, without the port, an ExternalName alias, named as the
+    // source, or without any backend for the port; `service-peer` where a caller evaluated one as a single peer.
+    | 'unknown-service'
+    | 'no-service-port'
+    | 'external-name'
+    | 'service-source'
+    | 'no-backends'
+    | 'service-peer';
   message: string;
 }
 

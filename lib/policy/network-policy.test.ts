@@ -14,7 +14,8 @@ const PODS: PodSpec[] = [
 const NAMESPACES = { shop: { team: 'a' }, ops: { team: 'a' }, blue: { team: 'b' } };
 
 function run(policies: PolicyObject[], conn: Partial<Connection> & { from: PeerRef; to: PeerRef }): ConnectionVerdict {
-  const engine = new PolicyEngine(cluster({ namespaces: NAMESPACES, pods: PODS, policies }));
+  // Upstream semantics (what the conformance tests expect); the Cilium datapath's ipBlock is in datapath.test.ts.
+  const engine = new PolicyEngine(cluster({ namespaces: NAMESPACES, pods: PODS, policies }), { datapath: 'kubernetes' });
   expect(engine.errors).toEqual([]);
   const r = engine.evaluate({ port: 5432, protocol: 'TCP', ...conn });
   if (isEngineError(r)) throw new Error(r.error.message);

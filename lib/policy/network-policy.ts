@@ -2,11 +2,13 @@
  * Kubernetes NetworkPolicy (networking.k8s.io/v1) compiled to matchers. Semantics follow the Kubernetes
  * docs and API reference: policyTypes inference, peers (podSelector / namespaceSelector / both = AND,
  * list items = OR, ipBlock with except), named ports resolved on the destination pod, endPort ranges.
+ * What an ipBlock selects depends on the datapath enforcing the policy (see datapath.ts).
  */
 
 import type { PolicyObject } from '../k8s/types';
 import { compileCidr } from './cidr';
 import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PeerMatcher, RuleRef } from './compiled-policy';
+import { addressBlockMatcher, DEFAULT_ADDRESS_SEMANTICS, type AddressSemantics } from './datapath';
 import type { Endpoint, PodEndpoint } from './endpoint';
 import { compileSelector } from './label-selector';
 import { PolicyErrorSink } from './policy-error';
@@ -15,7 +17,7 @@ import { compilePort, type PortSpec } from './ports';
 const anyPeer: PeerMatcher = () => true;
 
 /** Compiles a NetworkPolicy; undefined when a field is invalid (the API server would have rejected it). */
-export function compileNetworkPolicy(policy: PolicyObject, errors: PolicyErrorSink = new PolicyErrorSink(policy)): CompiledPolicy | undefined {
+export function compileNetworkPolicy(policy: PolicyObject, errors: PolicyErrorSink = new PolicyErrorSink(policy), semantics: AddressSemantics = DEFAULT_ADDRESS_SEMANTICS): CompiledPolicy | undefined {
   const namespace = policy.namespace ?? 'default';
   const spec = (policy.manifest.spec ?? {}) as { podSelector?: unknown; policyTypes?: unknown; ingress?: unknown; egress?: unknown };
   const podSelector = compileSelector(spec.podSelector ?? {}, 'spec.podSelector', errors);
@@ -42,7 +44,7 @@ export function compileNetworkPolicy(policy: PolicyObject, errors: PolicyErrorSi
     if (!policyTypes.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) return undefined;
     const allow: CompiledRule[] = [];
     for (let i = 0; i < rules.length; i++) {
-      const rule = compileRule(rules[i], direction, { ...ref, section: direction, rule: i }, namespace, errors);
+      const rule = compileRule(rules[i], direction, { ...ref, section: direction, rule: i }, namespace, errors, semantics);
       if (rule) allow.push(rule);
     }
     return { isolates: true, allow, deny: [] };
@@ -60,7 +62,7 @@ export function compileNetworkPolicy(policy: PolicyObject, errors: PolicyErrorSi
   };
 }
 
-function compileRule(raw: unknown, direction: Direction, ref: RuleRef, namespace: string, errors: PolicyErrorSink): CompiledRule | undefined {
+function compileRule(raw: unknown, direction: Direction, ref: RuleRef, namespace: string, errors: PolicyErrorSink, semantics: AddressSemantics): CompiledRule | undefined {
   const field = `spec.${direction}[${ref.rule}]`;
   if (typeof raw !== 'object' || raw === null) {
     errors.error('invalid-rule', field, 'a rule must be an object');
@@ -73,7 +75,7 @@ function compileRule(raw: unknown, direction: Direction, ref: RuleRef, namespace
   if (Array.isArray(rawPeers) && rawPeers.length > 0) {
     const matchers: PeerMatcher[] = [];
     for (let i = 0; i < rawPeers.length; i++) {
-      const m = compilePeer(rawPeers[i], `${field}.${peersKey}[${i}]`, namespace, errors);
+      const m = compilePeer(rawPeers[i], `${field}.${peersKey}[${i}]`, namespace, errors, semantics);
       if (m) matchers.push(m);
     }
     peer = matchers.length === 1 ? matchers[0] : (e, dns) => matchers.some((m) => m(e, dns));
@@ -89,7 +91,7 @@ function compileRule(raw: unknown, direction: Direction, ref: RuleRef, namespace
   return { ref, action: 'allow', peer, ...(ports ? { ports } : {}), l7: null };
 }
 
-function compilePeer(raw: unknown, field: string, namespace: string, errors: PolicyErrorSink): PeerMatcher | undefined {
+function compilePeer(raw: unknown, field: string, namespace: string, errors: PolicyErrorSink, semantics: AddressSemantics): PeerMatcher | undefined {
   if (typeof raw !== 'object' || raw === null) {
     errors.error('invalid-rule', field, 'a peer must be an object');
     return undefined;
@@ -104,9 +106,9 @@ function compilePeer(raw: unknown, field: string, namespace: string, errors: Pol
     }
     const block = compileCidr(p.ipBlock.cidr, p.ipBlock.except, `${field}.ipBlock`, errors);
     if (!block) return undefined;
-    // ipBlock matches by address. The docs intend it for cluster-external IPs, but the upstream conformance
-    // tests also expect pod IPs inside the block to match, so pods and nodes match by their IP too.
-    return (e: Endpoint) => (e.addr ? block.contains(e.addr) : false);
+    // The docs intend ipBlock for cluster-external IPs; whether it also selects pod and node IPs is the
+    // datapath's choice (upstream conformance: yes; Cilium: no, nodes only in policy-cidr-match-mode nodes).
+    return addressBlockMatcher([block], semantics);
   }
   if (!hasPod && !hasNs) {
     errors.error('invalid-rule', field, 'a peer needs podSelector, namespaceSelector or ipBlock');

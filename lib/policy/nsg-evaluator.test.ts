@@ -170,11 +170,152 @@ describe('service tags', () => {
     expect(after.notes.join(' ')).toMatch(/user-defined route/);
   });
 
-  it('an unexpandable tag is reported, not guessed', () => {
+  it('an unexpandable tag that could change the outcome makes the verdict unknown, naming the tag', () => {
+    // service-tags-overview.md: Storage is a published tag; without its ranges a Deny on it may or may not apply.
     const t = new AzureTopology(network({ webRules: [rule('deny-storage', 100, 'Outbound', 'Deny', { destinationPrefixes: ['Storage'] })] }));
     const v = evaluateNsg(t, flow('10.0.1.5', '52.239.1.1', 443));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/deny-storage \(priority 100\) of subnet NSG nsg-web denies the traffic if it matches, otherwise outbound rule AllowInternetOutBound/);
+    expect(v.reason).toMatch(/service tag Storage cannot be expanded: no service tag list is loaded/);
+    expect(v.unresolvedTags).toEqual(['Storage']);
+    expect(v.decisions[0]).toMatchObject({ access: 'Unknown', rule: { ruleName: 'deny-storage' }, unresolved: ['Storage'] });
+  });
+});
+
+/** A published list as `az network list-service-tags` prints it (documentation-range prefixes). */
+function withTags(s: AzureSnapshot): AzureSnapshot {
+  s.serviceTags.push({
+    origin: 'service-tags.json',
+    cloud: 'Public',
+    changeNumber: '9',
+    tags: [
+      { name: 'AzureCloud.westeurope', region: 'westeurope', addressPrefixes: ['198.51.100.0/25', '2001:db8:20::/48'] },
+      { name: 'AzureCloud', addressPrefixes: ['198.51.100.0/24', '2001:db8:20::/48'] },
+      { name: 'Storage', addressPrefixes: ['192.0.2.128/25'] },
+    ],
+  });
+  return s;
+}
+
+describe('service tags from the published list (service-tags-overview.md, "Discover service tags by using downloadable JSON files")', () => {
+  const denyAzureCloud = [rule('deny-azurecloud', 100, 'Outbound', 'Deny', { protocol: '*', destinationPrefixes: ['AzureCloud'] })];
+
+  it('issue 16: an NSG Deny to AzureCloud is unknown without the ranges, never reported as allowed', () => {
+    const v = evaluateNsg(new AzureTopology(network({ webRules: denyAzureCloud })), flow('10.0.1.5', '198.51.100.9', 443));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/service tag AzureCloud cannot be expanded/);
+  });
+
+  it('with the ranges loaded, the Deny applies to an address in AzureCloud and not to one outside it', () => {
+    const t = new AzureTopology(withTags(network({ webRules: denyAzureCloud })));
+    expect(evaluateNsg(t, flow('10.0.1.5', '198.51.100.9', 443))).toMatchObject({ verdict: 'denied', decidingRule: { ruleName: 'deny-azurecloud' } });
+    expect(evaluateNsg(t, flow('10.0.1.5', '54.187.174.169', 443))).toMatchObject({ verdict: 'allowed', decidingRule: { ruleName: 'AllowInternetOutBound' } });
+  });
+
+  it('IPv6 prefixes of a tag match IPv6 addresses', () => {
+    const t = new AzureTopology(withTags(network({ webRules: denyAzureCloud })));
+    expect(evaluateNsg(t, flow('10.0.1.5', '2001:db8:20::7', 443)).verdict).toBe('denied');
+  });
+
+  it('regional tags and case: AzureCloud.WestEurope in a rule matches the list\'s AzureCloud.westeurope', () => {
+    const t = new AzureTopology(withTags(network({ webRules: [rule('deny-weu', 100, 'Outbound', 'Deny', { protocol: '*', destinationPrefixes: ['AzureCloud.WestEurope'] })] })));
+    expect(evaluateNsg(t, flow('10.0.1.5', '198.51.100.9', 443)).verdict).toBe('denied');
+    // 198.51.100.200 is in AzureCloud but not in the regional tag (198.51.100.0/25).
+    expect(evaluateNsg(t, flow('10.0.1.5', '198.51.100.200', 443)).verdict).toBe('allowed');
+  });
+
+  it('a tag missing from a loaded list is unknown too, and says which list was loaded', () => {
+    const t = new AzureTopology(withTags(network({ webRules: [rule('deny-sql', 100, 'Outbound', 'Deny', { destinationPrefixes: ['Sql.WestEurope'] })] })));
+    const v = evaluateNsg(t, flow('10.0.1.5', '198.51.100.9', 1433));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/Sql\.WestEurope cannot be expanded: it is not among the 3 tags loaded from service-tags\.json \(Public, change 9\)/);
+  });
+
+  it('when both outcomes agree the verdict stands: an unexpandable Allow before AllowInternetOutBound still allows', () => {
+    const t = new AzureTopology(network({ webRules: [rule('allow-monitor', 100, 'Outbound', 'Allow', { destinationPrefixes: ['AzureMonitor'] })] }));
+    const v = evaluateNsg(t, flow('10.0.1.5', '54.187.174.169', 443));
     expect(v.verdict).toBe('allowed');
-    expect(v.notes.join(' ')).toMatch(/Storage is not expanded/);
+    expect(v.decidingRule?.ruleName).toBe('AllowInternetOutBound');
+    expect(v.notes.join(' ')).toMatch(/allow-monitor .* names AzureMonitor, which could not be expanded; whether or not it matches, the NSG allows/);
+  });
+
+  it('an unknown NSG does not hide a certain deny further on the path (every NSG must allow)', () => {
+    // nsg-web (outbound) cannot tell through the tag; nsg-db (inbound) denies UDP from the web subnet for certain.
+    const s = network({ webRules: [rule('deny-storage', 100, 'Outbound', 'Deny', { protocol: '*', destinationPrefixes: ['Storage'] })] });
+    s.networkSecurityGroups.find((n) => n.name === 'nsg-db')!.securityRules.push(rule('deny-udp-from-web', 100, 'Inbound', 'Deny', { protocol: 'Udp', sourcePrefixes: ['10.0.1.0/24'] }));
+    const v = evaluateNsg(new AzureTopology(s), flow('10.0.1.5', '10.0.2.4', 5432, 'UDP'));
+    expect(v.verdict).toBe('denied');
+    expect(v.decidingRule).toMatchObject({ nsgName: 'nsg-db', ruleName: 'deny-udp-from-web' });
+    expect(v.decisions[0].access).toBe('Unknown');
+  });
+
+  it('a subnet referencing an NSG that is not in the input is unknown, not "no NSG, allowed"', () => {
+    const s = network();
+    s.virtualNetworks[0].subnets[2].networkSecurityGroupId = `${SUB}/networkSecurityGroups/not-exported`;
+    const v = evaluateNsg(new AzureTopology(s), flow('10.0.3.4', '10.0.3.5', 22));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/NSG not-exported of subnet bare is referenced but not in the input/);
+  });
+
+  it('an ASG rule is unknown for an address whose NIC is not loaded (ASG members are NICs)', () => {
+    // 10.0.1.9 is in subnet web but no NIC is loaded for it; the deny-9443 rule after the ASG allow would decide otherwise.
+    const v = evaluateNsg(new AzureTopology(network()), flow('10.1.0.9', '10.0.1.9', 9443));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/whether 10\.0\.1\.9 belongs to application security group admin is unknown/);
+  });
+});
+
+describe('AzureLoadBalancer: health probes come from 168.63.129.16 and NSG rules apply to them', () => {
+  // load-balancer-custom-probe-overview.md: "Load Balancer health probes originate from the IP address
+  // 168.63.129.16 and must not be blocked"; network-security-groups-overview.md: AllowAzureLoadBalancerInBound.
+  const probe = flow('168.63.129.16', '10.0.2.4', 10256);
+
+  it('the default rules admit probes', () => {
+    const v = evaluateNsg(new AzureTopology(network()), probe);
+    expect(v.verdict).toBe('allowed');
+    expect(v.decisions.map((d) => d.direction)).toEqual(['Inbound']);
+  });
+
+  it('a custom Deny on AzureLoadBalancer blocks them (the probe fails)', () => {
+    const s = network();
+    s.networkSecurityGroups.find((n) => n.name === 'nsg-db')!.securityRules.push(rule('deny-lb', 150, 'Inbound', 'Deny', { protocol: '*', sourcePrefixes: ['AzureLoadBalancer'] }));
+    expect(evaluateNsg(new AzureTopology(s), probe)).toMatchObject({ verdict: 'denied', decidingRule: { ruleName: 'deny-lb', priority: 150 } });
+  });
+
+  it('a custom deny-all inbound above the defaults blocks them too', () => {
+    const s = network();
+    s.networkSecurityGroups.find((n) => n.name === 'nsg-db')!.securityRules.push(rule('deny-all-in', 4096, 'Inbound', 'Deny', { protocol: '*' }));
+    expect(evaluateNsg(new AzureTopology(s), probe)).toMatchObject({ verdict: 'denied', decidingRule: { ruleName: 'deny-all-in' } });
+  });
+
+  it('a Deny on Internet does not: the host VIP belongs to VirtualNetwork, not to Internet (service-tags-overview.md)', () => {
+    const s = network();
+    s.networkSecurityGroups.find((n) => n.name === 'nsg-db')!.securityRules.push(rule('deny-internet-in', 4000, 'Inbound', 'Deny', { protocol: '*', sourcePrefixes: ['Internet'] }));
+    expect(evaluateNsg(new AzureTopology(s), probe).verdict).toBe('allowed');
+    expect(evaluateNsg(new AzureTopology(s), flow('54.187.174.169', '10.0.2.4', 10256)).verdict).toBe('denied');
+  });
+});
+
+describe('traffic to platform addresses (network-security-groups-overview.md, "Azure platform considerations")', () => {
+  it('is not filtered by ordinary rules, even a deny-all outbound', () => {
+    const t = new AzureTopology(network({ webRules: [rule('deny-all-out', 100, 'Outbound', 'Deny', { protocol: '*' })] }));
+    expect(evaluateNsg(t, flow('10.0.1.5', '168.63.129.16', 53, 'UDP')).verdict).toBe('allowed');
+    expect(evaluateNsg(t, flow('10.0.1.5', '8.8.8.8', 53, 'UDP')).verdict).toBe('denied');
+  });
+
+  it('is denied by a rule naming AzurePlatformDNS / AzurePlatformIMDS', () => {
+    const t = new AzureTopology(
+      network({
+        webRules: [
+          rule('no-azure-dns', 100, 'Outbound', 'Deny', { protocol: '*', destinationPrefixes: ['AzurePlatformDNS'], destinationPorts: ['53'] }),
+          rule('no-imds', 110, 'Outbound', 'Deny', { protocol: '*', destinationPrefixes: ['AzurePlatformIMDS'] }),
+        ],
+      }),
+    );
+    expect(evaluateNsg(t, flow('10.0.1.5', '168.63.129.16', 53, 'UDP'))).toMatchObject({ verdict: 'denied', decidingRule: { ruleName: 'no-azure-dns' } });
+    expect(evaluateNsg(t, flow('10.0.1.5', '169.254.169.254', 80))).toMatchObject({ verdict: 'denied', decidingRule: { ruleName: 'no-imds' } });
+    // The wire server on 168.63.129.16:32526 is not DNS: the DNS rule's port does not match.
+    expect(evaluateNsg(t, flow('10.0.1.5', '168.63.129.16', 32526)).verdict).toBe('allowed');
   });
 });
 

@@ -81,3 +81,25 @@ describe('policyCatalog on bad and cluster-wide policies', () => {
     expect(policyCatalog(snap, new PolicyEngine(snap), { namespace: 'a' }).policies.map((p) => p.name)).toEqual(['broken']);
   });
 });
+
+// Issue 16, items 3 and 4: the page says which datapath the verdicts model, and shows a host policy
+// (docs.cilium.io "Host Policies": CCNP nodeSelector) as selecting nodes, not as "selects no pod".
+describe('policyCatalog: datapath and host policies', () => {
+  it('reports the datapath with why, and marks a host policy as such', () => {
+    const snap = cluster({
+      pods: [{ ns: 'a', name: 'web', labels: { app: 'web' }, ip: '10.0.0.1' }],
+      policies: [ccnp('lock-nodes', { nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } }, ingress: [{ fromEntities: ['cluster'] }] })],
+    });
+    const c = policyCatalog(snap, new PolicyEngine(snap));
+    expect(c.datapath).toMatchObject({ datapath: 'cilium', source: 'detected', reason: expect.stringContaining('1 Cilium policy') });
+    const [entry] = c.policies;
+    expect(entry).toMatchObject({ compiled: true, hostPolicy: true, paths: [], selected: { podCount: 0 } });
+    expect(entry.errors).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining('host policy') })]);
+  });
+
+  it('the demo cluster is modelled on Cilium and has no host policy', () => {
+    const c = policyCatalog(snapshot, engine);
+    expect(c.datapath.datapath).toBe('cilium');
+    expect(c.policies.every((p) => !p.hostPolicy)).toBe(true);
+  });
+});

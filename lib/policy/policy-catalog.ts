@@ -2,6 +2,7 @@
  * The policies page's data: every policy of the cluster source with the pods it selects (folded into
  * workloads), the paths each of its rules opens (or closes) between concrete workloads and reserved peers,
  * its YAML, and its compile errors. Filtered and paged first, so the costly parts run for one page only.
+ * The datapath the verdicts model is part of the answer: what the rules mean depends on it.
  */
 
 import { stringify } from 'yaml';
@@ -9,6 +10,7 @@ import type { ClusterSnapshot, PolicyKind, PolicyObject } from '../k8s/types';
 import { POLICY_KINDS } from '../k8s/types';
 import type { CompiledPolicy, CompiledRule, Direction, RuleSection } from './compiled-policy';
 import { policyRefKey } from './compiled-policy';
+import type { DatapathChoice } from './datapath';
 import { reservedEndpoint, type PodEndpoint, type ReservedEndpoint } from './endpoint';
 import type { PolicyEngine } from './engine';
 import { DnsNames } from './fqdn';
@@ -63,6 +65,8 @@ export interface PolicyEntry {
   namespace?: string;
   name: string;
   compiled: boolean;
+  /** A Cilium host policy (CCNP nodeSelector): it selects nodes, not pods, and is not evaluated. */
+  hostPolicy: boolean;
   isolates: { ingress: boolean; egress: boolean };
   audit: boolean;
   selected: { podCount: number; workloads: SelectedWorkload[]; workloadCount: number };
@@ -72,6 +76,8 @@ export interface PolicyEntry {
 }
 
 export interface PolicyCatalog {
+  /** The datapath whose semantics the verdicts follow (Cilium or upstream Kubernetes), and why. */
+  datapath: DatapathChoice;
   total: number;
   offset: number;
   policies: PolicyEntry[];
@@ -221,6 +227,7 @@ export function policyCatalog(snapshot: ClusterSnapshot, engine: PolicyEngine, q
       ...(p.namespace ? { namespace: p.namespace } : {}),
       name: p.name,
       compiled: compiled !== undefined,
+      hostPolicy: compiled?.hostPolicy ?? false,
       isolates: { ingress: compiled?.ingress?.isolates ?? false, egress: compiled?.egress?.isolates ?? false },
       audit: compiled?.audit ?? false,
       selected: { podCount: compiled ? engine.selectedPods(compiled.ref).length : 0, workloads: selected.list, workloadCount: selected.count },
@@ -229,5 +236,5 @@ export function policyCatalog(snapshot: ClusterSnapshot, engine: PolicyEngine, q
       errors: (errorsByKey.get(key) ?? []).slice(0, 50),
     };
   });
-  return { total: matching.length, offset, policies, facets: { namespaces: [...namespaces].sort(), kinds } };
+  return { datapath: engine.datapath, total: matching.length, offset, policies, facets: { namespaces: [...namespaces].sort(), kinds } };
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ManifestsSource } from '../k8s/manifests-source';
 import { PolicyPosture } from './policy-posture';
+import { demoAzureSnapshot } from '../azure/demo';
 import { RESERVED_IDENTITY, emptyEndpoint, type FlowRecord } from '../flows/flow-record';
 
 const POD = `apiVersion: v1
@@ -46,7 +47,15 @@ describe('PolicyPosture', () => {
     expect(before.find((f) => f.id === 'open-egress')?.severity).toBe('medium');
 
     posture.addFlows([toWorld]);
-    expect(posture.findings().find((f) => f.id === 'open-egress')).toMatchObject({ severity: 'high', evidence: [expect.anything(), expect.objectContaining({ flowUuids: ['f1'], flowCount: 1 })] });
+    expect(posture.findings().find((f) => f.id === 'open-egress')).toMatchObject({ severity: 'high', evidence: expect.arrayContaining([expect.objectContaining({ flowUuids: ['f1'], flowCount: 1 })]) });
+    // With Azure data, findings are recomputed for it (and cached per snapshot); data without this cluster's nodes is said to be so.
+    const azure = demoAzureSnapshot();
+    const withAzure = posture.findings(azure);
+    expect(withAzure).not.toBe(posture.findings());
+    expect(posture.findings(azure)).toBe(posture.findings(azure));
+    expect(withAzure.find((f) => f.id === 'open-egress')?.evidence[1].text).toMatch(/does not contain this cluster's nodes/);
+    // Its fix was checked with the flows seen. No Cilium here (kubernetes datapath): a NetworkPolicy keeping the address seen.
+    expect(withAzure.find((f) => f.id === 'open-egress')?.fix).toMatchObject({ check: { status: 'verified' }, yaml: expect.stringContaining('cidr: 1.2.3.4/32') });
 
     await writeFile(path.join(dir, 'c.yaml'), POD + DENY);
     await source.reload();

@@ -32,7 +32,8 @@ export function namespaceBadges(findings: readonly Finding[]): Record<string, Na
   const byNs = new Map<string, Map<BadgeKind, NamespaceBadge>>();
   for (const f of findings) {
     const b = BADGE_OF[f.id];
-    if (!b || !f.namespace) continue;
+    // Contained by another layer (e.g. open egress that Azure Firewall restricts): not a badge.
+    if (!b || !f.namespace || f.mitigatedBy) continue;
     let badges = byNs.get(f.namespace);
     if (!badges) byNs.set(f.namespace, (badges = new Map()));
     const existing = badges.get(b.kind);
@@ -64,7 +65,7 @@ export function postureLayer(findings: readonly Finding[]): PostureLayer {
   const workloads = new Set<string>();
   for (const f of findings) {
     if (f.id === 'unprotected-namespace' && f.namespace) namespaces.add(f.namespace);
-    if (f.id === 'open-egress') {
+    if (f.id === 'open-egress' && !f.mitigatedBy) {
       const w = f.objects.find((o) => WORKLOAD_KINDS.has(o.kind) && o.namespace);
       if (w) workloads.add(`${w.namespace}/${w.name}`);
     }

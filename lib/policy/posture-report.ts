@@ -5,7 +5,7 @@
  */
 
 import type { ClusterSourceStatus } from '../k8s/cluster-source';
-import { formatSourceError, type SourceError } from '../k8s/source-error';
+import { formatSourceError, isInputProblem, summarizeSkippedKinds, type SourceError } from '../k8s/source-error';
 import type { Finding, Severity } from './finding';
 import { sortFindings } from './finding';
 import type { PolicyError } from './policy-error';
@@ -39,6 +39,8 @@ export interface SourceHealth {
   /** Policies the engine could not compile (or compiled with warnings), naming the policy and field. */
   policyErrors: PolicyError[];
   policyErrorCount: number;
+  /** Documents of kinds Flowsight does not need (ConfigMap, Deployment, ...): counted, never errors. */
+  skipped: { total: number; text: string };
 }
 
 export interface PostureReport {
@@ -55,12 +57,14 @@ export interface PostureReport {
 
 /** Source status and compile errors, bounded, each error with a one-line text. */
 export function sourceHealth(status: ClusterSourceStatus, policyErrors: readonly PolicyError[]): SourceHealth {
+  const problems = status.errors.filter(isInputProblem);
   return {
+    skipped: summarizeSkippedKinds(status.errors),
     kind: status.kind,
     stale: status.stale,
     ...(status.lastSyncAt !== undefined ? { lastSyncAt: status.lastSyncAt } : {}),
-    errors: status.errors.slice(0, REPORT_LIMITS.errors).map((e) => ({ ...e, text: formatSourceError(e) })),
-    errorCount: status.errors.length,
+    errors: problems.slice(0, REPORT_LIMITS.errors).map((e) => ({ ...e, text: formatSourceError(e) })),
+    errorCount: problems.length,
     policyErrors: policyErrors.slice(0, REPORT_LIMITS.errors),
     policyErrorCount: policyErrors.length,
   };

@@ -94,4 +94,19 @@ describe('threeLayers', () => {
     expect(r.policy.verdict).toBe('unknown');
     expect(r.connection.protocol).toBe('ICMP');
   });
+
+  it('an NSG that cannot be decided is an unknown cell naming the tag, and the strip is unknown, not allowed', () => {
+    // Issue 16: a Deny to AzureCloud without the published ranges used to show "allowed".
+    const noTags = structuredClone(azure);
+    noTags.serviceTags = [];
+    const nsg = noTags.networkSecurityGroups[0];
+    nsg.securityRules.push({ ...nsg.securityRules[0], name: 'deny-azurecloud-out', priority: 300, direction: 'Outbound', access: 'Deny', protocol: '*', sourcePrefixes: ['*'], destinationPrefixes: ['AzureCloud'], destinationPorts: ['*'] });
+    const r = threeLayers(toWorld(legacy, '140.82.121.6', 'api.github.com'), { ...input, azure: noTags });
+    expect(r.nsg).toMatchObject({ verdict: 'unknown', rule: 'aks-agentpool-31415926-nsg / deny-azurecloud-out (priority 300) · needs service tag AzureCloud' });
+    expect(r.nsg.reason).toMatch(/service tag AzureCloud cannot be expanded/);
+    expect(r.verdict).toBe('unknown');
+    // With the demo's ranges the deny is decided: 140.82.121.6 is not in AzureCloud.
+    const decided = threeLayers(toWorld(legacy, '140.82.121.6', 'api.github.com'), { ...input, azure: { ...noTags, serviceTags: azure.serviceTags } });
+    expect(decided.nsg.verdict).toBe('allowed');
+  });
 });

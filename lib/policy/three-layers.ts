@@ -183,20 +183,32 @@ export function describeFirewallRule(r: FirewallRuleRef): string {
   return [r.policy?.name ?? r.firewall.name, r.ruleCollectionGroup?.name, r.ruleCollection.name, r.rule].filter(Boolean).join(' › ');
 }
 
+/** For an unknown layer, what is missing in words: `needs service tag AzureCloud.westeurope`. */
+function unresolvedLabel(tags: string[] | undefined): string | undefined {
+  return tags?.length ? `needs service tag${tags.length > 1 ? 's' : ''} ${tags.join(', ')}` : undefined;
+}
+
 function nsgCell(a: AzureFlowLayers): LayerCell {
   const n = a.nsg;
-  return {
-    layer: 'nsg',
-    verdict: n.verdict,
-    reason: n.reason,
-    ...(n.decidingRule ? { rule: describeNsgRule(n.decidingRule) } : {}),
-    notes: n.notes.slice(0, MAX_NOTES),
-  };
+  const undecided = n.verdict === 'unknown' ? n.decisions.find((d) => d.access === 'Unknown') : undefined;
+  // An unknown cell names the rule that could not be decided and the tag it needs, never an allowing rule.
+  const rule = undecided
+    ? [describeNsgRule(undecided.rule), unresolvedLabel(undecided.unresolved)].filter(Boolean).join(' · ')
+    : n.decidingRule
+      ? describeNsgRule(n.decidingRule)
+      : unresolvedLabel(n.unresolvedTags);
+  return { layer: 'nsg', verdict: n.verdict, reason: n.reason, ...(rule ? { rule } : {}), notes: n.notes.slice(0, MAX_NOTES) };
 }
 
 function firewallCell(a: AzureFlowLayers): LayerCell {
   const f = a.firewall;
-  const rule = f.decidingRule ? describeFirewallRule(f.decidingRule) : f.verdict === 'denied' && f.firewall ? `${f.firewall.name}: default deny (no rule matched)` : undefined;
+  const rule = f.decidingRule
+    ? describeFirewallRule(f.decidingRule)
+    : f.verdict === 'denied' && f.firewall
+      ? `${f.firewall.name}: default deny (no rule matched)`
+      : f.verdict === 'unknown'
+        ? unresolvedLabel(f.unresolvedTags)
+        : undefined;
   return { layer: 'firewall', verdict: f.verdict, reason: f.reason, ...(rule ? { rule } : {}), notes: f.notes.slice(0, MAX_NOTES) };
 }
 

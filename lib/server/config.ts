@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { AzureConfigError, azureSourceFromEnv } from '../azure/source-from-env';
 import { parseRelayAddress, RelayAddressError } from '../hubble/relay-address';
+import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy/datapath';
 
 export interface RelayConfig {
   /** `demo`: the built-in demo relay on loopback; `relay`: a real Hubble Relay. */
@@ -30,6 +31,8 @@ export interface Config {
   authToken: string | null;
   manifests: string | null;
   azureDir: string | null;
+  /** FLOWSIGHT_DATAPATH: the policy semantics to model (`auto`: detect from the cluster and the relay). */
+  datapath: DatapathSetting;
 }
 
 export class ConfigError extends Error {
@@ -149,7 +152,14 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     authToken,
     manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
     azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
+    datapath: 'auto',
   };
+  const rawDatapath = env.FLOWSIGHT_DATAPATH?.trim();
+  if (rawDatapath) {
+    const datapath = parseDatapathSetting(rawDatapath);
+    if (datapath) config.datapath = datapath;
+    else problems.push({ variable: 'FLOWSIGHT_DATAPATH', message: `"${rawDatapath}" is not one of ${DATAPATH_SETTINGS.join(', ')}` });
+  }
   try {
     azureSourceFromEnv(env);
   } catch (e) {

@@ -40,7 +40,7 @@ async function startPosture(): Promise<PostureService> {
   const source = clusterSourceFromConfig(config);
   await source.start();
   // Flows always come from a Hubble Relay (a real one or the demo's), and Hubble runs on Cilium.
-  const posture = new PolicyPosture(source);
+  const posture = new PolicyPosture(source, { datapath: { setting: config.datapath, settingName: 'FLOWSIGHT_DATAPATH', hubbleRelay: true } });
   posture.start();
   try {
     const hub = await getHub();

@@ -6,6 +6,8 @@
 import { explainConnection, explainEdge, type ExplainResult } from '../policy/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from '../policy/policy-catalog';
 import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../policy/posture-report';
+import type { AzureSnapshot } from '../azure/types';
+import { getAzure } from './global-azure';
 import { getHub } from './global-hub';
 import { getPosture } from './global-posture';
 import type { ExplainRequest } from './posture-requests';
@@ -13,7 +15,18 @@ import type { ExplainRequest } from './posture-requests';
 /** Scores, findings, badges, the posture layer and the source's health. */
 export async function currentPostureReport(): Promise<PostureReport> {
   const { source, posture } = await getPosture();
-  return postureReport({ findings: posture.findings(), scores: posture.scores(), status: source.status(), policyErrors: posture.engine().errors });
+  // open-egress weighs the Azure controls on each workload's egress path when Azure data is available.
+  const azure = await currentAzureSnapshot();
+  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), status: source.status(), policyErrors: posture.engine().errors });
+}
+
+/** The Azure snapshot, or undefined when the Azure source cannot load (the findings then say so). */
+async function currentAzureSnapshot(): Promise<AzureSnapshot | undefined> {
+  try {
+    return (await getAzure()).snapshot();
+  } catch {
+    return undefined;
+  }
 }
 
 /** One page of the policies list, plus the source's health (load errors, stale data). */

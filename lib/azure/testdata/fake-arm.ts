@@ -1,7 +1,8 @@
 /**
  * A loopback HTTPS server speaking just enough ARM for the ARM source tests: REST-shaped bodies
  * (`properties` wrappers, `{ value, nextLink }` pages), a 403 on NAT gateways, a 404 for a referenced
- * NSG, and a 429 with Retry-After on the first route-table list. HTTPS because the SDK refuses to send
+ * NSG, a 429 with Retry-After on the first route-table list, and the Service Tags API (a published
+ * list as `GET .../locations/{location}/serviceTags` returns it, with one malformed tag). HTTPS because the SDK refuses to send
  * bearer tokens over plain HTTP; the certificate is self-signed and trusted by the client process
  * through NODE_EXTRA_CA_CERTS.
  */
@@ -87,6 +88,19 @@ const body = {
       },
     ],
   },
+  // Shape of the Service Tags API response (ServiceTagsListResult); prefixes are documentation ranges.
+  serviceTags: {
+    name: 'Public',
+    id: `/subscriptions/${FAKE_SUBSCRIPTION}/providers/Microsoft.Network/serviceTags/Public`,
+    type: 'Microsoft.Network/serviceTags',
+    changeNumber: '77',
+    cloud: 'Public',
+    values: [
+      { name: 'AzureCloud.westeurope', id: 'AzureCloud.westeurope', serviceTagChangeNumber: '77', properties: { changeNumber: '5', region: 'westeurope', systemService: '', addressPrefixes: ['198.51.100.0/24', '2001:db8:1::/48'] } },
+      { name: 'Storage', id: 'Storage', serviceTagChangeNumber: '77', properties: { changeNumber: '3', region: '', systemService: 'AzureStorage', addressPrefixes: ['203.0.113.0/25'] } },
+      { name: 'Broken', id: 'Broken', serviceTagChangeNumber: '77', properties: { changeNumber: '1', region: '', systemService: '', addressPrefixes: ['not-a-prefix'] } },
+    ],
+  },
   vmssNics: {
     value: [0, 1].map((i) => ({
       name: VMSS,
@@ -126,10 +140,12 @@ export async function startFakeArm(): Promise<FakeArm> {
     const armError = (status: number, code: string, message: string) => send(status, { error: { code, message } });
     if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) return armError(401, 'AuthenticationFailed', 'missing or wrong bearer token');
     const sub = `/subscriptions/${FAKE_SUBSCRIPTION}/resourcegroups`.toLowerCase();
+    const tags = `/subscriptions/${FAKE_SUBSCRIPTION}/providers/microsoft.network/locations/westeurope/servicetags`.toLowerCase();
     const rg = `${sub}/${RG}/providers/microsoft.network`.toLowerCase();
     const mc = `${sub}/${MC}`.toLowerCase();
     const page = url.searchParams.get('page');
     switch (path) {
+      case tags: return send(200, body.serviceTags);
       case `${rg}/virtualnetworks`: return send(200, body.vnets);
       case `${rg}/networksecuritygroups`: return send(200, page === '2' ? body.nsgPage2 : body.nsgPage1(`${base}${url.pathname}?api-version=${url.searchParams.get('api-version')}&page=2`));
       case `${rg}/networkinterfaces`: return send(200, { value: [] });

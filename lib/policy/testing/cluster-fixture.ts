@@ -1,6 +1,6 @@
 /** Small builders for policy tests: a cluster snapshot from a few pods and manifests. */
 
-import type { ClusterSnapshot, ContainerPort, Labels, PolicyObject } from '../../k8s/types';
+import type { ClusterSnapshot, ContainerPort, EndpointSlice, Labels, PolicyObject, Service } from '../../k8s/types';
 import { normalizeObject } from '../../k8s/normalize';
 
 export interface PodSpec {
@@ -29,8 +29,15 @@ export const cnp = (ns: string, name: string, spec: Record<string, unknown>, ann
 export const ccnp = (name: string, spec: Record<string, unknown>) =>
   policy({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 
-/** A cluster with the given namespaces (labels), pods, nodes and policies. */
-export function cluster(opts: { namespaces?: Record<string, Labels>; pods: PodSpec[]; policies?: PolicyObject[]; nodes?: { name: string; ip: string }[] }): ClusterSnapshot {
+/** A cluster with the given namespaces (labels), pods, nodes, policies, Services and EndpointSlices. */
+export function cluster(opts: {
+  namespaces?: Record<string, Labels>;
+  pods: PodSpec[];
+  policies?: PolicyObject[];
+  nodes?: { name: string; ip: string }[];
+  services?: Service[];
+  endpointSlices?: EndpointSlice[];
+}): ClusterSnapshot {
   const nsNames = new Set([...Object.keys(opts.namespaces ?? {}), ...opts.pods.map((p) => p.ns)]);
   return {
     namespaces: [...nsNames].map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name, ...(opts.namespaces?.[name] ?? {}) } })),
@@ -46,5 +53,21 @@ export function cluster(opts: { namespaces?: Record<string, Labels>; pods: PodSp
     })),
     nodes: (opts.nodes ?? [{ name: 'node-a', ip: '10.224.0.4' }, { name: 'node-b', ip: '10.224.0.5' }]).map((n) => ({ name: n.name, ips: [n.ip], labels: {} })),
     policies: opts.policies ?? [],
+    services: opts.services ?? [],
+    endpointSlices: opts.endpointSlices ?? [],
   };
+}
+
+/** A Service through the same normalizer the sources use (so its manifest is validated like a real one). */
+export function service(manifest: { metadata: { name: string; namespace?: string }; spec: Record<string, unknown> }): Service {
+  const r = normalizeObject({ apiVersion: 'v1', kind: 'Service', ...manifest });
+  if (!r.ok || r.object.kind !== 'Service') throw new Error(r.ok ? 'not a Service' : r.message);
+  return r.object.value;
+}
+
+/** An EndpointSlice through the same normalizer the sources use. */
+export function endpointSlice(manifest: Record<string, unknown>): EndpointSlice {
+  const r = normalizeObject({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', ...manifest });
+  if (!r.ok || r.object.kind !== 'EndpointSlice') throw new Error(r.ok ? 'not an EndpointSlice' : r.message);
+  return r.object.value;
 }
