@@ -16,6 +16,15 @@ test.describe('Azure page', () => {
     await expect(azure.nsgRule('DenyAllInBound')).toContainText('default');
   });
 
+  // Issue 16, item 7: rules on service tags are evaluated from the published ranges; the page says which are loaded.
+  test('names the service tag ranges it evaluates with, and none are missing in the demo', async ({ page }) => {
+    const azure = new AzurePage(page);
+    await azure.open();
+    await expect(page.getByTestId('service-tags')).toContainText('Service tag ranges');
+    await expect(page.getByTestId('service-tags')).toContainText('tags');
+    await expect(page.getByTestId('unresolved-service-tag')).toHaveCount(0);
+  });
+
   test('effective rules per subnet and NIC, selection kept in the URL', async ({ page }) => {
     const azure = new AzurePage(page);
     await azure.open();

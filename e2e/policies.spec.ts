@@ -2,6 +2,15 @@ import { expect, test } from '@playwright/test';
 import { PoliciesPage } from './pages/policies-page';
 
 test.describe('policies page', () => {
+  // Issue 16, item 3: the page says which datapath's semantics the verdicts follow.
+  test('says which datapath the verdicts model and why', async ({ page }) => {
+    const policies = new PoliciesPage(page);
+    await policies.open();
+    const datapath = page.getByTestId('policies-datapath');
+    await expect(datapath).toContainText('datapath: cilium');
+    await expect(datapath).toHaveAttribute('title', /.+/);
+  });
+
   test('lists every policy with the pods it selects, the paths it opens and its YAML', async ({ page }) => {
     const policies = new PoliciesPage(page);
     await policies.open();

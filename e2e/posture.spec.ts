@@ -144,6 +144,20 @@ test.describe('posture on the overview', () => {
     await expect(page.getByTestId('side-panel')).toContainText('legacy/legacy-app');
   });
 
+  // Issue 16, items 10 and 12: open-egress follows the egress path to the firewall, and no fix is
+  // shown before the engine has applied it to the cluster and compared verdicts.
+  test('open-egress names the firewall that denies what was seen, and every fix carries the engine check', async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open();
+    await expect(overview.finding('open-egress:legacy/legacy-app')).toContainText(/Azure Firewall[^.]*denie[sd] pypi\.org/);
+    await expect(overview.finding('open-egress:legacy/legacy-app')).not.toContainText('did reach the internet');
+    await expect.poll(async () => page.getByTestId('fix-check').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(
+      expect.arrayContaining(['verified']),
+    );
+    const statuses = await page.getByTestId('fix-check').evaluateAll((els) => els.map((e) => e.getAttribute('data-status') ?? ''));
+    for (const s of statuses) expect(['verified', 'narrowed', 'refused', 'pending']).toContain(s);
+  });
+
   test('keeps the traffic, denied connections and relay sections below the posture', async ({ page }) => {
     const overview = new OverviewPage(page);
     await overview.open();
