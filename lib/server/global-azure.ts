@@ -4,6 +4,7 @@
  * A first load that fails is not kept: the next caller tries again.
  */
 
+import { processSingleton } from './process-singleton';
 import { azureSourceFromEnv } from '../azure/source-from-env';
 import type { AzureSnapshot, AzureSource } from '../azure/types';
 
@@ -17,19 +18,9 @@ export interface AzureService {
   loadedAt(): number;
 }
 
-type Holder = { [KEY]?: Promise<AzureService> };
-
-/** Returns the process-wide Azure service, loading its first snapshot on first use. */
+/** Returns the process-wide Azure service, loading its first snapshot on first use (a failed load is retried). */
 export function getAzure(): Promise<AzureService> {
-  const g = globalThis as Holder;
-  if (!g[KEY]) {
-    const starting = startAzure();
-    g[KEY] = starting;
-    starting.catch(() => {
-      if (g[KEY] === starting) delete g[KEY];
-    });
-  }
-  return g[KEY];
+  return processSingleton(KEY, startAzure);
 }
 
 async function startAzure(): Promise<AzureService> {

@@ -5,6 +5,7 @@
  * A start that fails is not kept: the next caller tries again.
  */
 
+import { processSingleton } from './process-singleton';
 import { PolicyPosture } from '../policy/policy-posture';
 import type { ClusterSource } from '../k8s/cluster-source';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
@@ -18,20 +19,12 @@ export interface PostureService {
   posture: PolicyPosture;
 }
 
-type Holder = { [KEY]?: Promise<PostureService> };
-
-/** Returns the process-wide posture service, starting it (and its cluster source) on first use. */
+/**
+ * Returns the process-wide posture service, starting it (and its cluster source) on first use; a
+ * failed start (e.g. the hub could not start yet) is retried by the next call.
+ */
 export function getPosture(): Promise<PostureService> {
-  const g = globalThis as Holder;
-  if (!g[KEY]) {
-    const starting = startPosture();
-    g[KEY] = starting;
-    // Forget a failed start (e.g. the hub could not start yet): callers get the error, the next one retries.
-    starting.catch(() => {
-      if (g[KEY] === starting) delete g[KEY];
-    });
-  }
-  return g[KEY];
+  return processSingleton(KEY, startPosture);
 }
 
 async function startPosture(): Promise<PostureService> {
