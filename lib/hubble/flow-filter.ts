@@ -9,7 +9,7 @@ import ipaddr from 'ipaddr.js';
 import type { FlowRecord, TrafficDirection, Verdict } from '../flows/flow-record';
 import { VERDICTS } from '../flows/flow-record';
 import { compileSafeRegex, RegexError, type SafeRegex } from '../match/re2';
-import { anyCharBut, charClass, compileGlob, type Wildcard } from '../match/wildcard';
+import { anyCharBut, compileGlob, DNS_NAME_CHARS, type Wildcard } from '../match/wildcard';
 import { DIRECTION_BY_NUMBER, DROP_REASON_NUMBERS, dropReasonName, VERDICT_BY_NUMBER } from './wire-enums';
 
 /** The FlowFilter fields Flowsight supports, named as on the wire (enums by name). */
@@ -117,14 +117,13 @@ function namePrefixMatcher(value: string, side: 'source' | 'destination', field:
   };
 }
 
-const DNS_CHARS = charClass('-._', ['a', 'z'], ['0', '9']);
 
 /** Hubble FQDN filters: `*` matches any run of DNS characters, dots included. */
 export function fqdnPattern(field: string, value: string): Wildcard {
   const v = value.trim().toLowerCase().replace(/\.$/, '');
   if (v.length > 253) throw new FilterError(field, 'a DNS name pattern is at most 253 characters');
   if (!/^[-a-z0-9.*_]+$/.test(v)) throw new FilterError(field, `"${value}" is not a DNS name or wildcard pattern`);
-  return compileGlob(v, { star: DNS_CHARS });
+  return compileGlob(v, { star: DNS_NAME_CHARS });
 }
 
 function fqdnMatcher(field: string, value: string, side: 'source' | 'destination'): FlowPredicate {

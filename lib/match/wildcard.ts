@@ -41,6 +41,11 @@ export function charClass(chars: string, ...ranges: [string, string][]): CharCla
   return (c) => set.has(c) || bounds.some(([lo, hi]) => c >= lo && c <= hi);
 }
 
+/** Characters of a lower-cased DNS label (underscore too: `_sip._tcp` service names). */
+export const DNS_LABEL_CHARS = charClass('-_', ['a', 'z'], ['0', '9']);
+/** Characters of a lower-cased DNS name: label characters and dots. */
+export const DNS_NAME_CHARS = charClass('-_.', ['a', 'z'], ['0', '9']);
+
 export const literal = (text: string): WildcardToken[] => Array.from({ length: text.length }, (_, i) => ({ kind: 'literal', code: text.charCodeAt(i) }));
 export const one = (of: CharClass): WildcardToken => ({ kind: 'one', of });
 export const run = (of: CharClass): WildcardToken => ({ kind: 'run', of });

@@ -5,7 +5,7 @@
  * (`DnsNames`). Which of those names a pod's proxy would have learned is the engine's question.
  */
 
-import { charClass, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
+import { DNS_LABEL_CHARS, DNS_NAME_CHARS, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
 import type { PolicyErrorSink } from './policy-error';
 
 export interface FqdnSelector {
@@ -35,8 +35,6 @@ export function normalizeDnsName(name: string): string {
 //   nor `a.b.example.com`.
 // Matched with the linear-time wildcard matcher: policies come from users, and `*a*a*a*...` on a
 // backtracking regex would freeze the server.
-const LABEL_CHARS = charClass('-_', ['a', 'z'], ['0', '9']);
-const NAME_CHARS = charClass('-_.', ['a', 'z'], ['0', '9']);
 /** Cilium's MaxFQDNLength for matchName and matchPattern. */
 const MAX_FQDN_LENGTH = 255;
 
@@ -60,7 +58,7 @@ function compilePattern(pattern: string): { wildcard: Wildcard; example: string 
   const prefix = multiLabelPrefix(p);
   if (prefix > 0) {
     // One or more whole labels, each followed by its dot (names with empty labels are refused by the caller).
-    tokens.push(one(LABEL_CHARS), run(NAME_CHARS), ...literal('.'));
+    tokens.push(one(DNS_LABEL_CHARS), run(DNS_NAME_CHARS), ...literal('.'));
     example = 'x.';
     p = p.slice(prefix);
   }
@@ -69,7 +67,7 @@ function compilePattern(pattern: string): { wildcard: Wildcard; example: string 
       tokens.push(...literal(ch));
       example += ch;
     } else if (tokens.at(-1)?.kind !== 'run') {
-      tokens.push(run(LABEL_CHARS));
+      tokens.push(run(DNS_LABEL_CHARS));
       example += 'x';
     }
   }
