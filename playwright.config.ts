@@ -1,9 +1,24 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = Number(process.env.E2E_PORT ?? 3310);
+/** A port from the environment, or the default; anything but a TCP port stops the run with the variable named. */
+export function portFromEnv(name: string, fallback: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  return port;
+}
+
+/**
+ * Every port the e2e run uses follows E2E_PORT, so two runs on one machine only need different E2E_PORTs:
+ * E2E_PORT (default 3310) the demo dashboard, +1 the dashboard on an external relay, +2 and +3 the
+ * dashboards the policies and auth specs start themselves, and the external relay on E2E_RELAY_PORT
+ * (default E2E_PORT + 1081, i.e. 4391).
+ */
+const PORT = portFromEnv('E2E_PORT', 3310);
 /** A second dashboard wired to an external relay that the relay-restart spec starts and stops. */
-export const EXTERNAL_RELAY_PORT = 4391;
 export const EXTERNAL_APP_PORT = PORT + 1;
+export const EXTERNAL_RELAY_PORT = portFromEnv('E2E_RELAY_PORT', PORT + 1081);
 
 /** e2e against the production build on the demo relay; Debian's chromium (no browser download). */
 export default defineConfig({

@@ -13,6 +13,7 @@ const NAV = [
   { href: '/flows', label: 'Flows' },
   { href: '/policies', label: 'Policies' },
   { href: '/azure', label: 'Azure' },
+  { href: '/egress', label: 'Egress' },
 ];
 
 function rate(n: number): string {

@@ -24,7 +24,7 @@ test.describe('live map on the demo relay', () => {
     expect(denied.lineColor).not.toBe(allowed.lineColor);
     expect(denied.lineColor).toBe('rgb(220,38,38)');
     expect(denied.width).toBeGreaterThan(2);
-    await expect(page.getByTestId('legend')).toContainText('denied (dropped)');
+    await expect(page.getByTestId('legend')).toContainText('denied (by policy, NSG or firewall)');
   });
 
   test('clicking an edge opens a side panel with its counts and recent flows', async ({ page }) => {

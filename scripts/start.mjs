@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: validate the configuration, build once if needed, then serve the dashboard.
+// `npm start`: validate the configuration, build when the source changed since the last build (or on
+// FLOWSIGHT_REBUILD=1), then serve the dashboard.
 // Binds to FLOWSIGHT_HOST (default 127.0.0.1, loopback only) on PORT (default 3000).
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { buildDecision, readStamp, sourceStamp, writeStamp } from './build-stamp.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { loadConfig, ConfigError } = await tsImport('../lib/server/config.ts', import.meta.url);
@@ -20,10 +22,18 @@ try {
   throw e;
 }
 const next = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID')) || process.env.FLOWSIGHT_REBUILD === '1') {
-  console.log('flowsight: building the dashboard (first start)…');
+// A `git pull` changes the source under an existing build: compare a hash of what the build reads with
+// the one recorded beside the build, so the dashboard never serves code older than the checkout.
+const distDir = path.join(root, process.env.FLOWSIGHT_DIST_DIR || '.next');
+const currentStamp = sourceStamp(root);
+const decision = buildDecision({ hasBuild: fs.existsSync(path.join(distDir, 'BUILD_ID')), recordedStamp: readStamp(distDir), currentStamp, rebuild: process.env.FLOWSIGHT_REBUILD });
+if (decision.build) {
+  console.log(`flowsight: building the dashboard (${decision.reason})…`);
   const build = spawnSync(process.execPath, [next, 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  writeStamp(distDir, currentStamp);
+} else if (process.env.FLOWSIGHT_REBUILD === '0') {
+  console.log(`flowsight: ${decision.reason}`);
 }
 console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
 // A 64 MB young generation: flows live just long enough (ring buffers) to be promoted by V8's

@@ -66,8 +66,26 @@ describe('flowsight evaluate', () => {
       egress: { allowed: true, isolated: false, by: [] },
       ingress: { allowed: true, isolated: true, by: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'db-from-api', rule: 0 }] },
     });
-    expect(out[1]).toMatchObject({ allowed: false, ingress: { allowed: false, isolated: true, by: [] } });
+    // No rule allows web-1: db-from-api isolates db-0 for ingress (policyTypes defaults to Ingress), so it denies.
+    expect(out[1]).toMatchObject({
+      allowed: false,
+      ingress: {
+        allowed: false,
+        isolated: true,
+        reason: 'default-deny',
+        by: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'db-from-api', section: 'ingress', action: 'isolate' }],
+        decision: 'isolated for ingress by NetworkPolicy shop/db-from-api with no rule allowing this connection (default deny)',
+      },
+    });
+    expect(out[1].ingress.by[0]).not.toHaveProperty('rule');
     expect(out[2].allowed).toBe(true); // IPs resolve to the same pods
+  });
+
+  it('the table names the isolating policy of a default deny', async () => {
+    const r = await run(['evaluate', '--manifests', path.join(dir, 'cluster.yaml'), '--probes', path.join(dir, 'probes.json')]);
+    expect(r.code).toBe(0);
+    const web = r.out.split('\n').findIndex((l) => l.startsWith('shop/web-1 -> shop/db-0'));
+    expect(r.out.split('\n')[web + 2]).toBe('  ingress: deny (default-deny: isolated for ingress by NetworkPolicy shop/db-from-api with no rule allowing this connection (default deny))');
   });
 
   it('--demo is a cluster source; L7 and audit verdicts show', async () => {

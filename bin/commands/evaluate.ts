@@ -8,6 +8,7 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
+import type { Direction, PolicyRef } from '../../lib/policy/compiled-policy';
 import { parsePeerRef } from '../../lib/policy/peer-ref';
 import { describeServiceConnection, evaluateConnection, type ConnectionEvaluation } from '../../lib/policy/service-connection';
 import type { Protocol } from '../../lib/policy/ports';
@@ -87,21 +88,54 @@ export function parsePortList(text: string): [number, Protocol][] {
   });
 }
 
-const directionJson = (d: DirectionVerdict) => ({
+const policyText = (p: PolicyRef) => `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+
+/** One sentence on what decided one side; on a default deny it names the policies that isolate the pod. */
+export function decisionText(direction: Direction, d: DirectionVerdict): string {
+  const by = d.by.map((b) => `${policyText(b)} ${b.section}[${b.rule}]`).join(', ');
+  switch (d.reason) {
+    case 'default-deny':
+      return `isolated for ${direction} by ${(d.isolatedBy ?? []).map(policyText).join(', ') || 'a policy'} with no rule allowing this connection (default deny)`;
+    case 'not-isolated':
+      return `no policy isolates this pod for ${direction}: default allow`;
+    case 'allowed':
+      return `allowed by ${by}`;
+    case 'denied':
+      return `denied by ${by} (deny rules win over any allow)`;
+    case 'l7-denied':
+      return `the L7 rules of ${by} do not admit this request`;
+    case 'host-always-allowed':
+      return 'the local node always reaches its pods';
+    case 'not-a-pod':
+      return `not a pod: no pod ${direction} policy applies`;
+    case 'reply':
+      return 'reply of an allowed connection';
+  }
+}
+
+/**
+ * One side as JSON. `by` lists the rules that decided; on a default deny no rule did, so it lists the
+ * policies that isolate the pod (`"action": "isolate"`, no rule index): they are what denied it.
+ */
+const directionJson = (direction: Direction, d: DirectionVerdict) => ({
   allowed: d.allowed,
   isolated: d.isolated,
   reason: d.reason,
+  decision: decisionText(direction, d),
   ...(d.audit ? { audit: true } : {}),
   ...(d.l7Filtered ? { l7Filtered: true } : {}),
-  by: d.by.map((b) => ({ kind: b.kind, namespace: b.namespace ?? '', name: b.name, rule: b.rule, section: b.section, action: b.action, ...(b.spec !== undefined ? { spec: b.spec } : {}), ...(b.l7Rule !== undefined ? { l7Rule: b.l7Rule } : {}) })),
+  by:
+    d.reason === 'default-deny'
+      ? (d.isolatedBy ?? []).map((p) => ({ kind: p.kind, namespace: p.namespace ?? '', name: p.name, section: direction, action: 'isolate' as const }))
+      : d.by.map((b) => ({ kind: b.kind, namespace: b.namespace ?? '', name: b.name, rule: b.rule, section: b.section, action: b.action, ...(b.spec !== undefined ? { spec: b.spec } : {}), ...(b.l7Rule !== undefined ? { l7Rule: b.l7Rule } : {}) })),
 });
 
 const verdictJson = (v: ConnectionVerdict) => ({
   allowed: v.allowed,
   verdict: v.verdict,
   ...(v.enforcedAt ? { enforcedAt: v.enforcedAt } : {}),
-  egress: directionJson(v.egress),
-  ingress: directionJson(v.ingress),
+  egress: directionJson('egress', v.egress),
+  ingress: directionJson('ingress', v.ingress),
 });
 
 type ProbeResult = Exclude<ConnectionEvaluation, { kind: 'error' }>;
@@ -123,7 +157,7 @@ function probeJson(r: ProbeResult) {
 
 function probeText(probe: Probe, r: ProbeResult): string {
   const head = `${probe.from} -> ${probe.to} ${probe.port}/${probe.protocol}`;
-  const sides = (v: ConnectionVerdict, indent: string) => `${indent}egress:  ${directionText(v.egress)}\n${indent}ingress: ${directionText(v.ingress)}`;
+  const sides = (v: ConnectionVerdict, indent: string) => `${indent}egress:  ${directionText('egress', v.egress)}\n${indent}ingress: ${directionText('ingress', v.ingress)}`;
   if (r.kind === 'endpoints') return `${head}: ${r.verdict.verdict}\n${sides(r.verdict, '  ')}`;
   const s = r.verdict;
   const lines = [`${head}: ${s.verdict} (${s.outcome})`, `  ${describeServiceConnection(s)}: ${s.summary}`];
@@ -132,8 +166,7 @@ function probeText(probe: Probe, r: ProbeResult): string {
   return lines.join('\n');
 }
 
-const directionText = (d: DirectionVerdict) =>
-  `${d.allowed ? 'allow' : 'deny'} (${d.reason}${d.by.length ? `: ${d.by.map((b) => `${b.namespace ? `${b.namespace}/` : ''}${b.name} ${b.section}[${b.rule}]`).join(', ')}` : ''})`;
+const directionText = (direction: Direction, d: DirectionVerdict) => `${d.allowed ? 'allow' : 'deny'} (${d.reason}: ${decisionText(direction, d)})`;
 
 export function register(program: Command): void {
   const cmd = program

@@ -13,7 +13,7 @@ import { computeFindings } from '../../lib/policy/findings';
 import { FlowSummary } from '../../lib/policy/flow-summary';
 import { ObservedConnections, type ObservedConnection } from '../../lib/policy/observed-connections';
 import type { AzureSnapshot } from '../../lib/azure/types';
-import { podsPerNamespace, postureScores } from '../../lib/policy/posture-score';
+import { podsPerNamespace, postureScores, scoreBasis } from '../../lib/policy/posture-score';
 import type { FlowRecord } from '../../lib/flows/flow-record';
 import { azureFindings } from '../../lib/azure/cli-support';
 import { clusterFindingsOptions } from '../../lib/policy/azure-findings';
@@ -76,6 +76,8 @@ async function findings(o: FindingsOptions): Promise<number> {
   const cluster = withCluster ? await clusterFindings(o, flows, connections, azure?.snapshot) : undefined;
   if (azure) warn(azure.warnings.map(formatAzureSourceError));
   const partial = !!cluster?.partial || !!azure?.partial;
+  // The score weighs the policies, plus --flows when given: say so, the dashboard weighs the flows it observes.
+  const basis = cluster ? scoreBasis({ scorer: 'cli', observedFlows: records?.length ?? 0, ...(records?.length ? { flowWindow: timeRange(records) } : {}), azure: !!azure }) : undefined;
   const list = sortFindings([...(cluster?.findings ?? []), ...(azure ? azureFindings(azure.snapshot, clusterFindingsOptions(azure.snapshot, cluster?.snapshot)) : [])]);
 
   if (o.output === 'json') {
@@ -84,7 +86,7 @@ async function findings(o: FindingsOptions): Promise<number> {
         {
           partial,
           findings: list,
-          ...(cluster ? { datapath: cluster.datapath, scores: cluster.scores, sourceErrors: cluster.warnings, policyErrors: cluster.policyErrors } : {}),
+          ...(cluster ? { datapath: cluster.datapath, scores: cluster.scores, basis, sourceErrors: cluster.warnings, policyErrors: cluster.policyErrors } : {}),
           ...(azure ? { azure: { origin: azure.snapshot.origin, sourceErrors: azure.warnings } } : {}),
         },
         null,
@@ -95,12 +97,25 @@ async function findings(o: FindingsOptions): Promise<number> {
     if (partial) writeOut(PARTIAL_LINE);
     if (cluster) writeOut(datapathLine(cluster.datapath));
     if (cluster) writeOut(`posture score: ${cluster.scores.cluster.score}/100 (${Object.entries(cluster.scores.namespaces).map(([ns, s]) => `${ns} ${s.score}`).join(', ')})`);
+    if (basis) writeOut(`score basis: ${basis.text}`);
     if (azure) writeOut(`azure: ${azure.snapshot.origin}${azure.warnings.length ? ` (${azure.warnings.length} source error${azure.warnings.length > 1 ? 's' : ''})` : ''}`);
     const width = Math.max(0, ...list.map((f) => f.key.length));
     for (const f of list) writeOut(`${f.severity.toUpperCase().padEnd(8)} ${f.key.padEnd(width)}  ${f.title}`);
     if (list.length === 0) writeOut('no findings');
   }
   return o.failOn && list.some((f) => atLeast(f.severity, o.failOn!)) ? 1 : 0;
+}
+
+/** First and last flow time of the --flows input. */
+function timeRange(records: readonly FlowRecord[]): { from: number; to: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of records) {
+    if (typeof r.time !== 'number') continue;
+    if (r.time < from) from = r.time;
+    if (r.time > to) to = r.time;
+  }
+  return Number.isFinite(from) ? { from, to } : { from: 0, to: 0 };
 }
 
 async function clusterFindings(o: FindingsOptions, flows: ReturnType<FlowSummary['snapshot']> | undefined, connections: ObservedConnection[] | undefined, azure: AzureSnapshot | undefined) {

@@ -45,8 +45,8 @@ export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; 
                 style={{ top: item.start, height: item.size }}
               >
                 <span className="font-mono text-slate-500">{timeLabel(f.time)}</span>
-                <span className="truncate font-mono">{peerName(f.source)}</span>
-                <span className="truncate font-mono">{peerName(f.destination)}</span>
+                <span data-testid="flow-source" className="truncate font-mono">{peerName(f.source)}</span>
+                <span data-testid="flow-destination" className="truncate font-mono">{peerName(f.destination)}</span>
                 <span className="font-mono">{portLabel(f)}{f.isReply ? ' ↩' : ''}</span>
                 <span>
                   <VerdictBadge verdict={f.verdict} />

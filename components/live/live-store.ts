@@ -8,6 +8,7 @@
 
 import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
 import type { GraphDelta, GraphSnapshot } from '@/lib/graph/types';
+import type { FilterExplanation } from '@/lib/flows/filter-explanation';
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { mergeFlows } from '@/lib/flows/merge-flows';
 import type { HubStatus, LiveCounters } from '@/lib/server/hub';
@@ -23,6 +24,11 @@ export interface LiveState {
   stream: StreamState;
   /** Set when the server rejected the filter (400): the message names the parameter. */
   filterError: string | null;
+  /**
+   * How the page's filter combines its fields, from the server once the first fetch answered
+   * (null before that): the flows page shows it when nothing matches.
+   */
+  filterExplanation: FilterExplanation | null;
   graph: GraphState | null;
   counters: LiveCounters | null;
   status: HubStatus | null;
@@ -34,7 +40,7 @@ export interface LiveState {
 type Listener = () => void;
 
 export class LiveStore {
-  private state: LiveState = { stream: 'connecting', filterError: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
+  private state: LiveState = { stream: 'connecting', filterError: null, filterExplanation: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
   private readonly listeners = new Set<Listener>();
   private source: EventSource | null = null;
   private query = '';
@@ -64,7 +70,7 @@ export class LiveStore {
     this.query = query;
     this.wantsFlows = flows;
     this.sampleDisabled = false;
-    this.set({ stream: 'connecting', filterError: null, flows: [] });
+    this.set({ stream: 'connecting', filterError: null, filterExplanation: null, flows: [] });
     if (flows) void this.checkQuery(query);
     this.open(query);
   }
@@ -140,8 +146,8 @@ export class LiveStore {
         return;
       }
       if (res.ok) {
-        const body = (await res.json()) as { flows: FlowRecord[] };
-        this.set({ flows: mergeFlows(this.state.flows, body.flows, MAX_FLOWS_IN_BROWSER) });
+        const body = (await res.json()) as { flows: FlowRecord[]; explanation?: FilterExplanation };
+        this.set({ flows: mergeFlows(this.state.flows, body.flows, MAX_FLOWS_IN_BROWSER), filterExplanation: body.explanation ?? null });
       }
     } catch {
       /* the stream's own error state covers an unreachable server */

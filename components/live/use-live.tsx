@@ -19,7 +19,7 @@ export function useLiveStore(): LiveStore {
   return store;
 }
 
-const SERVER_STATE: LiveState = { stream: 'connecting', filterError: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
+const SERVER_STATE: LiveState = { stream: 'connecting', filterError: null, filterExplanation: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
 
 /** The live state without choosing a filter (the header); pages call useLive. */
 export function useLiveState(): LiveState {

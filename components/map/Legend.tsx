@@ -1,11 +1,16 @@
 import { EDGE_STYLE } from './GraphCanvas';
 
-const TEXT = { allowed: 'allowed', denied: 'denied (dropped)', mixed: 'mixed: some dropped', audit: 'audit: would be dropped' } as const;
+const TEXT = {
+  allowed: 'allowed at every layer',
+  denied: 'denied (by policy, NSG or firewall)',
+  mixed: 'mixed: some dropped',
+  audit: 'audit: would be dropped',
+} as const;
 
-/** What the colours and line styles mean. */
+/** What the colours, line styles, labels and outlines mean: a strip under the map, so it never covers part of it. */
 export function Legend() {
   return (
-    <div data-testid="legend" className="flex flex-col gap-1 rounded border border-slate-200 bg-white/90 p-2 text-xs shadow-sm">
+    <div data-testid="legend" className="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-slate-200 bg-white px-3 py-1.5 text-xs">
       {(Object.keys(EDGE_STYLE) as (keyof typeof EDGE_STYLE)[]).map((k) => (
         <div key={k} className="flex items-center gap-2">
           <svg width="34" height="8" aria-hidden>
@@ -14,7 +19,21 @@ export function Legend() {
           {TEXT[k]}
         </div>
       ))}
-      <div className="mt-1 border-t border-slate-200 pt-1 text-slate-500">◆ internet · ⬢ node · ▢ workload</div>
+      <div className="flex items-center gap-2" data-testid="legend-azure-label">
+        <span className="w-[34px] text-center font-mono text-[10px] font-bold text-red-700">· NSG</span>
+        edge label naming the Azure layer that denied what Cilium forwarded
+      </div>
+      <div className="flex items-center gap-2" data-testid="legend-flags">
+        <span className="w-[34px] text-center text-[10px] font-bold text-red-600">⚠</span>
+        findings, written under the namespace name (click the box for details)
+      </div>
+      <div className="flex items-center gap-2" data-testid="legend-outline">
+        <svg width="34" height="14" aria-hidden>
+          <rect x="2" y="2" width="30" height="10" rx="3" fill="#ffedd5" stroke="#f97316" strokeWidth="2" strokeDasharray="4 2" />
+        </svg>
+        posture layer: unprotected namespace; double orange ring: workload with open egress
+      </div>
+      <div className="text-slate-500">◆ internet · ⬢ node · ▢ workload · wheel to zoom, drag to pan</div>
     </div>
   );
 }

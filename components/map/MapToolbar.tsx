@@ -20,11 +20,12 @@ export interface MapToolbarProps {
   onPosture(on: boolean): void;
   onVisual(v: VisualFilters): void;
   onExport(): void;
+  onRelayout(): void;
   visibleEdges: number;
   totalEdges: number;
 }
 
-export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onExport, visibleEdges, totalEdges }: MapToolbarProps) {
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onExport, onRelayout, visibleEdges, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
   const selected = new Set(view.namespaces);
@@ -101,6 +102,9 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPos
       <span className="ml-auto text-xs text-slate-500" data-testid="edge-count">
         {visibleEdges} of {totalEdges} connections
       </span>
+      <button type="button" data-testid="relayout" onClick={onRelayout} title="Forget the remembered positions and lay the map out again" className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100">
+        Re-layout
+      </button>
       <button type="button" data-testid="export-json" onClick={onExport} className="rounded bg-slate-800 px-3 py-1 text-white hover:bg-slate-700">
         Export JSON
       </button>

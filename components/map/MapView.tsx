@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { toCyElements } from '@/lib/graph/cy-elements';
 import { exportConnections, visibleGraph } from '@/lib/graph/view-filter';
 import { postureQuery } from '../explain/posture-queries';
@@ -10,7 +10,6 @@ import { useLive } from '../live/use-live';
 import { GraphCanvas } from './GraphCanvas';
 import { Legend } from './Legend';
 import { MapToolbar } from './MapToolbar';
-import { NamespaceBadges } from './NamespaceBadges';
 import { SidePanel } from './SidePanel';
 import { useMapView } from './use-map-view';
 
@@ -38,7 +37,12 @@ export function MapView() {
     () => (view.posture && layer ? { nodes: new Set(layer.workloads), namespaces: new Set(layer.namespaces) } : { nodes: new Set<string>(), namespaces: new Set<string>() }),
     [view.posture, layer],
   );
-  const elements = useMemo(() => toCyElements(visible, flagged.nodes, flagged.namespaces), [visible, flagged]);
+  const badges = posture.data?.badges;
+  const elements = useMemo(
+    () => toCyElements(visible, { flaggedNodes: flagged.nodes, flaggedNamespaces: flagged.namespaces, ...(badges ? { namespaceFlags: badges } : {}) }),
+    [visible, flagged, badges],
+  );
+  const [relayoutKey, setRelayoutKey] = useState(0);
 
   return (
     <div className="flex h-full flex-col">
@@ -49,7 +53,8 @@ export function MapView() {
         onDeniedOnly={setDeniedOnly}
         onPosture={setPosture}
         onVisual={setVisual}
-        onExport={() => download(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, exportConnections(visible, view, new Date()))}
+        onExport={() => download(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, exportConnections(visible, view, new Date(), badges ?? {}))}
+        onRelayout={() => setRelayoutKey((k) => k + 1)}
         visibleEdges={visible.edges.length}
         totalEdges={graph?.edges.size ?? 0}
       />
@@ -57,14 +62,11 @@ export function MapView() {
       <div className="relative flex min-h-0 flex-1">
         <div className="relative min-w-0 flex-1">
           {!graph && <p className="absolute inset-0 z-10 flex items-center justify-center text-slate-500">Waiting for flows…</p>}
-          <GraphCanvas elements={elements} selected={view.selected} onSelect={select} />
-          {posture.data && <NamespaceBadges badges={posture.data.badges} />}
-          <div className="absolute bottom-3 left-3">
-            <Legend />
-          </div>
+          <GraphCanvas elements={elements} selected={view.selected} onSelect={select} relayoutKey={relayoutKey} />
         </div>
-        {graph && view.selected && <SidePanel graph={graph} selected={view.selected} onClose={() => select(null)} />}
+        {graph && view.selected && <SidePanel graph={graph} selected={view.selected} posture={posture.data} onClose={() => select(null)} />}
       </div>
+      <Legend />
     </div>
   );
 }

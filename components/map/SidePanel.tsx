@@ -1,9 +1,13 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import type { GraphState } from '@/lib/graph/apply-delta';
-import { edgeLabel } from '@/lib/graph/cy-elements';
-import type { GraphEdge, GraphNode, VerdictCounts } from '@/lib/graph/types';
+import { edgeLabel, NAMESPACE_PREFIX } from '@/lib/graph/cy-elements';
+import { describeEdgePath, LAYER_NAME } from '@/lib/graph/edge-path-text';
+import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer, type VerdictCounts } from '@/lib/graph/types';
+import type { PostureReport } from '@/lib/policy/posture-report';
+import { SEVERITY_CLASS } from '../explain/severity-class';
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { EdgeLayers } from '../azure/EdgeLayers';
 import { EdgeWhy } from '../explain/EdgeWhy';
@@ -48,19 +52,50 @@ function CountsBar({ counts, total }: { counts: VerdictCounts; total: number }) 
   );
 }
 
+const statusClass = (s: EdgeStatus) => (s === 'allowed' ? 'text-green-700' : s === 'audit' ? 'text-amber-700' : 'text-red-700');
+const CELL_CLASS: Record<EdgePath['layers'][PathLayer], string> = {
+  allowed: 'bg-green-100 text-green-800',
+  denied: 'bg-red-100 text-red-800',
+  audit: 'bg-amber-100 text-amber-800',
+  'not-on-path': 'bg-slate-100 text-slate-500',
+  unknown: 'bg-slate-200 text-slate-700',
+};
+
+/** The verdict over every layer, the layer that decided and each layer's cell, in one line each. */
+function PathVerdict({ path }: { path: EdgePath }) {
+  return (
+    <section data-testid="panel-path" className="rounded border border-slate-200 p-2 text-xs">
+      <p data-testid="panel-decided-by" className={`font-semibold ${statusClass(path.status)}`}>
+        {describeEdgePath(path)}
+      </p>
+      {path.decidedBy && <p className="text-slate-600">{path.reason}</p>}
+      <div className="mt-1 flex gap-1">
+        {(Object.keys(LAYER_NAME) as PathLayer[]).map((l) => (
+          <span key={l} data-testid={`panel-layer-${l}`} className={`rounded px-1.5 py-px ${CELL_CLASS[path.layers[l]]} ${path.decidedBy === l ? 'ring-2 ring-red-500' : ''}`}>
+            {LAYER_NAME[l]}: {path.layers[l]}
+          </span>
+        ))}
+      </div>
+    </section>
+  );
+}
+
 function EdgePanel({ edge, nodes }: { edge: GraphEdge; nodes: GraphState['nodes'] }) {
   const flows = useFlows('edge', edge.id);
   const src = nodes.get(edge.source);
   const dst = nodes.get(edge.target);
+  const status = effectiveStatus(edge);
   return (
     <>
       <h2 className="text-sm font-semibold">
         {src?.id ?? edge.source} → {dst?.id ?? edge.target}
       </h2>
       <p className="text-xs text-slate-600">
-        {edgeLabel(edge)} · <b data-testid="panel-status" className={edge.status === 'allowed' ? 'text-green-700' : edge.status === 'audit' ? 'text-amber-700' : 'text-red-700'}>{edge.status}</b> · {edge.total} flows
+        {edgeLabel(edge)} · <b data-testid="panel-status" className={statusClass(status)}>{status}</b> · {edge.total} flows
         {edge.replies ? ` (${edge.replies} replies)` : ''}
+        {status !== edge.status && <span data-testid="panel-observed"> · Cilium observed: {edge.status}</span>}
       </p>
+      {edge.path && <PathVerdict path={edge.path} />}
       <CountsBar counts={edge.counts} total={edge.total} />
       {Object.keys(edge.dropReasons).length > 0 && (
         <p className="text-xs text-red-700">drop reasons: {Object.entries(edge.dropReasons).map(([r, n]) => `${r} ×${n}`).join(', ')}</p>
@@ -110,7 +145,7 @@ function NodePanel({ node, graph }: { node: GraphNode; graph: GraphState }) {
         {edges.slice(0, 20).map((e) => (
           <li key={e.id} className="flex justify-between gap-2">
             <span className="truncate">{e.source === node.id ? `→ ${e.target}` : `← ${e.source}`} {edgeLabel(e)}</span>
-            <span className={e.status === 'allowed' ? 'text-green-700' : e.status === 'audit' ? 'text-amber-700' : 'text-red-700'}>{e.status}</span>
+            <span className={statusClass(effectiveStatus(e))}>{effectiveStatus(e)}</span>
           </li>
         ))}
       </ul>
@@ -120,15 +155,65 @@ function NodePanel({ node, graph }: { node: GraphNode; graph: GraphState }) {
   );
 }
 
-export function SidePanel({ graph, selected, onClose }: { graph: GraphState; selected: string; onClose(): void }) {
+/** A namespace box: its findings (the flags written on the box) with links, and its traffic. */
+function NamespacePanel({ namespace, graph, posture }: { namespace: string; graph: GraphState; posture: PostureReport | undefined }) {
+  const workloads = [...graph.nodes.values()].filter((n) => n.namespace === namespace);
+  const ids = new Set(workloads.map((w) => w.id));
+  const edges = [...graph.edges.values()].filter((e) => ids.has(e.source) || ids.has(e.target));
+  const denied = edges.filter((e) => effectiveStatus(e) !== 'allowed').length;
+  const badges = posture?.badges[namespace] ?? [];
+  const findings = posture?.findings.filter((f) => f.namespace === namespace) ?? [];
+  return (
+    <>
+      <h2 className="text-sm font-semibold">namespace {namespace}</h2>
+      <p className="text-xs text-slate-600">
+        {workloads.length} workloads · {edges.length} connections · {denied} not allowed
+      </p>
+      <div data-testid={`ns-badges-${namespace}`} className="flex flex-wrap gap-1">
+        {badges.length === 0 && <span className="text-xs text-slate-500">{posture ? 'no posture findings' : 'posture loading…'}</span>}
+        {badges.map((b) => (
+          <Link key={b.kind} href={`/#posture-${namespace}`} data-testid={`ns-badge-${namespace}-${b.kind}`} title={b.findingKeys.join(', ')} className={`rounded px-1.5 py-px text-[11px] font-semibold ${SEVERITY_CLASS[b.severity]}`}>
+            {b.label}
+          </Link>
+        ))}
+      </div>
+      {findings.length > 0 && (
+        <ul className="text-xs" data-testid="ns-findings">
+          {findings.slice(0, 12).map((f) => (
+            <li key={f.key} className="border-b border-slate-100 py-1">
+              <span className={`mr-1 rounded px-1 text-[10px] ${SEVERITY_CLASS[f.severity]}`}>{f.severity}</span>
+              {f.title}
+              {f.links.map && f.links.map !== `/map?ns=${namespace}` && (
+                <Link className="ml-1 text-sky-700 hover:underline" href={f.links.map}>
+                  show
+                </Link>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function SidePanel({ graph, selected, posture, onClose }: { graph: GraphState; selected: string; posture?: PostureReport; onClose(): void }) {
   const edge = graph.edges.get(selected);
   const node = graph.nodes.get(selected);
+  const namespace = selected.startsWith(NAMESPACE_PREFIX) ? selected.slice(NAMESPACE_PREFIX.length) : undefined;
   return (
     <aside data-testid="side-panel" className="flex w-96 shrink-0 flex-col gap-2 overflow-y-auto border-l border-slate-200 bg-white p-3">
       <button type="button" onClick={onClose} className="self-end text-xs text-slate-500 hover:text-slate-900">
         close ✕
       </button>
-      {edge ? <EdgePanel edge={edge} nodes={graph.nodes} /> : node ? <NodePanel node={node} graph={graph} /> : <p className="text-xs text-slate-500">{selected} is no longer in the window.</p>}
+      {edge ? (
+        <EdgePanel edge={edge} nodes={graph.nodes} />
+      ) : node ? (
+        <NodePanel node={node} graph={graph} />
+      ) : namespace ? (
+        <NamespacePanel namespace={namespace} graph={graph} posture={posture} />
+      ) : (
+        <p className="text-xs text-slate-500">{selected} is no longer in the window.</p>
+      )}
     </aside>
   );
 }

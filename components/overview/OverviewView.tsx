@@ -3,15 +3,23 @@
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { edgeLabel } from '@/lib/graph/cy-elements';
+import { LAYER_SHORT } from '@/lib/graph/edge-path-text';
+import { effectiveStatus, type GraphEdge } from '@/lib/graph/types';
 import { useLive } from '../live/use-live';
 import { PostureSection } from './PostureSection';
 import { TrafficChart } from './TrafficChart';
+
+/** Flows of the edge that did not get through: Cilium's drops, or everything when an Azure layer denies it. */
+function deniedFlows(e: GraphEdge): number {
+  return e.path?.decidedBy === 'nsg' || e.path?.decidedBy === 'firewall' ? e.total : e.counts.dropped;
+}
 
 export function OverviewView() {
   const live = useLive('');
   const graph = live.graph;
   const denied = useMemo(
-    () => (graph ? [...graph.edges.values()].filter((e) => e.counts.dropped > 0).sort((a, b) => b.counts.dropped - a.counts.dropped).slice(0, 10) : []),
+    // Denied at any layer: dropped by Cilium, or forwarded by Cilium and denied by the NSG or firewall.
+    () => (graph ? [...graph.edges.values()].filter((e) => e.counts.dropped > 0 || effectiveStatus(e) === 'denied').sort((a, b) => deniedFlows(b) - deniedFlows(a)).slice(0, 10) : []),
     [graph],
   );
   const namespaces = useMemo(() => {
@@ -50,7 +58,10 @@ export function OverviewView() {
                 <Link className="truncate text-sky-700 hover:underline" href={`/map?select=${encodeURIComponent(e.id)}`}>
                   {e.source} → {e.target} {edgeLabel(e)}
                 </Link>
-                <span className="font-mono text-red-700">{e.counts.dropped}</span>
+                <span className="whitespace-nowrap font-mono text-red-700">
+                  {deniedFlows(e)}
+                  {e.path?.decidedBy && e.path.decidedBy !== 'policy' ? ` · ${LAYER_SHORT[e.path.decidedBy]}` : ''}
+                </span>
               </li>
             ))}
           </ul>

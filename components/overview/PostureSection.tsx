@@ -9,6 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FixCheck, Severity } from '@/lib/policy/finding';
 import type { ReportDeduction, ReportFinding } from '@/lib/policy/posture-report';
+import type { ScoreBasis } from '@/lib/policy/posture-score';
 import { postureQuery } from '../explain/posture-queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { SEVERITY_CLASS } from '../explain/severity-class';
@@ -41,6 +42,16 @@ function Deductions({ list, testId }: { list: ReportDeduction[]; testId: string 
         </li>
       ))}
     </ul>
+  );
+}
+
+/** What the score weighs (policies, observed flows, Azure): why `flowsight findings` may score the same cluster higher. */
+function ScoreBasisLine({ basis }: { basis: ScoreBasis }) {
+  const window = basis.flowWindow ? `flows from ${new Date(basis.flowWindow.from).toLocaleTimeString()} to ${new Date(basis.flowWindow.to).toLocaleTimeString()}` : undefined;
+  return (
+    <p className="mt-1 text-xs text-slate-600" data-testid="score-basis" data-observed-flows={basis.observedFlows} title={window}>
+      {basis.text}
+    </p>
   );
 }
 
@@ -123,6 +134,7 @@ export function PostureSection() {
           </span>
           <span className="text-sm text-slate-500">/ 100 cluster-wide (namespaces weighted by pods)</span>
         </p>
+        <ScoreBasisLine basis={r.basis} />
         <details className="mt-1">
           <summary className="cursor-pointer text-xs text-slate-600">where the {Math.round((100 - r.cluster.score) * 100) / 100} points went</summary>
           <Deductions list={r.cluster.deductions} testId="cluster-deductions" />

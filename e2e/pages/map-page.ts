@@ -19,7 +19,7 @@ export class MapPage {
   }
 
   namespaces(): Promise<string[]> {
-    return this.page.evaluate(() => window.__flowsightCy!.nodes('.namespace').map((n) => n.data('label') as string).sort());
+    return this.page.evaluate(() => window.__flowsightCy!.nodes('.namespace').map((n) => n.data('namespace') as string).sort());
   }
 
   nodeIds(): Promise<string[]> {

@@ -13,6 +13,11 @@ export class OverviewPage {
     return this.page.getByTestId('cluster-score');
   }
 
+  /** The sentence under the score saying what it was computed from (policies, observed flows). */
+  scoreBasis() {
+    return this.page.getByTestId('score-basis');
+  }
+
   namespaceScore(ns: string) {
     return this.page.getByTestId(`ns-score-${ns}`);
   }

@@ -11,17 +11,8 @@ import type { FlowEndpoint, FlowRecord, PolicyRef, Verdict } from '../flows/flow
 import type { DemoPod, DemoScenario, PeerRef, TrafficPattern } from './scenario';
 import { podsOf } from './scenario';
 
-/** mulberry32: small, fast, good enough for picking demo traffic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../util/seeded-random';
+import { seededRandom } from '../util/seeded-random';
 
 const HEX = '0123456789abcdef';
 

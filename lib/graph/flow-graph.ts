@@ -5,7 +5,7 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
-import { nodeOfEndpoint, type EndpointNode } from './node-identity';
+import { edgeIdOf, nodeOfEndpoint, type EndpointNode } from './node-identity';
 import type { EdgeStatus, GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
 
 export interface FlowGraphOptions {
@@ -77,7 +77,7 @@ export class FlowGraph {
     const src = nodeOfEndpoint(reply ? flow.destination : flow.source).id;
     const dst = nodeOfEndpoint(reply ? flow.source : flow.destination).id;
     const port = reply ? flow.source.port : flow.destination.port;
-    return `${src}|${dst}|${port}|${flow.protocol}`;
+    return edgeIdOf(src, dst, port, flow.protocol);
   }
 
   /** Folds one flow into the graph and returns its edge id. */
@@ -92,7 +92,7 @@ export class FlowGraph {
     if (t > this.newest) this.newest = t;
     this.touchNode(src, from.pod, t);
     this.touchNode(dst, to.pod, t);
-    const id = `${src.id}|${dst.id}|${port}|${flow.protocol}`;
+    const id = edgeIdOf(src.id, dst.id, port, flow.protocol);
     let e = this.edges.get(id);
     if (!e) {
       e = {
@@ -206,6 +206,16 @@ export class FlowGraph {
       nodes: [...this.nodes.values()].map(publicNode),
       edges: [...this.edges.values()].map(publicEdge),
     };
+  }
+
+  /** Sends the edge again in the next delta (its decoration changed, not its counts). */
+  markDirty(id: string): void {
+    if (this.edges.has(id)) this.dirtyEdges.add(id);
+  }
+
+  /** Sends every edge again in the next delta. */
+  markAllDirty(): void {
+    for (const id of this.edges.keys()) this.dirtyEdges.add(id);
   }
 
   edge(id: string): GraphEdge | undefined {

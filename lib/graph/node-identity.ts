@@ -63,6 +63,16 @@ const WORLD_IDENTITIES = new Set([2, 9, 10]);
  */
 const podNodeCache = new WeakMap<readonly string[], { pod: string; node: EndpointNode }>();
 
+/** The node id of a workload: `namespace/name`, as the graph names pods folded into their workload. */
+export function workloadNodeId(namespace: string, workload: string): string {
+  return `${namespace}/${workload}`;
+}
+
+/** The id of the edge from node `source` to node `target` on a port and protocol: the one format of edge ids. */
+export function edgeIdOf(source: string, target: string, port: number, protocol: string): string {
+  return `${source}|${target}|${port}|${protocol}`;
+}
+
 /** The graph node of an endpoint. */
 export function nodeOfEndpoint(ep: FlowEndpoint): EndpointNode {
   if (ep.namespace && Object.isFrozen(ep.labels)) {

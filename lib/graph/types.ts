@@ -46,9 +46,36 @@ export interface GraphEdge {
   allowedBy: string[];
   deniedBy: string[];
   l7: { http: number; dns: number; kafka: number };
+  /** What Cilium observed: the network-policy layer's verdict on the flows of this edge. */
   status: EdgeStatus;
+  /**
+   * The verdict over every layer on the path (Cilium, then the Azure NSG, then the Azure Firewall),
+   * added by the server once the Azure layers are evaluated; absent until then.
+   */
+  path?: EdgePath;
   firstSeen: number;
   lastSeen: number;
+}
+
+export type PathLayer = 'policy' | 'nsg' | 'firewall';
+export type PathCellVerdict = 'allowed' | 'denied' | 'audit' | 'not-on-path' | 'unknown';
+
+export interface EdgePath {
+  /** The combined status: denied when any layer on the path denies what Cilium let through. */
+  status: EdgeStatus;
+  /** The layer whose verdict decided `status`; absent when every layer allowed. */
+  decidedBy?: PathLayer;
+  /** The deciding rule or policy in words. */
+  rule?: string;
+  /** One sentence: how the layers combined. */
+  reason: string;
+  /** Each layer's verdict; `policy` is what Cilium observed, `nsg` and `firewall` are evaluated. */
+  layers: Record<PathLayer, PathCellVerdict>;
+}
+
+/** The status a person should see: the combined verdict of every layer when known, else Cilium's. */
+export function effectiveStatus(e: Pick<GraphEdge, 'status' | 'path'>): EdgeStatus {
+  return e.path?.status ?? e.status;
 }
 
 export interface GraphSnapshot {

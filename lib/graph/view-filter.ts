@@ -5,7 +5,8 @@
  */
 
 import { ANY_CHAR, compileGlob, MAX_WILDCARD_PATTERN, type Wildcard } from '../match/wildcard';
-import type { EdgeStatus, GraphEdge, GraphNode } from './types';
+import { describeEdgePath } from './edge-path-text';
+import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer } from './types';
 
 export interface VisualFilters {
   hideHost: boolean;
@@ -88,7 +89,7 @@ export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Itera
   const keptEdges: GraphEdge[] = [];
   const keptNodes = new Set<string>();
   for (const e of edges) {
-    if (statuses.size && !statuses.has(e.status)) continue;
+    if (statuses.size && !statuses.has(effectiveStatus(e))) continue;
     if (isHidden(e.source) || isHidden(e.target)) continue;
     if (ns.size) {
       const s = nodes.get(e.source);
@@ -103,16 +104,38 @@ export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Itera
   return { nodes: [...keptNodes].map((id) => nodes.get(id)!).filter(Boolean), edges: keptEdges };
 }
 
+/** A namespace's posture flags as the map draws them (badges from the findings). */
+export interface NamespaceFlag {
+  kind: string;
+  label: string;
+  severity: string;
+  findingKeys: string[];
+}
+
 export interface ConnectionExport {
   exportedAt: string;
   view: ViewOptions;
+  /** Every namespace in the view with its posture flags (empty when it has none). */
+  namespaces: { name: string; flags: NamespaceFlag[] }[];
   nodes: { id: string; kind: string; namespace: string; name: string; pods: number; dnsName?: string }[];
   connections: {
+    id: string;
     source: string;
     destination: string;
     port: number;
     protocol: string;
+    /** The status over every layer (what the map draws); `observed` is Cilium's alone. */
     status: EdgeStatus;
+    observed: EdgeStatus;
+    verdict: {
+      explanation: string;
+      decidedBy?: PathLayer;
+      rule?: string;
+      layers?: EdgePath['layers'];
+      /** Policies Cilium reported for these flows. */
+      allowedBy: string[];
+      deniedBy: string[];
+    };
     flows: GraphEdge['counts'] & { total: number };
     dropReasons: Record<string, number>;
     allowedBy: string[];
@@ -122,18 +145,37 @@ export interface ConnectionExport {
   }[];
 }
 
+/** What decided an edge, in one sentence, from Cilium's report alone (before the Azure layers are known). */
+function observedExplanation(e: GraphEdge): string {
+  if (e.status === 'allowed') return e.allowedBy.length ? `allowed by ${e.allowedBy.join(', ')}` : 'forwarded: no policy isolates these endpoints (Azure layers not evaluated yet)';
+  if (e.status === 'audit') return 'a policy in audit mode would drop it once enforced';
+  return e.deniedBy.length ? `dropped by ${e.deniedBy.join(', ')}` : 'dropped: isolated (default deny) and no rule allows it';
+}
+
 /** The visible connections as a JSON document (what the map's export button downloads). */
-export function exportConnections(g: VisibleGraph, view: ViewOptions, now: Date): ConnectionExport {
+export function exportConnections(g: VisibleGraph, view: ViewOptions, now: Date, namespaceFlags: Readonly<Record<string, NamespaceFlag[]>> = {}): ConnectionExport {
+  const namespaces = [...new Set(g.nodes.map((n) => n.namespace).filter(Boolean))].sort();
   return {
     exportedAt: now.toISOString(),
     view,
+    namespaces: namespaces.map((name) => ({ name, flags: namespaceFlags[name] ?? [] })),
     nodes: g.nodes.map((n) => ({ id: n.id, kind: n.kind, namespace: n.namespace, name: n.label, pods: n.podCount, ...(n.dnsName ? { dnsName: n.dnsName } : {}) })),
     connections: g.edges.map((e) => ({
+      id: e.id,
       source: e.source,
       destination: e.target,
       port: e.port,
       protocol: e.protocol,
-      status: e.status,
+      status: effectiveStatus(e),
+      observed: e.status,
+      verdict: {
+        explanation: e.path ? `${describeEdgePath(e.path)}: ${e.path.reason}` : observedExplanation(e),
+        ...(e.path?.decidedBy ? { decidedBy: e.path.decidedBy } : {}),
+        ...(e.path?.rule ? { rule: e.path.rule } : {}),
+        ...(e.path ? { layers: e.path.layers } : {}),
+        allowedBy: e.allowedBy,
+        deniedBy: e.deniedBy,
+      },
       flows: { ...e.counts, total: e.total },
       dropReasons: e.dropReasons,
       allowedBy: e.allowedBy,

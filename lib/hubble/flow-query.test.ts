@@ -51,6 +51,26 @@ describe('parseFlowQuery', () => {
     if (!r.ok) expect(r.problems[0].message).toContain('CIDR');
   });
 
+  it('names the from/to parameter a person typed, and every bad one', () => {
+    const r = parseFlowQuery({ fromIp: '10.0.0.0/40', toFqdn: 'bad name!', ip: '10.1.2.3', toLabel: 'app=' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.param).sort()).toEqual(['fromIp', 'toFqdn']);
+    expect(r.problems.find((p) => p.param === 'fromIp')?.message).toContain('CIDR');
+  });
+
+  it('accepts every from/to variant of namespace, pod, label, IP, FQDN and port', () => {
+    const r = parseFlowQuery({
+      fromNamespace: 'legacy', toNamespace: 'payments', fromPod: 'legacy-app', toPod: 'payments-db', fromLabel: 'k8s:app=legacy-app',
+      toLabel: 'k8s:app=payments-db', fromIp: '10.244.0.0/16', toIp: '10.244.1.7', fromFqdn: '*.corp.example', toFqdn: 'api.stripe.com', fromPort: '40000', toPort: '5432',
+    });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.filters).toEqual([{
+      source_pod: ['legacy/legacy-app'], source_ip: ['10.244.0.0/16'], source_label: ['k8s:app=legacy-app'], source_fqdn: ['*.corp.example'], source_port: ['40000'],
+      destination_pod: ['payments/payments-db'], destination_ip: ['10.244.1.7'], destination_label: ['k8s:app=payments-db'], destination_fqdn: ['api.stripe.com'], destination_port: ['5432'],
+    }]);
+  });
+
   it('ignores view parameters it is told to', () => {
     expect(parseFlowQuery({ select: 'x', verdict: 'DROPPED' }, ['select']).ok).toBe(true);
   });

@@ -158,6 +158,19 @@ export function parseFlowQuery(raw: Record<string, string | string[] | undefined
     };
   }
   const query = parsed.data as FlowQuery;
+  // Each parameter compiled on its own first, so a bad `fromIp` is reported as `fromIp` (the
+  // compiled filter only knows `source_ip`, which `ip` and `fromIp` both become) and every bad
+  // parameter is named, not just the first.
+  const problems: QueryProblem[] = [];
+  for (const [key, values] of Object.entries(query)) {
+    try {
+      compileFilters(flowQueryToFilters({ [key]: values }));
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      problems.push({ param: key, message: e.message.replace(/^[a-z_]+: /, '') });
+    }
+  }
+  if (problems.length) return { ok: false, problems };
   const filters = flowQueryToFilters(query);
   try {
     compileFilters(filters);

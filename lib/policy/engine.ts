@@ -58,6 +58,12 @@ export interface DirectionVerdict {
   /** Allowed at L4 for requests that match L7 rules; no request data was given to check them. */
   l7Filtered?: boolean;
   /**
+   * On a default deny: the policies that isolate the pod in this direction (a NetworkPolicy with this
+   * direction in its policyTypes, a Cilium policy with rules in this section and default deny left on).
+   * None of their rules allowed the connection, so they are what denied it.
+   */
+  isolatedBy?: readonly PolicyRef[];
+  /**
    * Denied although toFQDNs rules name the destination (per the DNS answers seen): the pod's DNS proxy
    * would not have learned the name, so Cilium never allows those addresses. The rules that would match.
    */
@@ -113,6 +119,7 @@ const WORLD_CACHE_SIZE = 4096;
 const PROXY_CACHE_SIZE = 1024;
 const DNS_PORT = 53;
 const NO_RULES: CompiledRule[] = [];
+const NO_POLICIES: readonly PolicyRef[] = Object.freeze([]);
 const NO_NAMES = new DnsNames();
 
 const NOT_A_POD: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'not-a-pod', by: [], audit: false }) as DirectionVerdict;
@@ -135,6 +142,8 @@ export class PolicyEngine {
   private readonly egressOf: SelectedSection[][] = [];
   private readonly isolatedIngress: boolean[] = [];
   private readonly isolatedEgress: boolean[] = [];
+  /** Per pod and direction, the policies that put it in default deny (shared, frozen: no copy per evaluation). */
+  private readonly isolatingPolicies: { ingress: (readonly PolicyRef[])[]; egress: (readonly PolicyRef[])[] } = { ingress: [], egress: [] };
   private readonly auditOf: boolean[] = [];
   private readonly selectedBy = new Map<CompiledPolicy, PodEndpoint[]>();
   private dns: DnsNames;
@@ -230,20 +239,25 @@ export class PolicyEngine {
     this.errors = errors;
     // Flatten each pod's rules; pods selected by the same policies share one list.
     for (const direction of ['ingress', 'egress'] as const) {
-      const shared = new Map<string, [CompiledRule[], CompiledRule[]]>();
+      const shared = new Map<string, [CompiledRule[], CompiledRule[], readonly PolicyRef[]]>();
       const of = direction === 'ingress' ? this.ingressOf : this.egressOf;
       for (let i = 0; i < of.length; i++) {
         const sections = of[i];
         if (sections.length === 0) {
           this.allowRulesOf[direction].push(NO_RULES);
           this.denyRulesOf[direction].push(NO_RULES);
+          this.isolatingPolicies[direction].push(NO_POLICIES);
           continue;
         }
         const key = sections.map((s) => this.compiled.indexOf(s.policy)).join(',');
         let lists = shared.get(key);
-        if (!lists) shared.set(key, (lists = [sections.flatMap((s) => s.section.allow), sections.flatMap((s) => s.section.deny)]));
+        if (!lists) {
+          const isolating = Object.freeze(sections.filter((s) => s.section.isolates).map((s) => Object.freeze({ ...s.policy.ref })));
+          shared.set(key, (lists = [sections.flatMap((s) => s.section.allow), sections.flatMap((s) => s.section.deny), isolating]));
+        }
         this.allowRulesOf[direction].push(lists[0]);
         this.denyRulesOf[direction].push(lists[1]);
+        this.isolatingPolicies[direction].push(lists[2]);
       }
     }
   }
@@ -274,6 +288,15 @@ export class PolicyEngine {
   /** Whether a pod is isolated per direction and runs in audit mode. */
   isolation(pod: PodEndpoint): { ingress: boolean; egress: boolean; audit: boolean } {
     return { ingress: this.isolatedIngress[pod.index], egress: this.isolatedEgress[pod.index], audit: this.auditOf[pod.index] };
+  }
+
+  /**
+   * The policies that isolate a pod in one direction (Kubernetes: `policyTypes` names the direction;
+   * Cilium: the policy has rules in that direction and `enableDefaultDeny` does not turn it off). Empty:
+   * not isolated, default allow.
+   */
+  isolatedBy(pod: PodEndpoint, direction: Direction): readonly PolicyRef[] {
+    return this.isolatingPolicies[direction][pod.index];
   }
 
   /** Policies (and their section) that select a pod in one direction. */
@@ -393,7 +416,8 @@ export class PolicyEngine {
       if (l7Unknown) return { allowed: true, isolated, reason: 'allowed', by: l7Candidates, audit, l7Filtered: true };
       return { allowed: false, isolated, reason: 'l7-denied', by: l7Candidates, audit, ...this.fqdnNotLearned(direction, allowRules, peer, port, protocol, destinationPorts) };
     }
-    return { allowed: false, isolated, reason: 'default-deny', by: [], audit, ...this.fqdnNotLearned(direction, allowRules, peer, port, protocol, destinationPorts) };
+    // No rule decided: the policies that isolate the pod did, by default deny; name them.
+    return { allowed: false, isolated, reason: 'default-deny', by: [], isolatedBy: this.isolatingPolicies[direction][i], audit, ...this.fqdnNotLearned(direction, allowRules, peer, port, protocol, destinationPorts) };
   }
 
   /**

@@ -82,6 +82,8 @@ export interface Finding {
    * as if it were open.
    */
   mitigatedBy?: string;
+  /** The connection the finding is about, as map node ids (e.g. the DNS path a namespace lacks): the map selects it. */
+  connection?: { from: string; to: string; port: number; protocol: string };
 }
 
 /** Order findings most severe first, then by key for a stable listing. */

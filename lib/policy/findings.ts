@@ -21,7 +21,7 @@ import type { FlowSummarySnapshot } from './flow-summary';
 import { fqdnWithoutDnsProxyFindings } from './fqdn-proxy-finding';
 import { peerRefOf, type ObservedConnection } from './observed-connections';
 import { portMatches } from './ports';
-import { stableLabels, workloadKey, workloadRef, workloadsOf, type Workload } from './workloads';
+import { stableLabels, workloadKey, workloadKeyOfPod, workloadRef, workloadsOf, type Workload } from './workloads';
 
 /** Namespaces run by the platform (AKS add-ons, Cilium): findings there are real but rank lower. */
 export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'calico-system', 'tigera-operator', 'aks-command', 'app-routing-system']);
@@ -354,6 +354,8 @@ export function computeFindings(input: FindingsInput): Finding[] {
         title: `Pods in ${ns} cannot resolve names: egress is locked down without DNS`,
         namespace: ns,
         objects: affected.map(workloadRef),
+        // The failing path on the map: DNS from the workload whose queries are dropped (else the first affected).
+        ...(kubeDns[0] ? { connection: { from: workloadKey(dropped[0] ?? affected[0]), to: workloadKeyOfPod(kubeDns[0]), port: 53, protocol: 'UDP' } } : {}),
         evidence: [
           ...(udpMissing.length ? [{ text: `Egress-isolated and no rule allows UDP/53 to kube-dns: ${udpMissing.map((w) => w.name).join(', ')}.`, objects: namespacePolicies(ns).map(policyObject) }] : []),
           ...(dropCount ? [{ text: `DNS flows dropped: ${dropCount}.`, flowUuids: drops.flatMap((d) => d.sampleUuids).slice(0, 10), flowCount: dropCount }] : []),

@@ -36,6 +36,8 @@ export class PolicyPosture {
   private readonly summary: FlowSummary;
   private readonly connections: ObservedConnections;
   private flowVersion = 0;
+  /** Flows fed so far and the times of the first and last: the basis of the score (posture-score.ts). */
+  private observed: { count: number; from: number; to: number } = { count: 0, from: Infinity, to: -Infinity };
   private engineFor: { snapshot: ClusterSnapshot; engine: PolicyEngine; dnsVersion: number; checker: FixChecker } | undefined;
   private findingsFor: { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; findings: Finding[]; scores: PostureScores; complete: boolean } | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -66,10 +68,21 @@ export class PolicyPosture {
 
   addFlows(flows: Iterable<FlowRecord>): void {
     const list = [...flows];
+    for (const f of list) {
+      if (f.time < this.observed.from) this.observed.from = f.time;
+      if (f.time > this.observed.to) this.observed.to = f.time;
+    }
+    this.observed.count += list.length;
     this.summary.addAll(list);
     this.connections.addAll(list);
     this.flowVersion++;
     this.changed();
+  }
+
+  /** How many flows the findings weigh, and the time of the first and last of them. */
+  observedFlows(): { count: number; window?: { from: number; to: number } } {
+    const o = this.observed;
+    return o.count > 0 ? { count: o.count, window: { from: o.from, to: o.to } } : { count: 0 };
   }
 
   /** The engine for the current snapshot, with the DNS names learned from flows so far. */

@@ -7,6 +7,7 @@
 import type { Finding, FindingId, Severity } from './finding';
 import { SEVERITY_ORDER } from './finding';
 import { POLICY_KINDS as POLICY_KIND_LIST } from '../k8s/types';
+import { edgeIdOf, workloadNodeId } from '../graph/node-identity';
 
 export type BadgeKind = 'unprotected' | 'no-default-deny' | 'dns-missing' | 'open-egress';
 
@@ -95,7 +96,9 @@ export function findingLinks(f: Finding): FindingLinks {
   const workload = f.objects.find((o) => WORKLOAD_KINDS.has(o.kind) && o.namespace);
   const policy = f.objects.find((o) => POLICY_KINDS.has(o.kind));
   const ns = f.namespace ?? workload?.namespace;
-  if (workload) links.map = `/map?${query({ ns: workload.namespace!, select: `${workload.namespace}/${workload.name}` })}`;
+  const c = f.connection;
+  if (c && ns) links.map = `/map?${query({ ns, select: edgeIdOf(c.from, c.to, c.port, c.protocol) })}`;
+  else if (workload) links.map = `/map?${query({ ns: workload.namespace!, select: workloadNodeId(workload.namespace!, workload.name) })}`;
   else if (ns) links.map = `/map?${query({ ns })}`;
   if (policy) links.policies = `/policies?${query({ ...(policy.namespace ? { ns: policy.namespace } : {}), q: policy.name })}`;
   return links;

@@ -7,7 +7,7 @@ import { computeFindings } from './findings';
 import { FlowSummary } from './flow-summary';
 import { findingLinks, namespaceBadges, postureLayer } from './posture-overlay';
 import { postureReport, REPORT_LIMITS } from './posture-report';
-import { postureScores } from './posture-score';
+import { postureScores, scoreBasis } from './posture-score';
 import { demoFlows } from './testing/demo-flows';
 
 const scenario = demoScenario();
@@ -46,7 +46,9 @@ describe('namespace badges and the posture layer', () => {
 
 describe('postureReport', () => {
   it('ties every deduction to a finding in the list, with its title', () => {
-    const r = postureReport({ findings, scores, status: { kind: 'demo', stale: false, errors: [], lastSyncAt: 5 }, now: 10 });
+    const basis = scoreBasis({ scorer: 'dashboard', observedFlows: 12, azure: false });
+    const r = postureReport({ findings, scores, basis, status: { kind: 'demo', stale: false, errors: [], lastSyncAt: 5 }, now: 10 });
+    expect(r.basis).toBe(basis);
     const keys = new Set(r.findings.map((f) => f.key));
     const legacy = r.namespaces.find((n) => n.namespace === 'legacy')!;
     expect(legacy.score).toBe(scores.namespaces.legacy.score);
@@ -67,7 +69,7 @@ describe('postureReport', () => {
       objects: Array.from({ length: 100 }, (_, j) => ({ kind: 'Pod', namespace: 'ns', name: `p${j}` })), evidence: [], fix: { text: '' },
     }));
     const errors = Array.from({ length: 300 }, (_, i) => ({ code: 'yaml-syntax' as const, message: 'bad', where: { file: 'p.yaml', documentIndex: i, line: i * 3 + 1 } }));
-    const r = postureReport({ findings: many, scores: postureScores(many, { ns: 1 }), status: { kind: 'manifests', stale: true, lastSyncAt: 7, errors } });
+    const r = postureReport({ findings: many, scores: postureScores(many, { ns: 1 }), basis: scoreBasis({ scorer: 'dashboard', observedFlows: 0, azure: false }), status: { kind: 'manifests', stale: true, lastSyncAt: 7, errors } });
     expect(r.findings).toHaveLength(REPORT_LIMITS.findings);
     expect(r.findingCount).toBe(many.length);
     expect(r.findings[0].objects).toHaveLength(REPORT_LIMITS.objectsPerFinding);

@@ -10,7 +10,7 @@ import type { Finding, Severity } from './finding';
 import { sortFindings } from './finding';
 import type { PolicyError } from './policy-error';
 import { findingLinks, namespaceBadges, postureLayer, type FindingLinks, type NamespaceBadge, type PostureLayer } from './posture-overlay';
-import type { Deduction, PostureScores } from './posture-score';
+import type { Deduction, PostureScores, ScoreBasis } from './posture-score';
 
 export const REPORT_LIMITS = { findings: 500, objectsPerFinding: 50, evidencePerFinding: 20, errors: 200 } as const;
 
@@ -46,6 +46,8 @@ export interface SourceHealth {
 export interface PostureReport {
   generatedAt: number;
   cluster: { score: number; deductions: ReportDeduction[] };
+  /** What the scores were computed from (policies, observed flows, Azure): why the CLI's may differ. */
+  basis: ScoreBasis;
   namespaces: NamespaceScore[];
   findings: ReportFinding[];
   findingCount: number;
@@ -87,6 +89,7 @@ function boundFinding(f: Finding): ReportFinding {
 export function postureReport(input: {
   findings: readonly Finding[];
   scores: PostureScores;
+  basis: ScoreBasis;
   status: ClusterSourceStatus;
   policyErrors?: readonly PolicyError[];
   now?: number;
@@ -102,6 +105,7 @@ export function postureReport(input: {
   return {
     generatedAt: input.now ?? Date.now(),
     cluster: { score: input.scores.cluster.score, deductions: input.scores.cluster.deductions.map(withTitle) },
+    basis: input.basis,
     namespaces: Object.entries(input.scores.namespaces)
       .map(([namespace, s]) => ({ namespace, score: s.score, pods: s.pods, deductions: s.deductions.map(withTitle) }))
       .sort((a, b) => a.score - b.score || a.namespace.localeCompare(b.namespace)),

@@ -16,6 +16,8 @@ import { getAzure } from './global-azure';
 import { getHub } from './global-hub';
 import { getPosture } from './global-posture';
 import type { Hub } from './hub';
+import { loadConfig } from './config';
+import { EdgePathAnnotator } from './edge-paths';
 
 /** World edges evaluated for hit counts at most (the graph caps edges too; this bounds one request). */
 const MAX_WORLD_EDGES = 2000;
@@ -85,6 +87,28 @@ export async function layersOf(flow: ObservedFlow, ctx?: ClusterContext): Promis
   const { cluster, engine } = ctx ?? (await clusterContext());
   const azure = (await getAzure()).snapshot();
   return threeLayers(flow, { cluster, engine, azure });
+}
+
+/** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
+const POSTURE_RETRY_MS = 30_000;
+
+/**
+ * Gives the hub's edges their verdict over all layers once the Azure data is loaded. The cluster
+ * snapshot (pods' nodes, hence the addresses Azure sees) joins when its source is up; without it the
+ * Azure layers are still evaluated on the addresses Hubble reported.
+ */
+export async function attachEdgePaths(hub: Hub): Promise<void> {
+  const azure = await getAzure();
+  // Without Azure settings the demo's Azure model is loaded; it describes the demo cluster only.
+  const describesCluster = loadConfig(process.env, { checkPaths: false }).relay.mode === 'demo' || azure.source.kind !== 'demo';
+  let cluster: (() => ClusterSnapshot) | undefined;
+  hub.setEdgePaths(new EdgePathAnnotator(() => ({ ...(describesCluster ? { azure: azure.snapshot() } : {}), cluster: cluster?.() })));
+  const joinCluster = () => {
+    getPosture()
+      .then(({ source }) => (cluster = () => source.snapshot()))
+      .catch(() => setTimeout(joinCluster, POSTURE_RETRY_MS).unref?.());
+  };
+  joinCluster();
 }
 
 /** Internet-bound edges of the live graph as firewall observations (client node IP, DNS name, address). */

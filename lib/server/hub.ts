@@ -8,6 +8,7 @@
 import type { FlowRecord } from '../flows/flow-record';
 import { DemoRelay } from '../demo/demo-relay';
 import { FlowGraph } from '../graph/flow-graph';
+import type { EdgePathAnnotator } from './edge-paths';
 import type { GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
@@ -79,6 +80,7 @@ export class Hub {
   readonly recent: RecentFlows;
   private readonly clients = new Set<ClientState>();
   private subscription: FlowSubscription | null = null;
+  private edgePaths: EdgePathAnnotator | null = null;
   private client: RelayClient | null = null;
   private demo: DemoRelay | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
@@ -154,6 +156,15 @@ export class Hub {
     // is not live traffic: counting it would draw a spike of thousands of flows in the first second.
     if (flow.time >= this.startedAt - BACKLOG_SLACK_MS) this.counters.add(flow.verdict, Date.now());
     this.recent.push(flow, edgeId);
+    this.edgePaths?.noteFlow(edgeId, flow);
+  }
+
+  /** From now on every edge sent to browsers carries its verdict over all layers (`GraphEdge.path`). */
+  setEdgePaths(annotator: EdgePathAnnotator): void {
+    this.edgePaths = annotator;
+    // Edges that came before: their flows still in the ring give them a connection to evaluate.
+    this.recent.since(0, (f, edgeId) => (annotator.noteFlow(edgeId, f), false), Infinity);
+    this.graph.markAllDirty();
   }
 
   /** Registers a browser; it gets a snapshot at the next tick. Returns the unsubscribe function. */
@@ -165,7 +176,14 @@ export class Hub {
   }
 
   private snapshotJson(): string {
-    return JSON.stringify({ graph: this.graph.snapshot() satisfies GraphSnapshot, status: this.status() });
+    return JSON.stringify({ graph: this.graphSnapshot(), status: this.status() });
+  }
+
+  /** The graph as browsers get it: edges carry their verdict over all layers when it is known. */
+  graphSnapshot(): GraphSnapshot {
+    const graph = this.graph.snapshot();
+    this.edgePaths?.decorateSnapshot(graph.edges);
+    return graph;
   }
 
   liveCounters(): LiveCounters {
@@ -191,6 +209,7 @@ export class Hub {
   /** One fan-out round; public so tests can drive it without timers. */
   tick(now = Date.now()): void {
     const delta = this.graph.takeDelta();
+    this.edgePaths?.decorate(delta, this.graph);
     if (this.clients.size === 0) return;
     const deltaJson = delta ? JSON.stringify(delta) : null;
     const countersJson = this.countersJson();

@@ -5,6 +5,7 @@
 
 import { explainConnection, explainEdge, type ExplainResult } from '../policy/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from '../policy/policy-catalog';
+import { scoreBasis } from '../policy/posture-score';
 import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../policy/posture-report';
 import type { AzureSnapshot } from '../azure/types';
 import { getAzure } from './global-azure';
@@ -17,7 +18,10 @@ export async function currentPostureReport(): Promise<PostureReport> {
   const { source, posture } = await getPosture();
   // open-egress weighs the Azure controls on each workload's egress path when Azure data is available.
   const azure = await currentAzureSnapshot();
-  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), status: source.status(), policyErrors: posture.engine().errors });
+  // The flows the findings weighed: the score's basis says so, since the CLI scores the policies alone.
+  const observed = posture.observedFlows();
+  const basis = scoreBasis({ scorer: 'dashboard', observedFlows: observed.count, ...(observed.window ? { flowWindow: observed.window } : {}), azure: azure !== undefined });
+  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), basis, status: source.status(), policyErrors: posture.engine().errors });
 }
 
 /** The Azure snapshot, or undefined when the Azure source cannot load (the findings then say so). */

@@ -68,3 +68,14 @@ describe('parameters named like Object members', () => {
     }
   });
 });
+
+// Issue 12, item 5: the flows page explains an empty result from the filter as the server read it.
+describe('filterFromSearchParams keeps the validated query', () => {
+  it('with from/to variants as typed, comma lists split', () => {
+    const f = filterFromSearchParams(new URLSearchParams('fromNamespace=legacy&toNamespace=payments&toPort=5432,5433&select=x'));
+    expect(f.ok).toBe(true);
+    if (f.ok) expect(f.query).toEqual({ fromNamespace: ['legacy'], toNamespace: ['payments'], toPort: ['5432', '5433'] });
+    if (f.ok) expect(f.predicate(flow(pod('legacy', 'legacy-app-0'), pod('payments', 'payments-db-0', { port: 5433 })))).toBe(true);
+    if (f.ok) expect(f.predicate(flow(pod('payments', 'payments-db-0'), pod('legacy', 'legacy-app-0', { port: 5433 })))).toBe(false);
+  });
+});

@@ -1,12 +1,13 @@
 /** URL search parameters -> validated flow query, with the view-only parameters set aside. */
 
 import { compileFilters, type FlowPredicate } from '../hubble/flow-filter';
-import { describeProblems, parseFlowQuery, type QueryProblem } from '../hubble/flow-query';
+import { describeProblems, parseFlowQuery, type FlowQuery, type QueryProblem } from '../hubble/flow-query';
 
 /** Parameters the pages put in the URL that are not flow filters. */
 export const VIEW_PARAMS = ['status', 'select', 'hide', 'hidePattern', 'limit', 'edge', 'node', 'paused', 'layout', 'sample'];
 
-export type RequestFilter = { ok: true; predicate: FlowPredicate } | { ok: false; problems: QueryProblem[] };
+/** `query` is the validated filter as typed (for explaining it); `predicate` is what applies it. */
+export type RequestFilter = { ok: true; predicate: FlowPredicate; query: FlowQuery } | { ok: false; problems: QueryProblem[] };
 
 /**
  * Parameter name -> its values. The map has no prototype: a parameter named `constructor`,
@@ -35,7 +36,7 @@ export function singleValuedParams(params: URLSearchParams): { values: Record<st
 export function filterFromSearchParams(params: URLSearchParams): RequestFilter {
   const parsed = parseFlowQuery(searchParamsToRecord(params), VIEW_PARAMS);
   if (!parsed.ok) return parsed;
-  return { ok: true, predicate: compileFilters(parsed.filters) };
+  return { ok: true, predicate: compileFilters(parsed.filters), query: parsed.query };
 }
 
 /** A 400 response that names each bad parameter. */

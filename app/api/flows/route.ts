@@ -1,9 +1,13 @@
+import { explainFlowQuery } from '@/lib/flows/filter-explanation';
 import { getHub } from '@/lib/server/global-hub';
 import { badQueryResponse, filterFromSearchParams } from '@/lib/server/request-query';
 
 export const dynamic = 'force-dynamic';
 
-/** Latest flows held in memory, newest first; `edge` / `node` narrow to one graph element. */
+/**
+ * Latest flows held in memory, newest first; `edge` / `node` narrow to one graph element.
+ * `explanation` says how the filter's fields combine, for a page to show when nothing matches.
+ */
 export async function GET(request: Request): Promise<Response> {
   const params = new URL(request.url).searchParams;
   const filter = filterFromSearchParams(params);
@@ -25,5 +29,5 @@ export async function GET(request: Request): Promise<Response> {
     }
     return filter.predicate(f);
   }, limit);
-  return Response.json({ flows }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ flows, explanation: explainFlowQuery(filter.query) }, { headers: { 'Cache-Control': 'no-store' } });
 }

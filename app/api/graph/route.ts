@@ -4,5 +4,5 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
   const hub = await getHub();
-  return Response.json(hub.graph.snapshot(), { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json(hub.graphSnapshot(), { headers: { 'Cache-Control': 'no-store' } });
 }

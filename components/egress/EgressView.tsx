@@ -1,0 +1,63 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { filterEgressRows, type EgressInventory } from '@/lib/policy/egress-inventory';
+import { EgressFilters } from './EgressFilters';
+import { EgressSummary } from './EgressSummary';
+import { EgressTable } from './EgressTable';
+import { ExportCsvButton } from './ExportCsvButton';
+import { useEgressFilters } from './use-egress-filters';
+
+function useEgress() {
+  return useQuery({
+    queryKey: ['egress'],
+    queryFn: async (): Promise<EgressInventory> => {
+      const res = await fetch('/api/egress');
+      if (!res.ok) throw new Error(`egress: HTTP ${res.status}`);
+      return (await res.json()) as EgressInventory;
+    },
+    refetchInterval: 10_000,
+  });
+}
+
+/** The /egress page: every workload that reaches the internet, with the verdict of each egress control. */
+export function EgressView() {
+  const { data, error, isLoading } = useEgress();
+  const { filter, set } = useEgressFilters();
+  const rows = useMemo(() => (data ? filterEgressRows(data.rows, filter) : []), [data, filter]);
+  return (
+    <div className="flex h-full flex-col gap-3 overflow-auto p-4">
+      <header className="flex flex-col gap-1">
+        <h1 className="text-lg font-semibold">Egress</h1>
+        <p className="text-xs text-slate-600">
+          Every workload → internet connection seen in the live window, with what network policy, the NSG and Azure Firewall decide and the deciding rule. Open
+          connections first.
+        </p>
+      </header>
+      {isLoading && <p className="text-sm text-slate-500">loading…</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error.message}
+        </p>
+      )}
+      {data && (
+        <>
+          <EgressSummary inventory={data} />
+          <div className="flex flex-wrap items-center gap-3">
+            <EgressFilters filter={filter} namespaces={data.namespaces} set={set} />
+            <span data-testid="egress-shown" data-count={rows.length} className="text-xs text-slate-500">
+              showing {rows.length} of {data.rows.length}
+            </span>
+            <ExportCsvButton rows={rows} />
+          </div>
+          {data.rows.length === 0 ? (
+            <p className="text-sm text-slate-500">No workload has reached the internet in the live window yet.</p>
+          ) : (
+            <EgressTable rows={rows} />
+          )}
+        </>
+      )}
+    </div>
+  );
+}

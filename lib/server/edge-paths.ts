@@ -1,0 +1,121 @@
+/**
+ * Adds to every graph edge the verdict over all layers on its path (`GraphEdge.path`): the hub
+ * feeds it one flow per new edge at ingest and hands it each delta before fan-out, so the browser
+ * gets edges already coloured by the layer that decides them — never green while the Azure
+ * Firewall denies them.
+ *
+ * The Azure cells of an edge depend only on its connection and on the cluster and Azure
+ * snapshots, so they are evaluated once per edge and snapshot pair and kept; the combined status
+ * (which also depends on the live counts) is recomputed cheaply on every delta. Evaluation runs
+ * on the hub's tick under a time budget: edges left over are sent again on a later tick.
+ */
+
+import type { AzureSnapshot } from '../azure/types';
+import type { FlowRecord } from '../flows/flow-record';
+import type { GraphDelta, GraphEdge, GraphNode } from '../graph/types';
+import type { ClusterSnapshot } from '../k8s/types';
+import { edgePath, type AzureCells } from '../policy/edge-path';
+import { threeLayers, type ObservedFlow } from '../policy/three-layers';
+
+export interface EdgePathInputs {
+  cluster?: ClusterSnapshot;
+  /** Absent when no Azure source describes this cluster: the Azure cells are then unknown. */
+  azure?: AzureSnapshot;
+}
+
+/** What the annotator needs of the graph: node names for world peers, and a way to resend edges. */
+export interface AnnotatedGraph {
+  node(id: string): GraphNode | undefined;
+  markDirty(edgeId: string): void;
+  markAllDirty(): void;
+}
+
+export interface EdgePathOptions {
+  /** Evaluation time per tick; the rest waits for the next tick. */
+  budgetMs?: number;
+  now?: () => number;
+}
+
+/** The FlowRecord fields the three-layer evaluation reads, copied so the record itself is not retained. */
+function observedFlow(f: FlowRecord): ObservedFlow {
+  const ep = (e: FlowRecord['source']) => ({ ip: e.ip, port: e.port, namespace: e.namespace, pod: e.pod, names: e.names });
+  return { source: ep(f.source), destination: ep(f.destination), protocol: f.protocol, isReply: f.isReply, node: f.node, direction: f.direction };
+}
+
+export class EdgePathAnnotator {
+  /** One observed flow per edge: the connection the Azure layers are evaluated for. */
+  private readonly flows = new Map<string, ObservedFlow>();
+  private readonly cells = new Map<string, AzureCells>();
+  private inputs: EdgePathInputs | undefined;
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+  /** Evaluations run so far (for tests and status). */
+  evaluations = 0;
+
+  constructor(
+    private readonly readInputs: () => EdgePathInputs | undefined,
+    opts: EdgePathOptions = {},
+  ) {
+    this.budgetMs = opts.budgetMs ?? 25;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Ingest hot path: remembers the first flow of each edge (one map lookup per flow). */
+  noteFlow(edgeId: string, flow: FlowRecord): void {
+    if (!this.flows.has(edgeId)) this.flows.set(edgeId, observedFlow(flow));
+  }
+
+  /**
+   * Sets `path` on the delta's edges. Edges not evaluated within the budget are marked dirty so the
+   * next delta carries them again; new cluster or Azure snapshots re-evaluate every edge.
+   */
+  decorate(delta: GraphDelta | null, graph: AnnotatedGraph): void {
+    for (const id of delta?.removeEdges ?? []) {
+      this.flows.delete(id);
+      this.cells.delete(id);
+    }
+    const inputs = this.readInputs();
+    if (!inputs) return;
+    if (!this.inputs || inputs.azure !== this.inputs.azure || inputs.cluster !== this.inputs.cluster) {
+      this.inputs = inputs;
+      this.cells.clear();
+      graph.markAllDirty();
+    }
+    if (!delta) return;
+    const deadline = this.now() + this.budgetMs;
+    for (const e of delta.upsertEdges) {
+      let cells = this.cells.get(e.id);
+      if (!cells) {
+        const flow = this.flows.get(e.id);
+        // No flow of the edge seen yet (it predates this annotator): its next flow brings it back here.
+        if (!flow) continue;
+        if (this.now() > deadline) {
+          graph.markDirty(e.id);
+          continue;
+        }
+        cells = this.evaluate(e, flow, graph, inputs);
+        this.cells.set(e.id, cells);
+      }
+      e.path = edgePath(e, cells);
+    }
+  }
+
+  /** Sets `path` on snapshot edges already evaluated (a snapshot never waits for evaluation). */
+  decorateSnapshot(edges: GraphEdge[]): void {
+    for (const e of edges) {
+      const cells = this.cells.get(e.id);
+      if (cells) e.path = edgePath(e, cells);
+    }
+  }
+
+  private evaluate(e: GraphEdge, flow: ObservedFlow, graph: AnnotatedGraph, inputs: EdgePathInputs): AzureCells {
+    this.evaluations++;
+    if (!inputs.azure) {
+      const unknown = { verdict: 'unknown' as const, reason: 'no Azure source is configured for this cluster (FLOWSIGHT_AZURE_DIR or FLOWSIGHT_AZURE_SUBSCRIPTION)' };
+      return { nsg: unknown, firewall: unknown };
+    }
+    const dnsName = graph.node(e.target)?.dnsName;
+    const layers = threeLayers(dnsName ? { ...flow, fqdn: dnsName } : flow, { cluster: inputs.cluster, azure: inputs.azure });
+    return { nsg: layers.nsg, firewall: layers.firewall };
+  }
+}

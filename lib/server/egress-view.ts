@@ -1,0 +1,132 @@
+/**
+ * Glue for the egress inventory (/egress, /api/egress): reads the live graph and the flows still in
+ * memory from the hub, binds the three-layer evaluation to the loaded cluster and Azure snapshots,
+ * and hands both to the pure `egressInventory`.
+ */
+
+import type { AzureSnapshot } from '../azure/types';
+import type { FlowRecord } from '../flows/flow-record';
+import { workloadFromPodName } from '../graph/node-identity';
+import type { GraphEdge } from '../graph/types';
+import type { ClusterSnapshot, Pod } from '../k8s/types';
+import type { PolicyEngine } from '../policy/engine';
+import { egressInventory, fqdnOfWorldNode, isInternetEgressEdge, MAX_ADDRESSES_PER_ROW, type EdgeSample, type EgressInventory } from '../policy/egress-inventory';
+import { UNKNOWN_INTERNET_IP } from '../policy/firewall-hits';
+import { threeLayers, type ObservedFlow } from '../policy/three-layers';
+import { clusterContext, observedFlowOf } from './azure-view';
+import { getAzure } from './global-azure';
+import { getHub } from './global-hub';
+import type { Hub } from './hub';
+
+/** Recent flows scanned per request for each edge's newest flow and addresses (the hub's ring holds 5,000). */
+const RECENT_SCAN = 5000;
+
+export interface EgressViewInput {
+  hub: Pick<Hub, 'graph' | 'latestFlows'>;
+  cluster?: ClusterSnapshot;
+  engine?: PolicyEngine;
+  /** Absent when no Azure data is loaded: NSG and firewall cells are then unknown. */
+  azure?: AzureSnapshot;
+  maxRows?: number;
+  now?: number;
+}
+
+/** The inventory of the hub's live graph, evaluated with whatever cluster and Azure data is given. */
+export function egressView(input: EgressViewInput): EgressInventory {
+  const { cluster, engine, azure } = input;
+  const pods = podByWorkload(cluster);
+  return egressInventory({
+    edges: input.hub.graph.snapshot().edges,
+    samples: sampleInternetFlows(input.hub),
+    flowFromEdge: (edge) => flowFromEdge(edge, pods),
+    evaluate: (flow) => threeLayers(flow, { cluster, engine, azure }),
+    sources: { cluster: !!engine, azure: !!azure },
+    ...(input.maxRows !== undefined ? { maxRows: input.maxRows } : {}),
+    ...(input.now !== undefined ? { now: input.now } : {}),
+  });
+}
+
+/** What /api/egress returns: the live graph with the process's cluster and Azure snapshots. */
+export async function egressPageData(): Promise<EgressInventory> {
+  const hub = await getHub();
+  const [ctx, azure] = await Promise.all([clusterContext(), loadedAzure(hub.status().relay.mode === 'demo')]);
+  return egressView({ hub, cluster: ctx.cluster, engine: ctx.engine, azure });
+}
+
+/**
+ * The Azure snapshot when it describes this cluster's network. An empty or failed load is "no Azure
+ * data", not "nothing on the path"; and without Azure settings the demo's Azure model is loaded, which
+ * describes the demo cluster only, not a real relay's.
+ */
+async function loadedAzure(demoRelay: boolean): Promise<AzureSnapshot | undefined> {
+  try {
+    const azure = await getAzure();
+    if (azure.source.kind === 'demo' && !demoRelay) return undefined;
+    const s = azure.snapshot();
+    return hasAzureNetwork(s) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the snapshot holds any network object to evaluate against. */
+export function hasAzureNetwork(s: AzureSnapshot): boolean {
+  return s.virtualNetworks.length + s.networkSecurityGroups.length + s.networkInterfaces.length + s.azureFirewalls.length > 0;
+}
+
+/**
+ * One pass over the flows in memory (newest first): the newest flow of each internet edge and the
+ * internet addresses seen on it. The match callback collects and returns false, so nothing is copied.
+ */
+export function sampleInternetFlows(hub: Pick<Hub, 'latestFlows'>, scan = RECENT_SCAN): Map<string, EdgeSample> {
+  const out = new Map<string, EdgeSample>();
+  const seen = new Map<string, Set<string>>();
+  hub.latestFlows((f: FlowRecord, edgeId: string) => {
+    if (!edgeId.includes('|world')) return false; // cheap test first: most flows stay in the cluster
+    const [source, target] = edgeId.split('|', 2);
+    if (!isInternetEgressEdge({ source, target })) return false;
+    const ip = f.isReply === true ? f.source.ip : f.destination.ip;
+    let sample = out.get(edgeId);
+    if (!sample) {
+      sample = { flow: observedFlowOf(f), addresses: [] };
+      out.set(edgeId, sample);
+      seen.set(edgeId, new Set());
+    }
+    const ips = seen.get(edgeId)!;
+    if (ip && !ips.has(ip) && ips.size < MAX_ADDRESSES_PER_ROW) {
+      ips.add(ip);
+      sample.addresses.push(ip);
+    }
+    return false;
+  }, scan);
+  return out;
+}
+
+/** The first pod with an address of each workload (`ns/name`): built once per request, then looked up per edge. */
+function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
+  const out = new Map<string, Pod>();
+  for (const p of cluster?.pods ?? []) {
+    if (!p.ip) continue;
+    const id = `${p.namespace}/${p.workload?.name ?? workloadFromPodName(p.name).name}`;
+    if (!out.has(id)) out.set(id, p);
+  }
+  return out;
+}
+
+/**
+ * A connection built from the edge alone, for edges whose flows have left the ring: a pod of the
+ * client workload to the world node's DNS name (or an unknown internet address). The same rule as
+ * azure-view's `flowOfEdge`, with the pod index built once instead of once per edge.
+ */
+function flowFromEdge(edge: GraphEdge, pods: Map<string, Pod>): ObservedFlow | undefined {
+  const pod = pods.get(edge.source);
+  if (!pod?.ip) return undefined;
+  const fqdn = fqdnOfWorldNode(edge.target);
+  return {
+    source: { ip: pod.ip, port: 0, namespace: pod.namespace, pod: pod.name },
+    destination: { ip: UNKNOWN_INTERNET_IP, port: edge.port },
+    protocol: edge.protocol,
+    isReply: false,
+    ...(fqdn ? { fqdn } : {}),
+  };
+}
