@@ -50,7 +50,7 @@ describe('EdgePathAnnotator', () => {
     expect(annotator.evaluations).toBe(2 * first);
   });
 
-  it('leaves edges over the time budget for the next delta instead of blocking the tick', () => {
+  it('leaves edges over the time budget for later ticks instead of blocking one, then sends each once with its path', () => {
     let clock = 0;
     // Every evaluation "takes" 10 ms on this clock: a 25 ms budget evaluates 3 edges a tick.
     const azure = demoAzureSnapshot();
@@ -61,8 +61,21 @@ describe('EdgePathAnnotator', () => {
     const done = delta.upsertEdges.filter((e) => e.path).length;
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThan(delta.upsertEdges.length);
-    const next = graph.takeDelta()!;
-    expect(next.upsertEdges.map((e) => e.id).sort()).toEqual(delta.upsertEdges.filter((e) => !e.path).map((e) => e.id).sort());
+    const waiting = delta.upsertEdges.filter((e) => !e.path).map((e) => e.id);
+    expect(annotator.backlog).toBe(waiting.length);
+    // Later ticks: no flows arrive, yet the backlog drains and each drained edge is sent once, with its path.
+    const resent = new Map<string, boolean>();
+    for (let tick = 0; tick < 50 && (annotator.backlog > 0 || resent.size < waiting.length); tick++) {
+      const next = graph.takeDelta();
+      annotator.decorate(next, graph);
+      for (const e of next?.upsertEdges ?? []) {
+        expect(resent.has(e.id), `${e.id} sent twice`).toBe(false);
+        resent.set(e.id, !!e.path);
+      }
+    }
+    expect([...resent.keys()].sort()).toEqual([...waiting].sort());
+    expect([...resent.values()].every(Boolean)).toBe(true);
+    expect(annotator.backlog).toBe(0);
   });
 
   it('without Azure data for the cluster the Azure cells are unknown and the observed status stands', () => {

@@ -26,6 +26,7 @@ export interface EdgePathInputs {
 /** What the annotator needs of the graph: node names for world peers, and a way to resend edges. */
 export interface AnnotatedGraph {
   node(id: string): GraphNode | undefined;
+  edge(id: string): Pick<GraphEdge, 'target'> | undefined;
   markDirty(edgeId: string): void;
   markAllDirty(): void;
 }
@@ -46,6 +47,7 @@ export class EdgePathAnnotator {
   /** One observed flow per edge: the connection the Azure layers are evaluated for. */
   private readonly flows = new Map<string, ObservedFlow>();
   private readonly cells = new Map<string, AzureCells>();
+  private readonly pending = new Set<string>();
   private inputs: EdgePathInputs | undefined;
   private readonly budgetMs: number;
   private readonly now: () => number;
@@ -66,13 +68,15 @@ export class EdgePathAnnotator {
   }
 
   /**
-   * Sets `path` on the delta's edges. Edges not evaluated within the budget are marked dirty so the
-   * next delta carries them again; new cluster or Azure snapshots re-evaluate every edge.
+   * Sets `path` on the delta's edges. Edges not evaluated within the budget go out with Cilium's
+   * verdict and wait in a backlog; once evaluated on a later tick they are marked dirty, so a delta
+   * carries each of them once more, with its path. New cluster or Azure snapshots re-evaluate every edge.
    */
   decorate(delta: GraphDelta | null, graph: AnnotatedGraph): void {
     for (const id of delta?.removeEdges ?? []) {
       this.flows.delete(id);
       this.cells.delete(id);
+      this.pending.delete(id);
     }
     const inputs = this.readInputs();
     if (!inputs) return;
@@ -81,23 +85,38 @@ export class EdgePathAnnotator {
       this.cells.clear();
       graph.markAllDirty();
     }
-    if (!delta) return;
     const deadline = this.now() + this.budgetMs;
-    for (const e of delta.upsertEdges) {
+    for (const e of delta?.upsertEdges ?? []) {
       let cells = this.cells.get(e.id);
       if (!cells) {
         const flow = this.flows.get(e.id);
         // No flow of the edge seen yet (it predates this annotator): its next flow brings it back here.
         if (!flow) continue;
         if (this.now() > deadline) {
-          graph.markDirty(e.id);
+          // Sent now with Cilium's verdict; evaluated on a later tick and sent again then.
+          this.pending.add(e.id);
           continue;
         }
         cells = this.evaluate(e, flow, graph, inputs);
         this.cells.set(e.id, cells);
+        this.pending.delete(e.id);
       }
       e.path = edgePath(e, cells);
     }
+    // Edges left over by earlier ticks, as the budget allows: the next delta carries them with their path.
+    for (const id of this.pending) {
+      if (this.now() > deadline) break;
+      this.pending.delete(id);
+      const flow = this.flows.get(id);
+      if (!flow || this.cells.has(id)) continue;
+      this.cells.set(id, this.evaluate(id, flow, graph, inputs));
+      graph.markDirty(id);
+    }
+  }
+
+  /** Edges waiting for evaluation (over an earlier tick's budget). */
+  get backlog(): number {
+    return this.pending.size;
   }
 
   /** Sets `path` on snapshot edges already evaluated (a snapshot never waits for evaluation). */
@@ -108,13 +127,14 @@ export class EdgePathAnnotator {
     }
   }
 
-  private evaluate(e: GraphEdge, flow: ObservedFlow, graph: AnnotatedGraph, inputs: EdgePathInputs): AzureCells {
+  private evaluate(e: Pick<GraphEdge, 'target'> | string, flow: ObservedFlow, graph: AnnotatedGraph, inputs: EdgePathInputs): AzureCells {
     this.evaluations++;
     if (!inputs.azure) {
       const unknown = { verdict: 'unknown' as const, reason: 'no Azure source is configured for this cluster (FLOWSIGHT_AZURE_DIR or FLOWSIGHT_AZURE_SUBSCRIPTION)' };
       return { nsg: unknown, firewall: unknown };
     }
-    const dnsName = graph.node(e.target)?.dnsName;
+    const target = typeof e === 'string' ? graph.edge(e)?.target : e.target;
+    const dnsName = target ? graph.node(target)?.dnsName : undefined;
     const layers = threeLayers(dnsName ? { ...flow, fqdn: dnsName } : flow, { cluster: inputs.cluster, azure: inputs.azure });
     return { nsg: layers.nsg, firewall: layers.firewall };
   }
