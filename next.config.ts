@@ -27,7 +27,8 @@ const config: NextConfig = {
   // Lets a second build (a check beside a running dashboard) use its own output folder.
   distDir: process.env.FLOWSIGHT_DIST_DIR || '.next',
   poweredByHeader: false,
-  // Native or Node-only packages stay outside the server bundle.
+  // Native or Node-only packages stay outside the server bundle. pino is loaded from node_modules
+  // as it is (its transports would resolve worker files by path; the server uses none: stdout only).
   serverExternalPackages: ['@grpc/grpc-js', 'protobufjs', '@kubernetes/client-node', '@azure/arm-network', '@azure/identity', 'pino'],
   // `npm test` runs tsc over the whole project first; the build itself stays fast.
   typescript: { ignoreBuildErrors: true },

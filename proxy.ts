@@ -1,14 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { gate } from './lib/server/access-gate';
-import { processAuthContext } from './lib/server/auth';
+import { runtime } from './lib/server/runtime';
 
 /**
  * Refuses cross-site writes and oversized bodies, and requires the shared token on every page and
  * API call when FLOWSIGHT_AUTH_TOKEN is set. Runs on the Node.js runtime (Next 16's default), in
- * the same process as the route handlers, so sign-outs are seen here.
+ * the same process as the route handlers: the token, limiter and sign-outs come from the one runtime.
  */
 export async function proxy(request: NextRequest): Promise<Response> {
-  const refused = await gate(request, processAuthContext());
+  const refused = await gate(request, runtime().auth());
   if (!refused) return NextResponse.next();
   const location = refused.headers.get('location');
   if (location?.startsWith('/')) {

@@ -53,6 +53,9 @@ async function clickWhereDrawn(page: Page, id: string): Promise<boolean> {
 }
 
 test.describe('the map, day to day', () => {
+  // Several of these load the map more than once and wait for it to settle: more than the default 45 s on a busy machine.
+  test.describe.configure({ timeout: 120_000 });
+
   test('an edge Cilium forwards but the Azure Firewall denies is drawn denied, naming the firewall', async ({ page }) => {
     const map = new MapPage(page);
     await map.open();

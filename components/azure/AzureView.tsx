@@ -1,12 +1,15 @@
 'use client';
 
+import { SEVERITY_CLASS } from '../explain/severity-class';
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import type { AzureOverview, EffectiveNsgView, NsgRuleRow } from '@/lib/policy/azure-overview';
+import type { ResponseOf } from '@/lib/api/contract';
+import type { EffectiveNsgView, NsgRuleRow } from '@/lib/policy/azure-overview';
 import type { Finding } from '@/lib/policy/finding';
+import { azureQuery } from '../api/queries';
 import { EgressPathDiagram } from './EgressPathDiagram';
 
-type AzureData = AzureOverview & { loadedAt: number };
+type AzureData = ResponseOf<'/api/azure'>;
 
 const TABS = [
   ['nsgs', 'NSGs'],
@@ -18,25 +21,6 @@ const TABS = [
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
-const SEVERITY_STYLE: Record<string, string> = {
-  critical: 'bg-red-700 text-white',
-  high: 'bg-red-100 text-red-800',
-  medium: 'bg-amber-100 text-amber-800',
-  low: 'bg-slate-100 text-slate-700',
-  info: 'bg-slate-50 text-slate-500',
-};
-
-function useAzure() {
-  return useQuery({
-    queryKey: ['azure'],
-    queryFn: async (): Promise<AzureData> => {
-      const res = await fetch('/api/azure');
-      if (!res.ok) throw new Error(`azure: HTTP ${res.status}`);
-      return (await res.json()) as AzureData;
-    },
-    refetchInterval: 10_000,
-  });
-}
 
 /** View state lives in the URL (tab, selected NSG, selected subnet/NIC) so a view can be shared. */
 function useViewState() {
@@ -57,7 +41,7 @@ function useViewState() {
 }
 
 function Severity({ s }: { s: string }) {
-  return <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${SEVERITY_STYLE[s] ?? ''}`}>{s}</span>;
+  return <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${SEVERITY_CLASS[s as keyof typeof SEVERITY_CLASS] ?? ''}`}>{s}</span>;
 }
 
 /** A rule naming a service tag whose ranges are not loaded: verdicts through it are unknown, not "no match". */
@@ -335,7 +319,7 @@ function ErrorsTab({ data }: { data: AzureData }) {
 
 /** The /azure page: NSGs, effective rules, egress path, firewall with hits, findings, source errors. */
 export function AzureView() {
-  const q = useAzure();
+  const q = useQuery(azureQuery());
   const view = useViewState();
   const data = q.data;
   return (

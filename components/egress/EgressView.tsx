@@ -2,28 +2,17 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { filterEgressRows, type EgressInventory } from '@/lib/policy/egress-inventory';
+import { filterEgressRows } from '@/lib/policy/egress-inventory';
+import { egressQuery } from '../api/queries';
 import { EgressFilters } from './EgressFilters';
 import { EgressSummary } from './EgressSummary';
 import { EgressTable } from './EgressTable';
 import { ExportCsvButton } from './ExportCsvButton';
 import { useEgressFilters } from './use-egress-filters';
 
-function useEgress() {
-  return useQuery({
-    queryKey: ['egress'],
-    queryFn: async (): Promise<EgressInventory> => {
-      const res = await fetch('/api/egress');
-      if (!res.ok) throw new Error(`egress: HTTP ${res.status}`);
-      return (await res.json()) as EgressInventory;
-    },
-    refetchInterval: 10_000,
-  });
-}
-
 /** The /egress page: every workload that reaches the internet, with the verdict of each egress control. */
 export function EgressView() {
-  const { data, error, isLoading } = useEgress();
+  const { data, error, isLoading } = useQuery(egressQuery());
   const { filter, set } = useEgressFilters();
   const rows = useMemo(() => (data ? filterEgressRows(data.rows, filter) : []), [data, filter]);
   return (

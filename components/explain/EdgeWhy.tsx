@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import type { GraphEdge } from '@/lib/graph/types';
-import { explainQuery } from './posture-queries';
+import { explainQuery } from '../api/queries';
 import { WhyPanel, WhyState } from './WhyPanel';
 
 /** "Why allowed / why denied" for a map edge, from the policy engine. */

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { flowExplainParams } from '@/lib/policy/flow-connection';
-import { explainQuery } from './posture-queries';
+import { explainQuery } from '../api/queries';
 import { WhyPanel, WhyState } from './WhyPanel';
 
 /** "Why allowed / why denied" for one flow, from the policy engine. */

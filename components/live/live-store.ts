@@ -6,6 +6,7 @@
  * useSyncExternalStore; nothing else touches the socket.
  */
 
+import { ApiError } from '@/lib/api/problem';
 import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
 import type { GraphDelta, GraphSnapshot } from '@/lib/graph/types';
 import type { FilterExplanation } from '@/lib/flows/filter-explanation';
@@ -39,15 +40,38 @@ export interface LiveState {
 
 type Listener = () => void;
 
+/** The part of an EventSource the store uses. */
+export interface StreamSource {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
+  close(): void;
+}
+
+/** What the store talks to; tests pass fakes, the browser gets EventSource and fetch. */
+export interface LiveStoreDeps {
+  openStream?: (url: string) => StreamSource;
+  fetch?: typeof fetch;
+}
+
+/** EventSource.CLOSED, spelled out: the constant is not there outside a browser. */
+const STREAM_CLOSED = 2;
+
 export class LiveStore {
   private state: LiveState = { stream: 'connecting', filterError: null, filterExplanation: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
   private readonly listeners = new Set<Listener>();
-  private source: EventSource | null = null;
+  private source: StreamSource | null = null;
+  private readonly openStream: (url: string) => StreamSource;
+  private readonly fetch: typeof fetch;
   private query = '';
   private pendingFlows: FlowRecord[] = [];
   private wantsFlows = false;
   /** Set while the page's filter is invalid: flows are not shown rather than shown unfiltered. */
   private sampleDisabled = false;
+
+  constructor(deps: LiveStoreDeps = {}) {
+    this.openStream = deps.openStream ?? ((url) => new EventSource(url));
+    this.fetch = deps.fetch ?? ((input, init) => fetch(input, init));
+  }
 
   subscribe = (l: Listener): (() => void) => {
     this.listeners.add(l);
@@ -80,12 +104,12 @@ export class LiveStore {
     const params = new URLSearchParams(query);
     if (!this.wantsFlows || this.sampleDisabled) params.set('sample', '0');
     const qs = params.toString();
-    const es = new EventSource(`/api/stream${qs ? `?${qs}` : ''}`);
+    const es = this.openStream(`/api/stream${qs ? `?${qs}` : ''}`);
     this.source = es;
     es.addEventListener('open', () => this.set({ stream: 'open' }));
     es.addEventListener('error', () => {
       if (this.source !== es) return;
-      if (es.readyState === EventSource.CLOSED) void this.whyClosed(es);
+      if (es.readyState === STREAM_CLOSED) void this.whyClosed(es);
       else this.set({ stream: 'connecting' });
     });
     es.addEventListener('snapshot', (ev) => {
@@ -114,10 +138,10 @@ export class LiveStore {
    * EventSource gives up on any non-200 answer without saying which: ask the server once. A 401
    * means the session ended (say "sign in"); anything else is retried.
    */
-  private async whyClosed(es: EventSource): Promise<void> {
+  private async whyClosed(es: StreamSource): Promise<void> {
     let status = 0;
     try {
-      status = (await fetch('/api/status', { cache: 'no-store' })).status;
+      status = (await this.fetch('/api/status', { cache: 'no-store' })).status;
     } catch {
       /* unreachable: status 0 */
     }
@@ -135,14 +159,15 @@ export class LiveStore {
   private async checkQuery(query: string): Promise<void> {
     // EventSource hides HTTP errors; ask once so a bad filter shows its message.
     try {
-      const res = await fetch(`/api/flows?limit=200${query ? `&${query}` : ''}`);
+      const res = await this.fetch(`/api/flows?limit=200${query ? `&${query}` : ''}`);
       if (query !== this.query) return;
       if (res.status === 400) {
-        const body = (await res.json()) as { error: string };
+        // Problem details: `detail` names each bad parameter (`invalid filter "port": ...`).
+        const problem = await ApiError.fromResponse(res, '/api/flows');
         // The rest of the page keeps working: graph and counters stream unfiltered, the flow list stays empty.
         this.sampleDisabled = true;
         this.open('');
-        this.set({ filterError: body.error, flows: [] });
+        this.set({ filterError: problem.message, flows: [] });
         return;
       }
       if (res.ok) {

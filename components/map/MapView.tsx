@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { toCyElements } from '@/lib/graph/cy-elements';
 import { exportConnections, visibleGraph } from '@/lib/graph/view-filter';
-import { postureQuery } from '../explain/posture-queries';
+import { postureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
 import { GraphCanvas } from './GraphCanvas';

@@ -3,27 +3,18 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { GraphState } from '@/lib/graph/apply-delta';
-import { edgeLabel, NAMESPACE_PREFIX } from '@/lib/graph/cy-elements';
+import { edgeLabel } from '@/lib/graph/cy-elements';
+import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { describeEdgePath, LAYER_NAME } from '@/lib/graph/edge-path-text';
 import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer, type VerdictCounts } from '@/lib/graph/types';
 import type { PostureReport } from '@/lib/policy/posture-report';
 import { SEVERITY_CLASS } from '../explain/severity-class';
-import type { FlowRecord } from '@/lib/flows/flow-record';
+import { flowsQuery } from '../api/queries';
 import { EdgeLayers } from '../azure/EdgeLayers';
 import { EdgeWhy } from '../explain/EdgeWhy';
 import { FlowList } from '../FlowList';
 
-function useFlows(param: 'edge' | 'node', id: string) {
-  return useQuery({
-    queryKey: ['flows', param, id],
-    queryFn: async () => {
-      const res = await fetch(`/api/flows?${param}=${encodeURIComponent(id)}&limit=30`);
-      if (!res.ok) throw new Error(`flows: HTTP ${res.status}`);
-      return ((await res.json()) as { flows: FlowRecord[] }).flows;
-    },
-    refetchInterval: 3000,
-  });
-}
+const useFlows = (param: 'edge' | 'node', id: string) => useQuery(flowsQuery(param, id));
 
 const BAR: [keyof VerdictCounts, string, string][] = [
   ['forwarded', 'forwarded', 'bg-green-600'],
@@ -199,7 +190,7 @@ function NamespacePanel({ namespace, graph, posture }: { namespace: string; grap
 export function SidePanel({ graph, selected, posture, onClose }: { graph: GraphState; selected: string; posture?: PostureReport; onClose(): void }) {
   const edge = graph.edges.get(selected);
   const node = graph.nodes.get(selected);
-  const namespace = selected.startsWith(NAMESPACE_PREFIX) ? selected.slice(NAMESPACE_PREFIX.length) : undefined;
+  const namespace = namespaceOfBoxId(selected);
   return (
     <aside data-testid="side-panel" className="flex w-96 shrink-0 flex-col gap-2 overflow-y-auto border-l border-slate-200 bg-white p-3">
       <button type="button" onClick={onClose} className="self-end text-xs text-slate-500 hover:text-slate-900">

@@ -10,7 +10,7 @@ import Link from 'next/link';
 import type { FixCheck, Severity } from '@/lib/policy/finding';
 import type { ReportDeduction, ReportFinding } from '@/lib/policy/posture-report';
 import type { ScoreBasis } from '@/lib/policy/posture-score';
-import { postureQuery } from '../explain/posture-queries';
+import { postureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { SEVERITY_CLASS } from '../explain/severity-class';
 

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { POLICY_KINDS } from '@/lib/k8s/types';
-import { policiesQuery } from '../explain/posture-queries';
+import { policiesQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { PolicyCard } from './PolicyCard';
 import { SourceErrors } from './SourceErrors';

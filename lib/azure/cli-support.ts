@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { azureFindings as findingsOf, type AzureFindingsOptions } from '../policy/azure-findings';
 import { evaluateAzureFlow, type AzureFlowLayers } from '../policy/azure-flow-layers';
-import { firstAssignableAddress, isIp } from '../policy/azure-address';
+import { isIp } from '../net/ip';
+import { firstAssignableAddress } from '../policy/azure-address';
 import { topologyOf, type AzureTopology } from '../policy/azure-topology';
 import type { Finding } from '../policy/finding';
 import type { AzureSnapshot } from './types';

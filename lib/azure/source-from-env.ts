@@ -19,8 +19,22 @@ export class AzureConfigError extends Error {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function azureSourceFromEnv(env: Record<string, string | undefined> = process.env): AzureSource {
-  const dir = env.FLOWSIGHT_AZURE_DIR?.trim();
+/** The live ARM source's settings (FLOWSIGHT_AZURE_SUBSCRIPTION and what goes with it). */
+export interface ArmSettings {
+  subscriptionId: string;
+  resourceGroups: string[];
+  endpoint?: string;
+}
+
+/** Which Azure source to build: az exports in `dir`, live ARM, or (both null) the demo. */
+export interface AzureSettings {
+  dir: string | null;
+  arm: ArmSettings | null;
+}
+
+/** Reads and checks the Azure variables; throws AzureConfigError naming the variable to fix. */
+export function azureSettingsFromEnv(env: Record<string, string | undefined> = process.env): AzureSettings {
+  const dir = env.FLOWSIGHT_AZURE_DIR?.trim() || null;
   const subscription = env.FLOWSIGHT_AZURE_SUBSCRIPTION?.trim();
   if (dir && subscription) {
     throw new AzureConfigError('set either FLOWSIGHT_AZURE_DIR (az exports) or FLOWSIGHT_AZURE_SUBSCRIPTION (live ARM), not both');
@@ -31,13 +45,22 @@ export function azureSourceFromEnv(env: Record<string, string | undefined> = pro
       throw new AzureConfigError(`${v} is set but FLOWSIGHT_AZURE_SUBSCRIPTION is not: it applies to the live ARM source only (set the subscription, or unset ${v})`);
     }
   }
-  if (dir) return new FilesAzureSource(dir);
-  if (subscription) {
-    if (!GUID.test(subscription)) throw new AzureConfigError(`FLOWSIGHT_AZURE_SUBSCRIPTION must be a subscription id (a GUID), got "${subscription}"`);
-    const resourceGroups = (env.FLOWSIGHT_AZURE_RESOURCE_GROUPS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const endpoint = env.FLOWSIGHT_AZURE_ENDPOINT?.trim() || undefined;
-    if (endpoint && !endpoint.startsWith('https://')) throw new AzureConfigError(`FLOWSIGHT_AZURE_ENDPOINT must be an https:// URL, got "${endpoint}"`);
-    return new ArmAzureSource({ subscriptionId: subscription, resourceGroups, endpoint });
-  }
+  if (!subscription) return { dir, arm: null };
+  if (!GUID.test(subscription)) throw new AzureConfigError(`FLOWSIGHT_AZURE_SUBSCRIPTION must be a subscription id (a GUID), got "${subscription}"`);
+  const resourceGroups = (env.FLOWSIGHT_AZURE_RESOURCE_GROUPS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const endpoint = env.FLOWSIGHT_AZURE_ENDPOINT?.trim() || undefined;
+  if (endpoint && !endpoint.startsWith('https://')) throw new AzureConfigError(`FLOWSIGHT_AZURE_ENDPOINT must be an https:// URL, got "${endpoint}"`);
+  return { dir: null, arm: { subscriptionId: subscription, resourceGroups, ...(endpoint ? { endpoint } : {}) } };
+}
+
+/** The source the settings name: the az exports directory, ARM, or the demo. */
+export function azureSourceFromSettings(settings: AzureSettings): AzureSource {
+  if (settings.dir) return new FilesAzureSource(settings.dir);
+  if (settings.arm) return new ArmAzureSource(settings.arm);
   return demoAzureSource();
+}
+
+/** The source the environment names (the CLI's entry; the server builds it from its Config). */
+export function azureSourceFromEnv(env: Record<string, string | undefined> = process.env): AzureSource {
+  return azureSourceFromSettings(azureSettingsFromEnv(env));
 }

@@ -1,12 +1,13 @@
 /** How a flow reads to a person: peer names, the L7 line, the policy that decided. */
 
+import { displayDnsName } from '../match/dns-name';
 import type { FlowEndpoint, FlowRecord, PolicyRef } from './flow-record';
 
 /** `namespace/pod`, the DNS name of a world peer, or the reserved identity with its IP. */
 export function peerName(ep: FlowEndpoint): string {
   if (ep.namespace && ep.pod) return `${ep.namespace}/${ep.pod}`;
   const reserved = ep.labels.find((l) => l.startsWith('reserved:'));
-  if (reserved === 'reserved:world' || ep.identity === 2) return ep.names[0]?.replace(/\.$/, '') || ep.ip || 'world';
+  if (reserved === 'reserved:world' || ep.identity === 2) return (ep.names[0] ? displayDnsName(ep.names[0]) : '') || ep.ip || 'world';
   if (reserved) return `${reserved.slice(9)}${ep.ip ? ` (${ep.ip})` : ''}`;
   return ep.ip || 'unknown';
 }

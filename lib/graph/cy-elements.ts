@@ -4,8 +4,10 @@
  * as a class so the stylesheet draws allowed, denied, mixed and audit traffic distinctly.
  */
 
+import { SEVERITY_ORDER } from '../policy/finding';
 import type { VisibleGraph } from './view-filter';
 import { LAYER_SHORT } from './edge-path-text';
+import { namespaceBoxId } from './graph-ids';
 import { effectiveStatus, type GraphEdge, type GraphNode } from './types';
 
 export interface CyElement {
@@ -14,7 +16,7 @@ export interface CyElement {
   classes: string;
 }
 
-export const NAMESPACE_PREFIX = 'ns:';
+// The map's namespace box ids are part of the id format (graph-ids.ts); re-exported for the side panel.
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -42,7 +44,7 @@ export interface CyElementOptions {
   namespaceFlags?: Readonly<Record<string, readonly NamespaceFlagLabel[]>>;
 }
 
-const SEVERITY_RANK = ['critical', 'high', 'medium', 'low', 'info'];
+const SEVERITY_RANK: readonly string[] = SEVERITY_ORDER;
 
 /** The namespace box: its name, and below it the findings (`⚠ unprotected · open egress`). */
 function namespaceElement(ns: string, flagged: boolean, flags: readonly NamespaceFlagLabel[] | undefined): CyElement {
@@ -54,7 +56,7 @@ function namespaceElement(ns: string, flagged: boolean, flags: readonly Namespac
     classes.push('has-flags', `flags-${worst.severity}`);
     label = `${ns}\n⚠ ${flags.map((f) => f.label).join(' · ')}`;
   }
-  return { group: 'nodes', data: { id: `${NAMESPACE_PREFIX}${ns}`, label, namespace: ns, flags: flags?.map((f) => f.label).join(',') ?? '' }, classes: classes.join(' ') };
+  return { group: 'nodes', data: { id: namespaceBoxId(ns), label, namespace: ns, flags: flags?.map((f) => f.label).join(',') ?? '' }, classes: classes.join(' ') };
 }
 
 /** Elements for cytoscape, sorted by id so the same graph always builds (and lays out) the same way. */
@@ -73,7 +75,7 @@ export function toCyElements(g: VisibleGraph, opts: CyElementOptions = {}): CyEl
         label: n.podCount > 1 ? `${n.label} ×${n.podCount}` : n.label,
         kind: n.kind,
         namespace: n.namespace,
-        ...(n.namespace ? { parent: `${NAMESPACE_PREFIX}${n.namespace}` } : {}),
+        ...(n.namespace ? { parent: namespaceBoxId(n.namespace) } : {}),
       },
       classes: nodeClasses(n, flaggedNodes),
     });

@@ -5,7 +5,8 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
-import { edgeIdOf, nodeOfEndpoint, type EndpointNode } from './node-identity';
+import { edgeIdOf } from './graph-ids';
+import { nodeOfEndpoint, type EndpointNode } from './node-identity';
 import type { EdgeStatus, GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
 
 export interface FlowGraphOptions {

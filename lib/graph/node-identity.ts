@@ -2,10 +2,12 @@
  * Which graph node a flow endpoint belongs to: pods fold into their owning workload (replicas
  * become one node), Cilium's reserved identities become the special peers hubble-ui users know
  * (world by DNS name, host, remote-node, kube-apiserver), and cluster DNS is marked as kube-dns.
- * Traffic from the node itself is the host peer, never an unknown pod.
+ * Traffic from the node itself is the host peer, never an unknown pod. The id format is graph-ids.ts's.
  */
 
 import type { FlowEndpoint } from '../flows/flow-record';
+import { normalizeDnsName } from '../match/dns-name';
+import { HOST_NODE_ID, INGRESS_NODE_ID, KUBE_APISERVER_NODE_ID, REMOTE_NODE_ID, unknownNodeId, workloadNodeId, worldNodeId } from './graph-ids';
 import type { NodeKind } from './types';
 
 export interface EndpointNode {
@@ -63,14 +65,25 @@ const WORLD_IDENTITIES = new Set([2, 9, 10]);
  */
 const podNodeCache = new WeakMap<readonly string[], { pod: string; node: EndpointNode }>();
 
-/** The node id of a workload: `namespace/name`, as the graph names pods folded into their workload. */
-export function workloadNodeId(namespace: string, workload: string): string {
-  return `${namespace}/${workload}`;
+/**
+ * The workload a pod of a flow belongs to: the one Cilium reported, else guessed from the pod name,
+ * else the pod's app label. The graph and the flow counters behind findings share this rule.
+ */
+export function workloadOfEndpoint(ep: Pick<FlowEndpoint, 'workloads' | 'pod' | 'labels'>): { name: string; kind: string } {
+  return ep.workloads.length ? ep.workloads[0] : ep.pod ? workloadFromPodName(ep.pod) : { name: appOf(ep.labels) || 'unknown', kind: '' };
 }
 
-/** The id of the edge from node `source` to node `target` on a port and protocol: the one format of edge ids. */
-export function edgeIdOf(source: string, target: string, port: number, protocol: string): string {
-  return `${source}|${target}|${port}|${protocol}`;
+/** The workload node id of a pod endpoint (undefined outside the cluster), whatever Cilium's identity says. */
+export function workloadNodeIdOfEndpoint(ep: FlowEndpoint): string | undefined {
+  return ep.namespace ? workloadNodeId(ep.namespace, workloadOfEndpoint(ep).name) : undefined;
+}
+
+/**
+ * The workload node id of a pod of the cluster snapshot: its controller, else (a bare pod) the name the
+ * graph derives from the pod name, because Cilium reports no workload for such a pod either.
+ */
+export function workloadNodeIdOfPod(pod: { namespace: string; name: string; workload?: { name: string } }): string {
+  return workloadNodeId(pod.namespace, pod.workload?.name ?? workloadFromPodName(pod.name).name);
 }
 
 /** The graph node of an endpoint. */
@@ -88,27 +101,27 @@ export function nodeOfEndpoint(ep: FlowEndpoint): EndpointNode {
 function computeNode(ep: FlowEndpoint): EndpointNode {
   const reserved = reservedOf(ep.labels);
   if (reserved === 'world' || (!ep.namespace && WORLD_IDENTITIES.has(ep.identity))) {
-    const name = ep.names.length ? ep.names[0].replace(/\.$/, '') : '';
+    const name = ep.names.length ? normalizeDnsName(ep.names[0]) : '';
     return name
-      ? { id: `world:${name}`, kind: 'world', namespace: '', label: name, workloadKind: '', app: '', dnsName: name }
-      : { id: 'world', kind: 'world', namespace: '', label: 'world (no DNS name)', workloadKind: '', app: '', dnsName: '' };
+      ? { id: worldNodeId(name), kind: 'world', namespace: '', label: name, workloadKind: '', app: '', dnsName: name }
+      : { id: worldNodeId(), kind: 'world', namespace: '', label: 'world (no DNS name)', workloadKind: '', app: '', dnsName: '' };
   }
   if (reserved === 'host' || reserved === 'health' || (!ep.namespace && ep.identity === 1)) {
-    return { id: 'host', kind: 'host', namespace: '', label: 'host (node)', workloadKind: '', app: '', dnsName: '' };
+    return { id: HOST_NODE_ID, kind: 'host', namespace: '', label: 'host (node)', workloadKind: '', app: '', dnsName: '' };
   }
   if (reserved === 'remote-node' || (!ep.namespace && ep.identity === 6)) {
-    return { id: 'remote-node', kind: 'remote-node', namespace: '', label: 'remote-node', workloadKind: '', app: '', dnsName: '' };
+    return { id: REMOTE_NODE_ID, kind: 'remote-node', namespace: '', label: 'remote-node', workloadKind: '', app: '', dnsName: '' };
   }
   if (reserved === 'kube-apiserver' || (!ep.namespace && ep.identity === 7)) {
-    return { id: 'kube-apiserver', kind: 'kube-apiserver', namespace: '', label: 'kube-apiserver', workloadKind: '', app: '', dnsName: '' };
+    return { id: KUBE_APISERVER_NODE_ID, kind: 'kube-apiserver', namespace: '', label: 'kube-apiserver', workloadKind: '', app: '', dnsName: '' };
   }
   if (reserved === 'ingress' || (!ep.namespace && ep.identity === 8)) {
-    return { id: 'ingress', kind: 'ingress', namespace: '', label: 'cilium ingress', workloadKind: '', app: '', dnsName: '' };
+    return { id: INGRESS_NODE_ID, kind: 'ingress', namespace: '', label: 'cilium ingress', workloadKind: '', app: '', dnsName: '' };
   }
   if (ep.namespace) {
-    const w = ep.workloads.length ? ep.workloads[0] : ep.pod ? workloadFromPodName(ep.pod) : { name: appOf(ep.labels) || 'unknown', kind: '' };
+    const w = workloadOfEndpoint(ep);
     return {
-      id: `${ep.namespace}/${w.name}`,
+      id: workloadNodeId(ep.namespace, w.name),
       kind: isKubeDns(ep.labels) ? 'kube-dns' : 'workload',
       namespace: ep.namespace,
       label: w.name,
@@ -117,5 +130,5 @@ function computeNode(ep: FlowEndpoint): EndpointNode {
       dnsName: '',
     };
   }
-  return { id: ep.ip ? `unknown:${ep.ip}` : 'unknown', kind: 'unknown', namespace: '', label: ep.ip || 'unknown', workloadKind: '', app: '', dnsName: '' };
+  return { id: unknownNodeId(ep.ip), kind: 'unknown', namespace: '', label: ep.ip || 'unknown', workloadKind: '', app: '', dnsName: '' };
 }

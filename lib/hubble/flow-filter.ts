@@ -6,6 +6,8 @@
  */
 
 import ipaddr from 'ipaddr.js';
+import { normalizeDnsName } from '../match/dns-name';
+import { inRange, parseCidr, parseIp } from '../net/ip';
 import type { FlowRecord, TrafficDirection, Verdict } from '../flows/flow-record';
 import { VERDICTS } from '../flows/flow-record';
 import { compileSafeRegex, RegexError, type SafeRegex } from '../match/re2';
@@ -81,17 +83,13 @@ function anyOf<T>(field: string, values: T[] | undefined, build: (v: T) => FlowP
 
 function ipMatcher(field: string, value: string, pick: (r: FlowRecord) => string): FlowPredicate {
   if (value.includes('/')) {
-    let range: [ipaddr.IPv4 | ipaddr.IPv6, number];
-    try {
-      range = ipaddr.parseCIDR(value);
-    } catch {
-      throw new FilterError(field, `"${value}" is not a CIDR`);
-    }
+    const range = parseCidr(value);
+    if (!range) throw new FilterError(field, `"${value}" is not a CIDR`);
     return (r) => {
       const ip = pick(r);
-      if (!ip || !ipaddr.isValid(ip)) return false;
-      const addr = ipaddr.parse(ip);
-      return addr.kind() === range[0].kind() && addr.match(range);
+      // Parsed once per address (memoized): a filter runs on every flow of the stream.
+      const addr = ip ? parseIp(ip) : undefined;
+      return !!addr && inRange(addr, range);
     };
   }
   if (!ipaddr.isValid(value)) throw new FilterError(field, `"${value}" is not an IP address or CIDR`);
@@ -120,7 +118,7 @@ function namePrefixMatcher(value: string, side: 'source' | 'destination', field:
 
 /** Hubble FQDN filters: `*` matches any run of DNS characters, dots included. */
 export function fqdnPattern(field: string, value: string): Wildcard {
-  const v = value.trim().toLowerCase().replace(/\.$/, '');
+  const v = normalizeDnsName(value);
   if (v.length > 253) throw new FilterError(field, 'a DNS name pattern is at most 253 characters');
   if (!/^[-a-z0-9.*_]+$/.test(v)) throw new FilterError(field, `"${value}" is not a DNS name or wildcard pattern`);
   return compileGlob(v, { star: DNS_NAME_CHARS });
@@ -129,7 +127,7 @@ export function fqdnPattern(field: string, value: string): Wildcard {
 function fqdnMatcher(field: string, value: string, side: 'source' | 'destination'): FlowPredicate {
   const pattern = fqdnPattern(field, value);
   return (r) => {
-    for (const n of r[side].names) if (pattern.matches(n.replace(/\.$/, '').toLowerCase())) return true;
+    for (const n of r[side].names) if (pattern.matches(normalizeDnsName(n))) return true;
     return false;
   };
 }

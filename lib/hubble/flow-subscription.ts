@@ -8,6 +8,7 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
+import { BoundedRing } from '../flows/flow-ring';
 import type { FlowFilter } from './flow-filter';
 import type { FlowStream, LostEventsNotice, NodeStatusNotice, RelayClient } from './relay-client';
 import { StreamWatchdog, type StreamFault } from './stream-watchdog';
@@ -54,35 +55,26 @@ export interface SubscriptionOptions {
   onState?(stats: SubscriptionStats): void;
 }
 
-/** Recent uuids, kept in a fixed ring so resume can skip what was already delivered. */
-class RecentFlows {
-  private readonly uuids: string[];
-  private readonly times: Float64Array;
-  private next = 0;
-  private size = 0;
+/** Recent uuids with their times, kept in the shared fixed ring so resume can skip what was already delivered. */
+class DeliveredUuids {
+  private readonly ring: BoundedRing<string, number>;
 
-  constructor(private readonly capacity: number) {
-    this.uuids = new Array(capacity);
-    this.times = new Float64Array(capacity);
+  constructor(capacity: number) {
+    this.ring = new BoundedRing(capacity);
   }
 
   push(uuid: string, time: number): void {
-    this.uuids[this.next] = uuid;
-    this.times[this.next] = time;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
+    this.ring.push(uuid, time);
   }
 
   oldestTime(): number | null {
-    if (this.size === 0) return null;
-    const i = this.size < this.capacity ? 0 : this.next;
-    return this.times[i];
+    let oldest: number | null = null;
+    this.ring.since(0, (_uuid, time) => ((oldest = time), true), 1);
+    return oldest;
   }
 
   uuidsSince(time: number): Set<string> {
-    const out = new Set<string>();
-    for (let k = 0; k < this.size; k++) if (this.times[k] >= time) out.add(this.uuids[k]);
-    return out;
+    return new Set(this.ring.since(0, (_uuid, t) => t >= time, Infinity).items);
   }
 }
 
@@ -98,7 +90,7 @@ export class FlowSubscription {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private lastTime: number | null = null;
-  private readonly recent = new RecentFlows(8192);
+  private readonly recent = new DeliveredUuids(8192);
   private skip: Set<string> | null = null;
   private stopped = false;
   private paused = false;

@@ -23,7 +23,8 @@ export interface RelayTls {
 }
 
 export interface RelayClientOptions {
-  address: string;
+  /** Parsed once by whoever validated it (the server's config); a string (CLI flags, tests) is parsed here. */
+  address: RelayAddress | string;
   /** TLS settings; TLS is also implied by a `tls://` address. */
   tls?: RelayTls;
   /** Deadline for unary calls. */
@@ -104,7 +105,7 @@ export class RelayClient {
   private readonly timeoutMs: number;
 
   constructor(opts: RelayClientOptions) {
-    this.address = parseRelayAddress(opts.address);
+    this.address = typeof opts.address === 'string' ? parseRelayAddress(opts.address) : opts.address;
     this.timeoutMs = opts.requestTimeoutMs ?? 12_000;
     const useTls = this.address.tls || !!opts.tls;
     const credentials = useTls

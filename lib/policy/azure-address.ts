@@ -4,40 +4,7 @@
  */
 
 import ipaddr from 'ipaddr.js';
-
-type Addr = ipaddr.IPv4 | ipaddr.IPv6;
-
-/**
- * Parsed addresses by their text. Service tags hold thousands of prefixes and every evaluated flow
- * walks them, so parsing once dominates the cost of evaluating a flow; the parsed objects are only
- * read. Bounded: the cache starts over when full (the working set is the rules plus recent peers).
- */
-const MAX_PARSED = 50_000;
-const parsedIps = new Map<string, Addr | undefined>();
-const parsedCidrs = new Map<string, [Addr, number] | undefined>();
-
-function memo<T>(cache: Map<string, T>, key: string, parse: (k: string) => T): T {
-  if (cache.has(key)) return cache.get(key) as T;
-  if (cache.size >= MAX_PARSED) cache.clear();
-  const v = parse(key);
-  cache.set(key, v);
-  return v;
-}
-
-/** Parses an IP; IPv4-mapped IPv6 becomes IPv4 so `::ffff:10.0.0.4` matches `10.0.0.0/8`. */
-export function parseIp(ip: string): Addr | undefined {
-  return memo(parsedIps, ip, parseIpUncached);
-}
-
-function parseIpUncached(ip: string): Addr | undefined {
-  if (!ipaddr.isValid(ip)) return undefined;
-  const a = ipaddr.parse(ip);
-  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
-}
-
-export function isIp(value: string): boolean {
-  return parseIp(value) !== undefined;
-}
+import { inRange, isIp, parseCidr, parseIp, type IpAddress as Addr } from '../net/ip';
 
 export function isWildcard(value: string): boolean {
   const v = value.trim().toLowerCase();
@@ -47,21 +14,6 @@ export function isWildcard(value: string): boolean {
 /** True when `value` is a CIDR, an IP or an IP range (anything that is not a tag or wildcard). */
 export function isAddressLiteral(value: string): boolean {
   return parseCidr(value) !== undefined || isIp(value) || parseRange(value) !== undefined;
-}
-
-function parseCidr(value: string): [Addr, number] | undefined {
-  if (!value.includes('/')) return undefined;
-  return memo(parsedCidrs, value, parseCidrUncached);
-}
-
-function parseCidrUncached(value: string): [Addr, number] | undefined {
-  try {
-    const [addr, bits] = ipaddr.parseCIDR(value.trim());
-    const a = addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
-    return [a, a === addr ? bits : bits - 96];
-  } catch {
-    return undefined;
-  }
 }
 
 function parseRange(value: string): [Addr, Addr] | undefined {
@@ -87,7 +39,7 @@ export function addressMatches(prefix: string, ip: string): boolean | undefined 
   if (isWildcard(prefix) || prefix === '0.0.0.0/0') return true;
   const addr = parseIp(ip);
   const cidr = parseCidr(prefix);
-  if (cidr) return !!addr && addr.kind() === cidr[0].kind() && addr.match(cidr);
+  if (cidr) return !!addr && inRange(addr, cidr);
   const single = parseIp(prefix.trim());
   if (single) return !!addr && addr.kind() === single.kind() && compareBytes(addr, single) === 0;
   const range = parseRange(prefix);

@@ -9,6 +9,7 @@
  */
 
 import type { AzureSnapshot } from '../azure/types';
+import { parseNodeId } from '../graph/graph-ids';
 import type { ClusterSnapshot } from '../k8s/types';
 import { evaluateAzureFlow, type AzureFlowInput, type AzureFlowLayers } from './azure-flow-layers';
 import { topologyOf } from './azure-topology';
@@ -146,8 +147,8 @@ function flowInput(o: WorldFlowObservation): AzureFlowInput {
 
 /** Evidence sentences for an open-egress finding about this workload. */
 export function openEgressEvidence(exposure: FirewallEgressExposure): Evidence[] {
-  const [ns, name] = exposure.workload.split('/');
-  const objects: ObjectRef[] = [{ kind: 'Workload', namespace: ns, name }];
+  const w = parseNodeId(exposure.workload);
+  const objects: ObjectRef[] = w?.kind === 'workload' ? [{ kind: 'Workload', namespace: w.namespace, name: w.name }] : [];
   const out: Evidence[] = exposure.allowed.map((a) => ({
     text: a.rule
       ? `The egress firewall allows ${exposure.workload} to reach ${a.destination}:${a.destinationPort} by ${firewallRuleText(a.rule)}.`

@@ -10,7 +10,7 @@
 
 import ipaddr from 'ipaddr.js';
 import type { AzureSnapshot, ServiceTag } from '../azure/types';
-import { parseIp } from './azure-address';
+import { parseIp } from '../net/ip';
 
 interface CompiledTag {
   /** Sorted, merged IPv4 intervals [start, end] as unsigned 32-bit numbers. */

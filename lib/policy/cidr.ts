@@ -1,10 +1,9 @@
-/** CIDR blocks with exceptions (NetworkPolicy ipBlock, Cilium CIDRSet), parsed once with ipaddr.js. */
+/** CIDR blocks with exceptions (NetworkPolicy ipBlock, Cilium CIDRSet), parsed once (lib/net/ip.ts). */
 
-import ipaddr from 'ipaddr.js';
+import { inRange, parseCidr, parseIp, type IpAddress, type IpRange as Range } from '../net/ip';
 import type { PolicyErrorSink } from './policy-error';
 
-export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
-type Range = [IpAddress, number];
+export type { IpAddress } from '../net/ip';
 
 export interface CidrBlock {
   readonly cidr: string;
@@ -12,28 +11,15 @@ export interface CidrBlock {
   contains(ip: IpAddress): boolean;
 }
 
-/** Parses an address; IPv4-mapped IPv6 becomes IPv4 so it matches IPv4 blocks. Undefined if not an IP. */
-export function parseIp(text: string): IpAddress | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
-  const ip = ipaddr.parse(text);
-  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip;
-}
-
 function parseRange(text: string): Range | undefined {
-  try {
-    // A bare address is a host route, as Cilium's toCIDR accepts.
-    if (!text.includes('/')) {
-      const ip = parseIp(text);
-      return ip ? [ip, ip.kind() === 'ipv4' ? 32 : 128] : undefined;
-    }
-    return ipaddr.parseCIDR(text) as Range;
-  } catch {
-    return undefined;
+  // The API server takes no spaces in a CIDR: neither do we.
+  if (text.trim() !== text) return undefined;
+  // A bare address is a host route, as Cilium's toCIDR accepts.
+  if (!text.includes('/')) {
+    const ip = parseIp(text);
+    return ip ? [ip, ip.kind() === 'ipv4' ? 32 : 128] : undefined;
   }
-}
-
-function inRange(ip: IpAddress, [base, bits]: Range): boolean {
-  return ip.kind() === base.kind() && ip.match(base as never, bits);
+  return parseCidr(text);
 }
 
 class Block implements CidrBlock {

@@ -8,6 +8,7 @@
  * can reuse the filter and CSV functions below.
  */
 
+import { fqdnOfWorldNode, isWorkloadNode, isWorldNode, namespaceOfNode } from '../graph/graph-ids';
 import type { GraphEdge, VerdictCounts } from '../graph/types';
 import type { CellVerdict, LayerCell, ObservedFlow, ThreeLayers } from './three-layers';
 
@@ -112,15 +113,12 @@ export interface EgressInput {
 
 /** True for a graph edge from a workload in the cluster to an internet peer (`world` or `world:<fqdn>`). */
 export function isInternetEgressEdge(e: Pick<GraphEdge, 'source' | 'target'>): boolean {
-  const toWorld = e.target === 'world' || e.target.startsWith('world:');
-  // Workload node ids are `namespace/name`; host, remote-node and other peers have no namespace.
-  return toWorld && e.source.includes('/');
+  // Host, remote-node and the other reserved peers are not workloads: their egress is not a workload's.
+  return isWorldNode(e.target) && isWorkloadNode(e.source);
 }
 
-/** The DNS name of a `world:<fqdn>` node, or undefined for the nameless `world` node. */
-export function fqdnOfWorldNode(id: string): string | undefined {
-  return id.startsWith('world:') ? id.slice('world:'.length) : undefined;
-}
+// Kept for lib/server/egress-view.ts until it imports it from lib/graph/graph-ids.
+export { fqdnOfWorldNode } from '../graph/graph-ids';
 
 /** Builds the inventory: one row per internet edge (most recently seen first when capped), dangerous rows first. */
 export function egressInventory(input: EgressInput): EgressInventory {
@@ -160,7 +158,7 @@ function rowOf(edge: GraphEdge, input: EgressInput): EgressRow {
   const base = {
     edgeId: edge.id,
     workload: edge.source,
-    namespace: edge.source.slice(0, edge.source.indexOf('/')),
+    namespace: namespaceOfNode(edge.source) ?? '',
     destination: fqdn ?? addresses[0] ?? 'unknown address',
     destinationKind: fqdn ? ('fqdn' as const) : ('ip' as const),
     addresses,

@@ -4,7 +4,7 @@
  */
 
 import type { ContainerPort, Labels, WorkloadRef } from '../k8s/types';
-import { parseIp, type IpAddress } from './cidr';
+import { parseIp, type IpAddress } from '../net/ip';
 
 export interface PodEndpoint {
   readonly kind: 'pod';

@@ -8,7 +8,7 @@
 import type { ClusterSnapshot, Labels } from '../k8s/types';
 import { objectKey } from '../k8s/types';
 import { serviceIndexOf, type ServiceIndex } from '../k8s/service-index';
-import { parseIp } from './cidr';
+import { parseIp } from '../net/ip';
 import { compileCiliumPolicy } from './cilium-policy';
 import type { CompiledPolicy, CompiledRule, CompiledSection, Direction, PolicyRef, RuleRef } from './compiled-policy';
 import { chooseDatapath, type AddressSemantics, type Datapath, type DatapathChoice } from './datapath';

@@ -3,7 +3,8 @@ import { demoScenario } from '../demo/scenario';
 import { demoSnapshot } from '../k8s/demo-source';
 import { RESERVED_IDENTITY, emptyEndpoint, type FlowRecord } from '../flows/flow-record';
 import { PolicyEngine } from './engine';
-import { explainEdge, explainFlow, flowConnection, flowExplainParams, graphNodePeer, parseEdgeId, type Explanation, type ExplainResult } from './explain-connection';
+import { parseEdgeId } from '../graph/graph-ids';
+import { explainEdge, explainFlow, flowConnection, flowExplainParams, graphNodePeer, type Explanation, type ExplainResult } from './explain-connection';
 import { demoFlows } from './testing/demo-flows';
 import { cluster, np } from './testing/cluster-fixture';
 

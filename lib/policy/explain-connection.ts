@@ -7,6 +7,8 @@
 
 import { stringify } from 'yaml';
 import type { FlowRecord } from '../flows/flow-record';
+import { fqdnOfWorldNode, parseEdgeId, parseNodeId } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot } from '../k8s/types';
 import type { Direction, PolicyRef, RuleRef } from './compiled-policy';
 import { describeEndpoint, type Endpoint } from './endpoint';
@@ -90,33 +92,31 @@ const MAX_RULE_YAML = 2000;
 const MAX_UNMATCHED = 10;
 const MAX_LISTED_BACKENDS = 100;
 
-/** Parses an edge id `src|dst|port|PROTO`. */
-export function parseEdgeId(id: string): { source: string; target: string; port: number; protocol: string } | undefined {
-  const parts = id.split('|');
-  if (parts.length !== 4) return undefined;
-  const [source, target, portText, protocol] = parts;
-  if (!source || !target || !/^\d{1,5}$/.test(portText) || Number(portText) > 65535) return undefined;
-  return { source, target, port: Number(portText), protocol };
-}
-
 /** The peer of a graph node id (`ns/workload`, `host`, `world:name`, ...), using one pod of a workload. */
 export function graphNodePeer(engine: PolicyEngine, id: string): PeerRef | ExplainError {
-  if (id === 'host') return { entity: 'host' };
-  if (id === 'remote-node' || id === 'kube-apiserver') return { entity: id };
-  if (id === 'world' || id.startsWith('world:')) return { entity: 'world' };
-  if (id.startsWith('unknown:')) {
-    const parsed = parsePeerRef(id.slice('unknown:'.length));
-    return 'ip' in parsed ? parsed : { code: 'unsupported-peer', message: `${id}: not an address` };
+  const node = parseNodeId(id);
+  switch (node?.kind) {
+    case 'host':
+    case 'remote-node':
+    case 'kube-apiserver':
+      return { entity: node.kind };
+    case 'world':
+      return { entity: 'world' };
+    case 'unknown': {
+      const parsed = node.ip ? parsePeerRef(node.ip) : undefined;
+      return parsed && 'ip' in parsed ? parsed : { code: 'unsupported-peer', message: `${id}: not an address` };
+    }
+    case 'workload': {
+      const { namespace, name } = node;
+      const inNs = engine.pods().filter((p) => p.namespace === namespace);
+      // Its controller's pods, else a bare pod the graph named after its name's stem, else a pod of that name.
+      const pod = inNs.find((p) => (p.workload?.name ?? p.name) === name) ?? inNs.find((p) => workloadNodeIdOfPod(p) === id) ?? inNs.find((p) => p.name === name);
+      if (pod) return { pod: `${pod.namespace}/${pod.name}` };
+      return { code: 'unknown-pod', message: `no pod of ${id} in the cluster source` };
+    }
+    default:
+      return { code: 'unsupported-peer', message: `${id}: the policy engine has no peer of this kind` };
   }
-  const slash = id.indexOf('/');
-  if (slash > 0) {
-    const ns = id.slice(0, slash);
-    const name = id.slice(slash + 1);
-    const pod = engine.pods().find((p) => p.namespace === ns && (p.workload?.name ?? p.name) === name) ?? engine.pods().find((p) => p.namespace === ns && p.name === name);
-    if (pod) return { pod: `${pod.namespace}/${pod.name}` };
-    return { code: 'unknown-pod', message: `no pod of ${id} in the cluster source` };
-  }
-  return { code: 'unsupported-peer', message: `${id}: the policy engine has no peer of this kind` };
 }
 
 const refText = (r: PolicyRef) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
@@ -333,7 +333,8 @@ export function explainEdge(engine: PolicyEngine, snapshot: ClusterSnapshot | un
   const r = explainConnection(engine, snapshot, { from, to, port: protocol === 'ICMP' ? 0 : edge.port, protocol });
   if (r.ok) {
     r.explanation.notes.push('No recent flow on this edge: evaluated for one pod of each workload.');
-    if (edge.target.startsWith('world:')) r.explanation.notes.push(`Evaluated for an internet address in general; toFQDNs rules for ${edge.target.slice(6)} match only addresses seen in DNS answers.`);
+    const fqdn = fqdnOfWorldNode(edge.target);
+    if (fqdn) r.explanation.notes.push(`Evaluated for an internet address in general; toFQDNs rules for ${fqdn} match only addresses seen in DNS answers.`);
   }
   return r;
 }

@@ -5,7 +5,8 @@ import { demoSnapshot } from '../k8s/demo-source';
 import { PolicyEngine } from './engine';
 import { computeFindings } from './findings';
 import { FlowSummary } from './flow-summary';
-import { findingLinks } from './posture-overlay';
+import type { Finding } from './finding';
+import { findingLinks, postureLayer } from './posture-overlay';
 import { demoFlows } from './testing/demo-flows';
 
 const scenario = demoScenario();
@@ -34,4 +35,28 @@ describe('finding links to the map', () => {
     expect(open.connection).toBeUndefined();
     expect(findingLinks(open).map).toBe('/map?ns=legacy&select=legacy/legacy-app');
   });
+
+  it('"show on map" of an audit finding selects the audited edge the map draws', () => {
+    const audits = findings.filter((f) => f.id === 'audit-would-deny');
+    expect(audits.length).toBeGreaterThan(0);
+    const graph = new FlowGraph();
+    for (const f of flows) graph.add(f);
+    graph.takeDelta();
+    for (const a of audits) {
+      const select = new URL(findingLinks(a).map!, 'http://x').searchParams.get('select')!;
+      expect(graph.edge(select), select).toMatchObject({ status: 'audit' });
+    }
+  });
+
+  it('a bare pod is selected and outlined as the node the graph names after the pod', () => {
+    const finding: Finding = {
+      id: 'open-egress', key: 'open-egress:shop/debug-0', severity: 'high', title: 't', namespace: 'shop',
+      objects: [{ kind: 'Pod', namespace: 'shop', name: 'debug-0' }], evidence: [], fix: { text: '' },
+    };
+    expect(findingLinks(finding).map).toBe('/map?ns=shop&select=shop/debug');
+    expect(postureLayer([finding]).workloads).toEqual(['shop/debug']);
+    const deployment: Finding = { ...finding, objects: [{ kind: 'Deployment', namespace: 'shop', name: 'web-0' }] };
+    expect(findingLinks(deployment).map).toBe('/map?ns=shop&select=shop/web-0');
+  });
 });
+

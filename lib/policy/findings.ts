@@ -7,6 +7,8 @@
 
 import { parseAllDocuments } from 'yaml';
 import type { AzureSnapshot } from '../azure/types';
+import { fqdnOfWorldNode, parseNodeId, workloadNodeId } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot } from '../k8s/types';
 import { AzureEgress, type AzureEgressAssessment, type EgressLayer, type WorldFlowObservationInput, openEgressEvidence } from './azure-open-egress';
 import type { Evidence, Finding, Fix, ObjectRef, Severity } from './finding';
@@ -21,7 +23,7 @@ import type { FlowSummarySnapshot } from './flow-summary';
 import { fqdnWithoutDnsProxyFindings } from './fqdn-proxy-finding';
 import { peerRefOf, type ObservedConnection } from './observed-connections';
 import { portMatches } from './ports';
-import { stableLabels, workloadKey, workloadKeyOfPod, workloadRef, workloadsOf, type Workload } from './workloads';
+import { nodeIdOfWorkload, stableLabels, workloadKey, workloadRef, workloadsOf, type Workload } from './workloads';
 
 /** Namespaces run by the platform (AKS add-ons, Cilium): findings there are real but rank lower. */
 export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'calico-system', 'tigera-operator', 'aks-command', 'app-routing-system']);
@@ -250,7 +252,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
   const connectionsBySource = new Map<string, ObservedConnection[]>();
   for (const c of connections) {
     if (c.source.kind !== 'pod') continue;
-    const k = `${c.source.namespace}/${c.source.workload}`;
+    const k = workloadNodeId(c.source.namespace, c.source.workload);
     const list = connectionsBySource.get(k) ?? [];
     list.push(c);
     connectionsBySource.set(k, list);
@@ -271,7 +273,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
       else if (d.kind === 'pod') {
         // DNS to kube-dns is the allow-list's first rule already.
         if (d.namespace === 'kube-system' && c.port === 53 && kubeDns.some((p) => p.name === d.pod)) continue;
-        const target = workloadByKey.get(`${d.namespace}/${d.workload}`);
+        const target = workloadByKey.get(workloadNodeId(d.namespace, d.workload));
         const labels = target ? stableLabels(target) : {};
         if (Object.keys(labels).length) out.push({ kind: 'workload', namespace: d.namespace, labels, port: c.port, protocol: c.protocol });
       }
@@ -288,7 +290,8 @@ export function computeFindings(input: FindingsInput): Finding[] {
     const open = openEgressOf(engine, pod);
     if (!open) continue;
     const key = workloadKey(w);
-    const observed = worldBySource.get(key);
+    // Flow counters are keyed by map node (the same as the key but for bare pods).
+    const observed = worldBySource.get(nodeIdOfWorkload(w));
     const system = SYSTEM_NAMESPACES.has(w.namespace);
     const worldConnections: WorldFlowObservationInput[] = (connectionsBySource.get(key) ?? [])
       .filter((c) => c.destination.kind === 'world' && c.passed > 0)
@@ -341,10 +344,10 @@ export function computeFindings(input: FindingsInput): Finding[] {
       if (!udp.egress.allowed) udpMissing.push(w);
       else if (!tcp.egress.allowed) tcpMissing.push(w);
     }
-    const dropped = workloadsOf(nsPods).filter((w) => dnsDropsBySource.has(`${w.namespace}/${w.name}`));
+    const dropped = workloadsOf(nsPods).filter((w) => dnsDropsBySource.has(nodeIdOfWorkload(w)));
     const affected = [...new Map([...udpMissing, ...dropped].map((w) => [w.name, w])).values()];
     if (affected.length > 0) {
-      const drops = dropped.map((w) => dnsDropsBySource.get(`${w.namespace}/${w.name}`)!);
+      const drops = dropped.map((w) => dnsDropsBySource.get(nodeIdOfWorkload(w))!);
       const dropCount = drops.reduce((a, d) => a + d.count, 0);
       findings.push({
         id: 'dns-egress-missing',
@@ -355,7 +358,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
         namespace: ns,
         objects: affected.map(workloadRef),
         // The failing path on the map: DNS from the workload whose queries are dropped (else the first affected).
-        ...(kubeDns[0] ? { connection: { from: workloadKey(dropped[0] ?? affected[0]), to: workloadKeyOfPod(kubeDns[0]), port: 53, protocol: 'UDP' } } : {}),
+        ...(kubeDns[0] ? { connection: { from: nodeIdOfWorkload(dropped[0] ?? affected[0]), to: workloadNodeIdOfPod(kubeDns[0]), port: 53, protocol: 'UDP' } } : {}),
         evidence: [
           ...(udpMissing.length ? [{ text: `Egress-isolated and no rule allows UDP/53 to kube-dns: ${udpMissing.map((w) => w.name).join(', ')}.`, objects: namespacePolicies(ns).map(policyObject) }] : []),
           ...(dropCount ? [{ text: `DNS flows dropped: ${dropCount}.`, flowUuids: drops.flatMap((d) => d.sampleUuids).slice(0, 10), flowCount: dropCount }] : []),
@@ -433,10 +436,13 @@ export function computeFindings(input: FindingsInput): Finding[] {
 
   // audit-would-deny, per audited path
   for (const a of flows?.audited ?? []) {
-    const [ns, name] = a.source.split('/');
-    const src = workloadsOf(podsByNamespace.get(ns) ?? []).find((w) => w.name === name);
+    const source = parseNodeId(a.source);
+    if (source?.kind !== 'workload') continue;
+    const ns = source.namespace;
+    const src = workloadsOf(podsByNamespace.get(ns) ?? []).find((w) => nodeIdOfWorkload(w) === a.source);
     const auditPolicies = src ? engine.policies().filter((p) => p.audit && engine.selectedPods(p.ref).some((pod) => src.pods.includes(pod))).map((p) => p.ref) : [];
-    const text = `Before enforcing, add a rule for this path if it is legitimate${a.destination.startsWith('world:') ? ` (e.g. toFQDNs ${a.destination.slice(6)})` : ''}, or confirm it should be blocked.`;
+    const fqdn = fqdnOfWorldNode(a.destination);
+    const text = `Before enforcing, add a rule for this path if it is legitimate${fqdn ? ` (e.g. toFQDNs ${fqdn})` : ''}, or confirm it should be blocked.`;
     findings.push({
       id: 'audit-would-deny',
       key: `audit-would-deny:${a.source}->${a.destination}:${a.port}/${a.protocol}`,
@@ -444,10 +450,12 @@ export function computeFindings(input: FindingsInput): Finding[] {
       title: `${a.source} -> ${a.destination} ${a.port}/${a.protocol} would be dropped once the policy is enforced`,
       namespace: ns,
       objects: [...(src ? [workloadRef(src)] : []), ...auditPolicies.map(policyObject)],
+      // The audited path on the map: flow counters name the same nodes as the graph, so this is its edge.
+      connection: { from: a.source, to: a.destination, port: a.port, protocol: a.protocol },
       evidence: [{ text: `Flows with verdict AUDIT: the audit-mode policy has no rule for this path.`, flowUuids: [...a.sampleUuids], flowCount: a.count, objects: auditPolicies.map(policyObject) }],
       fix:
-        src && a.destination.startsWith('world:') && /[a-z]/i.test(a.destination.slice(6))
-          ? checkedFix(text, [named(fqdnEgressPolicy(ns, name, stableLabels(src), [a.destination.slice(6)]))], allowOnlyIntent([workloadKey(src)]))
+        src && fqdn
+          ? checkedFix(text, [named(fqdnEgressPolicy(ns, src.name, stableLabels(src), [fqdn]))], allowOnlyIntent([workloadKey(src)]))
           : { text },
     });
   }
@@ -479,7 +487,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
   for (const f of findings) {
     if (!f.fix.yaml || f.fix.check) continue;
     const manifests = parseAllDocuments(f.fix.yaml).map((d) => d.toJS() as Record<string, unknown>).filter((m) => m && typeof m === 'object');
-    const workloads = f.objects.filter((o) => o.namespace && workloadByKey.has(`${o.namespace}/${o.name}`)).map((o) => `${o.namespace}/${o.name}`);
+    const workloads = f.objects.filter((o) => o.namespace && workloadByKey.has(workloadNodeId(o.namespace, o.name))).map((o) => workloadNodeId(o.namespace!, o.name));
     f.fix = checkedFix(f.fix.text, manifests, allowOnlyIntent(workloads));
   }
 

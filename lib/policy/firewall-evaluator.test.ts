@@ -155,6 +155,12 @@ describe('FQDN matching', () => {
     ['*', 'pastebin.com', true],
     ['*.com', 'pastebin.com', true],
     ['mcr.microsoft.com', 'x.mcr.microsoft.com', false],
+    // The pattern is normalized like the name; only a leading star is a wildcard in Azure's target FQDNs.
+    ['*.Contoso.COM.', 'a.contoso.com', true],
+    ['a*.contoso.com', 'ab.contoso.com', false],
+    ['a*.contoso.com', 'a*.contoso.com', true],
+    ['*', '', false],
+    ['*', '.', false],
   ])('%s vs %s -> %s', (pattern, name, expected) => {
     expect(fqdnMatches(pattern, name)).toBe(expected);
   });

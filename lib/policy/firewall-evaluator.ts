@@ -25,7 +25,8 @@ import type {
 import { addressMatches, anyPortMatches } from './azure-address';
 import { serviceTagIndex, unexpandedTagMessage, type ServiceTagIndex } from './azure-service-tags';
 import type { AzureTopology } from './azure-topology';
-import { expandFqdnTag, fqdnMatches, normalizeFqdn } from './firewall-fqdn';
+import { normalizeDnsName } from '../match/dns-name';
+import { expandFqdnTag, fqdnMatches } from './firewall-fqdn';
 
 /** A connection reaching the firewall: source as the firewall sees it (node IP), destination, DNS name. */
 export interface FirewallFlow {
@@ -212,7 +213,7 @@ function matchesApplicationRule(rule: ApplicationRule, flow: FirewallFlow, ctx: 
   }
   if (rule.targetUrls.length > 0 || rule.webCategories.length > 0) ctx.notes.add(`rule ${rule.name} uses target URLs or web categories, which are not evaluated`);
   let target: Match;
-  if (patterns.some((p) => normalizeFqdn(p) === '*')) target = 'match';
+  if (patterns.some((p) => normalizeDnsName(p) === '*')) target = 'match';
   else if (!flow.fqdn) target = patterns.length > 0 || unresolved.length > 0 ? [{ what: 'the DNS name of the destination is unknown and an application rule depends on it' }] : 'no-match';
   else target = patterns.some((p) => fqdnMatches(p, flow.fqdn!)) ? 'match' : unresolved.length ? unresolved : 'no-match';
   return allOf([source, target]);

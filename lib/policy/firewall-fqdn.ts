@@ -5,23 +5,33 @@
  * Names compare case-insensitively and without a trailing dot (Cilium reports `api.stripe.com.`).
  */
 
+import { normalizeDnsName } from '../match/dns-name';
 import { ANY_CHAR, charClass, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
 
-export function normalizeFqdn(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
+/** Compiled target FQDNs: a firewall has a few hundred, and every evaluated flow asks each of them. */
+const MAX_COMPILED = 10_000;
+const compiled = new Map<string, Wildcard>();
 
 /** Whether an application-rule target FQDN matches a name; `<location>` stands for one DNS label. */
 export function fqdnMatches(pattern: string, name: string): boolean {
-  const p = normalizeFqdn(pattern);
-  const n = normalizeFqdn(name);
+  const n = normalizeDnsName(name);
   if (!n) return false;
-  if (p.includes('<')) return placeholderPattern(p).matches(n);
-  if (p.startsWith('*')) {
-    const suffix = p.slice(1);
-    return n.length > suffix.length && n.endsWith(suffix);
+  let w = compiled.get(pattern);
+  if (!w) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(pattern, (w = targetFqdnPattern(normalizeDnsName(pattern))));
   }
-  return p === n;
+  return w.matches(n);
+}
+
+/**
+ * Azure's target FQDN: a leading `*` stands for one or more characters of any kind (so `*.contoso.com`
+ * takes any depth of subdomain but not the apex), a `*` elsewhere is itself, and `<location>` is one label.
+ */
+function targetFqdnPattern(p: string): Wildcard {
+  if (p.includes('<')) return placeholderPattern(p);
+  if (p.startsWith('*')) return new Wildcard([one(ANY_CHAR), run(ANY_CHAR), ...literal(p.slice(1))], p);
+  return new Wildcard(literal(p), p);
 }
 
 const LABEL = charClass('-', ['a', 'z'], ['0', '9']);
@@ -84,7 +94,7 @@ export function expandFqdnTag(tag: string, location?: string): string[] | undefi
 
 /** How much of the internet a target FQDN opens: `*` everything, `*.com` a whole TLD. */
 export function fqdnBreadth(pattern: string): 'everything' | 'top-level-domain' | 'domain' | 'exact' {
-  const p = normalizeFqdn(pattern);
+  const p = normalizeDnsName(pattern);
   if (p === '*') return 'everything';
   if (!p.startsWith('*')) return 'exact';
   const labels = p.slice(1).split('.').filter(Boolean);

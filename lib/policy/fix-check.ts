@@ -22,7 +22,7 @@ import { selectorForWorkloads, withSelector } from './fix-manifests';
 import { describeConnection, peerRefOf, type ObservedConnection } from './observed-connections';
 import type { PeerRef } from './peer-ref';
 import type { Protocol } from './ports';
-import { stableLabels, workloadKeyOfPod, workloadsOf, type Workload } from './workloads';
+import { stableLabels, workloadKey, workloadKeyOfPod, workloadsOf, type Workload } from './workloads';
 
 /** One connection whose verdict the fix changes from allowed to denied. */
 export interface ConnectionCase {
@@ -173,7 +173,7 @@ export class FixChecker {
     private readonly base: PolicyEngine,
     private readonly options: FixCheckerOptions = {},
   ) {
-    this.workloads = new Map(workloadsOf(base.pods()).map((w) => [`${w.namespace}/${w.name}`, w]));
+    this.workloads = new Map(workloadsOf(base.pods()).map((w) => [workloadKey(w), w]));
     this.everyone = representatives(base.pods());
   }
 
@@ -448,8 +448,8 @@ export class FixChecker {
         else byWorkload.set(k, [o]);
       };
       for (const o of observed) {
-        if (o.source.kind === 'pod') put(`${o.source.namespace}/${o.source.workload}`, o);
-        if (o.destination.kind === 'pod') put(`${o.destination.namespace}/${o.destination.workload}`, o);
+        if (o.source.kind === 'pod') put(workloadKey({ namespace: o.source.namespace, name: o.source.workload }), o);
+        if (o.destination.kind === 'pod') put(workloadKey({ namespace: o.destination.namespace, name: o.destination.workload }), o);
       }
       this.observedIndex = { list: observed, byWorkload };
     }

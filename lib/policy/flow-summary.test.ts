@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FlowSummary } from './flow-summary';
 import { RESERVED_IDENTITY, emptyEndpoint, type FlowRecord } from '../flows/flow-record';
+import { FlowGraph } from '../graph/flow-graph';
+import { edgeIdOf } from '../graph/graph-ids';
 
 const flow = (over: Partial<FlowRecord> & { uuid: string }): FlowRecord => ({
   time: 1000, verdict: 'FORWARDED', dropReason: '', direction: 'EGRESS', isReply: false, protocol: 'TCP', tcpFlags: [],
@@ -35,4 +37,29 @@ describe('FlowSummary', () => {
     expect(snap.worldEgress).toHaveLength(1);
     expect(snap.dropped).toBe(1);
   });
+
+  it('names workloads and peers by the node ids the graph gives the same flows', () => {
+    const bare = { ...emptyEndpoint(), namespace: 'shop', pod: 'debug-7f9c6d8b5-abcde', ip: '10.0.0.9' };
+    const flows = [
+      // A pod Cilium reports no workload for: the graph names its node after the pod name's stem.
+      flow({ uuid: 'w', source: bare }),
+      flow({ uuid: 'd', verdict: 'DROPPED', protocol: 'UDP', source: bare, destination: { ...emptyEndpoint(), ip: '10.0.0.53', port: 53, namespace: 'kube-system', pod: 'coredns-1', workloads: [{ name: 'coredns', kind: 'Deployment' }] } }),
+      flow({ uuid: 'a1', verdict: 'AUDIT', destination: { ...emptyEndpoint(), ip: '140.82.121.6', port: 443, identity: RESERVED_IDENTITY.world, names: ['API.GitHub.com.'] } }),
+      flow({ uuid: 'a2', verdict: 'AUDIT', destination: { ...emptyEndpoint(), ip: '1.1.1.1', port: 443, identity: RESERVED_IDENTITY.world } }),
+      flow({ uuid: 'a3', verdict: 'AUDIT', destination: { ...emptyEndpoint(), ip: '10.224.0.4', port: 10250, identity: RESERVED_IDENTITY.host } }),
+      flow({ uuid: 'a4', verdict: 'AUDIT', destination: { ...emptyEndpoint(), ip: '10.9.9.9', port: 8080 } }),
+    ];
+    const snap = new FlowSummary().addAll(flows).snapshot();
+    const graph = new FlowGraph();
+    for (const f of flows) graph.add(f);
+    const nodes = new Set(graph.snapshot().nodes.map((n) => n.id));
+    expect(snap.worldEgress.map((w) => w.source)).toContain('shop/debug');
+    expect(snap.dnsDrops.map((d) => d.source)).toEqual(['shop/debug']);
+    for (const s of [...snap.worldEgress, ...snap.dnsDrops]) expect(nodes.has(s.source), s.source).toBe(true);
+    expect(snap.audited.map((a) => a.destination).sort()).toEqual(['host', 'unknown:10.9.9.9', 'world', 'world:api.github.com']);
+    // Each audited path is an edge of the graph: a finding's link selects what the map draws.
+    const edges = new Set(flows.filter((f) => f.verdict === 'AUDIT').map((f) => FlowGraph.edgeIdOf(f)));
+    for (const a of snap.audited) expect(edges.has(edgeIdOf(a.source, a.destination, a.port, a.protocol)), a.destination).toBe(true);
+  });
 });
+

@@ -2,9 +2,13 @@
  * Folds observed flows into the few counters the posture findings need: traffic to the world per
  * workload, DNS drops, AUDIT verdicts, and the DNS answers that give toFQDNs rules their IPs. Memory is
  * bounded: a fixed number of keys and of sample flow uuids per key; what is dropped is counted.
+ * Workloads and peers are named by their graph node ids, so a finding points at the node the map draws.
  */
 
+import { normalizeDnsName } from '../match/dns-name';
 import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
+import { edgeIdOf } from '../graph/graph-ids';
+import { nodeOfEndpoint, workloadNodeIdOfEndpoint } from '../graph/node-identity';
 
 /** Counted flows of one kind between one source and one destination, with a few uuids to show. */
 export interface FlowCounter {
@@ -14,7 +18,7 @@ export interface FlowCounter {
   lastSeen: number;
 }
 
-/** A workload, `namespace/workload` (or `namespace/pod` when the flow has no workload). */
+/** A workload's graph node id (`namespace/workload`; the workload guessed from the pod name when the flow has none). */
 export type WorkloadKey = string;
 
 export interface WorldEgress extends FlowCounter {
@@ -29,7 +33,7 @@ export interface DnsDrops extends FlowCounter {
 
 export interface AuditedPath extends FlowCounter {
   source: WorkloadKey;
-  /** `namespace/workload`, `world:<name or ip>` or `reserved:<entity>`. */
+  /** The destination's graph node id: `namespace/workload`, `world:<fqdn>`, `world`, `host`, `unknown:<ip>`, ... */
   destination: string;
   port: number;
   protocol: string;
@@ -55,26 +59,9 @@ export interface FlowSummaryLimits {
 
 const DEFAULT_LIMITS: FlowSummaryLimits = { maxKeys: 10_000, samplesPerKey: 5, destinationsPerKey: 20 };
 const WORLD_IDENTITIES: ReadonlySet<number> = new Set([RESERVED_IDENTITY.world, RESERVED_IDENTITY.worldIPv4, RESERVED_IDENTITY.worldIPv6]);
-const RESERVED_NAMES: Record<number, string> = {
-  [RESERVED_IDENTITY.host]: 'host',
-  [RESERVED_IDENTITY.remoteNode]: 'remote-node',
-  [RESERVED_IDENTITY.kubeApiserver]: 'kube-apiserver',
-};
-
-export function workloadKeyOf(e: FlowEndpoint): WorkloadKey | undefined {
-  if (!e.namespace) return undefined;
-  return `${e.namespace}/${e.workloads[0]?.name ?? e.pod}`;
-}
 
 export function isWorld(e: FlowEndpoint): boolean {
   return WORLD_IDENTITIES.has(e.identity) || hasReservedLabel(e.labels, 'world');
-}
-
-function peerName(e: FlowEndpoint): string {
-  const w = workloadKeyOf(e);
-  if (w) return w;
-  if (isWorld(e)) return `world:${e.names[0] ?? e.ip}`;
-  return `reserved:${RESERVED_NAMES[e.identity] ?? (e.ip || 'unknown')}`;
 }
 
 export class FlowSummary {
@@ -97,7 +84,7 @@ export class FlowSummary {
     if (dnsRecord && dnsRecord.ips.length > 0) this.learnAnswer(dnsRecord.query, dnsRecord.ips);
     if (flow.destination.names.length > 0 && flow.destination.ip) for (const n of flow.destination.names) this.learnAnswer(n, [flow.destination.ip]);
     if (flow.isReply === true) return;
-    const source = workloadKeyOf(flow.source);
+    const source = workloadNodeIdOfEndpoint(flow.source);
     if (!source) return;
     const port = flow.destination.port;
 
@@ -114,8 +101,8 @@ export class FlowSummary {
       if (c) this.count(c, flow);
     }
     if (flow.verdict === 'AUDIT') {
-      const destination = peerName(flow.destination);
-      const key = `${source}|${destination}|${port}|${flow.protocol}`;
+      const destination = nodeOfEndpoint(flow.destination).id;
+      const key = edgeIdOf(source, destination, port, flow.protocol);
       const c = this.counter(this.audit, key, () => ({ source, destination, port, protocol: flow.protocol }));
       if (c) this.count(c, flow);
     }
@@ -139,7 +126,7 @@ export class FlowSummary {
   }
 
   private learnAnswer(name: string, ips: readonly string[]): void {
-    const n = name.toLowerCase().replace(/\.$/, '');
+    const n = normalizeDnsName(name);
     let set = this.answers.get(n);
     if (!set) {
       if (this.answers.size >= this.limits.maxKeys) {

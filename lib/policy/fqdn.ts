@@ -5,6 +5,7 @@
  * (`DnsNames`). Which of those names a pod's proxy would have learned is the engine's question.
  */
 
+import { normalizeDnsName } from '../match/dns-name';
 import { DNS_LABEL_CHARS, DNS_NAME_CHARS, literal, one, run, Wildcard, type WildcardToken } from '../match/wildcard';
 import type { PolicyErrorSink } from './policy-error';
 
@@ -20,11 +21,6 @@ export interface NameLookup {
   namesOf(ip: string): readonly string[];
 }
 
-/** DNS names are case-insensitive and may come fully qualified (`api.stripe.com.`). */
-export function normalizeDnsName(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
 
 // Cilium's matchpattern (pkg/fqdn/matchpattern/matchpattern.go, ToAnchoredRegexp):
 // - a pattern of stars only, optionally ending in a dot (`*`, `**`, `***.`, `*.`), matches every name;

@@ -10,7 +10,8 @@
  */
 
 import type { NetworkInterface, NetworkSecurityGroup, SecurityRule, Subnet } from '../azure/types';
-import { anyPortMatches, coversAllPorts, coversEverything, firstAssignableAddress, isAddressLiteral, isIp, prefixLength } from './azure-address';
+import { anyPortMatches, coversAllPorts, coversEverything, firstAssignableAddress, isAddressLiteral, prefixLength } from './azure-address';
+import { isIp } from '../net/ip';
 import type { AzureTopology } from './azure-topology';
 import { matchingRules, type NsgFlow } from './nsg-evaluator';
 import type { TagContext } from './nsg-service-tags';

@@ -9,7 +9,8 @@
 
 import ipaddr from 'ipaddr.js';
 import type { VirtualNetwork } from '../azure/types';
-import { addressMatches, inAnyPrefix, parseIp } from './azure-address';
+import { parseIp } from '../net/ip';
+import { addressMatches, inAnyPrefix } from './azure-address';
 import { AZURE_HOST_VIP, type AzureTopology } from './azure-topology';
 import { serviceTagIndex } from './azure-service-tags';
 

@@ -5,6 +5,8 @@
  * Memory is bounded like FlowSummary: a fixed number of keys and sample uuids; what is dropped is counted.
  */
 
+import { edgeIdOf, unknownNodeId, workloadNodeId, worldNodeId } from '../graph/graph-ids';
+import { normalizeDnsName } from '../match/dns-name';
 import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
 import { isWorld } from './flow-summary';
 import type { PeerRef } from './peer-ref';
@@ -56,21 +58,26 @@ function peerOf(e: FlowEndpoint): ObservedPeer | undefined {
   const entity = RESERVED_ENTITY[e.identity] ?? (['host', 'remote-node', 'kube-apiserver'] as const).find((n) => hasReservedLabel(e.labels, n));
   if (entity) return { kind: 'reserved', entity, ...(e.ip ? { ip: e.ip } : {}) };
   if (!e.ip) return undefined;
-  if (isWorld(e)) return { kind: 'world', ip: e.ip, ...(e.names[0] ? { name: e.names[0].toLowerCase().replace(/\.$/, '') } : {}) };
+  if (isWorld(e)) return { kind: 'world', ip: e.ip, ...(e.names[0] ? { name: normalizeDnsName(e.names[0]) } : {}) };
   return { kind: 'address', ip: e.ip };
 }
 
-/** The key part of a peer: pods by workload, internet peers by name (else address), reserved peers by entity. */
+/**
+ * The key part of a peer, in the graph's id format: pods by workload key (a bare pod by its own name, as
+ * the cluster snapshot names it), reserved peers by entity, addresses as unknown nodes, internet peers
+ * by name. Finer than the graph for internet peers without a name: one key per address (the graph has a
+ * single `world` node for them).
+ */
 export function peerKey(p: ObservedPeer): string {
   switch (p.kind) {
     case 'pod':
-      return `${p.namespace}/${p.workload}`;
+      return workloadNodeId(p.namespace, p.workload);
     case 'world':
-      return `world:${p.name ?? p.ip}`;
+      return p.name ? worldNodeId(p.name) : `${worldNodeId()}@${p.ip}`;
     case 'reserved':
-      return `reserved:${p.entity}`;
+      return p.entity;
     case 'address':
-      return `ip:${p.ip}`;
+      return unknownNodeId(p.ip);
   }
 }
 
@@ -108,7 +115,7 @@ export class ObservedConnections {
     const destination = peerOf(flow.destination);
     if (!source || !destination) return;
     const port = flow.destination.port;
-    const key = `${peerKey(source)}|${peerKey(destination)}|${port}|${flow.protocol}`;
+    const key = edgeIdOf(peerKey(source), peerKey(destination), port, flow.protocol);
     let c = this.byKey.get(key);
     if (!c) {
       if (this.byKey.size >= this.limits.maxKeys) {

@@ -1,6 +1,7 @@
 /** How callers name the two sides of a connection: a pod, an IP, a Service, or a reserved peer such as the node. */
 
 import ipaddr from 'ipaddr.js';
+import { normalizeDnsName } from '../match/dns-name';
 import type { ReservedKind } from './endpoint';
 
 export type PeerRef =
@@ -24,7 +25,7 @@ const DOMAIN_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * Undefined when the text is not shaped like one (e.g. `api.stripe.com`).
  */
 export function parseServiceDnsName(text: string): { namespace: string; name: string } | undefined {
-  const labels = text.toLowerCase().replace(/\.$/, '').split('.');
+  const labels = normalizeDnsName(text).split('.');
   if (labels.length < 2 || (labels.length > 2 && labels[2] !== 'svc')) return undefined;
   if (!labels.slice(3).every((l) => DOMAIN_LABEL.test(l))) return undefined;
   const [name, namespace] = labels;

@@ -76,6 +76,7 @@ describe('policyCatalog on bad and cluster-wide policies', () => {
     const ccnpEntry = c.policies.find((p) => p.name === 'lock-all')!;
     expect(ccnpEntry.namespace).toBeUndefined();
     expect(ccnpEntry.selected.workloads.map((w) => w.id)).toEqual(['a/web']);
+    expect(ccnpEntry.selected.workloads.map((w) => w.node)).toEqual(['a/web']);
     // On AKS the API server is served from outside the cluster, so `world` covers it too.
     expect(ccnpEntry.paths[0].peers.map((x) => x.id)).toEqual(['world', 'kube-apiserver']);
     expect(policyCatalog(snap, new PolicyEngine(snap), { namespace: 'a' }).policies.map((p) => p.name)).toEqual(['broken']);
@@ -101,5 +102,13 @@ describe('policyCatalog: datapath and host policies', () => {
     const c = policyCatalog(snapshot, engine);
     expect(c.datapath.datapath).toBe('cilium');
     expect(c.policies.every((p) => !p.hostPolicy)).toBe(true);
+  });
+});
+
+describe('policyCatalog links selected workloads to their map nodes', () => {
+  it('names a bare pod as the cluster does, and links it to the node its flows land on', () => {
+    const snap = cluster({ pods: [{ ns: 'shop', name: 'web-1', labels: { app: 'web' }, ip: '10.0.0.1' }], policies: [np('shop', 'allow-web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] })] });
+    const [w] = policyCatalog(snap, new PolicyEngine(snap)).policies[0].selected.workloads;
+    expect(w).toMatchObject({ id: 'shop/web-1', node: 'shop/web', kind: 'Pod' });
   });
 });

@@ -6,6 +6,8 @@
  */
 
 import { stringify } from 'yaml';
+import { HOST_NODE_ID, KUBE_APISERVER_NODE_ID, REMOTE_NODE_ID, WORLD_NODE_ID } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot, PolicyKind, PolicyObject } from '../k8s/types';
 import { POLICY_KINDS } from '../k8s/types';
 import type { CompiledPolicy, CompiledRule, Direction, RuleSection } from './compiled-policy';
@@ -16,6 +18,7 @@ import type { PolicyEngine } from './engine';
 import { DnsNames } from './fqdn';
 import type { PolicyError } from './policy-error';
 import type { PortSpec } from './ports';
+import { workloadKeyOfPod } from './workloads';
 
 export const CATALOG_LIMITS = { maxPage: 100, podsPerWorkload: 5, workloadsPerPolicy: 50, peersPerRule: 30, yamlChars: 20_000 } as const;
 
@@ -29,8 +32,10 @@ export interface CatalogQuery {
 }
 
 export interface SelectedWorkload {
-  /** Map node id, `namespace/workload`. */
+  /** `namespace/workload` (a bare pod: `namespace/pod`), as the cluster names it. */
   id: string;
+  /** The map node its flows land on: the same, except for a bare pod (named after the pod name's stem). */
+  node: string;
   namespace: string;
   name: string;
   kind: string;
@@ -39,7 +44,7 @@ export interface SelectedWorkload {
 }
 
 export interface PathPeer {
-  /** Map node id (`ns/workload`, `host`, `world`, `remote-node`, `kube-apiserver`) or `fqdn:<pattern>`. */
+  /** Graph id (`ns/workload`, `host`, `world`, `remote-node`, `kube-apiserver`) or `fqdn:<pattern>`. */
   id: string;
   kind: 'workload' | 'host' | 'remote-node' | 'kube-apiserver' | 'world' | 'fqdn';
   label: string;
@@ -86,10 +91,10 @@ export interface PolicyCatalog {
 
 const NO_DNS = new DnsNames();
 const RESERVED_PROBES: [PathPeer, ReservedEndpoint][] = [
-  [{ id: 'world', kind: 'world', label: 'world (internet)' }, reservedEndpoint('world', { ip: '1.1.1.1' })],
-  [{ id: 'host', kind: 'host', label: 'host (node)' }, reservedEndpoint('host')],
-  [{ id: 'remote-node', kind: 'remote-node', label: 'remote-node' }, reservedEndpoint('remote-node')],
-  [{ id: 'kube-apiserver', kind: 'kube-apiserver', label: 'kube-apiserver' }, reservedEndpoint('kube-apiserver', { ip: '20.0.0.1' })],
+  [{ id: WORLD_NODE_ID, kind: 'world', label: 'world (internet)' }, reservedEndpoint('world', { ip: '1.1.1.1' })],
+  [{ id: HOST_NODE_ID, kind: 'host', label: 'host (node)' }, reservedEndpoint('host')],
+  [{ id: REMOTE_NODE_ID, kind: 'remote-node', label: 'remote-node' }, reservedEndpoint('remote-node')],
+  [{ id: KUBE_APISERVER_NODE_ID, kind: 'kube-apiserver', label: 'kube-apiserver' }, reservedEndpoint('kube-apiserver', { ip: '20.0.0.1' })],
 ];
 
 /** `NetworkPolicy/production/allow-db-from-api`, the id the page and links use. */
@@ -107,10 +112,9 @@ function matches(p: PolicyObject, q: CatalogQuery, needle: string | undefined): 
 function workloadsOf(pods: readonly PodEndpoint[]): { list: SelectedWorkload[]; count: number } {
   const byId = new Map<string, SelectedWorkload>();
   for (const p of pods) {
-    const name = p.workload?.name ?? p.name;
-    const id = `${p.namespace}/${name}`;
+    const id = workloadKeyOfPod(p);
     let w = byId.get(id);
-    if (!w) byId.set(id, (w = { id, namespace: p.namespace, name, kind: p.workload?.kind ?? 'Pod', pods: [], podCount: 0 }));
+    if (!w) byId.set(id, (w = { id, node: workloadNodeIdOfPod(p), namespace: p.namespace, name: p.workload?.name ?? p.name, kind: p.workload?.kind ?? 'Pod', pods: [], podCount: 0 }));
     w.podCount++;
     if (w.pods.length < CATALOG_LIMITS.podsPerWorkload) w.pods.push(p.name);
   }
@@ -142,8 +146,8 @@ function rulePeers(policy: PolicyObject, rule: CompiledRule, representatives: re
   for (const pod of representatives) {
     if (!rule.peer(pod, NO_DNS)) continue;
     count++;
-    const name = pod.workload?.name ?? pod.name;
-    if (peers.length < CATALOG_LIMITS.peersPerRule) peers.push({ id: `${pod.namespace}/${name}`, kind: 'workload', label: `${pod.namespace}/${name}` });
+    const id = workloadKeyOfPod(pod);
+    if (peers.length < CATALOG_LIMITS.peersPerRule) peers.push({ id, kind: 'workload', label: id });
   }
   const allPods = representatives.length > 0 && count === representatives.length;
   let worldMatched = false;
@@ -215,7 +219,7 @@ export function policyCatalog(snapshot: ClusterSnapshot, engine: PolicyEngine, q
     errorsByKey.set(k, [...(errorsByKey.get(k) ?? []), e]);
   }
   // One pod per workload stands for its replicas when asking which peers a rule matches.
-  const representatives = [...new Map(engine.pods().map((p) => [`${p.namespace}/${p.workload?.name ?? p.name}`, p])).values()];
+  const representatives = [...new Map(engine.pods().map((p) => [workloadKeyOfPod(p), p])).values()];
 
   const policies = page.map((p): PolicyEntry => {
     const key = policyKey(p);

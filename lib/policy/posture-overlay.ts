@@ -7,7 +7,8 @@
 import type { Finding, FindingId, Severity } from './finding';
 import { SEVERITY_ORDER } from './finding';
 import { POLICY_KINDS as POLICY_KIND_LIST } from '../k8s/types';
-import { edgeIdOf, workloadNodeId } from '../graph/node-identity';
+import { edgeIdOf, workloadNodeId } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 
 export type BadgeKind = 'unprotected' | 'no-default-deny' | 'dns-missing' | 'open-egress';
 
@@ -60,6 +61,11 @@ export interface PostureLayer {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Workload']);
 
+/** The map node of a workload a finding names; a bare pod's node is named as the graph names it. */
+function nodeIdOfObject(o: { kind: string; namespace: string; name: string }): string {
+  return o.kind === 'Pod' ? workloadNodeIdOfPod(o) : workloadNodeId(o.namespace, o.name);
+}
+
 /** The objects the map's posture layer outlines. */
 export function postureLayer(findings: readonly Finding[]): PostureLayer {
   const namespaces = new Set<string>();
@@ -68,7 +74,7 @@ export function postureLayer(findings: readonly Finding[]): PostureLayer {
     if (f.id === 'unprotected-namespace' && f.namespace) namespaces.add(f.namespace);
     if (f.id === 'open-egress' && !f.mitigatedBy) {
       const w = f.objects.find((o) => WORKLOAD_KINDS.has(o.kind) && o.namespace);
-      if (w) workloads.add(`${w.namespace}/${w.name}`);
+      if (w) workloads.add(nodeIdOfObject({ ...w, namespace: w.namespace! }));
     }
   }
   return { namespaces: [...namespaces].sort(), workloads: [...workloads].sort() };
@@ -98,7 +104,7 @@ export function findingLinks(f: Finding): FindingLinks {
   const ns = f.namespace ?? workload?.namespace;
   const c = f.connection;
   if (c && ns) links.map = `/map?${query({ ns, select: edgeIdOf(c.from, c.to, c.port, c.protocol) })}`;
-  else if (workload) links.map = `/map?${query({ ns: workload.namespace!, select: workloadNodeId(workload.namespace!, workload.name) })}`;
+  else if (workload) links.map = `/map?${query({ ns: workload.namespace!, select: nodeIdOfObject({ ...workload, namespace: workload.namespace! }) })}`;
   else if (ns) links.map = `/map?${query({ ns })}`;
   if (policy) links.policies = `/policies?${query({ ...(policy.namespace ? { ns: policy.namespace } : {}), q: policy.name })}`;
   return links;

@@ -4,6 +4,7 @@
  * see node addresses) with the policy engine (which sees pods). Pure: callers hand in the snapshots.
  */
 
+import { normalizeDnsName } from '../match/dns-name';
 import type { AzureSnapshot } from '../azure/types';
 import type { ClusterSnapshot } from '../k8s/types';
 import { evaluateAzureFlow, type AzureFlowLayers } from './azure-flow-layers';
@@ -112,7 +113,7 @@ export function connectionOfFlow(flow: ObservedFlow, cluster?: ClusterSnapshot):
 }
 
 function cleanFqdn(name: string | undefined): string | undefined {
-  const n = name?.trim().replace(/\.$/, '').toLowerCase();
+  const n = name === undefined ? '' : normalizeDnsName(name);
   return n ? n : undefined;
 }
 

@@ -3,6 +3,8 @@
  * workload's pods: what findings report and what generated fixes select by.
  */
 
+import { workloadNodeId } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { Labels } from '../k8s/types';
 import type { ObjectRef } from './finding';
 import type { PodEndpoint } from './endpoint';
@@ -14,18 +16,27 @@ export interface Workload {
   pods: PodEndpoint[];
 }
 
-/** `namespace/name`: the key flows, findings and the map use for a workload. */
-export const workloadKey = (w: { namespace: string; name: string }): string => `${w.namespace}/${w.name}`;
+/**
+ * `namespace/name` of a workload of the cluster snapshot (a bare pod is its own workload): what fixes
+ * select and fix checks compare. Written in the graph's id format.
+ */
+export const workloadKey = (w: { namespace: string; name: string }): string => workloadNodeId(w.namespace, w.name);
 
 /** The workload key of a pod (the pod's own name when no controller is known). */
-export const workloadKeyOfPod = (p: PodEndpoint): string => `${p.namespace}/${p.workload?.name ?? p.name}`;
+export const workloadKeyOfPod = (p: PodEndpoint): string => workloadNodeId(p.namespace, p.workload?.name ?? p.name);
+
+/**
+ * The map node of a workload, which is what flow counters are keyed by: the same as its key, except for a
+ * bare pod, whose flows carry no workload, so the graph names its node after the pod name's stem.
+ */
+export const nodeIdOfWorkload = (w: Pick<Workload, 'namespace' | 'name' | 'pods'>): string => (w.pods[0] ? workloadNodeIdOfPod(w.pods[0]) : workloadKey(w));
 
 /** Groups pods by workload, in the order pods come. */
 export function workloadsOf(pods: readonly PodEndpoint[]): Workload[] {
   const byKey = new Map<string, Workload>();
   for (const p of pods) {
     const name = p.workload?.name ?? p.name;
-    const key = `${p.namespace}/${name}`;
+    const key = workloadKey({ namespace: p.namespace, name });
     let w = byKey.get(key);
     if (!w) byKey.set(key, (w = { namespace: p.namespace, name, kind: p.workload?.kind ?? 'Pod', pods: [] }));
     w.pods.push(p);

@@ -5,9 +5,9 @@
  * it runs wherever Next runs the proxy.
  */
 
-import { FailureLimiter } from './rate-limit';
-import { securityLog, type SecurityLog } from './security-log';
-import { RevokedSessions, verifySession, type Session } from './session';
+import type { FailureLimiter } from './rate-limit';
+import type { SecurityLog } from './security-log';
+import { verifySession, type RevokedSessions, type Session } from './session';
 
 export const SESSION_COOKIE = 'flowsight_session';
 /**
@@ -16,7 +16,7 @@ export const SESSION_COOKIE = 'flowsight_session';
  */
 export const SIGNED_IN_HINT_COOKIE = 'flowsight_signed_in';
 
-/** Everything the sign-in, sign-out and access checks need; one per process, fakes in tests. */
+/** Everything the sign-in, sign-out and access checks need; one per process (the runtime's), fakes in tests. */
 export interface AuthContext {
   /** The access token; null when auth is off (loopback without FLOWSIGHT_AUTH_TOKEN). */
   token: string | null;
@@ -24,20 +24,6 @@ export interface AuthContext {
   revoked: RevokedSessions;
   log: SecurityLog;
   now(): number;
-}
-
-const STATE = Symbol.for('flowsight.authState');
-
-/**
- * The process's auth context. The proxy and each route handler are separate bundles (separate
- * module instances) in one Node process, so the limiter and revocations live on globalThis.
- */
-export function processAuthContext(): AuthContext {
-  const g = globalThis as { [STATE]?: { limiter: FailureLimiter; revoked: RevokedSessions } };
-  g[STATE] ??= { limiter: new FailureLimiter(), revoked: new RevokedSessions() };
-  // Read where the proxy runs, which loads no config module; the same variable loadConfig checks.
-  const token = process.env.FLOWSIGHT_AUTH_TOKEN?.trim() || null;
-  return { token, ...g[STATE], log: securityLog(), now: Date.now };
 }
 
 /** Compares without an early exit, so timing does not reveal how much of a guess was right. */

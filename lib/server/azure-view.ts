@@ -1,28 +1,24 @@
 /**
- * Glue between the process-wide services (hub, posture, Azure) and the pure Azure/three-layer
- * functions: turns graph edges and recent flows into the observations those functions take.
+ * Glue between the runtime's services (hub, posture, Azure, edge flows) and the pure
+ * Azure/three-layer functions: turns graph edges and their flows into the observations those
+ * functions take.
  */
 
 import type { FlowRecord } from '../flows/flow-record';
-import { FlowGraph } from '../graph/flow-graph';
-import { workloadFromPodName } from '../graph/node-identity';
+import { fqdnOfWorldNode } from '../graph/graph-ids';
+import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
 import { azureOverview, type AzureOverview } from '../policy/azure-overview';
 import { clusterFindingsOptions } from '../policy/azure-findings';
 import type { PolicyEngine } from '../policy/engine';
 import { UNKNOWN_INTERNET_IP, type WorldObservation } from '../policy/firewall-hits';
 import { threeLayers, type ObservedFlow, type ThreeLayers } from '../policy/three-layers';
-import { getAzure } from './global-azure';
-import { getHub } from './global-hub';
-import { getPosture } from './global-posture';
+import type { EdgeFlows } from './edge-flows';
 import type { Hub } from './hub';
-import { loadConfig } from './config';
-import { EdgePathAnnotator } from './edge-paths';
+import { runtime, type Runtime } from './runtime';
 
 /** World edges evaluated for hit counts at most (the graph caps edges too; this bounds one request). */
 const MAX_WORLD_EDGES = 2000;
-/** Recent flows scanned for the internet address of world edges. */
-const RECENT_SCAN = 5000;
 
 export interface ClusterContext {
   cluster?: ClusterSnapshot;
@@ -30,9 +26,9 @@ export interface ClusterContext {
 }
 
 /** The cluster snapshot and policy engine, or nothing when the cluster source cannot start. */
-export async function clusterContext(): Promise<ClusterContext> {
+export async function clusterContext(rt: Runtime = runtime()): Promise<ClusterContext> {
   try {
-    const { source, posture } = await getPosture();
+    const { source, posture } = await rt.posture();
     return { cluster: source.snapshot(), engine: posture.engine() };
   } catch {
     // The Azure layers still answer without the cluster; the policy cell then says "unknown".
@@ -47,32 +43,32 @@ export function observedFlowOf(f: FlowRecord): ObservedFlow {
 }
 
 /** The first pod with an address of each workload (`ns/name`), in snapshot order: one pass, then lookups per edge. */
-function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
+export function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
   const out = new Map<string, Pod>();
   for (const p of cluster?.pods ?? []) {
     if (!p.ip) continue;
-    const id = `${p.namespace}/${p.workload?.name ?? workloadFromPodName(p.name).name}`;
+    const id = workloadNodeIdOfPod(p);
     if (!out.has(id)) out.set(id, p);
   }
   return out;
 }
 
 /**
- * A representative flow of a graph edge: the newest flow of the edge still in memory, or else one
- * built from the edge itself (a pod of the source workload, the world node's DNS name).
+ * A representative flow of a graph edge: the newest flow seen on it, or else one built from the
+ * edge itself (a pod of the source workload, the world node's DNS name).
  */
-export function flowOfEdge(hub: Hub, edgeId: string, cluster: ClusterSnapshot | undefined): ObservedFlow | undefined {
-  const recent = hub.latestFlows((_f, e) => e === edgeId, 1)[0];
+export function flowOfEdge(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, 'latest'>, edgeId: string, cluster: ClusterSnapshot | undefined): ObservedFlow | undefined {
+  const recent = edgeFlows.latest(edgeId);
   if (recent) return observedFlowOf(recent);
   const edge = hub.graph.edge(edgeId);
   if (!edge) return undefined;
   const pods = podByWorkload(cluster);
   const srcPod = pods.get(edge.source);
   const dstPod = pods.get(edge.target);
-  if (!dstPod && !edge.target.startsWith('world:')) return undefined;
+  const fqdn = fqdnOfWorldNode(edge.target);
+  if (!dstPod && !fqdn) return undefined;
   // Without a pod on the client side there is no address to evaluate from.
   if (!srcPod) return undefined;
-  const fqdn = edge.target.startsWith('world:') ? edge.target.slice('world:'.length) : undefined;
   return {
     source: { ip: srcPod.ip!, port: 0, namespace: srcPod.namespace, pod: srcPod.name },
     destination: dstPod ? { ip: dstPod.ip!, port: edge.port, namespace: dstPod.namespace, pod: dstPod.name } : { ip: UNKNOWN_INTERNET_IP, port: edge.port },
@@ -83,56 +79,33 @@ export function flowOfEdge(hub: Hub, edgeId: string, cluster: ClusterSnapshot | 
 }
 
 /** Three layers of one observed flow, with whatever cluster and Azure data is loaded. */
-export async function layersOf(flow: ObservedFlow, ctx?: ClusterContext): Promise<ThreeLayers> {
-  const { cluster, engine } = ctx ?? (await clusterContext());
-  const azure = (await getAzure()).snapshot();
+export async function layersOf(flow: ObservedFlow, ctx?: ClusterContext, rt: Runtime = runtime()): Promise<ThreeLayers> {
+  const { cluster, engine } = ctx ?? (await clusterContext(rt));
+  const azure = (await rt.azure()).snapshot();
   return threeLayers(flow, { cluster, engine, azure });
 }
 
-/** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
-const POSTURE_RETRY_MS = 30_000;
-
 /**
- * Gives the hub's edges their verdict over all layers once the Azure data is loaded. The cluster
- * snapshot (pods' nodes, hence the addresses Azure sees) joins when its source is up; without it the
- * Azure layers are still evaluated on the addresses Hubble reported.
+ * Internet-bound edges of the live graph as firewall observations (client node IP, DNS name, and
+ * the server address of the edge's newest flow).
  */
-export async function attachEdgePaths(hub: Hub): Promise<void> {
-  const azure = await getAzure();
-  // Without Azure settings the demo's Azure model is loaded; it describes the demo cluster only.
-  const describesCluster = loadConfig(process.env, { checkPaths: false }).relay.mode === 'demo' || azure.source.kind !== 'demo';
-  let cluster: (() => ClusterSnapshot) | undefined;
-  hub.setEdgePaths(new EdgePathAnnotator(() => ({ ...(describesCluster ? { azure: azure.snapshot() } : {}), cluster: cluster?.() })));
-  const joinCluster = () => {
-    getPosture()
-      .then(({ source }) => (cluster = () => source.snapshot()))
-      .catch(() => setTimeout(joinCluster, POSTURE_RETRY_MS).unref?.());
-  };
-  joinCluster();
-}
-
-/** Internet-bound edges of the live graph as firewall observations (client node IP, DNS name, address). */
-export function worldObservations(hub: Hub, cluster: ClusterSnapshot | undefined): WorldObservation[] {
-  const destinationIp = new Map<string, string>();
-  for (const f of hub.latestFlows((_f, e) => e.includes('|world:'), RECENT_SCAN)) {
-    const id = FlowGraph.edgeIdOf(f);
-    if (!destinationIp.has(id)) destinationIp.set(id, f.isReply ? f.source.ip : f.destination.ip);
-  }
+export function worldObservations(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, 'addresses'>, cluster: ClusterSnapshot | undefined): WorldObservation[] {
   const nodeIp = new Map(cluster?.nodes.map((n) => [n.name, n.ips[0]]) ?? []);
   const pods = podByWorkload(cluster);
   const out: WorldObservation[] = [];
   for (const e of hub.graph.snapshot().edges) {
-    if (!e.target.startsWith('world:')) continue;
+    const fqdn = fqdnOfWorldNode(e.target);
+    if (!fqdn) continue;
     if (out.length >= MAX_WORLD_EDGES) break;
     // Flows the cluster dropped never reached the firewall: count only those that left the pod.
     const passed = e.total - e.counts.dropped - e.counts.error;
     if (passed <= 0) continue;
     const pod = pods.get(e.source);
-    const ip = destinationIp.get(e.id);
+    const ip = edgeFlows.addresses(e.id)[0];
     const node = pod?.node ? nodeIp.get(pod.node) : undefined;
     out.push({
       workload: e.source,
-      fqdn: e.target.slice('world:'.length),
+      fqdn,
       destinationPort: e.port,
       protocol: e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6' ? 'ICMP' : e.protocol,
       flows: passed,
@@ -148,11 +121,11 @@ export interface AzurePageData extends AzureOverview {
 }
 
 /** Everything the /azure page shows, from the current Azure snapshot, cluster and live graph. */
-export async function azurePageData(): Promise<AzurePageData> {
-  const azure = await getAzure();
+export async function azurePageData(rt: Runtime = runtime()): Promise<AzurePageData> {
+  const azure = await rt.azure();
   const snapshot = azure.snapshot();
-  const { cluster } = await clusterContext();
-  const hub = await getHub();
-  const overview = azureOverview(snapshot, worldObservations(hub, cluster), clusterFindingsOptions(snapshot, cluster));
+  const { cluster } = await clusterContext(rt);
+  const hub = await rt.hub();
+  const overview = azureOverview(snapshot, worldObservations(hub, rt.edgeFlows, cluster), clusterFindingsOptions(snapshot, cluster));
   return { ...overview, loadedAt: azure.loadedAt() };
 }

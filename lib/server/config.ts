@@ -6,15 +6,22 @@
 
 import fs from 'node:fs';
 import ipaddr from 'ipaddr.js';
-import { AzureConfigError, azureSourceFromEnv } from '../azure/source-from-env';
-import { parseRelayAddress, RelayAddressError } from '../hubble/relay-address';
+import { z } from 'zod';
+import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azure/source-from-env';
+import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy/datapath';
+import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {
   /** `demo`: the built-in demo relay on loopback; `relay`: a real Hubble Relay. */
   mode: 'demo' | 'relay';
+  /** FLOWSIGHT_RELAY as given (the demo's is only known once it listens). */
   address: string;
+  /** The address parsed once, here: what the relay client dials. Null for the demo relay. */
+  target: RelayAddress | null;
   tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; serverName?: string } | null;
+  /** Where the TLS material was read from (paths are not secrets; the start-up summary names them). */
+  tlsFiles: { ca?: string; cert?: string; key?: string } | null;
 }
 
 export interface Config {
@@ -30,7 +37,12 @@ export interface Config {
   /** Bearer token required on every request when set (mandatory off loopback). */
   authToken: string | null;
   manifests: string | null;
+  /** FLOWSIGHT_AZURE_DIR: a directory of `az -o json` exports (the Azure source when set). */
   azureDir: string | null;
+  /** FLOWSIGHT_AZURE_SUBSCRIPTION and friends: the live ARM source when set. Neither: the demo's Azure model. */
+  azureArm: ArmSettings | null;
+  /** FLOWSIGHT_LOG_LEVEL: pino's level (`silent` turns logs off). */
+  logLevel: LogLevel;
   /** FLOWSIGHT_DATAPATH: the policy semantics to model (`auto`: detect from the cluster and the relay). */
   datapath: DatapathSetting;
 }
@@ -41,6 +53,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const LOG_LEVEL = z.enum(LOG_LEVELS).default('info');
 
 /** Environment variables as read: any may be missing. */
 export type Env = Record<string, string | undefined>;
@@ -111,11 +125,11 @@ function pathProblem(raw: string, want: 'file-or-directory' | 'directory'): stri
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
   const problems: ConfigError['problems'] = [];
   const rawRelay = env.FLOWSIGHT_RELAY?.trim() ?? '';
-  let relay: RelayConfig = { mode: 'demo', address: '127.0.0.1:0', tls: null };
+  let relay: RelayConfig = { mode: 'demo', address: '127.0.0.1:0', target: null, tls: null, tlsFiles: null };
   if (rawRelay !== '' && rawRelay !== 'demo') {
     try {
       const addr = parseRelayAddress(rawRelay);
-      relay = { mode: 'relay', address: rawRelay, tls: null };
+      relay = { mode: 'relay', address: rawRelay, target: addr, tls: null, tlsFiles: null };
       const ca = readPem('FLOWSIGHT_RELAY_TLS_CA', env.FLOWSIGHT_RELAY_TLS_CA, 'CERTIFICATE', problems);
       const cert = readPem('FLOWSIGHT_RELAY_TLS_CERT', env.FLOWSIGHT_RELAY_TLS_CERT, 'CERTIFICATE', problems);
       const key = readPem('FLOWSIGHT_RELAY_TLS_KEY', env.FLOWSIGHT_RELAY_TLS_KEY, 'PRIVATE KEY', problems);
@@ -125,6 +139,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       const serverName = env.FLOWSIGHT_RELAY_TLS_SERVER_NAME?.trim() || undefined;
       if (serverName && !/^[A-Za-z0-9*.-]+$/.test(serverName)) problems.push({ variable: 'FLOWSIGHT_RELAY_TLS_SERVER_NAME', message: `"${serverName}" is not a DNS name` });
       if (addr.tls || ca || cert || key || serverName) relay.tls = { ca, cert, key, serverName };
+      const files = { ca: env.FLOWSIGHT_RELAY_TLS_CA, cert: env.FLOWSIGHT_RELAY_TLS_CERT, key: env.FLOWSIGHT_RELAY_TLS_KEY };
+      if (files.ca || files.cert || files.key) relay.tlsFiles = Object.fromEntries(Object.entries(files).filter(([, v]) => v)) as RelayConfig['tlsFiles'];
     } catch (e) {
       if (!(e instanceof RelayAddressError)) throw e;
       problems.push({ variable: 'FLOWSIGHT_RELAY', message: e.message });
@@ -152,8 +168,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     authToken,
     manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
     azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
+    azureArm: null,
+    logLevel: 'info',
     datapath: 'auto',
   };
+  const logLevel = LOG_LEVEL.safeParse(env.FLOWSIGHT_LOG_LEVEL?.trim().toLowerCase() || undefined);
+  if (logLevel.success) config.logLevel = logLevel.data;
+  else problems.push({ variable: 'FLOWSIGHT_LOG_LEVEL', message: `"${env.FLOWSIGHT_LOG_LEVEL}" is not one of ${LOG_LEVELS.join(', ')}` });
   const rawDatapath = env.FLOWSIGHT_DATAPATH?.trim();
   if (rawDatapath) {
     const datapath = parseDatapathSetting(rawDatapath);
@@ -161,7 +182,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     else problems.push({ variable: 'FLOWSIGHT_DATAPATH', message: `"${rawDatapath}" is not one of ${DATAPATH_SETTINGS.join(', ')}` });
   }
   try {
-    azureSourceFromEnv(env);
+    const azure = azureSettingsFromEnv(env);
+    config.azureDir = azure.dir;
+    config.azureArm = azure.arm;
   } catch (e) {
     if (!(e instanceof AzureConfigError)) throw e;
     const variable = /FLOWSIGHT_AZURE_[A-Z_]+/.exec(e.message)?.[0] ?? 'FLOWSIGHT_AZURE_DIR';
@@ -175,4 +198,37 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What the server logs at start-up: every setting that explains its behaviour, and no secret (the
+ * token appears only as whether auth is on; TLS material only as the files it came from).
+ */
+export function configSummary(config: Config): Record<string, unknown> {
+  const r = config.relay;
+  return {
+    relay: {
+      mode: r.mode,
+      ...(r.mode === 'relay' ? { address: r.address } : {}),
+      tls: r.tls !== null,
+      ...(r.tlsFiles?.ca ? { caFile: r.tlsFiles.ca } : {}),
+      ...(r.tlsFiles?.cert ? { certFile: r.tlsFiles.cert } : {}),
+      ...(r.tlsFiles?.key ? { keyFile: r.tlsFiles.key } : {}),
+      ...(r.tls?.serverName ? { serverName: r.tls.serverName } : {}),
+      idleSeconds: config.relayIdleSeconds,
+      connectTimeoutSeconds: config.relayConnectTimeoutSeconds,
+    },
+    ...(r.mode === 'demo' ? { demoRate: config.demoRate } : {}),
+    listen: { host: config.host, port: config.port },
+    authRequired: config.authToken !== null,
+    windowSeconds: config.windowSeconds,
+    cluster: config.manifests ? { source: 'manifests', path: config.manifests } : { source: r.mode === 'relay' ? 'live' : 'demo' },
+    azure: config.azureDir
+      ? { source: 'files', dir: config.azureDir }
+      : config.azureArm
+        ? { source: 'arm', subscription: config.azureArm.subscriptionId, resourceGroups: config.azureArm.resourceGroups, ...(config.azureArm.endpoint ? { endpoint: config.azureArm.endpoint } : {}) }
+        : { source: 'demo' },
+    datapath: config.datapath,
+    logLevel: config.logLevel,
+  };
 }

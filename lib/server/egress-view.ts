@@ -6,17 +6,16 @@
 
 import type { AzureSnapshot } from '../azure/types';
 import type { FlowRecord } from '../flows/flow-record';
-import { workloadFromPodName } from '../graph/node-identity';
+import { edgeEnds, fqdnOfWorldNode } from '../graph/graph-ids';
 import type { GraphEdge } from '../graph/types';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
 import type { PolicyEngine } from '../policy/engine';
-import { egressInventory, fqdnOfWorldNode, isInternetEgressEdge, MAX_ADDRESSES_PER_ROW, type EdgeSample, type EgressInventory } from '../policy/egress-inventory';
+import { egressInventory, isInternetEgressEdge, MAX_ADDRESSES_PER_ROW, type EdgeSample, type EgressInventory } from '../policy/egress-inventory';
 import { UNKNOWN_INTERNET_IP } from '../policy/firewall-hits';
 import { threeLayers, type ObservedFlow } from '../policy/three-layers';
-import { clusterContext, observedFlowOf } from './azure-view';
-import { getAzure } from './global-azure';
-import { getHub } from './global-hub';
+import { clusterContext, observedFlowOf, podByWorkload } from './azure-view';
 import type { Hub } from './hub';
+import { runtime, type Runtime } from './runtime';
 
 /** Recent flows scanned per request for each edge's newest flow and addresses (the hub's ring holds 5,000). */
 const RECENT_SCAN = 5000;
@@ -47,9 +46,9 @@ export function egressView(input: EgressViewInput): EgressInventory {
 }
 
 /** What /api/egress returns: the live graph with the process's cluster and Azure snapshots. */
-export async function egressPageData(): Promise<EgressInventory> {
-  const hub = await getHub();
-  const [ctx, azure] = await Promise.all([clusterContext(), loadedAzure(hub.status().relay.mode === 'demo')]);
+export async function egressPageData(rt: Runtime = runtime()): Promise<EgressInventory> {
+  const hub = await rt.hub();
+  const [ctx, azure] = await Promise.all([clusterContext(rt), loadedAzure(rt, hub.status().relay.mode === 'demo')]);
   return egressView({ hub, cluster: ctx.cluster, engine: ctx.engine, azure });
 }
 
@@ -58,9 +57,9 @@ export async function egressPageData(): Promise<EgressInventory> {
  * data", not "nothing on the path"; and without Azure settings the demo's Azure model is loaded, which
  * describes the demo cluster only, not a real relay's.
  */
-async function loadedAzure(demoRelay: boolean): Promise<AzureSnapshot | undefined> {
+async function loadedAzure(rt: Runtime, demoRelay: boolean): Promise<AzureSnapshot | undefined> {
   try {
-    const azure = await getAzure();
+    const azure = await rt.azure();
     if (azure.source.kind === 'demo' && !demoRelay) return undefined;
     const s = azure.snapshot();
     return hasAzureNetwork(s) ? s : undefined;
@@ -83,8 +82,8 @@ export function sampleInternetFlows(hub: Pick<Hub, 'latestFlows'>, scan = RECENT
   const seen = new Map<string, Set<string>>();
   hub.latestFlows((f: FlowRecord, edgeId: string) => {
     if (!edgeId.includes('|world')) return false; // cheap test first: most flows stay in the cluster
-    const [source, target] = edgeId.split('|', 2);
-    if (!isInternetEgressEdge({ source, target })) return false;
+    const ends = edgeEnds(edgeId);
+    if (!ends || !isInternetEgressEdge(ends)) return false;
     const ip = f.isReply === true ? f.source.ip : f.destination.ip;
     let sample = out.get(edgeId);
     if (!sample) {
@@ -102,16 +101,6 @@ export function sampleInternetFlows(hub: Pick<Hub, 'latestFlows'>, scan = RECENT
   return out;
 }
 
-/** The first pod with an address of each workload (`ns/name`): built once per request, then looked up per edge. */
-function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
-  const out = new Map<string, Pod>();
-  for (const p of cluster?.pods ?? []) {
-    if (!p.ip) continue;
-    const id = `${p.namespace}/${p.workload?.name ?? workloadFromPodName(p.name).name}`;
-    if (!out.has(id)) out.set(id, p);
-  }
-  return out;
-}
 
 /**
  * A connection built from the edge alone, for edges whose flows have left the ring: a pod of the

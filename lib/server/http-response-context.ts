@@ -17,39 +17,31 @@ interface RequestStart {
   response: ServerResponse;
 }
 
-interface Tracker {
-  storage: AsyncLocalStorage<ServerResponse>;
-}
+/** The response of the request being handled, carried through its async context. */
+export class HttpResponseTracker {
+  private readonly storage = new AsyncLocalStorage<ServerResponse>();
 
-// One tracker per process: Next bundles instrumentation and each route separately, so module
-// state would be duplicated.
-const KEY = Symbol.for('flowsight.httpResponseContext');
-type Holder = { [KEY]?: Tracker };
+  /**
+   * Starts tracking responses. Requests that started before are not tracked: the runtime creates
+   * the one tracker of the process at boot. Subscribers run synchronously inside the server's
+   * request handling, before 'request' is emitted: entering the store here scopes it to that
+   * request's async continuation.
+   */
+  constructor() {
+    diagnostics.subscribe('http.server.request.start', (message) => this.storage.enterWith((message as RequestStart).response));
+  }
 
-/**
- * Starts tracking responses (idempotent). Requests that started before the first call are not
- * tracked: call it at boot.
- */
-export function trackHttpResponses(): void {
-  const g = globalThis as Holder;
-  if (g[KEY]) return;
-  const storage = new AsyncLocalStorage<ServerResponse>();
-  // Subscribers run synchronously inside the server's request handling, before 'request' is
-  // emitted: entering the store here scopes it to that request's async continuation.
-  diagnostics.subscribe('http.server.request.start', (message) => storage.enterWith((message as RequestStart).response));
-  g[KEY] = { storage };
-}
-
-/**
- * The Node response of the request being handled, if it is tracked and belongs to `pathname`
- * (a guard against a context that leaked from another request); null otherwise.
- */
-export function currentHttpResponse(pathname: string): ServerResponse | null {
-  const res = (globalThis as Holder)[KEY]?.storage.getStore();
-  if (!res || res.headersSent || res.writableEnded || res.destroyed) return null;
-  const url = res.req?.url ?? '';
-  const path = url.split('?')[0];
-  return path === pathname ? res : null;
+  /**
+   * The Node response of the request being handled, if it is tracked and belongs to `pathname`
+   * (a guard against a context that leaked from another request); null otherwise.
+   */
+  current(pathname: string): ServerResponse | null {
+    const res = this.storage.getStore();
+    if (!res || res.headersSent || res.writableEnded || res.destroyed) return null;
+    const url = res.req?.url ?? '';
+    const path = url.split('?')[0];
+    return path === pathname ? res : null;
+  }
 }
 
 /**

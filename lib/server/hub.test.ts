@@ -146,3 +146,65 @@ describe('Hub fan-out', () => {
     }
   });
 });
+
+describe('Hub flow push', () => {
+  it('hands each tick the flows ingested since the last one, with their edges, each flow once', () => {
+    const h = hub();
+    const batches: { uuids: string[]; edgeIds: string[]; skipped: number }[] = [];
+    h.onFlows((b) => batches.push({ uuids: b.flows.map((f) => f.uuid), edgeIds: [...b.edgeIds], skipped: b.skipped }));
+    const a = flow(frontend, api);
+    const b = flow(legacy, api, { verdict: 'DROPPED' });
+    h.ingest(a);
+    h.ingest(b);
+    h.tick();
+    h.tick(); // nothing new: no empty batch
+    const c = flow(frontend, api);
+    h.ingest(c);
+    h.tick();
+    expect(batches).toEqual([
+      { uuids: [a.uuid, b.uuid], edgeIds: ['production/frontend|production/api-server|8080|TCP', 'legacy/legacy-app|production/api-server|8080|TCP'], skipped: 0 },
+      { uuids: [c.uuid], edgeIds: ['production/frontend|production/api-server|8080|TCP'], skipped: 0 },
+    ]);
+  });
+
+  it('a listener that joins late gets the flows already pushed first (replay), then only new ones', () => {
+    const h = hub();
+    h.onFlows(() => undefined);
+    const early = [flow(frontend, api), flow(legacy, api)];
+    for (const f of early) h.ingest(f);
+    h.tick();
+    const pending = flow(frontend, api);
+    h.ingest(pending); // ingested, not yet pushed: must arrive once, with the next tick
+    const seen: string[][] = [];
+    h.onFlows((b) => seen.push(b.flows.map((f) => f.uuid)), { replay: true });
+    expect(seen).toEqual([early.map((f) => f.uuid)]);
+    h.tick();
+    expect(seen).toEqual([early.map((f) => f.uuid), [pending.uuid]]);
+  });
+
+  it('is bounded by the ring: a burst larger than it between ticks is counted as skipped', () => {
+    const h = hub({ recentCapacity: 4 });
+    const got: { n: number; skipped: number }[] = [];
+    h.onFlows((b) => got.push({ n: b.flows.length, skipped: b.skipped }));
+    for (let i = 0; i < 10; i++) h.ingest(flow(frontend, api));
+    h.tick();
+    expect(got).toEqual([{ n: 4, skipped: 6 }]);
+  });
+
+  it('a listener that throws does not stop the others or the fan-out', () => {
+    const errors: unknown[] = [];
+    const h = hub({ logger: { error: (e: unknown) => errors.push(e) } });
+    h.onFlows(() => {
+      throw new Error('broken consumer');
+    });
+    let delivered = 0;
+    h.onFlows((b) => (delivered += b.flows.length));
+    const c = new FakeClient();
+    h.subscribe(c);
+    h.ingest(flow(frontend, api));
+    h.tick();
+    expect(delivered).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(c.of('delta')).toHaveLength(1);
+  });
+});

@@ -12,10 +12,11 @@ import type { EdgePathAnnotator } from './edge-paths';
 import type { GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
-import { RelayClient, type ServerStatus } from '../hubble/relay-client';
+import type { RelayAddress } from '../hubble/relay-address';
+import { RelayClient, type LostEventsNotice, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
-import { trackHttpResponses } from './http-response-context';
-import { RecentFlows } from './recent-flows';
+import type { Logger } from './logger';
+import { BoundedRing } from '../flows/flow-ring';
 import { VerdictCounters, type CounterSummary } from './verdict-counters';
 
 /** Relay clocks may lag ours a little: flows this much older than the hub's start still count as live. */
@@ -66,7 +67,25 @@ export interface LiveCounters extends CounterSummary {
   relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'>;
 }
 
+/**
+ * The flows ingested since the previous tick, oldest first, each with its graph edge
+ * (`edgeIds[i]` is the edge of `flows[i]`). `skipped` counts flows that arrived faster than the
+ * ring holds between two ticks and never reached the listeners.
+ */
+export interface FlowBatch {
+  flows: readonly FlowRecord[];
+  edgeIds: readonly string[];
+  skipped: number;
+}
+
+export type FlowBatchListener = (batch: FlowBatch) => void;
+
+/** What the relay subscription reports besides flows: state changes (connect, retry, idle) and lost events. */
+export type RelayEvent = { kind: 'state'; stats: SubscriptionStats } | { kind: 'lost'; notice: LostEventsNotice };
+
 export interface HubOptions {
+  /** Where a listener that throws is reported (the tick goes on). */
+  logger?: Pick<Logger, 'error'>;
   tickMs?: number;
   samplePerTick?: number;
   recentCapacity?: number;
@@ -77,8 +96,12 @@ export interface HubOptions {
 export class Hub {
   readonly graph: FlowGraph;
   readonly counters = new VerdictCounters();
-  readonly recent: RecentFlows;
+  readonly recent: BoundedRing<FlowRecord, string>;
   private readonly clients = new Set<ClientState>();
+  private readonly flowListeners = new Set<FlowBatchListener>();
+  private readonly relayListeners = new Set<(event: RelayEvent) => void>();
+  /** Ring sequence up to which flows were handed to the flow listeners. */
+  private pushed = 0;
   private subscription: FlowSubscription | null = null;
   private edgePaths: EdgePathAnnotator | null = null;
   private client: RelayClient | null = null;
@@ -93,37 +116,41 @@ export class Hub {
   private readonly tickMs: number;
   private readonly samplePerTick: number;
   private readonly stallTimeoutMs: number;
+  private readonly logger: Pick<Logger, 'error'> | undefined;
 
   constructor(
     private readonly config: Config,
     opts: HubOptions = {},
   ) {
     this.graph = new FlowGraph({ windowMs: config.windowSeconds * 1000 });
-    this.recent = new RecentFlows(opts.recentCapacity ?? 5000);
+    this.recent = new BoundedRing<FlowRecord, string>(opts.recentCapacity ?? 5000);
     this.tickMs = opts.tickMs ?? 250;
     this.samplePerTick = opts.samplePerTick ?? 40;
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 15_000;
+    this.logger = opts.logger;
   }
 
   /** Connects to the relay (starting the demo relay on loopback when none is configured). */
   async start(): Promise<void> {
-    // The hub starts at boot (instrumentation), before any browser connects: from here on every
-    // SSE response can find its socket, to release it when a client is cut off.
-    trackHttpResponses();
     const relay = this.config.relay;
-    if (relay.mode === 'demo') {
+    let target: RelayAddress;
+    if (relay.mode === 'demo' || !relay.target) {
       this.demo = new DemoRelay({ rate: this.config.demoRate, port: 0, host: '127.0.0.1' });
       const port = await this.demo.start();
-      this.address = `127.0.0.1:${port}`;
+      target = { host: '127.0.0.1', port, tls: false, target: `127.0.0.1:${port}` };
+      this.address = target.target;
     } else {
+      target = relay.target;
       this.address = relay.address;
     }
-    this.client = new RelayClient({ address: this.address, tls: relay.tls ?? undefined });
+    this.client = new RelayClient({ address: target, tls: relay.tls ?? undefined });
     this.subscription = new FlowSubscription(this.client, {
       initialLast: 2000,
       idleMs: this.config.relayIdleSeconds * 1000,
       connectTimeoutMs: this.config.relayConnectTimeoutSeconds * 1000,
       onFlow: (f) => this.ingest(f),
+      onState: (stats) => this.emitRelay({ kind: 'state', stats }),
+      onLost: (notice) => this.emitRelay({ kind: 'lost', notice }),
     });
     this.subscription.start();
     this.ticker = setInterval(() => this.tick(), this.tickMs);
@@ -157,6 +184,62 @@ export class Hub {
     if (flow.time >= this.startedAt - BACKLOG_SLACK_MS) this.counters.add(flow.verdict, Date.now());
     this.recent.push(flow, edgeId);
     this.edgePaths?.noteFlow(edgeId, flow);
+  }
+
+  /**
+   * Hands every flow ingested from now on to `listener`, in batches at each tick (nothing is added
+   * to the ingest path: the batch is read from the ring). With `replay`, the flows already handed
+   * to others that the ring still holds come first, synchronously, so a late listener (posture
+   * starting after the hub) sees what the others saw, each flow once. Returns the unsubscribe function.
+   */
+  onFlows(listener: FlowBatchListener, opts: { replay?: boolean } = {}): () => void {
+    if (opts.replay) {
+      const first = Math.max(0, this.recent.next - this.recent.capacity);
+      if (this.pushed > first) listener(this.readBatch(first, this.pushed - first));
+    }
+    this.flowListeners.add(listener);
+    return () => this.flowListeners.delete(listener);
+  }
+
+  /** Relay state changes (connecting, streaming, retrying, idle) and lost-event notices; returns the unsubscribe function. */
+  onRelayEvent(listener: (event: RelayEvent) => void): () => void {
+    this.relayListeners.add(listener);
+    return () => this.relayListeners.delete(listener);
+  }
+
+  private emitRelay(event: RelayEvent): void {
+    for (const l of this.relayListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.logger?.error({ err }, 'relay event listener failed');
+      }
+    }
+  }
+
+  /** Up to `limit` flows of the ring from sequence `from`, with their edges. */
+  private readBatch(from: number, limit: number): FlowBatch & { next: number } {
+    const edgeIds: string[] = [];
+    const read = this.recent.since(from, (_f, edgeId) => (edgeIds.push(edgeId), true), limit);
+    return { flows: read.items, edgeIds, skipped: read.skipped, next: read.next };
+  }
+
+  /** The flows ingested since the last tick, to every flow listener. */
+  private pushFlows(): void {
+    if (this.pushed === this.recent.next) return;
+    if (this.flowListeners.size === 0) {
+      this.pushed = this.recent.next;
+      return;
+    }
+    const batch = this.readBatch(this.pushed, this.recent.capacity);
+    this.pushed = batch.next;
+    for (const l of this.flowListeners) {
+      try {
+        l(batch);
+      } catch (err) {
+        this.logger?.error({ err }, 'flow listener failed');
+      }
+    }
   }
 
   /** From now on every edge sent to browsers carries its verdict over all layers (`GraphEdge.path`). */
@@ -208,6 +291,7 @@ export class Hub {
 
   /** One fan-out round; public so tests can drive it without timers. */
   tick(now = Date.now()): void {
+    this.pushFlows();
     const delta = this.graph.takeDelta();
     this.edgePaths?.decorate(delta, this.graph);
     if (this.clients.size === 0) return;
@@ -239,7 +323,7 @@ export class Hub {
     if (ok && predicate) {
       const sample = this.recent.since(state.cursor, predicate, this.samplePerTick);
       state.cursor = sample.next;
-      if (sample.flows.length) ok = c.send('flows', JSON.stringify(sample.flows));
+      if (sample.items.length) ok = c.send('flows', JSON.stringify(sample.items));
     }
     if (ok) {
       state.congestedSince = null;

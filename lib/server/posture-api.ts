@@ -1,6 +1,6 @@
 /**
- * What the posture routes (`/api/posture`, `/api/policies`, `/api/explain`) answer, over the process-wide
- * posture service and hub. Route handlers validate input and call one of these.
+ * What the posture routes (`/api/posture`, `/api/policies`, `/api/explain`) answer, over the runtime's
+ * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
 import { explainConnection, explainEdge, type ExplainResult } from '../policy/explain-connection';
@@ -8,16 +8,14 @@ import { policyCatalog, type CatalogQuery, type PolicyCatalog } from '../policy/
 import { scoreBasis } from '../policy/posture-score';
 import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../policy/posture-report';
 import type { AzureSnapshot } from '../azure/types';
-import { getAzure } from './global-azure';
-import { getHub } from './global-hub';
-import { getPosture } from './global-posture';
 import type { ExplainRequest } from './posture-requests';
+import { runtime, type Runtime } from './runtime';
 
 /** Scores, findings, badges, the posture layer and the source's health. */
-export async function currentPostureReport(): Promise<PostureReport> {
-  const { source, posture } = await getPosture();
-  // open-egress weighs the Azure controls on each workload's egress path when Azure data is available.
-  const azure = await currentAzureSnapshot();
+export async function currentPostureReport(rt: Runtime = runtime()): Promise<PostureReport> {
+  const { source, posture } = await rt.posture();
+  // open-egress weighs the Azure controls (NSG, routes, firewall) on each workload's egress path when Azure data is available.
+  const azure = await currentAzureSnapshot(rt);
   // The flows the findings weighed: the score's basis says so, since the CLI scores the policies alone.
   const observed = posture.observedFlows();
   const basis = scoreBasis({ scorer: 'dashboard', observedFlows: observed.count, ...(observed.window ? { flowWindow: observed.window } : {}), azure: azure !== undefined });
@@ -25,31 +23,27 @@ export async function currentPostureReport(): Promise<PostureReport> {
 }
 
 /** The Azure snapshot, or undefined when the Azure source cannot load (the findings then say so). */
-async function currentAzureSnapshot(): Promise<AzureSnapshot | undefined> {
+async function currentAzureSnapshot(rt: Runtime): Promise<AzureSnapshot | undefined> {
   try {
-    return (await getAzure()).snapshot();
+    return (await rt.azure()).snapshot();
   } catch {
     return undefined;
   }
 }
 
 /** One page of the policies list, plus the source's health (load errors, stale data). */
-export async function currentPolicyCatalog(query: CatalogQuery): Promise<PolicyCatalog & { source: SourceHealth }> {
-  const { source, posture } = await getPosture();
+export async function currentPolicyCatalog(query: CatalogQuery, rt: Runtime = runtime()): Promise<PolicyCatalog & { source: SourceHealth }> {
+  const { source, posture } = await rt.posture();
   const engine = posture.engine();
   return { ...policyCatalog(source.snapshot(), engine, query), source: sourceHealth(source.status(), engine.errors) };
 }
 
-/** Explains a map edge (from its latest observed flow when the hub still holds one) or a connection. */
-export async function explainNow(request: ExplainRequest): Promise<ExplainResult> {
-  const { source, posture } = await getPosture();
+/** Explains a map edge (from its newest observed flow, while the edge is remembered) or a connection. */
+export async function explainNow(request: ExplainRequest, rt: Runtime = runtime()): Promise<ExplainResult> {
+  const { source, posture } = await rt.posture();
   const engine = posture.engine();
   const snapshot = source.snapshot();
-  if (request.kind === 'edge') {
-    const hub = await getHub();
-    const [sample] = hub.latestFlows((_f, edgeId) => edgeId === request.edge, 1);
-    return explainEdge(engine, snapshot, request.edge, sample);
-  }
+  if (request.kind === 'edge') return explainEdge(engine, snapshot, request.edge, rt.edgeFlows.latest(request.edge));
   const r = explainConnection(engine, snapshot, request.query);
   if (r.ok && request.reply) r.explanation.notes.unshift('The flow is a reply: explained as the connection it answers (replies of allowed connections pass).');
   return r;

@@ -3,7 +3,7 @@ import { PATHOLOGICAL, timeRatio } from '../match/testing/time-ratio';
 import { flow, pod, world } from '../testing/flow-fixtures';
 import { parseLayersQuery } from './layers-query';
 import { parseCatalogQuery, parseExplainRequest } from './posture-requests';
-import { filterFromSearchParams, searchParamsToRecord } from './request-query';
+import { badQueryResponse, filterFromSearchParams, searchParamsToRecord } from './request-query';
 
 // Issue 8 (hardening), item 1: /api/flows and /api/stream compile their filters through
 // filterFromSearchParams; a pattern typed by anyone must cost about what a plain one costs.
@@ -77,5 +77,22 @@ describe('filterFromSearchParams keeps the validated query', () => {
     if (f.ok) expect(f.query).toEqual({ fromNamespace: ['legacy'], toNamespace: ['payments'], toPort: ['5432', '5433'] });
     if (f.ok) expect(f.predicate(flow(pod('legacy', 'legacy-app-0'), pod('payments', 'payments-db-0', { port: 5433 })))).toBe(true);
     if (f.ok) expect(f.predicate(flow(pod('payments', 'payments-db-0'), pod('legacy', 'legacy-app-0', { port: 5433 })))).toBe(false);
+  });
+});
+
+// Issue 9, item 3: every 400 is problem details, with the same `problems` list as before.
+describe('badQueryResponse', () => {
+  it('answers application/problem+json naming each parameter, detail in the flows page wording', async () => {
+    const f = filterFromSearchParams(new URLSearchParams('port=http&constructor=x'));
+    if (f.ok) throw new Error('expected problems');
+    const res = badQueryResponse(f.problems);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = await res.json();
+    expect(body.problems).toEqual(f.problems);
+    expect(body.problems.map((p: { param: string }) => p.param)).toEqual(expect.arrayContaining(['port', 'constructor']));
+    expect(body.detail.split('\n')).toHaveLength(f.problems.length);
+    expect(body.detail).toContain('invalid filter "port": ');
+    expect(body).toMatchObject({ status: 400, title: 'Invalid request parameters', type: 'urn:flowsight:problem:invalid-parameters' });
   });
 });

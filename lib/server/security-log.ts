@@ -1,9 +1,10 @@
 /**
- * The log of sign-ins, failures and sign-outs: JSON lines on stdout (pino), one logger per process.
- * Entries carry the client key and session id, never a token or cookie; `redact` is the backstop.
+ * The log of sign-ins, failures and sign-outs: entries of the server's logger under
+ * `component: 'auth'`. Entries carry the client key and session id, never a token or cookie; the
+ * logger's `redact` is the backstop.
  */
 
-import pino from 'pino';
+import type { Logger } from './logger';
 
 /** The part of a logger the auth code uses (pino's call shape), so tests can record entries. */
 export interface SecurityLog {
@@ -11,15 +12,7 @@ export interface SecurityLog {
   warn(entry: Record<string, unknown>, message: string): void;
 }
 
-const KEY = Symbol.for('flowsight.securityLog');
-
-/** The process-wide security logger (the proxy and route handlers are bundled separately). */
-export function securityLog(): SecurityLog {
-  const g = globalThis as { [KEY]?: SecurityLog };
-  g[KEY] ??= pino({
-    name: 'flowsight-auth',
-    base: undefined,
-    redact: { paths: ['token', 'authorization', 'cookie', '*.token', '*.authorization', '*.cookie'], censor: '[redacted]' },
-  });
-  return g[KEY]!;
+/** The security log over the server's logger. */
+export function securityLogOf(logger: Logger): SecurityLog {
+  return logger.child({ component: 'auth' });
 }

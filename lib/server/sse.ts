@@ -6,14 +6,16 @@
  */
 
 import type { ServerResponse } from 'node:http';
-import { currentHttpResponse, releaseConnection, trackHttpResponses } from './http-response-context';
+import { releaseConnection } from './http-response-context';
+import { runtime } from './runtime';
 
 const encoder = new TextEncoder();
 const QUEUE_EVENTS = 32;
 const HEARTBEAT_MS = 15_000;
 const CLOSE_GRACE_MS = 5_000;
 
-trackHttpResponses();
+// The runtime tracks responses from its creation (at boot, or here at the latest).
+runtime();
 
 export interface SseSink {
   send(event: string, json: string): boolean;
@@ -29,7 +31,7 @@ export interface SseOptions {
 export function openSseStream(request: Request, subscribe: (sink: SseSink) => () => void, opts: SseOptions = {}): Response {
   const { signal } = request;
   // The socket behind this response, so a stream the browser stopped reading can be dropped.
-  const response: ServerResponse | null = currentHttpResponse(new URL(request.url).pathname);
+  const response: ServerResponse | null = runtime().httpResponse(new URL(request.url).pathname);
   let unsubscribe: (() => void) | null = null;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let grace: ReturnType<typeof setTimeout> | null = null;

@@ -1,7 +1,7 @@
-import { processAuthContext } from '@/lib/server/auth';
+import { runtime } from '@/lib/server/runtime';
 import { signIn } from '@/lib/server/sign-in';
 
 /** Exchanges the shared token (form field `token`) for a session cookie. */
 export function POST(request: Request): Promise<Response> {
-  return signIn(request, processAuthContext());
+  return signIn(request, runtime().auth());
 }

@@ -1,7 +1,7 @@
-import { processAuthContext } from '@/lib/server/auth';
+import { runtime } from '@/lib/server/runtime';
 import { signOut } from '@/lib/server/sign-in';
 
 /** Ends the browser's session and sends it back to /login. */
 export function POST(request: Request): Promise<Response> {
-  return signOut(request, processAuthContext());
+  return signOut(request, runtime().auth());
 }

@@ -1,12 +1,11 @@
+import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { currentPolicyCatalog } from '@/lib/server/posture-api';
-import { parseCatalogQuery } from '@/lib/server/posture-requests';
-import { badQueryResponse } from '@/lib/server/request-query';
 
 export const dynamic = 'force-dynamic';
 
 /** Policies with the pods they select, the paths they open and their YAML; `ns`, `kind`, `q`, `offset`, `limit`. */
 export async function GET(request: Request): Promise<Response> {
-  const query = parseCatalogQuery(new URL(request.url).searchParams);
-  if (!query.ok) return badQueryResponse(query.problems);
-  return Response.json(await currentPolicyCatalog(query.value), { headers: { 'Cache-Control': 'no-store' } });
+  const q = parseQuery('/api/policies', request);
+  if (q instanceof Response) return q;
+  return answer('/api/policies', await currentPolicyCatalog(q.value));
 }

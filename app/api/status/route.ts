@@ -1,8 +1,8 @@
-import { getHub } from '@/lib/server/global-hub';
+import { answer } from '@/lib/api/route-helpers';
+import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
-  const hub = await getHub();
-  return Response.json(hub.status(), { headers: { 'Cache-Control': 'no-store' } });
+  return answer('/api/status', (await runtime().hub()).status());
 }

@@ -1,0 +1,278 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { invalidParamsResponse } from '@/lib/api/problem';
+import type { FlowRecord } from '@/lib/flows/flow-record';
+import type { GraphDelta, GraphNode, GraphSnapshot } from '@/lib/graph/types';
+import { flow, pod } from '@/lib/testing/flow-fixtures';
+import { LiveStore, MAX_FLOWS_IN_BROWSER, type StreamSource } from './live-store';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+/** An EventSource the test drives: it records its URL and delivers the events the test emits. */
+class FakeStream implements StreamSource {
+  readyState = CONNECTING;
+  closed = false;
+  private readonly listeners = new Map<string, ((ev: MessageEvent) => void)[]>();
+  constructor(readonly url: string) {}
+  addEventListener(type: string, listener: (ev: MessageEvent) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  close(): void {
+    this.closed = true;
+    this.readyState = CLOSED;
+  }
+  emit(type: string, data?: unknown): void {
+    if (type === 'open') this.readyState = OPEN;
+    for (const l of this.listeners.get(type) ?? []) l({ data: JSON.stringify(data) } as MessageEvent);
+  }
+  /** The browser gave up on the stream (a non-200 answer) or is retrying (`CONNECTING`). */
+  fail(readyState: number): void {
+    this.readyState = readyState;
+    for (const l of this.listeners.get('error') ?? []) l({} as MessageEvent);
+  }
+  get query(): URLSearchParams {
+    return new URL(this.url, 'http://localhost').searchParams;
+  }
+}
+
+const node = (id: string): GraphNode => ({ id, kind: 'workload', namespace: id.split('/')[0], label: id, workloadKind: '', pods: [], podCount: 1, app: '', dnsName: '', firstSeen: 1, lastSeen: 1 });
+const snapshot = (seq: number, ids: string[]): { graph: GraphSnapshot; status: unknown } => ({ graph: { seq, nodes: ids.map(node), edges: [] }, status: { relay: { mode: 'demo' } } });
+const delta = (seq: number, add: string[] = [], remove: string[] = []): GraphDelta => ({ seq, upsertNodes: add.map(node), upsertEdges: [], removeNodes: remove, removeEdges: [] });
+const flows = (n: number, ns = 'shop'): FlowRecord[] => Array.from({ length: n }, (_, i) => flow(pod(ns, `app-${i}`), pod(ns, 'db-0')));
+
+function setup(answer: (url: string) => Response | Promise<Response> = () => Response.json({ flows: [], explanation: { combination: [] } })) {
+  const streams: FakeStream[] = [];
+  const fetched: string[] = [];
+  const store = new LiveStore({
+    openStream: (url) => {
+      const s = new FakeStream(url);
+      streams.push(s);
+      return s;
+    },
+    fetch: (async (input: RequestInfo | URL) => {
+      fetched.push(String(input));
+      return answer(String(input));
+    }) as typeof fetch,
+  });
+  const last = () => streams[streams.length - 1];
+  return { store, streams, fetched, last };
+}
+
+const nodeIds = (store: LiveStore) => [...(store.getSnapshot().graph?.nodes.keys() ?? [])].sort();
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LiveStore: the graph', () => {
+  it('starts from the snapshot, then applies deltas in order', () => {
+    const { store, last } = setup();
+    store.connect('namespace=shop');
+    expect(last().query.get('namespace')).toBe('shop');
+    expect(last().query.get('sample')).toBe('0');
+    last().emit('open');
+    expect(store.getSnapshot().stream).toBe('open');
+    last().emit('snapshot', snapshot(5, ['shop/a']));
+    last().emit('delta', delta(6, ['shop/b']));
+    last().emit('delta', delta(7, ['shop/c'], ['shop/a']));
+    expect(store.getSnapshot().graph?.seq).toBe(7);
+    expect(nodeIds(store)).toEqual(['shop/b', 'shop/c']);
+    expect(store.getSnapshot().status).toEqual({ relay: { mode: 'demo' } });
+  });
+
+  it('ignores a delta that arrives before the snapshot', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('delta', delta(1, ['shop/a']));
+    expect(store.getSnapshot().graph).toBeNull();
+  });
+
+  it('ignores duplicate and old deltas without notifying', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('snapshot', snapshot(5, ['shop/a']));
+    last().emit('delta', delta(6, ['shop/b']));
+    const graph = store.getSnapshot().graph;
+    last().emit('delta', delta(6, ['shop/x']));
+    last().emit('delta', delta(2, [], ['shop/a']));
+    expect(store.getSnapshot().graph).toBe(graph);
+    expect(nodeIds(store)).toEqual(['shop/a', 'shop/b']);
+  });
+
+  it('resyncs after a skipped delta: closes the stream, reopens it with the same filter, takes the new snapshot', async () => {
+    const { store, streams, last } = setup();
+    store.connect('namespace=shop');
+    const first = last();
+    first.emit('snapshot', snapshot(5, ['shop/a']));
+    first.emit('delta', delta(7, ['shop/gap']));
+    expect(first.closed).toBe(true);
+    expect(nodeIds(store)).toEqual(['shop/a']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(streams).toHaveLength(2);
+    expect(last().query.get('namespace')).toBe('shop');
+    last().emit('snapshot', snapshot(9, ['shop/a', 'shop/gap']));
+    last().emit('delta', delta(10, ['shop/next']));
+    expect(store.getSnapshot().graph?.seq).toBe(10);
+    expect(nodeIds(store)).toEqual(['shop/a', 'shop/gap', 'shop/next']);
+  });
+
+  it('reconnects when the server says bye', async () => {
+    const { store, streams, last } = setup();
+    store.connect('');
+    last().emit('bye');
+    expect(streams[0].closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(streams).toHaveLength(2);
+  });
+
+  it('connecting again with the same query keeps the stream', () => {
+    const { store, streams } = setup();
+    store.connect('namespace=shop');
+    store.connect('namespace=shop');
+    expect(streams).toHaveLength(1);
+    store.connect('namespace=other');
+    expect(streams).toHaveLength(2);
+    expect(streams[0].closed).toBe(true);
+  });
+
+  it('notifies subscribers on each change and stops after unsubscribing', () => {
+    const { store, last } = setup();
+    const seen: number[] = [];
+    const off = store.subscribe(() => seen.push(store.getSnapshot().graph?.seq ?? -1));
+    store.connect('');
+    last().emit('snapshot', snapshot(1, []));
+    off();
+    last().emit('delta', delta(2, ['shop/a']));
+    expect(seen).toEqual([-1, 1]);
+  });
+});
+
+describe('LiveStore: a closed stream', () => {
+  it('a 401 from the server means signed out, and nothing retries', async () => {
+    const { store, streams, fetched, last } = setup(() => new Response(null, { status: 401 }));
+    store.connect('');
+    last().fail(CLOSED);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetched).toEqual(['/api/status']);
+    expect(store.getSnapshot().stream).toBe('signed-out');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(streams).toHaveLength(1);
+  });
+
+  it('any other answer (or none) is an error, retried after a pause', async () => {
+    const { store, streams, last } = setup(() => Promise.reject(new TypeError('Failed to fetch')));
+    store.connect('namespace=shop');
+    last().fail(CLOSED);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().stream).toBe('error');
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(streams).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(streams).toHaveLength(2);
+    expect(last().query.get('namespace')).toBe('shop');
+  });
+
+  it('while the browser retries by itself the state is connecting, and the server is not asked', async () => {
+    const { store, fetched, last } = setup();
+    store.connect('');
+    last().emit('open');
+    last().fail(CONNECTING);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().stream).toBe('connecting');
+    expect(fetched).toEqual([]);
+  });
+});
+
+describe('LiveStore: flows', () => {
+  it('asks for the latest flows once with the filter, and shows its explanation', async () => {
+    const initial = flows(3);
+    const { store, fetched, last } = setup(() => Response.json({ flows: initial, explanation: { combination: ['from namespace shop'] } }));
+    store.connect('fromNamespace=shop', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetched).toEqual(['/api/flows?limit=200&fromNamespace=shop']);
+    expect(last().query.has('sample')).toBe(false);
+    expect(store.getSnapshot().flows.map((f) => f.uuid)).toEqual(initial.map((f) => f.uuid));
+    expect(store.getSnapshot().filterExplanation).toEqual({ combination: ['from namespace shop'] });
+  });
+
+  it('keeps each flow once and at most the browser\'s bound, newest kept', async () => {
+    const { store, last } = setup();
+    store.connect('', true);
+    await vi.advanceTimersByTimeAsync(0);
+    const batch = flows(MAX_FLOWS_IN_BROWSER + 500);
+    last().emit('flows', batch.slice(0, 1000));
+    last().emit('flows', batch.slice(0, 1000));
+    expect(store.getSnapshot().flows).toHaveLength(1000);
+    last().emit('flows', batch.slice(1000));
+    const shown = store.getSnapshot().flows;
+    expect(shown).toHaveLength(MAX_FLOWS_IN_BROWSER);
+    expect(shown[shown.length - 1].uuid).toBe(batch[batch.length - 1].uuid);
+    expect(shown[0].uuid).toBe(batch[500].uuid);
+  });
+
+  it('paused: holds new flows back, counts what falls past the bound, and shows the rest on resume', async () => {
+    const { store, last } = setup();
+    store.connect('', true);
+    await vi.advanceTimersByTimeAsync(0);
+    const before = flows(10);
+    last().emit('flows', before);
+    store.setPaused(true);
+    const during = flows(MAX_FLOWS_IN_BROWSER + 300);
+    last().emit('flows', during.slice(0, MAX_FLOWS_IN_BROWSER));
+    expect(store.getSnapshot().flows).toHaveLength(10);
+    expect(store.getSnapshot().flowsDroppedWhilePaused).toBe(0);
+    last().emit('flows', during.slice(MAX_FLOWS_IN_BROWSER));
+    expect(store.getSnapshot().flowsDroppedWhilePaused).toBe(300);
+    expect(store.getSnapshot().paused).toBe(true);
+    store.setPaused(false);
+    const after = store.getSnapshot();
+    expect(after.paused).toBe(false);
+    expect(after.flowsDroppedWhilePaused).toBe(0);
+    expect(after.flows).toHaveLength(MAX_FLOWS_IN_BROWSER);
+    expect(after.flows[after.flows.length - 1].uuid).toBe(during[during.length - 1].uuid);
+  });
+
+  it('a filter the server refuses shows its message; graph and counters keep streaming unfiltered, without flows', async () => {
+    const { store, streams, last } = setup(() => invalidParamsResponse([{ param: 'port', message: 'must be a port number' }], (ps) => ps.map((p) => `invalid filter "${p.param}": ${p.message}`).join('\n')));
+    store.connect('port=http', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().filterError).toBe('invalid filter "port": must be a port number');
+    expect(streams[0].closed).toBe(true);
+    expect(last().query.get('port')).toBeNull();
+    expect(last().query.get('sample')).toBe('0');
+    last().emit('flows', flows(5));
+    expect(store.getSnapshot().flows).toEqual([]);
+    last().emit('counters', { flowsPerSecond: 3 });
+    expect(store.getSnapshot().counters).toEqual({ flowsPerSecond: 3 });
+  });
+
+  it('a corrected filter clears the error and streams flows again', async () => {
+    let bad = true;
+    const { store, last } = setup(() => (bad ? invalidParamsResponse([{ param: 'port', message: 'must be a port number' }]) : Response.json({ flows: [], explanation: { combination: [] } })));
+    store.connect('port=http', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().filterError).not.toBeNull();
+    bad = false;
+    store.connect('port=80', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().filterError).toBeNull();
+    expect(last().query.get('port')).toBe('80');
+    last().emit('flows', flows(2));
+    expect(store.getSnapshot().flows).toHaveLength(2);
+  });
+
+  it('an answer to an older filter is dropped', async () => {
+    let release!: (r: Response) => void;
+    const { store } = setup((url) => (url.includes('port=1') ? new Promise<Response>((r) => (release = r)) : Response.json({ flows: [], explanation: { combination: [] } })));
+    store.connect('port=1', true);
+    store.connect('port=2', true);
+    await vi.advanceTimersByTimeAsync(0);
+    release(invalidParamsResponse([{ param: 'port', message: 'stale' }]));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getSnapshot().filterError).toBeNull();
+  });
+});

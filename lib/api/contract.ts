@@ -1,0 +1,96 @@
+/**
+ * The HTTP API in one place: what each endpoint answers (types, declared once, shared by the route
+ * handlers and the browser) and how each one's parameters are parsed. Every failure is problem
+ * details (./problem.ts). The browser imports only types from here (`import type`), so the parsers
+ * never reach its bundle; they are plain, browser-safe modules all the same.
+ */
+
+import type { FilterExplanation } from '../flows/filter-explanation';
+import type { FlowRecord } from '../flows/flow-record';
+import type { GraphSnapshot } from '../graph/types';
+import type { EgressInventory } from '../policy/egress-inventory';
+import type { Explanation } from '../policy/explain-connection';
+import type { PolicyCatalog } from '../policy/policy-catalog';
+import type { PostureReport, SourceHealth } from '../policy/posture-report';
+import type { ThreeLayers } from '../policy/three-layers';
+import type { AzurePageData } from '../server/azure-view';
+import type { HubStatus } from '../server/hub';
+import { describeFilterProblems, parseFlowsRequest, parseStreamRequest } from './flows-request';
+import { parseLayersQuery } from './layers-request';
+import { parseCatalogQuery, parseExplainRequest } from './posture-requests';
+import { describeParamProblems, type ParamProblem } from './problem';
+import { parseNoParams } from './request-params';
+
+/** `/api/flows`: the latest matching flows held in memory (newest first) and how the filter reads. */
+export interface FlowsResponse {
+  flows: FlowRecord[];
+  explanation: FilterExplanation;
+}
+
+/** `/api/policies`: one page of the policy catalog, plus the cluster source's health. */
+export type PoliciesResponse = PolicyCatalog & { source: SourceHealth };
+
+/** What each JSON endpoint answers with a 2xx (GET). Anything else is problem details. */
+export interface ApiResponses {
+  /** Relay, subscription and ring state (also the header's badge). */
+  '/api/status': HubStatus;
+  /** The workload graph as it stands (the stream starts with the same snapshot). */
+  '/api/graph': GraphSnapshot;
+  '/api/flows': FlowsResponse;
+  /** Scores, findings (most severe first, linked to the map), namespace badges, source health. */
+  '/api/posture': PostureReport;
+  '/api/policies': PoliciesResponse;
+  /** Why a map edge or a connection is allowed or denied. */
+  '/api/explain': Explanation;
+  /** The NSG / network policy / firewall strip of one flow. */
+  '/api/layers': ThreeLayers;
+  /** The /azure page: NSGs, effective rules, egress paths, firewall rules with hits, findings. */
+  '/api/azure': AzurePageData;
+  /** Every workload -> internet connection with the verdict of each egress control. */
+  '/api/egress': EgressInventory;
+}
+
+export type ApiPath = keyof ApiResponses;
+export type ResponseOf<P extends ApiPath> = ApiResponses[P];
+
+/**
+ * `POST /api/login` (form `application/x-www-form-urlencoded`) and `POST /api/logout`: browser form
+ * posts answered with a 303 redirect (to `next`, `/login?error=1&next=...` or `/login`), never JSON.
+ * Refusals (403 cross-site, 413, 415, 429 with Retry-After) are plain text.
+ */
+export interface LoginForm {
+  /** The shared token (`FLOWSIGHT_AUTH_TOKEN`); at most 512 characters. */
+  token: string;
+  /** Where to go after signing in: a path on this site (anything else becomes `/`). */
+  next?: string;
+}
+
+/** What every parser answers: `ok: true` with its fields, or the problems, each naming its parameter. */
+export type ParseOutcome = { ok: true } | { ok: false; problems: ParamProblem[] };
+
+/** One endpoint's parameter parser and how its problems read in the 400's `detail`. */
+export interface RequestSpec<R extends ParseOutcome> {
+  parse(params: URLSearchParams): R;
+  describe(problems: ParamProblem[]): string;
+}
+
+const spec = <R extends ParseOutcome>(parse: (params: URLSearchParams) => R, describe: (problems: ParamProblem[]) => string): RequestSpec<R> => ({ parse, describe });
+
+/**
+ * The endpoints that read parameters, with their parsers. (`/api/status`, `/api/graph`, `/api/azure`
+ * and `/api/egress` take none and ignore what they are given.) The flow-filter wording
+ * (`invalid filter "port": ...`) is kept where pages already show it.
+ */
+export const API_REQUESTS = {
+  '/api/flows': spec(parseFlowsRequest, describeFilterProblems),
+  '/api/stream': spec(parseStreamRequest, describeFilterProblems),
+  '/api/posture': spec(parseNoParams, describeFilterProblems),
+  '/api/policies': spec(parseCatalogQuery, describeFilterProblems),
+  '/api/explain': spec(parseExplainRequest, describeFilterProblems),
+  '/api/layers': spec(parseLayersQuery, describeParamProblems),
+};
+
+export type RequestPath = keyof typeof API_REQUESTS;
+
+/** What a route gets once its parameters are valid (`value` for most, `query` for /api/layers). */
+export type RequestOf<P extends RequestPath> = Extract<ReturnType<(typeof API_REQUESTS)[P]['parse']>, { ok: true }>;

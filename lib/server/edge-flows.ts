@@ -1,0 +1,74 @@
+/**
+ * Per graph edge, its newest flow and the server addresses seen on it, fed by the hub's flow
+ * batches: the edge lookups of `/api/explain`, `/api/layers` and `/api/azure` read here instead of
+ * scanning the hub's ring per request. Bounded: edges past the cap are forgotten oldest-updated
+ * first, and each keeps a few addresses.
+ */
+
+import type { FlowRecord } from '../flows/flow-record';
+import type { FlowBatch } from './hub';
+
+export interface EdgeFlowsOptions {
+  /** Edges remembered at most (the graph's own cap by default). */
+  maxEdges?: number;
+  /** Server addresses kept per edge, newest first. */
+  maxAddresses?: number;
+}
+
+interface EdgeEntry {
+  latest: FlowRecord;
+  addresses: string[];
+}
+
+/** The server end of a flow: its destination, or its source when the flow is a reply. */
+export function serverAddressOf(f: FlowRecord): string {
+  return f.isReply === true ? f.source.ip : f.destination.ip;
+}
+
+export class EdgeFlows {
+  private readonly edges = new Map<string, EdgeEntry>();
+  private readonly maxEdges: number;
+  private readonly maxAddresses: number;
+
+  constructor(opts: EdgeFlowsOptions = {}) {
+    this.maxEdges = opts.maxEdges ?? 20_000;
+    this.maxAddresses = opts.maxAddresses ?? 8;
+  }
+
+  /** Takes one hub batch (oldest first): the last flow of an edge in it becomes the edge's newest. */
+  add(batch: FlowBatch): void {
+    const { flows, edgeIds } = batch;
+    for (let i = 0; i < flows.length; i++) this.note(edgeIds[i], flows[i]);
+    while (this.edges.size > this.maxEdges) this.edges.delete(this.edges.keys().next().value!);
+  }
+
+  private note(edgeId: string, flow: FlowRecord): void {
+    let entry = this.edges.get(edgeId);
+    if (entry) {
+      // Re-inserted so the map's order is the order of last update: the oldest is evicted first.
+      this.edges.delete(edgeId);
+      entry.latest = flow;
+    } else entry = { latest: flow, addresses: [] };
+    this.edges.set(edgeId, entry);
+    const ip = serverAddressOf(flow);
+    if (!ip || entry.addresses[0] === ip) return;
+    const at = entry.addresses.indexOf(ip);
+    if (at >= 0) entry.addresses.splice(at, 1);
+    entry.addresses.unshift(ip);
+    if (entry.addresses.length > this.maxAddresses) entry.addresses.length = this.maxAddresses;
+  }
+
+  /** The newest flow seen on the edge, if it is remembered. */
+  latest(edgeId: string): FlowRecord | undefined {
+    return this.edges.get(edgeId)?.latest;
+  }
+
+  /** The server addresses seen on the edge, newest first (a copy). */
+  addresses(edgeId: string): string[] {
+    return [...(this.edges.get(edgeId)?.addresses ?? [])];
+  }
+
+  get size(): number {
+    return this.edges.size;
+  }
+}

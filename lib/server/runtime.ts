@@ -1,0 +1,321 @@
+/**
+ * The composition root: the configuration, read and validated once, and everything built from it
+ * (the logger, the hub and its relay subscription, the cluster source and the policy posture, the
+ * Azure source, the edge verdicts over all layers, the auth state). Route handlers,
+ * instrumentation.ts and the proxy ask it for what they need.
+ *
+ * Next bundles instrumentation, the proxy and each route separately, so module state would exist
+ * once per bundle: the one runtime of the process lives on globalThis under a registered symbol.
+ * This is the only process-wide singleton. Parts start on first use and independently: a part
+ * whose start fails is not kept (the next caller starts it again) and does not stop the others.
+ */
+
+import type { AzureSnapshot, AzureSource } from '../azure/types';
+import { azureSourceFromSettings } from '../azure/source-from-env';
+import type { ClusterSource } from '../k8s/cluster-source';
+import { isInputProblem } from '../k8s/source-error';
+import type { ClusterSnapshot } from '../k8s/types';
+import { PolicyPosture } from '../policy/policy-posture';
+import type { AuthContext } from './auth';
+import { clusterSourceFromConfig } from './cluster-source-from-config';
+import { configSummary, loadConfig, type Config, type Env } from './config';
+import { EdgeFlows } from './edge-flows';
+import { EdgePathAnnotator } from './edge-paths';
+import { HttpResponseTracker } from './http-response-context';
+import { Hub } from './hub';
+import { createLogger, type Logger } from './logger';
+import { FailureLimiter } from './rate-limit';
+import { relayEventLogger } from './relay-log';
+import { securityLogOf, type SecurityLog } from './security-log';
+import { RevokedSessions } from './session';
+import type { ServerResponse } from 'node:http';
+
+/** The cluster source and the policy engine, findings and scores over it and the flows seen. */
+export interface PostureService {
+  source: ClusterSource;
+  posture: PolicyPosture;
+}
+
+/** The Azure source and its newest snapshot (loading errors are inside it), refreshed periodically. */
+export interface AzureService {
+  source: AzureSource;
+  snapshot(): AzureSnapshot;
+  loadedAt(): number;
+}
+
+/** What tests replace; the process runtime uses the defaults. */
+export interface RuntimeOptions {
+  /** The environment the configuration is read from (default: process.env). */
+  env?: Env;
+  /** The logger (default: one at FLOWSIGHT_LOG_LEVEL on stdout). */
+  logger?: Logger;
+  /** Track each request's Node response (the process runtime does, from boot; see http-response-context.ts). */
+  trackResponses?: boolean;
+  createHub?: (config: Config, logger: Logger) => Hub;
+  createClusterSource?: (config: Config) => ClusterSource;
+  createAzureSource?: (config: Config) => AzureSource;
+  azureRefreshMs?: number;
+  /** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
+  postureRetryMs?: number;
+}
+
+const AZURE_REFRESH_MS = 5 * 60_000;
+const POSTURE_RETRY_MS = 30_000;
+
+export class Runtime {
+  /** Per graph edge: its newest flow and the server addresses seen, fed by the hub once it runs. */
+  readonly edgeFlows = new EdgeFlows();
+  private loaded: { config: Config } | { error: Error } | undefined;
+  private log: Logger | undefined;
+  private readonly responses: HttpResponseTracker | null;
+  private authState: { limiter: FailureLimiter; revoked: RevokedSessions; log: SecurityLog } | undefined;
+  private readonly starting = new Map<string, Promise<unknown>>();
+  private readonly stops: (() => unknown)[] = [];
+
+  constructor(private readonly options: RuntimeOptions = {}) {
+    this.responses = options.trackResponses ? new HttpResponseTracker() : null;
+  }
+
+  /** The configuration, validated once; throws the ConfigError (every problem named) when it is invalid. */
+  get config(): Config {
+    // Paths were checked by `npm start` before the server started; one that vanished since is the
+    // source's error to report (the routes answer with it), not a configuration error.
+    this.loaded ??= (() => {
+      try {
+        return { config: loadConfig(this.options.env ?? process.env, { checkPaths: false }) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    })();
+    if ('error' in this.loaded) throw this.loaded.error;
+    return this.loaded.config;
+  }
+
+  /** The server's logger, at FLOWSIGHT_LOG_LEVEL (at `info` while the configuration is invalid, to say so). */
+  get logger(): Logger {
+    if (!this.log) {
+      let level: Config['logLevel'] = 'info';
+      try {
+        level = this.config.logLevel;
+      } catch {
+        /* reported by boot() */
+      }
+      this.log = this.options.logger ?? createLogger(level);
+    }
+    return this.log;
+  }
+
+  /** The Node response of the request being handled for `pathname`, when responses are tracked. */
+  httpResponse(pathname: string): ServerResponse | null {
+    return this.responses?.current(pathname) ?? null;
+  }
+
+  /** The sign-in, sign-out and access checks' state: the configured token, failure limiter, revocations. */
+  auth(): AuthContext {
+    this.authState ??= { limiter: new FailureLimiter(), revoked: new RevokedSessions(), log: securityLogOf(this.logger) };
+    return { token: this.config.authToken, ...this.authState, now: Date.now };
+  }
+
+  /**
+   * Starts what runs from boot: logs the configuration (without secrets), starts the hub, and
+   * gives its edges their verdict over every layer once the Azure data is loaded.
+   */
+  async boot(): Promise<Hub> {
+    let config: Config;
+    try {
+      config = this.config;
+    } catch (err) {
+      const problems = (err as { problems?: unknown }).problems;
+      this.logger.fatal(problems ? { problems } : { err }, 'invalid configuration');
+      throw err;
+    }
+    this.logger.info({ config: configSummary(config) }, 'flowsight starting');
+    const hub = await this.hub();
+    this.attachEdgePaths(hub).catch((err: unknown) => this.logger.error({ component: 'edge-paths', err }, 'edge verdicts over the Azure layers are off'));
+    return hub;
+  }
+
+  /** The hub (relay subscription, graph, fan-out), started on first use. */
+  hub(): Promise<Hub> {
+    return this.once('hub', () => this.startHub());
+  }
+
+  /** The cluster source and policy posture, started on first use and fed with the hub's flows. */
+  posture(): Promise<PostureService> {
+    return this.once('posture', () => this.startPosture());
+  }
+
+  /** The Azure source with its first snapshot loaded (a failed first load is retried by the next caller). */
+  azure(): Promise<AzureService> {
+    return this.once('azure', () => this.startAzure());
+  }
+
+  /** Stops every part that started (tests; the process otherwise ends with its parts). */
+  async stop(): Promise<void> {
+    for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    this.starting.clear();
+  }
+
+  /** One start per part; a failed start is forgotten, so the caller gets the error and the next call starts again. */
+  private once<T>(part: string, start: () => Promise<T>): Promise<T> {
+    const existing = this.starting.get(part) as Promise<T> | undefined;
+    if (existing) return existing;
+    const started = start();
+    this.starting.set(part, started);
+    started.catch(() => {
+      if (this.starting.get(part) === started) this.starting.delete(part);
+    });
+    return started;
+  }
+
+  private async startHub(): Promise<Hub> {
+    const config = this.config;
+    const log = this.logger.child({ component: 'hub' });
+    const hub = this.options.createHub?.(config, log) ?? new Hub(config, { logger: log });
+    const relay = config.relay.mode === 'demo' ? 'demo relay' : config.relay.address;
+    const unsubscribe = hub.onRelayEvent(relayEventLogger(this.logger.child({ component: 'relay' }), { relay }));
+    try {
+      await hub.start();
+    } catch (err) {
+      unsubscribe();
+      await hub.stop().catch(() => undefined);
+      this.logger.error({ component: 'hub', relay, err }, 'hub did not start');
+      throw err;
+    }
+    hub.onFlows((batch) => this.edgeFlows.add(batch), { replay: true });
+    this.stops.push(() => hub.stop());
+    return hub;
+  }
+
+  private async startPosture(): Promise<PostureService> {
+    const config = this.config;
+    const log = this.logger.child({ component: 'cluster' });
+    const source = this.options.createClusterSource?.(config) ?? clusterSourceFromConfig(config);
+    try {
+      await source.start();
+    } catch (err) {
+      log.error({ err }, 'cluster source did not start');
+      await source.stop().catch(() => undefined);
+      throw err;
+    }
+    const unwatch = logClusterSource(source, log);
+    // Flows always come from a Hubble Relay (a real one or the demo's), and Hubble runs on Cilium.
+    const posture = new PolicyPosture(source, { datapath: { setting: config.datapath, settingName: 'FLOWSIGHT_DATAPATH', hubbleRelay: true } });
+    posture.start();
+    let unfeed: () => void;
+    try {
+      const hub = await this.hub();
+      // Pushed by the hub at each tick; the replay hands over the flows it saw before the posture started.
+      unfeed = hub.onFlows((batch) => posture.addFlows(batch.flows), { replay: true });
+    } catch (err) {
+      unwatch();
+      posture.stop();
+      await source.stop().catch(() => undefined);
+      throw err;
+    }
+    this.stops.push(() => {
+      unfeed();
+      unwatch();
+      posture.stop();
+      return source.stop();
+    });
+    return { source, posture };
+  }
+
+  private async startAzure(): Promise<AzureService> {
+    const config = this.config;
+    const log = this.logger.child({ component: 'azure' });
+    const source = this.options.createAzureSource?.(config) ?? azureSourceFromSettings({ dir: config.azureDir, arm: config.azureArm });
+    let current: AzureSnapshot;
+    try {
+      current = await source.load();
+    } catch (err) {
+      log.warn({ source: source.kind, err }, 'Azure data did not load');
+      throw err;
+    }
+    logAzureLoad(log, current);
+    let at = Date.now();
+    let loading = false;
+    const timer = setInterval(() => {
+      if (loading) return; // a slow load is not stacked with the next one
+      loading = true;
+      source
+        .load()
+        .then((s) => {
+          current = s;
+          at = Date.now();
+          logAzureLoad(log, s);
+        })
+        // Readers keep the last good snapshot; the next round retries.
+        .catch((err: unknown) => log.warn({ source: source.kind, err }, 'Azure reload failed: keeping the last snapshot'))
+        .finally(() => (loading = false));
+    }, this.options.azureRefreshMs ?? AZURE_REFRESH_MS);
+    timer.unref?.();
+    this.stops.push(() => clearInterval(timer));
+    return { source, snapshot: () => current, loadedAt: () => at };
+  }
+
+  /**
+   * Gives the hub's edges their verdict over all layers once the Azure data is loaded. The cluster
+   * snapshot (pods' nodes, hence the addresses Azure sees) joins when its source is up; without it
+   * the Azure layers are still evaluated on the addresses Hubble reported.
+   */
+  private async attachEdgePaths(hub: Hub): Promise<void> {
+    const azure = await this.azure();
+    // Without Azure settings the demo's Azure model is loaded; it describes the demo cluster only.
+    const describesCluster = this.config.relay.mode === 'demo' || azure.source.kind !== 'demo';
+    let cluster: (() => ClusterSnapshot) | undefined;
+    hub.setEdgePaths(new EdgePathAnnotator(() => ({ ...(describesCluster ? { azure: azure.snapshot() } : {}), cluster: cluster?.() })));
+    const retryMs = this.options.postureRetryMs ?? POSTURE_RETRY_MS;
+    const joinCluster = () => {
+      this.posture()
+        .then(({ source }) => (cluster = () => source.snapshot()))
+        .catch((err: unknown) => {
+          this.logger.warn({ component: 'edge-paths', err, retryInMs: retryMs }, 'edge verdicts run without the cluster snapshot for now');
+          setTimeout(joinCluster, retryMs).unref?.();
+        });
+    };
+    joinCluster();
+  }
+}
+
+/** Logs a cluster source's first sync, then changes of its health (stale, errors) and, at debug, every resync. */
+function logClusterSource(source: ClusterSource, log: Logger): () => void {
+  const problems = () => source.status().errors.filter(isInputProblem);
+  const firstProblems = () => problems().slice(0, 5).map((e) => `${e.code}: ${e.message}`);
+  const health = () => {
+    const s = source.status();
+    return { kind: s.kind, stale: s.stale, errors: problems().length, ...(s.lastSyncAt ? { lastSyncAt: new Date(s.lastSyncAt).toISOString() } : {}) };
+  };
+  const counts = (snapshot: ClusterSnapshot) => ({ namespaces: snapshot.namespaces.length, pods: snapshot.pods.length, policies: snapshot.policies.length });
+  let last = health();
+  const firstErrors = firstProblems();
+  log.info({ ...last, ...counts(source.snapshot()), ...(firstErrors.length ? { firstErrors } : {}) }, 'cluster source synced');
+  return source.onChange((snapshot) => {
+    const now = health();
+    if (now.stale !== last.stale || now.errors !== last.errors) {
+      const errors = firstProblems();
+      const level = now.stale || now.errors > 0 ? 'warn' : 'info';
+      log[level]({ ...now, ...counts(snapshot), ...(errors.length ? { firstErrors: errors } : {}) }, now.stale ? 'cluster source lost its upstream: serving the last snapshot' : 'cluster source health changed');
+    } else log.debug({ ...now, ...counts(snapshot) }, 'cluster snapshot changed');
+    last = now;
+  });
+}
+
+function logAzureLoad(log: Logger, s: AzureSnapshot): void {
+  const counts = { virtualNetworks: s.virtualNetworks.length, networkSecurityGroups: s.networkSecurityGroups.length, azureFirewalls: s.azureFirewalls.length, errors: s.errors.length };
+  if (s.errors.length) log.warn({ source: s.source, origin: s.origin, ...counts, firstErrors: s.errors.slice(0, 5).map((e) => `${e.code}: ${e.message}`) }, 'Azure data loaded with errors');
+  else log.info({ source: s.source, origin: s.origin, ...counts }, 'Azure data loaded');
+}
+
+const KEY = Symbol.for('flowsight.runtime');
+
+/**
+ * The runtime of this process, created on first use; boot (instrumentation.ts) creates it before
+ * the first request, so every request's response is tracked.
+ */
+export function runtime(): Runtime {
+  const holder = globalThis as { [KEY]?: Runtime };
+  holder[KEY] ??= new Runtime({ trackResponses: true });
+  return holder[KEY];
+}
