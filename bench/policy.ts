@@ -4,8 +4,8 @@
  * between random pods and internet addresses. The last output line is JSON for CI trend tracking.
  */
 
-import { PolicyEngine } from '../lib/policy/engine';
-import type { PeerRef } from '../lib/policy/peer-ref';
+import { PolicyEngine } from '../lib/policy-engine/engine';
+import type { PeerRef } from '../lib/policy-engine/peer-ref';
 import type { ClusterSnapshot, PolicyObject } from '../lib/k8s/types';
 import { normalizeObject } from '../lib/k8s/normalize';
 

@@ -13,9 +13,9 @@ import { ManifestsSource } from '../../lib/k8s/manifests-source';
 import { manifestLocationOf } from '../../lib/k8s/parse-manifests';
 import { formatSourceError, isInputProblem, summarizeSkippedKinds, type SourceError } from '../../lib/k8s/source-error';
 import type { ClusterSnapshot } from '../../lib/k8s/types';
-import { chooseDatapath, DATAPATH_SETTINGS, describeDatapath, type DatapathChoice, type DatapathSetting } from '../../lib/policy/datapath';
-import { PolicyEngine } from '../../lib/policy/engine';
-import type { PolicyError } from '../../lib/policy/policy-error';
+import { chooseDatapath, DATAPATH_SETTINGS, describeDatapath, type DatapathChoice, type DatapathSetting } from '../../lib/policy-engine/datapath';
+import { PolicyEngine } from '../../lib/policy-engine/engine';
+import type { PolicyError } from '../../lib/policy-engine/policy-error';
 
 export interface ClusterInputOptions {
   manifests?: string;

@@ -7,13 +7,13 @@
 
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy/engine';
-import type { Direction, PolicyRef } from '../../lib/policy/compiled-policy';
-import { parsePeerRef } from '../../lib/policy/peer-ref';
-import { describeServiceConnection, evaluateConnection, type ConnectionEvaluation } from '../../lib/policy/service-connection';
-import type { Protocol } from '../../lib/policy/ports';
-import { AzureProbeInputError, evaluateAzureProbes, type AzureProbeResult } from '../../lib/azure/cli-support';
-import { describeFirewallRule, describeNsgRule } from '../../lib/policy/three-layers';
+import { type PolicyEngine, type ConnectionVerdict, type DirectionVerdict, type FlowVerdict } from '../../lib/policy-engine/engine';
+import type { Direction, PolicyRef } from '../../lib/policy-engine/compiled-policy';
+import { parsePeerRef } from '../../lib/policy-engine/peer-ref';
+import { describeServiceConnection, evaluateConnection, type ConnectionEvaluation } from '../../lib/policy-engine/service-connection';
+import type { Protocol } from '../../lib/policy-engine/ports';
+import { AzureProbeInputError, evaluateAzureProbes, type AzureProbeResult } from './azure-support';
+import { describeFirewallRule, describeNsgRule } from '../../lib/layers/three-layers';
 import {
   addAzureInputOptions,
   addClusterInputOptions,

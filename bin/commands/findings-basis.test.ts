@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { demoScenario } from '../../lib/demo/scenario';
-import { demoFlows } from '../../lib/policy/testing/demo-flows';
+import { demoFlows } from '../../lib/posture/testing/demo-flows';
 import { runCli as run } from './testing/run-cli';
 
 describe('flowsight findings: the basis of the score', () => {

@@ -159,7 +159,7 @@ describe('flowsight findings --azure with a cluster and --flows (issue 16, items
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-findings-egress-'));
     const { demoScenario } = await import('../../lib/demo/scenario');
-    const { demoFlows } = await import('../../lib/policy/testing/demo-flows');
+    const { demoFlows } = await import('../../lib/posture/testing/demo-flows');
     await writeFile(path.join(dir, 'flows.jsonl'), demoFlows(demoScenario()).map((f) => JSON.stringify(f)).join('\n'));
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));

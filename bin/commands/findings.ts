@@ -8,16 +8,16 @@
  */
 
 import { type Command, Option } from 'commander';
-import { SEVERITY_ORDER, atLeast, type Severity } from '../../lib/policy/finding';
-import { computeFindings } from '../../lib/policy/findings';
-import { FlowSummary } from '../../lib/policy/flow-summary';
-import { ObservedConnections, type ObservedConnection } from '../../lib/policy/observed-connections';
+import { SEVERITY_ORDER, atLeast, type Severity } from '../../lib/posture/finding';
+import { computeFindings } from '../../lib/posture/findings';
+import { FlowSummary } from '../../lib/posture/flow-summary';
+import { ObservedConnections, type ObservedConnection } from '../../lib/posture/observed-connections';
 import type { AzureSnapshot } from '../../lib/azure/types';
-import { podsPerNamespace, postureScores, scoreBasis } from '../../lib/policy/posture-score';
+import { podsPerNamespace, postureScores, scoreBasis } from '../../lib/posture/posture-score';
 import type { FlowRecord } from '../../lib/flows/flow-record';
-import { azureFindings } from '../../lib/azure/cli-support';
-import { clusterFindingsOptions } from '../../lib/policy/azure-findings';
-import { sortFindings } from '../../lib/policy/finding';
+import { azureFindings } from './azure-support';
+import { clusterFindingsOptions } from '../../lib/posture/azure-findings';
+import { sortFindings } from '../../lib/posture/finding';
 import {
   addAzureInputOptions,
   addClusterInputOptions,

@@ -4,8 +4,8 @@ import { SEVERITY_CLASS } from '../explain/severity-class';
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import type { ResponseOf } from '@/lib/api/contract';
-import type { EffectiveNsgView, NsgRuleRow } from '@/lib/policy/azure-overview';
-import type { Finding } from '@/lib/policy/finding';
+import type { EffectiveNsgView, NsgRuleRow } from '@/lib/server/views/azure-overview';
+import type { Finding } from '@/lib/posture/finding';
 import { azureQuery } from '../api/queries';
 import { EgressPathDiagram } from './EgressPathDiagram';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import type { EgressView } from '@/lib/policy/azure-overview';
+import type { EgressView } from '@/lib/server/views/azure-overview';
 
 interface Box {
   id: string;

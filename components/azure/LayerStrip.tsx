@@ -1,6 +1,6 @@
 'use client';
 
-import type { LayerCell, ThreeLayers } from '@/lib/policy/three-layers';
+import type { LayerCell, ThreeLayers } from '@/lib/layers/three-layers';
 
 const LABEL: Record<LayerCell['layer'], string> = { nsg: 'NSG', policy: 'Network policy', firewall: 'Egress firewall' };
 

@@ -1,6 +1,6 @@
 'use client';
 
-import { MAX_SEARCH_TEXT, type EgressFilter } from '@/lib/policy/egress-inventory';
+import { MAX_SEARCH_TEXT, type EgressFilter } from '@/lib/server/views/egress-inventory';
 
 const VERDICT_OPTIONS = [
   ['', 'any verdict'],

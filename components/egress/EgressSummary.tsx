@@ -1,4 +1,4 @@
-import type { EgressInventory } from '@/lib/policy/egress-inventory';
+import type { EgressInventory } from '@/lib/server/views/egress-inventory';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 

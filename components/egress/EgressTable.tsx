@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { type EgressCell, type EgressLayer, type EgressRow, type EgressVerdict } from '@/lib/policy/egress-inventory';
+import { type EgressCell, type EgressLayer, type EgressRow, type EgressVerdict } from '@/lib/server/views/egress-inventory';
 
 const CELL_STYLE: Record<EgressCell['verdict'], string> = {
   allowed: 'text-green-800',

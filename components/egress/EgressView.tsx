@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { filterEgressRows } from '@/lib/policy/egress-inventory';
+import { filterEgressRows } from '@/lib/server/views/egress-inventory';
 import { egressQuery } from '../api/queries';
 import { EgressFilters } from './EgressFilters';
 import { EgressSummary } from './EgressSummary';

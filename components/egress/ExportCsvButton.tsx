@@ -1,6 +1,6 @@
 'use client';
 
-import { egressCsv, type EgressRow } from '@/lib/policy/egress-inventory';
+import { egressCsv, type EgressRow } from '@/lib/server/views/egress-inventory';
 
 /** Downloads the rows as shown (filters applied) as CSV, built in the browser. */
 export function ExportCsvButton({ rows }: { rows: EgressRow[] }) {

@@ -7,7 +7,7 @@
 
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { EGRESS_VERDICTS, MAX_SEARCH_TEXT, type EgressFilter, type EgressVerdict } from '@/lib/policy/egress-inventory';
+import { EGRESS_VERDICTS, MAX_SEARCH_TEXT, type EgressFilter, type EgressVerdict } from '@/lib/server/views/egress-inventory';
 
 export function parseEgressFilter(params: URLSearchParams): EgressFilter {
   const verdict = params.get('verdict');

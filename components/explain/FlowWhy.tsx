@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { FlowRecord } from '@/lib/flows/flow-record';
-import { flowExplainParams } from '@/lib/policy/flow-connection';
+import { flowExplainParams } from '@/lib/policy-engine/flow-connection';
 import { explainQuery } from '../api/queries';
 import { WhyPanel, WhyState } from './WhyPanel';
 

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import type { SourceHealth } from '@/lib/policy/posture-report';
+import type { SourceHealth } from '@/lib/posture/posture-report';
 
 /** Warns when the cluster data is stale (the live source lost the API server) and when sources had errors. */
 export function SourceHealthBanner({ source, showErrorsLink = true }: { source: SourceHealth | undefined; showErrorsLink?: boolean }) {

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import type { ExplainedDirection, ExplainedRule, Explanation } from '@/lib/policy/explain-connection';
-import type { PolicyRef } from '@/lib/policy/compiled-policy';
+import type { ExplainedDirection, ExplainedRule, Explanation } from '@/lib/server/views/explain-connection';
+import type { PolicyRef } from '@/lib/policy-engine/compiled-policy';
 
 /** Link to one policy on the policies page (its card is found by namespace and name). */
 export function policyHref(p: PolicyRef): string {

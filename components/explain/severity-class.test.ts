@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEVERITY_ORDER } from '@/lib/policy/finding';
+import { SEVERITY_ORDER } from '@/lib/posture/finding';
 import { SEVERITY_CLASS, SEVERITY_HEX } from './severity-class';
 
 describe('the severity palette', () => {

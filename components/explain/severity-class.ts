@@ -1,4 +1,4 @@
-import type { Severity } from '@/lib/policy/finding';
+import type { Severity } from '@/lib/posture/finding';
 
 /** Colours of a finding's severity tag, the same on the overview's findings and the map's namespace badges. */
 export const SEVERITY_CLASS: Record<Severity, string> = {

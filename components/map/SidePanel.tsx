@@ -7,7 +7,7 @@ import { edgeLabel } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { describeEdgePath, LAYER_NAME } from '@/lib/graph/edge-path-text';
 import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer, type VerdictCounts } from '@/lib/graph/types';
-import type { PostureReport } from '@/lib/policy/posture-report';
+import type { PostureReport } from '@/lib/posture/posture-report';
 import { SEVERITY_CLASS } from '../explain/severity-class';
 import { flowsQuery } from '../api/queries';
 import { EdgeLayers } from '../azure/EdgeLayers';

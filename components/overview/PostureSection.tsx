@@ -7,9 +7,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import type { FixCheck, Severity } from '@/lib/policy/finding';
-import type { ReportDeduction, ReportFinding } from '@/lib/policy/posture-report';
-import type { ScoreBasis } from '@/lib/policy/posture-score';
+import type { FixCheck, Severity } from '@/lib/posture/finding';
+import type { ReportDeduction, ReportFinding } from '@/lib/posture/posture-report';
+import type { ScoreBasis } from '@/lib/posture/posture-score';
 import { postureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { SEVERITY_CLASS } from '../explain/severity-class';

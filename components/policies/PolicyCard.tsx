@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import type { PolicyEntry, PolicyPath } from '@/lib/policy/policy-catalog';
+import type { PolicyEntry, PolicyPath } from '@/lib/server/views/policy-catalog';
 import { PolicyPathsGraph } from './PolicyPathsGraph';
 
 const KIND_SHORT: Record<PolicyEntry['kind'], string> = { NetworkPolicy: 'NP', CiliumNetworkPolicy: 'CNP', CiliumClusterwideNetworkPolicy: 'CCNP' };

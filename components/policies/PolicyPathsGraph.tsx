@@ -6,7 +6,7 @@
  * in red. Plain SVG: dozens of these on one page would be too heavy as cytoscape instances.
  */
 
-import type { PathPeer, PolicyEntry } from '@/lib/policy/policy-catalog';
+import type { PathPeer, PolicyEntry } from '@/lib/server/views/policy-catalog';
 
 const ROW = 22;
 const WIDTH = 720;

@@ -1,6 +1,6 @@
 'use client';
 
-import type { SourceHealth } from '@/lib/policy/posture-report';
+import type { SourceHealth } from '@/lib/posture/posture-report';
 
 /** Problems loading the cluster's objects (file, document, line) and compiling its policies (policy, field). */
 export function SourceErrors({ source }: { source: SourceHealth }) {

@@ -8,11 +8,11 @@
 import type { FilterExplanation } from '../flows/filter-explanation';
 import type { FlowRecord } from '../flows/flow-record';
 import type { GraphSnapshot } from '../graph/types';
-import type { EgressInventory } from '../policy/egress-inventory';
-import type { Explanation } from '../policy/explain-connection';
-import type { PolicyCatalog } from '../policy/policy-catalog';
-import type { PostureReport, SourceHealth } from '../policy/posture-report';
-import type { ThreeLayers } from '../policy/three-layers';
+import type { EgressInventory } from '../server/views/egress-inventory';
+import type { Explanation } from '../server/views/explain-connection';
+import type { PolicyCatalog } from '../server/views/policy-catalog';
+import type { PostureReport, SourceHealth } from '../posture/posture-report';
+import type { ThreeLayers } from '../layers/three-layers';
 import type { AzurePageData } from '../server/azure-view';
 import type { HubStatus } from '../server/hub';
 import { describeFilterProblems, parseFlowsRequest, parseStreamRequest } from './flows-request';

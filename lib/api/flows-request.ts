@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { compileFilters, type FlowPredicate } from '../hubble/flow-filter';
 import { describeProblems, parseFlowQuery, type FlowQuery } from '../hubble/flow-query';
-import type { ParamProblem } from './problem';
+import { invalidParamsResponse, type ParamProblem } from './problem';
 import { searchParamsToRecord, type Parsed } from './request-params';
 
 /** Parameters the pages put in the URL that are not flow filters. */
@@ -72,4 +72,9 @@ export function parseStreamRequest(params: URLSearchParams): Parsed<{ predicate:
   const filter = filterFromSearchParams(params);
   if (!filter.ok) return filter;
   return { ok: true, value: { predicate: params.get('sample') === '0' ? null : filter.predicate } };
+}
+
+/** A 400 problem-details response that names each bad filter parameter (`detail` reads `invalid filter "x": ...`). */
+export function badQueryResponse(problems: ParamProblem[]): Response {
+  return invalidParamsResponse(problems, describeFilterProblems);
 }

@@ -6,7 +6,7 @@
 
 import { isIp } from '../net/ip';
 import { z } from 'zod';
-import type { ObservedFlow } from '../policy/three-layers';
+import type { ObservedFlow } from '../layers/three-layers';
 import type { ParamProblem } from './problem';
 import { singleValuedParams } from './request-params';
 

@@ -6,9 +6,9 @@
 import { isIp } from '../net/ip';
 import { z } from 'zod';
 import { POLICY_KINDS } from '../k8s/types';
-import type { ConnectionQuery } from '../policy/explain-connection';
-import type { CatalogQuery } from '../policy/policy-catalog';
-import { parsePeerRef, type PeerRef } from '../policy/peer-ref';
+import type { ConnectionQuery } from '../server/views/explain-connection';
+import type { CatalogQuery } from '../server/views/policy-catalog';
+import { parsePeerRef, type PeerRef } from '../policy-engine/peer-ref';
 import type { ParamProblem } from './problem';
 import { singleValuedParams, type Parsed } from './request-params';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFirewall } from '../policy/firewall-evaluator';
-import { AzureTopology } from '../policy/azure-topology';
+import { evaluateFirewall } from '../azure-rules/firewall-evaluator';
+import { AzureTopology } from '../azure-rules/azure-topology';
 import { SnapshotAssembler } from './snapshot-assembler';
 import type { AzureSnapshot } from './types';
 

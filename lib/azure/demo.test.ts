@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { demoScenario, podsOf } from '../demo/scenario';
 import { demoSnapshot } from '../k8s/demo-source';
-import { evaluateAzureFlow } from '../policy/azure-flow-layers';
-import { serviceTagIndex } from '../policy/azure-service-tags';
-import { evaluateAzureProbes } from './cli-support';
+import { evaluateAzureFlow } from '../azure-rules/azure-flow-layers';
+import { serviceTagIndex } from '../azure-rules/azure-service-tags';
+import { evaluateAzureProbes } from '../../bin/commands/azure-support';
 import { DEMO_FIREWALL_PUBLIC_IP, demoAzureSnapshot } from './demo';
 
 const azure = demoAzureSnapshot();

@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateAzureProbes } from './cli-support';
+import { evaluateAzureProbes } from '../../bin/commands/azure-support';
 import { loadAzureDir } from './files-source';
 import { recognizeResource } from './resource-kind';
 

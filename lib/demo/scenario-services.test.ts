@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { demoScenario, podsOf, type TrafficPattern } from './scenario';
 import { demoSnapshot } from '../k8s/demo-source';
 import { isServiceLookupError, serviceIndexOf } from '../k8s/service-index';
-import { PolicyEngine } from '../policy/engine';
-import type { L7Request } from '../policy/l7-rules';
-import type { PeerRef } from '../policy/peer-ref';
-import { evaluateConnection } from '../policy/service-connection';
+import { PolicyEngine } from '../policy-engine/engine';
+import type { L7Request } from '../policy-engine/l7-rules';
+import type { PeerRef } from '../policy-engine/peer-ref';
+import { evaluateConnection } from '../policy-engine/service-connection';
 import type { Service } from '../k8s/types';
 
 const scenario = demoScenario();

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { demoScenario, podsOf, type PeerRef as DemoPeer, type TrafficPattern } from './scenario';
 import { demoSnapshot } from '../k8s/demo-source';
-import { PolicyEngine, isEngineError, type ConnectionVerdict } from '../policy/engine';
-import type { PeerRef } from '../policy/peer-ref';
-import type { L7Request } from '../policy/l7-rules';
+import { PolicyEngine, isEngineError, type ConnectionVerdict } from '../policy-engine/engine';
+import type { PeerRef } from '../policy-engine/peer-ref';
+import type { L7Request } from '../policy-engine/l7-rules';
 
 const scenario = demoScenario();
 const { snapshot, errors } = demoSnapshot(scenario);

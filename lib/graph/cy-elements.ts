@@ -4,7 +4,7 @@
  * as a class so the stylesheet draws allowed, denied, mixed and audit traffic distinctly.
  */
 
-import { SEVERITY_ORDER } from '../policy/finding';
+import { SEVERITY_ORDER } from '../posture/finding';
 import type { VisibleGraph } from './view-filter';
 import { LAYER_SHORT } from './edge-path-text';
 import { namespaceBoxId } from './graph-ids';

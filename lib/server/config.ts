@@ -9,7 +9,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azure/source-from-env';
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
-import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy/datapath';
+import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {

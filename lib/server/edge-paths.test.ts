@@ -3,7 +3,7 @@ import { demoAzureSnapshot } from '../azure/demo';
 import { demoScenario } from '../demo/scenario';
 import { FlowGraph } from '../graph/flow-graph';
 import { demoSnapshot } from '../k8s/demo-source';
-import { demoFlows } from '../policy/testing/demo-flows';
+import { demoFlows } from '../posture/testing/demo-flows';
 import { EdgePathAnnotator, type EdgePathInputs } from './edge-paths';
 
 const cluster = demoSnapshot().snapshot;

@@ -14,8 +14,8 @@ import type { AzureSnapshot } from '../azure/types';
 import type { FlowRecord } from '../flows/flow-record';
 import type { GraphDelta, GraphEdge, GraphNode } from '../graph/types';
 import type { ClusterSnapshot } from '../k8s/types';
-import { edgePath, type AzureCells } from '../policy/edge-path';
-import { threeLayers, type ObservedFlow } from '../policy/three-layers';
+import { edgePath, type AzureCells } from '../layers/edge-path';
+import { threeLayers, type ObservedFlow } from '../layers/three-layers';
 
 export interface EdgePathInputs {
   cluster?: ClusterSnapshot;

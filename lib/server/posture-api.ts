@@ -3,12 +3,12 @@
  * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
-import { explainConnection, explainEdge, type ExplainResult } from '../policy/explain-connection';
-import { policyCatalog, type CatalogQuery, type PolicyCatalog } from '../policy/policy-catalog';
-import { scoreBasis } from '../policy/posture-score';
-import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../policy/posture-report';
+import { explainConnection, explainEdge, type ExplainResult } from './views/explain-connection';
+import { policyCatalog, type CatalogQuery, type PolicyCatalog } from './views/policy-catalog';
+import { scoreBasis } from '../posture/posture-score';
+import { postureReport, sourceHealth, type PostureReport, type SourceHealth } from '../posture/posture-report';
 import type { AzureSnapshot } from '../azure/types';
-import type { ExplainRequest } from './posture-requests';
+import type { ExplainRequest } from '../api/posture-requests';
 import { runtime, type Runtime } from './runtime';
 
 /** Scores, findings, badges, the posture layer and the source's health. */

@@ -8,7 +8,7 @@ import type { AzureSource } from '../azure/types';
 import { demoScenario } from '../demo/scenario';
 import type { ClusterSource } from '../k8s/cluster-source';
 import { DemoSource } from '../k8s/demo-source';
-import { demoFlows } from '../policy/testing/demo-flows';
+import { demoFlows } from '../posture/testing/demo-flows';
 import type { Config } from './config';
 import { Hub } from './hub';
 import { createLogger } from './logger';

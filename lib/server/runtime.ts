@@ -15,7 +15,7 @@ import { azureSourceFromSettings } from '../azure/source-from-env';
 import type { ClusterSource } from '../k8s/cluster-source';
 import { isInputProblem } from '../k8s/source-error';
 import type { ClusterSnapshot } from '../k8s/types';
-import { PolicyPosture } from '../policy/policy-posture';
+import { PolicyPosture } from '../posture/policy-posture';
 import type { AuthContext } from './auth';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
 import { configSummary, loadConfig, type Config, type Env } from './config';

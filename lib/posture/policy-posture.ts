@@ -1,0 +1,130 @@
+/**
+ * Keeps the policy engine, findings and scores in step with a cluster source and the flow stream:
+ * recomputed lazily, only after the snapshot, the flows or the Azure data changed, so readers (API routes,
+ * the map's badges) can ask as often as they like. Generated fixes are checked against the same engine;
+ * the engines compiled for that are kept per snapshot.
+ */
+
+import type { AzureSnapshot } from '../azure/types';
+import type { ClusterSource } from '../k8s/cluster-source';
+import type { ClusterSnapshot } from '../k8s/types';
+import type { FlowRecord } from '../flows/flow-record';
+import { chooseDatapath, type DatapathHints } from '../policy-engine/datapath';
+import { PolicyEngine, type EngineOptions } from '../policy-engine/engine';
+import type { Finding } from './finding';
+import { computeFindings } from './findings';
+import { FixChecker } from './fix-check';
+import { FlowSummary } from './flow-summary';
+import { ObservedConnections } from './observed-connections';
+import { podsPerNamespace, postureScores, type PostureScores } from './posture-score';
+
+export interface PolicyPostureOptions {
+  flows?: FlowSummary;
+  connections?: ObservedConnections;
+  /** How to choose the datapath per snapshot (setting, where it came from, whether flows come from Hubble). */
+  datapath?: DatapathHints;
+  /** Other engine options (allow-localhost, CIDR match mode); DNS names come from the flows. */
+  engineOptions?: Omit<EngineOptions, 'dns' | 'datapath'>;
+  /** Time one recompute may spend checking fixes; the rest are checked on the next reads. */
+  fixCheckBudgetMs?: number;
+}
+
+/** Checking fixes must not hold the event loop for long: a large cluster's fixes are checked over several reads. */
+const FIX_CHECK_BUDGET_MS = 500;
+
+export class PolicyPosture {
+  private readonly summary: FlowSummary;
+  private readonly connections: ObservedConnections;
+  private flowVersion = 0;
+  /** Flows fed so far and the times of the first and last: the basis of the score (posture-score.ts). */
+  private observed: { count: number; from: number; to: number } = { count: 0, from: Infinity, to: -Infinity };
+  private engineFor: { snapshot: ClusterSnapshot; engine: PolicyEngine; dnsVersion: number; checker: FixChecker } | undefined;
+  private findingsFor: { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; findings: Finding[]; scores: PostureScores; complete: boolean } | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly source: ClusterSource,
+    private readonly options: PolicyPostureOptions = {},
+  ) {
+    this.summary = options.flows ?? new FlowSummary();
+    this.connections = options.connections ?? new ObservedConnections();
+  }
+
+  /** Subscribes to the source; listeners hear about every change that can alter verdicts or findings. */
+  start(): void {
+    this.unsubscribe ??= this.source.onChange(() => this.changed());
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  addFlows(flows: Iterable<FlowRecord>): void {
+    const list = [...flows];
+    for (const f of list) {
+      if (f.time < this.observed.from) this.observed.from = f.time;
+      if (f.time > this.observed.to) this.observed.to = f.time;
+    }
+    this.observed.count += list.length;
+    this.summary.addAll(list);
+    this.connections.addAll(list);
+    this.flowVersion++;
+    this.changed();
+  }
+
+  /** How many flows the findings weigh, and the time of the first and last of them. */
+  observedFlows(): { count: number; window?: { from: number; to: number } } {
+    const o = this.observed;
+    return o.count > 0 ? { count: o.count, window: { from: o.from, to: o.to } } : { count: 0 };
+  }
+
+  /** The engine for the current snapshot, with the DNS names learned from flows so far. */
+  engine(): PolicyEngine {
+    return this.current().engine;
+  }
+
+  /** Findings; with Azure data, open-egress weighs the NSG, route, NAT gateway and firewall on each path. */
+  findings(azure?: AzureSnapshot): Finding[] {
+    return this.computed(azure).findings;
+  }
+
+  scores(azure?: AzureSnapshot): PostureScores {
+    return this.computed(azure).scores;
+  }
+
+  private current(): NonNullable<PolicyPosture['engineFor']> {
+    const snapshot = this.source.snapshot();
+    if (!this.engineFor || this.engineFor.snapshot !== snapshot) {
+      const datapath = chooseDatapath(snapshot, this.options.datapath);
+      const engine = new PolicyEngine(snapshot, { ...this.options.engineOptions, datapath, dns: this.summary.snapshot().dnsAnswers });
+      this.engineFor = { snapshot, engine, dnsVersion: this.flowVersion, checker: new FixChecker(snapshot, engine, { ...(this.options.engineOptions ? { engineOptions: this.options.engineOptions } : {}), budgetMs: this.options.fixCheckBudgetMs ?? FIX_CHECK_BUDGET_MS }) };
+    } else if (this.engineFor.dnsVersion !== this.flowVersion) {
+      this.engineFor.engine.setDnsNames(this.summary.snapshot().dnsAnswers);
+      this.engineFor.dnsVersion = this.flowVersion;
+    }
+    return this.engineFor;
+  }
+
+  private computed(azure: AzureSnapshot | undefined): { findings: Finding[]; scores: PostureScores } {
+    const snapshot = this.source.snapshot();
+    const f = this.findingsFor;
+    if (f && f.snapshot === snapshot && f.flowVersion === this.flowVersion && f.azure === azure && f.complete) return f;
+    const { engine, checker } = this.current();
+    const flows = this.summary.snapshot();
+    const findings = computeFindings({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
+    // Fixes left unchecked by the time budget are checked on the next read (checked ones are remembered).
+    this.findingsFor = { snapshot, flowVersion: this.flowVersion, azure, findings, scores: postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods())), complete: checker.pending === 0 };
+    return this.findingsFor;
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
