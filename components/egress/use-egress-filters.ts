@@ -5,8 +5,8 @@
  * State first, URL second: typing in the search box updates at once, the address bar follows.
  */
 
-import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo } from 'react';
+import { useUrlQuery } from '../use-url-query';
 import { EGRESS_VERDICTS, MAX_SEARCH_TEXT, type EgressFilter, type EgressVerdict } from '@/lib/server/views/egress-inventory';
 
 export function parseEgressFilter(params: URLSearchParams): EgressFilter {
@@ -19,30 +19,8 @@ export function parseEgressFilter(params: URLSearchParams): EgressFilter {
 }
 
 export function useEgressFilters() {
-  const params = useSearchParams();
-  const pathname = usePathname();
-  const [query, setQuery] = useState(() => params.toString());
-  const written = useRef<string | null>(null);
-  useEffect(() => {
-    const fromUrl = params.toString();
-    if (fromUrl !== written.current) setQuery(fromUrl);
-  }, [params]);
+  const { query, update } = useUrlQuery();
   const filter = useMemo(() => parseEgressFilter(new URLSearchParams(query)), [query]);
-
-  const set = useCallback(
-    (key: 'ns' | 'verdict' | 'q', value: string) => {
-      setQuery((current) => {
-        const next = new URLSearchParams(current);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        const qs = next.toString();
-        written.current = qs;
-        // The History API is synced with Next's router and, unlike router.replace, refetches nothing.
-        window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
-        return qs;
-      });
-    },
-    [pathname],
-  );
+  const set = useCallback((key: 'ns' | 'verdict' | 'q', value: string) => update((p) => (value ? p.set(key, value) : p.delete(key))), [update]);
   return { filter, set };
 }

@@ -5,9 +5,10 @@
  * remembered in localStorage so a person's noise settings survive across visits.
  */
 
-import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo } from 'react';
 import type { EdgeStatus } from '@/lib/graph/types';
+import { useUrlQuery } from '../use-url-query';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions, type VisualFilters } from '@/lib/graph/view-filter';
 
 export const HIDE_KEYS = {
@@ -59,31 +60,8 @@ function writeVisual(params: URLSearchParams, v: VisualFilters): void {
 
 export function useMapView() {
   const params = useSearchParams();
-  const pathname = usePathname();
-  // The view is local state first and the URL second: a click shows at once, whenever the router
-  // gets round to the new URL. A URL we did not write (a link, back/forward) replaces the state.
-  const [query, setQuery] = useState(() => params.toString());
-  const written = useRef<string | null>(null);
-  useEffect(() => {
-    const fromUrl = params.toString();
-    if (fromUrl !== written.current) setQuery(fromUrl);
-  }, [params]);
+  const { query, update } = useUrlQuery();
   const view = useMemo(() => parseMapView(new URLSearchParams(query)), [query]);
-
-  const update = useCallback(
-    (mutate: (p: URLSearchParams) => void) => {
-      setQuery((current) => {
-        const next = new URLSearchParams(current);
-        mutate(next);
-        const qs = next.toString();
-        written.current = qs;
-        // The History API is synced with Next's router and, unlike router.replace, refetches nothing.
-        window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
-        return qs;
-      });
-    },
-    [pathname],
-  );
 
   // Remembered visual filters apply when the link does not say otherwise.
   useEffect(() => {
