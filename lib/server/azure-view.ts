@@ -4,6 +4,7 @@
  * functions take.
  */
 
+import { emptySnapshot } from '../azure/types';
 import type { FlowRecord } from '../flows/flow-record';
 import { fqdnOfWorldNode } from '../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../graph/node-identity';
@@ -81,8 +82,8 @@ export function flowOfEdge(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, '
 /** Three layers of one observed flow, with whatever cluster and Azure data is loaded. */
 export async function layersOf(flow: ObservedFlow, ctx?: ClusterContext, rt: Runtime = runtime()): Promise<ThreeLayers> {
   const { cluster, engine } = ctx ?? (await clusterContext(rt));
-  const azure = (await rt.azure()).snapshot();
-  return threeLayers(flow, { cluster, engine, azure });
+  const azure = await rt.clusterAzure();
+  return threeLayers(flow, { cluster, engine, ...(azure ? { azure } : {}) });
 }
 
 /**
@@ -120,10 +121,13 @@ export interface AzurePageData extends AzureOverview {
   loadedAt: number;
 }
 
+export const NO_AZURE_SOURCE = 'no Azure source is configured for this cluster: set FLOWSIGHT_AZURE_DIR (az exports) or FLOWSIGHT_AZURE_SUBSCRIPTION (live ARM)';
+
 /** Everything the /azure page shows, from the current Azure snapshot, cluster and live graph. */
 export async function azurePageData(rt: Runtime = runtime()): Promise<AzurePageData> {
   const azure = await rt.azure();
-  const snapshot = azure.snapshot();
+  // The demo's Azure model (no Azure settings) is not shown as a real cluster's network.
+  const snapshot = rt.azureDescribesCluster(azure) ? azure.snapshot() : emptySnapshot(azure.source.kind, NO_AZURE_SOURCE);
   const { cluster } = await clusterContext(rt);
   const hub = await rt.hub();
   const overview = azureOverview(snapshot, worldObservations(hub, rt.edgeFlows, cluster), clusterFindingsOptions(snapshot, cluster));

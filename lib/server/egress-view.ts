@@ -48,7 +48,7 @@ export function egressView(input: EgressViewInput): EgressInventory {
 /** What /api/egress returns: the live graph with the process's cluster and Azure snapshots. */
 export async function egressPageData(rt: Runtime = runtime()): Promise<EgressInventory> {
   const hub = await rt.hub();
-  const [ctx, azure] = await Promise.all([clusterContext(rt), loadedAzure(rt, hub.status().relay.mode === 'demo')]);
+  const [ctx, azure] = await Promise.all([clusterContext(rt), loadedAzure(rt)]);
   return egressView({ hub, cluster: ctx.cluster, engine: ctx.engine, azure });
 }
 
@@ -57,12 +57,10 @@ export async function egressPageData(rt: Runtime = runtime()): Promise<EgressInv
  * data", not "nothing on the path"; and without Azure settings the demo's Azure model is loaded, which
  * describes the demo cluster only, not a real relay's.
  */
-async function loadedAzure(rt: Runtime, demoRelay: boolean): Promise<AzureSnapshot | undefined> {
+async function loadedAzure(rt: Runtime): Promise<AzureSnapshot | undefined> {
   try {
-    const azure = await rt.azure();
-    if (azure.source.kind === 'demo' && !demoRelay) return undefined;
-    const s = azure.snapshot();
-    return hasAzureNetwork(s) ? s : undefined;
+    const s = await rt.clusterAzure();
+    return s && hasAzureNetwork(s) ? s : undefined;
   } catch {
     return undefined;
   }

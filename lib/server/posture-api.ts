@@ -22,13 +22,9 @@ export async function currentPostureReport(rt: Runtime = runtime()): Promise<Pos
   return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), basis, status: source.status(), policyErrors: posture.engine().errors });
 }
 
-/** The Azure snapshot, or undefined when the Azure source cannot load (the findings then say so). */
-async function currentAzureSnapshot(rt: Runtime): Promise<AzureSnapshot | undefined> {
-  try {
-    return (await rt.azure()).snapshot();
-  } catch {
-    return undefined;
-  }
+/** The Azure snapshot of this cluster, or undefined when there is none or it cannot load (the findings then say so). */
+function currentAzureSnapshot(rt: Runtime): Promise<AzureSnapshot | undefined> {
+  return rt.clusterAzure();
 }
 
 /** One page of the policies list, plus the source's health (load errors, stale data). */

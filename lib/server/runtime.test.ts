@@ -180,3 +180,35 @@ describe('Runtime: the hub pushes flows to posture and the edge lookups', () => 
     expect(pypi?.destinationIp).toBe(newest.destination.ip);
   });
 });
+
+describe('Runtime: Azure data only where it describes the cluster', () => {
+  it('a real relay with no Azure settings gets no Azure verdicts: unknown layers, not the demo network', async () => {
+    const rt = runtimeOf({ env: { FLOWSIGHT_RELAY: '127.0.0.1:1' }, logger: capture().logger, createHub: handFedHub });
+    expect((await rt.azure()).source.kind).toBe('demo'); // loaded, as the /azure page needs a model
+    expect(await rt.clusterAzure()).toBeUndefined();
+    const { layersOf, azurePageData, NO_AZURE_SOURCE } = await import('./azure-view');
+    const layers = await layersOf(
+      { source: { ip: '10.244.2.27', port: 40000 }, destination: { ip: '151.101.0.223', port: 443, names: ['pypi.org.'] }, protocol: 'TCP', isReply: false },
+      {},
+      rt,
+    );
+    // On the demo relay the demo firewall denies pypi.org; here nothing is known about the firewall.
+    expect(layers.firewall.verdict).toBe('unknown');
+    expect(layers.nsg.verdict).toBe('unknown');
+    const page = await azurePageData(rt);
+    expect(page.source.origin).toBe(NO_AZURE_SOURCE);
+    expect(page.counts.firewalls).toBe(0);
+  });
+
+  it('the demo relay uses the demo Azure network, and configured Azure data is used for any relay', async () => {
+    const demo = runtimeOf({ logger: capture().logger, createHub: handFedHub });
+    expect((await demo.clusterAzure())?.source).toBe('demo');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-azure-'));
+    try {
+      const real = runtimeOf({ env: { FLOWSIGHT_RELAY: '127.0.0.1:1', FLOWSIGHT_AZURE_DIR: dir }, logger: capture().logger, createHub: handFedHub });
+      expect((await real.clusterAzure())?.source).toBe('files');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

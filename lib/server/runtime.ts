@@ -150,6 +150,25 @@ export class Runtime {
     return this.once('azure', () => this.startAzure());
   }
 
+  /**
+   * Whether the loaded Azure model describes this cluster. Without Azure settings the demo's model
+   * is loaded, and it describes the demo relay's cluster only: for a real relay the Azure layers are
+   * then unknown, never evaluated against a network that is not there.
+   */
+  azureDescribesCluster(azure: Pick<AzureService, 'source'>): boolean {
+    return this.config.relay.mode === 'demo' || azure.source.kind !== 'demo';
+  }
+
+  /** The Azure snapshot of this cluster's network; undefined when none is configured for it or it cannot load. */
+  async clusterAzure(): Promise<AzureSnapshot | undefined> {
+    try {
+      const azure = await this.azure();
+      return this.azureDescribesCluster(azure) ? azure.snapshot() : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Stops every part that started (tests; the process otherwise ends with its parts). */
   async stop(): Promise<void> {
     for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
@@ -262,8 +281,7 @@ export class Runtime {
    */
   private async attachEdgePaths(hub: Hub): Promise<void> {
     const azure = await this.azure();
-    // Without Azure settings the demo's Azure model is loaded; it describes the demo cluster only.
-    const describesCluster = this.config.relay.mode === 'demo' || azure.source.kind !== 'demo';
+    const describesCluster = this.azureDescribesCluster(azure);
     let cluster: (() => ClusterSnapshot) | undefined;
     hub.setEdgePaths(new EdgePathAnnotator(() => ({ ...(describesCluster ? { azure: azure.snapshot() } : {}), cluster: cluster?.() })));
     const retryMs = this.options.postureRetryMs ?? POSTURE_RETRY_MS;
