@@ -2,19 +2,7 @@
 
 import { exportFileName, flowsToCsv, flowsToJson } from '@/lib/flows/flow-export';
 import type { FlowRecord } from '@/lib/flows/flow-record';
-
-/** Hands text to the browser as a file download; nothing leaves the browser. */
-function download(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Some browsers read the blob after click() returns: free it a little later.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { downloadText } from '../download';
 
 /**
  * "Export CSV" / "Export JSON": the flows the table shows, in its order (newest first), read at
@@ -31,7 +19,7 @@ export function FlowExport({ flows, filter }: { flows: () => readonly FlowRecord
         className={button}
         onClick={() => {
           const now = new Date();
-          download(exportFileName('csv', now), 'text/csv;charset=utf-8', flowsToCsv(flows()));
+          downloadText(exportFileName('csv', now), 'text/csv;charset=utf-8', flowsToCsv(flows()));
         }}
       >
         Export CSV
@@ -43,7 +31,7 @@ export function FlowExport({ flows, filter }: { flows: () => readonly FlowRecord
         className={button}
         onClick={() => {
           const now = new Date();
-          download(exportFileName('json', now), 'application/json', flowsToJson(flows(), filter, now));
+          downloadText(exportFileName('json', now), 'application/json', flowsToJson(flows(), filter, now));
         }}
       >
         Export JSON

@@ -8,19 +8,11 @@ import { postureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
 import { GraphCanvas } from './GraphCanvas';
+import { downloadText } from '../download';
 import { Legend } from './Legend';
 import { MapToolbar } from './MapToolbar';
 import { SidePanel } from './SidePanel';
 import { useMapView } from './use-map-view';
-
-function download(name: string, data: unknown): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function MapView() {
   const live = useLive('');
@@ -53,7 +45,7 @@ export function MapView() {
         onDeniedOnly={setDeniedOnly}
         onPosture={setPosture}
         onVisual={setVisual}
-        onExport={() => download(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, exportConnections(visible, view, new Date(), badges ?? {}))}
+        onExport={() => downloadText(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, 'application/json', JSON.stringify(exportConnections(visible, view, new Date(), badges ?? {}), null, 2))}
         onRelayout={() => setRelayoutKey((k) => k + 1)}
         visibleEdges={visible.edges.length}
         totalEdges={graph?.edges.size ?? 0}

@@ -5,6 +5,7 @@
  * choose them (OWASP "CSV Injection").
  */
 
+import { csvCell } from '../util/csv';
 import { decidedBy, l7Summary, peerName } from './flow-format';
 import type { FlowRecord } from './flow-record';
 
@@ -34,19 +35,7 @@ const CSV_COLUMNS: [string, (f: FlowRecord) => string | number | boolean | null]
 
 export const CSV_HEADER = CSV_COLUMNS.map(([name]) => name);
 
-/**
- * Characters that make Excel, LibreOffice or Sheets read a cell as a formula (or, for tab and
- * carriage return, shift it into one): such a cell gets a leading apostrophe, which spreadsheets
- * show as text and do not evaluate.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV cell: formula-guarded, then quoted when it holds a quote, comma or line break. */
-export function csvCell(value: string | number | boolean | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+export { csvCell };
 
 /** Flows as CSV with a header row, in the order given; lines end in CRLF as RFC 4180 asks. */
 export function flowsToCsv(flows: readonly FlowRecord[]): string {

@@ -8,6 +8,7 @@
  * can reuse the filter and CSV functions below.
  */
 
+import { csvCell } from '../../util/csv';
 import { fqdnOfWorldNode, isWorkloadNode, isWorldNode, namespaceOfNode } from '../../graph/graph-ids';
 import type { GraphEdge, VerdictCounts } from '../../graph/types';
 import type { CellVerdict, LayerCell, ObservedFlow, ThreeLayers } from '../../layers/three-layers';
@@ -261,15 +262,7 @@ const CSV_COLUMNS = [
   'decided by',
 ] as const;
 
-/**
- * A spreadsheet opens a cell starting with = + - @ (or tab / CR) as a formula: prefix an apostrophe
- * so a crafted DNS name or rule name is shown, not run. Then quote as RFC 4180 asks.
- */
-export function csvCell(value: string | number): string {
-  let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvCell };
 
 /** The rows as CSV (header first, CRLF line ends), times in ISO 8601. */
 export function egressCsv(rows: readonly EgressRow[]): string {
