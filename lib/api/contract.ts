@@ -8,6 +8,7 @@
 import type { FilterExplanation } from '../flows/filter-explanation';
 import type { FlowRecord } from '../flows/flow-record';
 import type { GraphSnapshot } from '../graph/types';
+import type { CompletionField, Histogram } from '../history/flow-store';
 import type { EgressInventory } from '../server/views/egress-inventory';
 import type { Explanation } from '../server/views/explain-connection';
 import type { PolicyCatalog } from '../server/views/policy-catalog';
@@ -21,10 +22,30 @@ import { parseCatalogQuery, parseExplainRequest } from './posture-requests';
 import { describeParamProblems, type ParamProblem } from './problem';
 import { parseNoParams } from './request-params';
 
-/** `/api/flows`: the latest matching flows held in memory (newest first) and how the filter reads. */
+/**
+ * `/api/flows`: one page of matching flows, newest first, and how the filter reads. With a search
+ * (`q`), a time range (`since`/`until`) or a `cursor`, the flows come from the history store; without
+ * them (or with the store off) from the ring of latest flows held in memory.
+ */
 export interface FlowsResponse {
   flows: FlowRecord[];
   explanation: FilterExplanation;
+  source: 'history' | 'live';
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+  /** The window searched, epoch ms (null: open). */
+  range: { since: number | null; until: number | null };
+  /** How long the server took, ms. */
+  tookMs: number;
+}
+
+/** `/api/flows/histogram`: flow counts per verdict over time for a search and window. */
+export type FlowsHistogramResponse = Histogram & { source: 'history' | 'live'; tookMs: number };
+
+/** `/api/flows/values`: stored values of a field that start with `prefix`, for the query box's completion. */
+export interface FlowValuesResponse {
+  field: CompletionField;
+  values: string[];
 }
 
 /** `/api/policies`: one page of the policy catalog, plus the cluster source's health. */
@@ -37,6 +58,8 @@ export interface ApiResponses {
   /** The workload graph as it stands (the stream starts with the same snapshot). */
   '/api/graph': GraphSnapshot;
   '/api/flows': FlowsResponse;
+  '/api/flows/histogram': FlowsHistogramResponse;
+  '/api/flows/values': FlowValuesResponse;
   /** Scores, findings (most severe first, linked to the map), namespace badges, source health. */
   '/api/posture': PostureReport;
   '/api/policies': PoliciesResponse;

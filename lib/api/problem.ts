@@ -10,6 +10,8 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export interface ParamProblem {
   param: string;
   message: string;
+  /** For a search query: the 1-based column of the query text the message is about. */
+  column?: number;
 }
 
 /**

@@ -13,6 +13,7 @@ export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/flows', request);
   if (q instanceof Response) return q;
   const { predicate, query, limit, edge, node } = q.value;
+  const started = performance.now();
   const hub = await runtime().hub();
   const flows = hub.latestFlows((f, edgeId) => {
     if (edge && edgeId !== edge) return false;
@@ -22,5 +23,12 @@ export async function GET(request: Request): Promise<Response> {
     }
     return predicate(f);
   }, limit);
-  return answer('/api/flows', { flows, explanation: explainFlowQuery(query) });
+  return answer('/api/flows', {
+    flows,
+    explanation: explainFlowQuery(query),
+    source: 'live',
+    nextCursor: null,
+    range: { since: null, until: null },
+    tookMs: Math.round(performance.now() - started),
+  });
 }

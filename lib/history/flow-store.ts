@@ -1,0 +1,128 @@
+/**
+ * The flow history behind one interface: the embedded engine (chdb, under FLOWSIGHT_DATA_DIR) and a
+ * ClickHouse server (FLOWSIGHT_CLICKHOUSE_URL) implement it with the same schema and SQL, and the
+ * rest of Flowsight sees only this. Appends never block the caller: flows are batched, written off
+ * the event loop that serves requests, and dropped (counted) when writes fall behind.
+ */
+
+import type { FlowRecord, Verdict } from '../flows/flow-record';
+
+/** Epoch milliseconds; either bound may be absent (open range). `until` is exclusive. */
+export interface TimeRange {
+  since?: number;
+  until?: number;
+}
+
+/**
+ * A WHERE condition over the `flows` table compiled from a search (lib/search): SQL text whose
+ * every user value is a `{name:Type}` placeholder, and the values. Never user text in `where`.
+ */
+export interface SqlCondition {
+  where: string;
+  params: Record<string, string | number | boolean | string[] | number[]>;
+}
+
+export interface FlowSearch {
+  condition?: SqlCondition;
+  range: TimeRange;
+  /** Page size, newest first. */
+  limit: number;
+  /** The `nextCursor` of the previous page (opaque to callers). */
+  cursor?: string;
+}
+
+export interface FlowPage {
+  flows: FlowRecord[];
+  /** Where the next (older) page starts; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface VerdictBuckets {
+  /** Bucket start, epoch ms; buckets are `bucketMs` wide and cover the range without gaps. */
+  start: number;
+  forwarded: number;
+  dropped: number;
+  audit: number;
+  error: number;
+  other: number;
+}
+
+export interface Histogram {
+  bucketMs: number;
+  since: number;
+  until: number;
+  buckets: VerdictBuckets[];
+}
+
+/** One edge of the map over a past window, from the per-edge-per-minute roll-up, one row per verdict/reason. */
+export interface EdgeAggregate {
+  source: string;
+  target: string;
+  port: number;
+  protocol: string;
+  verdict: Verdict;
+  dropReason: string;
+  sourceNamespace: string;
+  targetNamespace: string;
+  sourceKind: string;
+  targetKind: string;
+  sourceLabel: string;
+  targetLabel: string;
+  sourceWorkloadKind: string;
+  targetWorkloadKind: string;
+  sourceApp: string;
+  targetApp: string;
+  sourcePods: string[];
+  targetPods: string[];
+  flows: number;
+  replies: number;
+  l7: { http: number; dns: number; kafka: number };
+  allowedBy: string[];
+  deniedBy: string[];
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** Fields whose stored values a query box completes. */
+export const COMPLETION_FIELDS = ['namespace', 'workload', 'pod', 'fqdn', 'label', 'node', 'reason', 'policy'] as const;
+export type CompletionField = (typeof COMPLETION_FIELDS)[number];
+
+export interface StoreStatus {
+  engine: 'chdb' | 'clickhouse' | 'off';
+  /** Where the data lives (directory or server URL without credentials). */
+  location: string;
+  /** false while opening, after a fatal error, or when off. */
+  ready: boolean;
+  storedFlows: number;
+  bytesOnDisk: number;
+  oldest: number | null;
+  newest: number | null;
+  /** Flows accepted but not yet written. */
+  pendingFlows: number;
+  writtenFlows: number;
+  droppedBatches: number;
+  droppedFlows: number;
+  /** Age of the oldest unwritten flow when the last batch was written, ms. */
+  writeLagMs: number;
+  /** Ingestion paused (disk full, engine error); the live view keeps working. */
+  paused: string | null;
+  /** The last error in words (no secrets), or null. */
+  error: string | null;
+  retention: { days: number; maxBytes: number; rollupAfterMinutes: number | null };
+}
+
+export interface FlowStore {
+  /** Queues flows for writing; never blocks, never throws (full queue: the batch is dropped and counted). */
+  append(flows: readonly FlowRecord[]): void;
+  search(q: FlowSearch, signal?: AbortSignal): Promise<FlowPage>;
+  histogram(q: { condition?: SqlCondition; range: TimeRange; buckets: number }, signal?: AbortSignal): Promise<Histogram>;
+  /** The per-edge aggregates over a window (the map of a past window). */
+  edges(q: { range: TimeRange }, signal?: AbortSignal): Promise<EdgeAggregate[]>;
+  /** Stored values of a field starting with `prefix` (case-insensitive), most frequent first. */
+  values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal): Promise<string[]>;
+  status(): StoreStatus;
+  /** Writes everything queued. */
+  flush(): Promise<void>;
+  /** Flushes, then releases the engine. */
+  close(): Promise<void>;
+}
