@@ -29,7 +29,7 @@ const config: NextConfig = {
   poweredByHeader: false,
   // Native or Node-only packages stay outside the server bundle. pino is loaded from node_modules
   // as it is (its transports would resolve worker files by path; the server uses none: stdout only).
-  serverExternalPackages: ['@grpc/grpc-js', 'protobufjs', '@kubernetes/client-node', '@azure/arm-network', '@azure/identity', 'pino'],
+  serverExternalPackages: ['@grpc/grpc-js', 'protobufjs', '@kubernetes/client-node', '@azure/arm-network', '@azure/identity', 'pino', 'chdb', '@clickhouse/client'],
   // `npm test` runs tsc over the whole project first; the build itself stays fast.
   typescript: { ignoreBuildErrors: true },
   async headers() {
