@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { dataDirFor } from './e2e/fixtures/data-dir';
 
 /** A port from the environment, or the default; anything but a TCP port stops the run with the variable named. */
 export function portFromEnv(name: string, fallback: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
@@ -42,18 +43,18 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${PORT}`,
+      command: `node e2e/fixtures/clear-dir.mjs ${dataDirFor(PORT)} && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${PORT}`,
       url: `http://127.0.0.1:${PORT}/api/status`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { FLOWSIGHT_DEMO_RATE: '200', NODE_ENV: 'production' },
+      env: { FLOWSIGHT_DEMO_RATE: '200', NODE_ENV: 'production', FLOWSIGHT_DATA_DIR: dataDirFor(PORT) },
     },
     {
-      command: `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${EXTERNAL_APP_PORT}`,
+      command: `node e2e/fixtures/clear-dir.mjs ${dataDirFor(EXTERNAL_APP_PORT)} && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${EXTERNAL_APP_PORT}`,
       url: `http://127.0.0.1:${EXTERNAL_APP_PORT}/api/status`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { FLOWSIGHT_RELAY: `127.0.0.1:${EXTERNAL_RELAY_PORT}`, FLOWSIGHT_MANIFESTS: 'e2e/fixtures/manifests', NODE_ENV: 'production' },
+      env: { FLOWSIGHT_RELAY: `127.0.0.1:${EXTERNAL_RELAY_PORT}`, FLOWSIGHT_MANIFESTS: 'e2e/fixtures/manifests', NODE_ENV: 'production', FLOWSIGHT_DATA_DIR: dataDirFor(EXTERNAL_APP_PORT) },
     },
   ],
 });

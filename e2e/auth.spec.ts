@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { freshDataDir } from './fixtures/data-dir';
 import { expect, test, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 
 // E2E_PORT serves the demo, +1 the external-relay dashboard, +2 the bad-manifests one: take the next.
@@ -30,7 +31,7 @@ test.describe('access token (required off loopback)', () => {
 
   test.beforeAll(async () => {
     server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(PORT)], {
-      env: { ...process.env, NODE_ENV: 'production', FLOWSIGHT_AUTH_TOKEN: TOKEN, FLOWSIGHT_DEMO_RATE: '50' },
+      env: { ...process.env, NODE_ENV: 'production', FLOWSIGHT_AUTH_TOKEN: TOKEN, FLOWSIGHT_DEMO_RATE: '50', FLOWSIGHT_DATA_DIR: freshDataDir(PORT) },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     server.stdout!.on('data', (d: Buffer) => {

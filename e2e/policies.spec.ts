@@ -144,7 +144,7 @@ spec:
 `,
     );
     server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(PORT)], {
-      env: { ...process.env, NODE_ENV: 'production', FLOWSIGHT_MANIFESTS: dir, FLOWSIGHT_DEMO_RATE: '50' },
+      env: { ...process.env, NODE_ENV: 'production', FLOWSIGHT_MANIFESTS: dir, FLOWSIGHT_DEMO_RATE: '50', FLOWSIGHT_HISTORY: 'off' },
       stdio: 'ignore',
     });
     for (let i = 0; i < 120; i++) {

@@ -3,6 +3,7 @@ import { register as demoRelay } from './demo-relay';
 import { register as observe } from './observe';
 import { register as evaluate } from './evaluate';
 import { register as findings } from './findings';
+import { register as query } from './query';
 
 /** Every subcommand registers itself on the program; add new ones here. */
-export const commands: ((program: Command) => void)[] = [demoRelay, observe, evaluate, findings];
+export const commands: ((program: Command) => void)[] = [demoRelay, observe, evaluate, findings, query];

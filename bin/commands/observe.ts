@@ -35,7 +35,8 @@ export function parseTime(value: string, now = Date.now()): Date | null {
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-function tableLine(f: FlowRecord): string {
+/** One flow as a line of `flowsight observe` / `flowsight query` table output. */
+export function flowTableLine(f: FlowRecord): string {
   const time = new Date(f.time).toISOString().replace('T', ' ').slice(0, 23);
   const arrow = f.isReply ? '<-' : '->';
   const verdict = f.verdict + (f.dropReason && f.verdict === 'DROPPED' ? ` (${f.dropReason})` : '');
@@ -139,7 +140,7 @@ export function register(program: Command): void {
       throw e;
     }
     const client = new RelayClient({ address: o.relay, tls });
-    const print = (f: FlowRecord) => process.stdout.write(`${o.output === 'json' ? JSON.stringify(f) : tableLine(f)}\n`);
+    const print = (f: FlowRecord) => process.stdout.write(`${o.output === 'json' ? JSON.stringify(f) : flowTableLine(f)}\n`);
     try {
       if (o.follow && !first) {
         const sub = new FlowSubscription(client, {

@@ -24,8 +24,27 @@ export interface RelayConfig {
   tlsFiles: { ca?: string; cert?: string; key?: string } | null;
 }
 
+/** Where flow history is kept (lib/history) and for how long. */
+export interface HistoryConfig {
+  /** `chdb`: embedded under `dir` (default); `clickhouse`: a server at `clickhouseUrl`; `off`: FLOWSIGHT_HISTORY=off. */
+  kind: 'chdb' | 'clickhouse' | 'off';
+  /** FLOWSIGHT_DATA_DIR (default ./data): the embedded store lives in `<dir>/history`. */
+  dir: string;
+  /** FLOWSIGHT_CLICKHOUSE_URL; may carry credentials, so it is never logged as given. */
+  clickhouseUrl: string | null;
+  /** FLOWSIGHT_RETENTION_DAYS (default 7). */
+  retentionDays: number;
+  /** FLOWSIGHT_RETENTION_MAX_GB (default 5), in bytes. */
+  maxBytes: number;
+  /** FLOWSIGHT_ROLLUP_AFTER_MINUTES: allowed flows older than this keep only per-edge-per-minute counts (null: keep them). */
+  rollupAfterMinutes: number | null;
+}
+
 export interface Config {
   relay: RelayConfig;
+  history: HistoryConfig;
+  /** FLOWSIGHT_OBSERVER_PORT: serve Cilium's observer API from the history on this port (null: off). */
+  observerPort: number | null;
   demoRate: number;
   windowSeconds: number;
   /** No flow from the relay this long: ask its ServerStatus whether the cluster is idle or the stream dead (0 = never). */
@@ -121,6 +140,42 @@ function pathProblem(raw: string, want: 'file-or-directory' | 'directory'): stri
   return `${raw} is not ${want === 'directory' ? 'a directory' : 'a regular file or a directory'}`;
 }
 
+/** A ClickHouse URL without its user and password, for logs and status. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function historyConfig(env: Env, problems: ConfigError['problems']): HistoryConfig {
+  const switchValue = env.FLOWSIGHT_HISTORY?.trim().toLowerCase() || 'on';
+  if (switchValue !== 'on' && switchValue !== 'off') problems.push({ variable: 'FLOWSIGHT_HISTORY', message: `"${env.FLOWSIGHT_HISTORY}" is not on or off` });
+  const clickhouseUrl = env.FLOWSIGHT_CLICKHOUSE_URL?.trim() || null;
+  if (clickhouseUrl) {
+    let url: URL | null = null;
+    try {
+      url = new URL(clickhouseUrl);
+    } catch {
+      problems.push({ variable: 'FLOWSIGHT_CLICKHOUSE_URL', message: 'is not a URL (expected http(s)://host:8123)' });
+    }
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') problems.push({ variable: 'FLOWSIGHT_CLICKHOUSE_URL', message: `${url.protocol} is not http: or https:` });
+  }
+  const rollup = env.FLOWSIGHT_ROLLUP_AFTER_MINUTES?.trim();
+  return {
+    kind: switchValue === 'off' ? 'off' : clickhouseUrl ? 'clickhouse' : 'chdb',
+    dir: env.FLOWSIGHT_DATA_DIR?.trim() || './data',
+    clickhouseUrl,
+    retentionDays: intVar(env, 'FLOWSIGHT_RETENTION_DAYS', 7, 1, 3650, problems),
+    maxBytes: intVar(env, 'FLOWSIGHT_RETENTION_MAX_GB', 5, 1, 100_000, problems) * 1024 ** 3,
+    rollupAfterMinutes: rollup ? intVar(env, 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 60, 1, 525_600, problems) : null,
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
   const problems: ConfigError['problems'] = [];
@@ -159,6 +214,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
   const config: Config = {
     relay,
+    history: historyConfig(env, problems),
+    observerPort: env.FLOWSIGHT_OBSERVER_PORT?.trim() ? intVar(env, 'FLOWSIGHT_OBSERVER_PORT', 0, 1, 65535, problems) : null,
     demoRate: intVar(env, 'FLOWSIGHT_DEMO_RATE', 150, 1, 1_000_000, problems),
     windowSeconds: intVar(env, 'FLOWSIGHT_WINDOW_SECONDS', 300, 10, 86_400, problems),
     relayIdleSeconds: intVar(env, 'FLOWSIGHT_RELAY_IDLE_SECONDS', 15, 0, 86_400, problems),
@@ -230,5 +287,18 @@ export function configSummary(config: Config): Record<string, unknown> {
         : { source: 'demo' },
     datapath: config.datapath,
     logLevel: config.logLevel,
+    history: historySummary(config.history),
+    ...(config.observerPort !== null ? { observerPort: config.observerPort } : {}),
+  };
+}
+
+function historySummary(h: HistoryConfig): Record<string, unknown> {
+  if (h.kind === 'off') return { store: 'off' };
+  return {
+    store: h.kind,
+    ...(h.kind === 'chdb' ? { dir: h.dir } : { url: redactUrl(h.clickhouseUrl ?? '') }),
+    retentionDays: h.retentionDays,
+    maxGB: h.maxBytes / 1024 ** 3,
+    ...(h.rollupAfterMinutes !== null ? { rollupAfterMinutes: h.rollupAfterMinutes } : {}),
   };
 }

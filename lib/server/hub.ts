@@ -104,6 +104,7 @@ export class Hub {
   private pushed = 0;
   private subscription: FlowSubscription | null = null;
   private edgePaths: EdgePathAnnotator | null = null;
+  private flowSink: ((flow: FlowRecord) => void) | null = null;
   private client: RelayClient | null = null;
   private demo: DemoRelay | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
@@ -184,6 +185,21 @@ export class Hub {
     if (flow.time >= this.startedAt - BACKLOG_SLACK_MS) this.counters.add(flow.verdict, Date.now());
     this.recent.push(flow, edgeId);
     this.edgePaths?.noteFlow(edgeId, flow);
+    this.flowSink?.(flow);
+  }
+
+  /**
+   * Hands every ingested flow to `sink` at ingest, before the ring can overwrite it: the flow
+   * history must keep every flow, not the ring's sample of a busy second. The sink must be cheap
+   * (collect and hand over in batches). One sink; null detaches it.
+   */
+  setFlowSink(sink: ((flow: FlowRecord) => void) | null): void {
+    this.flowSink = sink;
+  }
+
+  /** Flows from before this process started (the relay's backlog at connect) have times before this. */
+  get liveSince(): number {
+    return this.startedAt - BACKLOG_SLACK_MS;
   }
 
   /**

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlowsRequest, parseHistogramRequest, parseValuesRequest } from '../api/flows-request';
+import type { FlowRecord } from '../flows/flow-record';
+import { FlowGraph } from '../graph/flow-graph';
+import type { FlowStore, StoreStatus } from '../history/flow-store';
+import { flow, pod, world } from '../testing/flow-fixtures';
+import { flagsAsSearch, flowHistogram, graphElementSql, liveHistogram, searchFlows, SearchInputError, type LiveFlows } from './flow-search';
+
+const ring = (flows: FlowRecord[]): LiveFlows => ({
+  latestFlows: (match, limit) => flows.filter((f) => match(f, FlowGraph.edgeIdOf(f))).reverse().slice(0, limit),
+});
+
+const request = (query: string) => {
+  const r = parseFlowsRequest(new URLSearchParams(query));
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.value;
+};
+
+const flows = [
+  flow(pod('shop', 'web-1'), pod('shop', 'db-0', { port: 5432 }), { time: 1000, uuid: 'a', verdict: 'FORWARDED' }),
+  flow(pod('shop', 'web-1'), world('pypi.org'), { time: 2000, uuid: 'b', verdict: 'DROPPED', dropReason: 'POLICY_DENIED' }),
+  flow(pod('legacy', 'app-1'), world('pypi.org'), { time: 3000, uuid: 'c', verdict: 'FORWARDED' }),
+];
+
+describe('/api/flows request parameters', () => {
+  it('a bad query names q and the column', () => {
+    const r = parseFlowsRequest(new URLSearchParams('q=verdict:dropped port:'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]).toMatchObject({ param: 'q', column: expect.any(Number) });
+  });
+
+  it('since and until take durations and RFC 3339; until must be later', () => {
+    const ok = parseFlowsRequest(new URLSearchParams('since=1h&until=2036-11-28T10:00:00Z'));
+    expect(ok.ok && ok.value.search.until).toBe(Date.parse('2036-11-28T10:00:00Z'));
+    const bad = parseFlowsRequest(new URLSearchParams('since=2026-11-28T10:00:00Z&until=2026-11-28T09:00:00Z'));
+    expect(!bad.ok && bad.problems.map((p) => p.param)).toEqual(['until']);
+    const garbage = parseFlowsRequest(new URLSearchParams('since=yesterday-ish'));
+    expect(!garbage.ok && garbage.problems.map((p) => p.param)).toEqual(['since']);
+  });
+
+  it('a cursor is opaque but must look like one this server gives', () => {
+    expect(parseFlowsRequest(new URLSearchParams("cursor=abc'--")).ok).toBe(false);
+    expect(parseFlowsRequest(new URLSearchParams('cursor=' + 'a'.repeat(201))).ok).toBe(false);
+  });
+
+  it('histogram buckets and value fields are checked', () => {
+    expect(parseHistogramRequest(new URLSearchParams('buckets=0')).ok).toBe(false);
+    expect(parseHistogramRequest(new URLSearchParams('buckets=501')).ok).toBe(false);
+    expect(parseValuesRequest(new URLSearchParams('field=password')).ok).toBe(false);
+    expect(parseValuesRequest(new URLSearchParams('field=namespace&sql=1')).ok).toBe(false);
+    const v = parseValuesRequest(new URLSearchParams('field=namespace&prefix=sh'));
+    expect(v.ok && v.value).toEqual({ field: 'namespace', prefix: 'sh', limit: 20 });
+  });
+});
+
+describe('searchFlows without a store: the ring, with the same query', () => {
+  it('applies the search and the window in memory and says the source is live', async () => {
+    const r = await searchFlows(request('q=fqdn:pypi.org&since=1970-01-01T00:00:01.500Z'), { live: ring(flows), store: null });
+    expect(r.source).toBe('live');
+    expect(r.flows.map((f) => f.uuid)).toEqual(['c', 'b']);
+    expect(r.nextCursor).toBeNull();
+  });
+
+  it('ANDs the hubble-observe flags with the search', async () => {
+    const r = await searchFlows(request('fromNamespace=shop&q=fqdn:pypi.org'), { live: ring(flows), store: null });
+    expect(r.flows.map((f) => f.uuid)).toEqual(['b']);
+  });
+
+  it('refuses a cursor it cannot honour', async () => {
+    await expect(searchFlows(request('cursor=abc'), { live: ring(flows), store: null })).rejects.toBeInstanceOf(SearchInputError);
+  });
+});
+
+describe('searchFlows with a store', () => {
+  it('sends one parameterized condition: the search, the flags and the graph element, never user text in SQL', async () => {
+    let seen: Parameters<FlowStore['search']>[0] | undefined;
+    const store = {
+      status: () => ({ ready: true }) as StoreStatus,
+      search: async (q: Parameters<FlowStore['search']>[0]) => {
+        seen = q;
+        return { flows: [], nextCursor: null };
+      },
+    } as unknown as FlowStore;
+    const evil = "x') OR 1=1 --";
+    const edge = 'shop/web|shop/db|5432|TCP';
+    const r = await searchFlows(request(`q=${encodeURIComponent(`pod:"${evil}"`)}&verdict=dropped&edge=${encodeURIComponent(edge)}&since=1h`), { live: ring(flows), store });
+    expect(r.source).toBe('history');
+    expect(seen!.condition!.where).not.toContain(evil);
+    expect(seen!.condition!.where).not.toContain('shop/web');
+    expect(Object.values(seen!.condition!.params)).toContain('shop/web');
+    expect(JSON.stringify(seen!.condition!.params)).toContain('OR 1=1');
+    expect(seen!.range.since).toBeGreaterThan(Date.now() - 3_700_000);
+  });
+
+  it('a store that is not ready answers from the ring', async () => {
+    const store = { status: () => ({ ready: false }) as StoreStatus } as unknown as FlowStore;
+    const r = await searchFlows(request('q=ns:legacy'), { live: ring(flows), store });
+    expect(r.source).toBe('live');
+    expect(r.flows.map((f) => f.uuid)).toEqual(['c']);
+  });
+});
+
+describe('flagsAsSearch', () => {
+  it('ORs the values of one flag and ANDs the flags; hubble 5+ is 5xx', () => {
+    const ast = flagsAsSearch({ fromNamespace: ['a', 'b'], verdict: ['DROPPED'], httpStatus: ['5+'] });
+    expect(ast?.kind).toBe('and');
+    const text = JSON.stringify(ast);
+    expect(text).toContain('"from-ns"');
+    expect(text).toContain('5xx');
+  });
+
+  it('direction cannot be searched in history', () => {
+    expect(() => flagsAsSearch({ direction: ['INGRESS'] })).toThrow(SearchInputError);
+  });
+});
+
+describe('graphElementSql', () => {
+  it('an edge matches its flows and the replies that answer them, with values bound', () => {
+    const sql = graphElementSql('shop/web|shop/db|5432|TCP', null)!;
+    expect(sql.params).toEqual({ g_src: 'shop/web', g_dst: 'shop/db', g_port: 5432, g_proto: 'TCP' });
+    expect(sql.where).toContain('is_reply = 1');
+  });
+
+  it('a malformed edge id is the caller\'s error', () => {
+    expect(() => graphElementSql('nonsense', null)).toThrow(SearchInputError);
+  });
+});
+
+describe('histograms', () => {
+  it('counts per verdict in zero-filled buckets over the window', () => {
+    const h = liveHistogram(flows, 0, 4000, 4);
+    expect(h.bucketMs).toBe(1000);
+    expect(h.buckets.map((b) => [b.forwarded, b.dropped])).toEqual([[0, 0], [1, 0], [0, 1], [1, 0]]);
+  });
+
+  it('without a store, the histogram is the ring\'s, for the query', async () => {
+    const h = await flowHistogram(
+      (() => {
+        const r = parseHistogramRequest(new URLSearchParams('q=verdict:forwarded&since=1970-01-01T00:00:00Z&until=1970-01-01T00:00:04Z&buckets=4'));
+        if (!r.ok) throw new Error('bad');
+        return r.value;
+      })(),
+      { live: ring(flows), store: null },
+    );
+    expect(h.source).toBe('live');
+    expect(h.buckets.reduce((n, b) => n + b.forwarded + b.dropped, 0)).toBe(2);
+  });
+});
+
+describe('flagsAsSearch: label selectors', () => {
+  it('a comma selector is every label at once', () => {
+    const ast = flagsAsSearch({ label: ['app=web,tier=front'] });
+    expect(ast).toMatchObject({ kind: 'and', children: [{ kind: 'term', field: 'label' }, { kind: 'term', field: 'label' }] });
+  });
+});
