@@ -1,12 +1,19 @@
 /**
  * `npm run bench:ingest`: the demo relay (a separate process) streams at full speed over loopback
- * gRPC into the hub (relay client, normalization, graph, counters, recent ring) for ~20 s.
- * Prints progress, then one JSON line: end-to-end flows/s, the raw protobuf decode rate of the
- * same messages on this machine (the ceiling), their ratio, and memory over time.
+ * gRPC into the hub (relay client, normalization, graph, counters, recent ring) and, as in the
+ * server, into the flow history (the embedded store in a temporary folder; BENCH_STORE=off leaves
+ * it out) for ~20 s. Prints progress, then one JSON line: end-to-end flows/s, flows stored per
+ * second and dropped by the store, the raw protobuf decode rate of the same messages on this
+ * machine (the ceiling), their ratio, and memory over time.
  */
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { openFlowStore } from '../lib/history/open-store';
+import type { FlowStore } from '../lib/history/flow-store';
+import { HistoryFeed } from '../lib/server/history-feed';
 import { encodeFlowResponse } from '../lib/demo/flow-encoder';
 import { FlowGenerator } from '../lib/demo/flow-generator';
 import { demoScenario } from '../lib/demo/scenario';
@@ -55,22 +62,36 @@ async function startRelay(): Promise<{ address: string; stop(): void }> {
 async function main(): Promise<void> {
   const relay = await startRelay();
   const hub = new Hub(loadConfig({ FLOWSIGHT_RELAY: relay.address }));
+  let store: FlowStore | null = null;
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-bench-ingest-'));
+  if (process.env.BENCH_STORE !== 'off') {
+    const opened = await openFlowStore({ kind: 'chdb', dir: storeDir, retention: { days: 7, maxBytes: 5 * 1024 ** 3, rollupAfterMinutes: null } });
+    store = opened;
+    const feed = new HistoryFeed(opened, { liveSince: 0, storedUntil: null });
+    hub.onFlows((batch) => feed.add(batch.flows));
+  }
   await hub.start();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await sleep(warmupSeconds * 1000);
   const startCount = hub.counters.total;
+  const startStored = store?.status().writtenFlows ?? 0;
   const t0 = performance.now();
   const rss: number[] = [];
   for (let s = 1; s <= seconds; s++) {
     await sleep(1000);
     rss.push(process.memoryUsage().rss / 1048576);
     const rate = (hub.counters.total - startCount) / ((performance.now() - t0) / 1000);
-    console.error(`[${s}/${seconds}s] ${Math.round(rate)} flows/s, rss ${rss[rss.length - 1].toFixed(0)} MB, graph ${hub.graph.size.edges} edges`);
+    const st = store?.status();
+    const stored = st ? `, stored ${Math.round((st.writtenFlows - startStored) / ((performance.now() - t0) / 1000))}/s (dropped ${st.droppedFlows}, lag ${st.writeLagMs} ms)` : '';
+    console.error(`[${s}/${seconds}s] ${Math.round(rate)} flows/s${stored}, rss ${rss[rss.length - 1].toFixed(0)} MB, graph ${hub.graph.size.edges} edges`);
   }
   const elapsed = (performance.now() - t0) / 1000;
   const flows = hub.counters.total - startCount;
   const status = hub.status();
+  const stored = store?.status();
   await hub.stop();
+  await store?.close();
+  fs.rmSync(storeDir, { recursive: true, force: true });
   relay.stop();
   // Measured after the run so the memory figures above are the hub's alone.
   console.error('measuring the raw protobuf decode rate of the same messages…');
@@ -82,6 +103,8 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       flowsPerSec: Math.round(flowsPerSec),
+      store: store ? 'chdb' : 'off',
+      ...(stored ? { storedFlowsPerSec: Math.round((stored.writtenFlows - startStored) / elapsed), storeDroppedFlows: stored.droppedFlows, storeWriteLagMs: stored.writeLagMs } : {}),
       rawDecodePerSec: Math.round(raw),
       ratio: Number((flowsPerSec / raw).toFixed(3)),
       flowsightDecodePerSec: Math.round(rates.flowsight),

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useLiveState, useLiveStore } from './live/use-live';
+import { HistoryBadge } from './HistoryBadge';
 import { RelayBadge } from './RelayBadge';
 import { Sparkline } from './Sparkline';
 
@@ -75,6 +76,7 @@ export function AppHeader() {
             <Sparkline history={c.history} />
           </>
         )}
+        <HistoryBadge />
         <RelayBadge counters={c} stream={live.stream} />
         {showSignOut && (
           <form method="post" action="/api/logout">

@@ -8,7 +8,7 @@
 import type { FilterExplanation } from '../flows/filter-explanation';
 import type { FlowRecord } from '../flows/flow-record';
 import type { GraphSnapshot } from '../graph/types';
-import type { CompletionField, Histogram } from '../history/flow-store';
+import type { CompletionField, Histogram, StoreStatus } from '../history/flow-store';
 import type { EgressInventory } from '../server/views/egress-inventory';
 import type { Explanation } from '../server/views/explain-connection';
 import type { PolicyCatalog } from '../server/views/policy-catalog';
@@ -16,7 +16,8 @@ import type { PostureReport, SourceHealth } from '../posture/posture-report';
 import type { ThreeLayers } from '../layers/three-layers';
 import type { AzurePageData } from '../server/azure-view';
 import type { HubStatus } from '../server/hub';
-import { describeFilterProblems, parseFlowsRequest, parseStreamRequest } from './flows-request';
+import { describeFilterProblems, parseFlowsRequest, parseHistogramRequest, parseStreamRequest, parseValuesRequest } from './flows-request';
+import { parseGraphRequest } from './graph-request';
 import { parseLayersQuery } from './layers-request';
 import { parseCatalogQuery, parseExplainRequest } from './posture-requests';
 import { describeParamProblems, type ParamProblem } from './problem';
@@ -39,6 +40,9 @@ export interface FlowsResponse {
   tookMs: number;
 }
 
+/** `/api/status`: the hub's state and the flow history's (null when FLOWSIGHT_HISTORY=off). */
+export type StatusResponse = HubStatus & { history: StoreStatus | null };
+
 /** `/api/flows/histogram`: flow counts per verdict over time for a search and window. */
 export type FlowsHistogramResponse = Histogram & { source: 'history' | 'live'; tookMs: number };
 
@@ -53,9 +57,9 @@ export type PoliciesResponse = PolicyCatalog & { source: SourceHealth };
 
 /** What each JSON endpoint answers with a 2xx (GET). Anything else is problem details. */
 export interface ApiResponses {
-  /** Relay, subscription and ring state (also the header's badge). */
-  '/api/status': HubStatus;
-  /** The workload graph as it stands (the stream starts with the same snapshot). */
+  /** Relay, subscription and ring state (also the header's badge), and the flow history's. */
+  '/api/status': StatusResponse;
+  /** The workload graph as it stands (the stream starts with the same snapshot), or of a past window (`since`/`until`) from the history. */
   '/api/graph': GraphSnapshot;
   '/api/flows': FlowsResponse;
   '/api/flows/histogram': FlowsHistogramResponse;
@@ -100,13 +104,16 @@ export interface RequestSpec<R extends ParseOutcome> {
 const spec = <R extends ParseOutcome>(parse: (params: URLSearchParams) => R, describe: (problems: ParamProblem[]) => string): RequestSpec<R> => ({ parse, describe });
 
 /**
- * The endpoints that read parameters, with their parsers. (`/api/status`, `/api/graph`, `/api/azure`
+ * The endpoints that read parameters, with their parsers. (`/api/status`, `/api/azure`
  * and `/api/egress` take none and ignore what they are given.) The flow-filter wording
  * (`invalid filter "port": ...`) is kept where pages already show it.
  */
 export const API_REQUESTS = {
   '/api/flows': spec(parseFlowsRequest, describeFilterProblems),
+  '/api/flows/histogram': spec(parseHistogramRequest, describeFilterProblems),
+  '/api/flows/values': spec(parseValuesRequest, describeParamProblems),
   '/api/stream': spec(parseStreamRequest, describeFilterProblems),
+  '/api/graph': spec(parseGraphRequest, describeParamProblems),
   '/api/posture': spec(parseNoParams, describeFilterProblems),
   '/api/policies': spec(parseCatalogQuery, describeFilterProblems),
   '/api/explain': spec(parseExplainRequest, describeFilterProblems),

@@ -80,9 +80,10 @@ export function filterFromSearchParams(params: URLSearchParams): RequestFilter {
   return { ok: true, predicate, query: parsed.query, search: search.value };
 }
 
-/** How filter problems read (`invalid filter "port": ...`, `invalid search at column 7: ...`): the flows page shows this text. */
+/** How filter problems read (`invalid filter "port": ...`, `invalid search: ... at column 7`): the flows page shows this text. */
 export function describeFilterProblems(problems: ParamProblem[]): string {
-  const search = problems.filter((p) => p.param === 'q').map((p) => `invalid search${p.column ? ` at column ${p.column}` : ''}: ${p.message}`);
+  // The parser's messages name their column already.
+  const search = problems.filter((p) => p.param === 'q').map((p) => `invalid search: ${p.message}`);
   return [describeProblems(problems.filter((p) => p.param !== 'q')), ...search].filter(Boolean).join('\n');
 }
 

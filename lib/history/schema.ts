@@ -203,14 +203,15 @@ GROUP BY minute, src_node, dst_node, port, protocol, verdict, drop_reason`,
   ];
 }
 
-const policyText = (p: PolicyRef): string => `${p.kind}/${p.namespace}/${p.name}`;
+export const policyText = (p: PolicyRef): string => `${p.kind}/${p.namespace}/${p.name}`;
 
 function policyOf(text: string): PolicyRef {
   const [kind = '', namespace = '', ...rest] = text.split('/');
   return { kind, namespace, name: rest.join('/') };
 }
 
-function endpointValues(ep: FlowEndpoint): unknown[] {
+/** The values of one endpoint's columns, in FLOW_COLUMNS order (`src_ip` ... `src_app`). */
+export function endpointValues(ep: FlowEndpoint): unknown[] {
   const node = nodeOfEndpoint(ep);
   const reported = ep.workloads.length > 0;
   const workload = ep.namespace ? workloadOfEndpoint(ep) : reported ? ep.workloads[0] : { name: '', kind: '' };

@@ -182,13 +182,25 @@ describe('Hub flow push', () => {
     expect(seen).toEqual([early.map((f) => f.uuid), [pending.uuid]]);
   });
 
-  it('is bounded by the ring: a burst larger than it between ticks is counted as skipped', () => {
+  it('hands over every flow of a burst larger than the ring (the history and the posture counts miss none)', () => {
     const h = hub({ recentCapacity: 4 });
     const got: { n: number; skipped: number }[] = [];
     h.onFlows((b) => got.push({ n: b.flows.length, skipped: b.skipped }));
     for (let i = 0; i < 10; i++) h.ingest(flow(frontend, api));
     h.tick();
-    expect(got).toEqual([{ n: 4, skipped: 6 }]);
+    expect(got).toEqual([{ n: 10, skipped: 0 }]);
+  });
+
+  it('the first listener gets, by replay, what was ingested before it joined, then every new flow once', () => {
+    const h = hub();
+    const before = [flow(frontend, api), flow(legacy, api)];
+    for (const f of before) h.ingest(f); // no listener yet: nothing held for a tick
+    const seen: string[][] = [];
+    h.onFlows((b) => seen.push(b.flows.map((f) => f.uuid)), { replay: true });
+    const after = flow(frontend, api);
+    h.ingest(after);
+    h.tick();
+    expect(seen).toEqual([before.map((f) => f.uuid), [after.uuid]]);
   });
 
   it('a listener that throws does not stop the others or the fan-out', () => {

@@ -21,6 +21,8 @@ import { VerdictCounters, type CounterSummary } from './verdict-counters';
 
 /** Relay clocks may lag ours a little: flows this much older than the hub's start still count as live. */
 const BACKLOG_SLACK_MS = 5_000;
+/** Flows held for the listeners between two ticks, at most (a second of 1M flows/s at the default tick); beyond, counted as skipped. */
+const MAX_PENDING_FLOWS = 250_000;
 
 export interface HubClient {
   /** Which flows this browser wants samples of; null for pages that list no flows. */
@@ -69,8 +71,8 @@ export interface LiveCounters extends CounterSummary {
 
 /**
  * The flows ingested since the previous tick, oldest first, each with its graph edge
- * (`edgeIds[i]` is the edge of `flows[i]`). `skipped` counts flows that arrived faster than the
- * ring holds between two ticks and never reached the listeners.
+ * (`edgeIds[i]` is the edge of `flows[i]`). `skipped` counts flows beyond the per-tick bound
+ * (MAX_PENDING_FLOWS) that never reached the listeners.
  */
 export interface FlowBatch {
   flows: readonly FlowRecord[];
@@ -104,7 +106,11 @@ export class Hub {
   private pushed = 0;
   private subscription: FlowSubscription | null = null;
   private edgePaths: EdgePathAnnotator | null = null;
-  private flowSink: ((flow: FlowRecord) => void) | null = null;
+  /**
+   * The flows ingested since the last tick, for the flow listeners: every flow (the history keeps
+   * them all and the posture counts them exactly), not the ring's sample of a busy second.
+   */
+  private pending: { flows: FlowRecord[]; edgeIds: string[]; skipped: number } = { flows: [], edgeIds: [], skipped: 0 };
   private client: RelayClient | null = null;
   private demo: DemoRelay | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
@@ -185,16 +191,13 @@ export class Hub {
     if (flow.time >= this.startedAt - BACKLOG_SLACK_MS) this.counters.add(flow.verdict, Date.now());
     this.recent.push(flow, edgeId);
     this.edgePaths?.noteFlow(edgeId, flow);
-    this.flowSink?.(flow);
-  }
-
-  /**
-   * Hands every ingested flow to `sink` at ingest, before the ring can overwrite it: the flow
-   * history must keep every flow, not the ring's sample of a busy second. The sink must be cheap
-   * (collect and hand over in batches). One sink; null detaches it.
-   */
-  setFlowSink(sink: ((flow: FlowRecord) => void) | null): void {
-    this.flowSink = sink;
+    if (this.flowListeners.size > 0) {
+      const p = this.pending;
+      if (p.flows.length < MAX_PENDING_FLOWS) {
+        p.flows.push(flow);
+        p.edgeIds.push(edgeId);
+      } else p.skipped++;
+    }
   }
 
   /** Flows from before this process started (the relay's backlog at connect) have times before this. */
@@ -203,15 +206,17 @@ export class Hub {
   }
 
   /**
-   * Hands every flow ingested from now on to `listener`, in batches at each tick (nothing is added
-   * to the ingest path: the batch is read from the ring). With `replay`, the flows already handed
-   * to others that the ring still holds come first, synchronously, so a late listener (posture
-   * starting after the hub) sees what the others saw, each flow once. Returns the unsubscribe function.
+   * Hands every flow ingested from now on to `listener`, in batches at each tick. With `replay`,
+   * the flows ingested before that the ring still holds come first, synchronously, so a late
+   * listener (posture starting after the hub) sees what the others saw, each flow once. Returns
+   * the unsubscribe function.
    */
   onFlows(listener: FlowBatchListener, opts: { replay?: boolean } = {}): () => void {
     if (opts.replay) {
       const first = Math.max(0, this.recent.next - this.recent.capacity);
-      if (this.pushed > first) listener(this.readBatch(first, this.pushed - first));
+      // Flows waiting for the next tick reach this listener then; those before them come now.
+      const until = this.recent.next - this.pending.flows.length - this.pending.skipped;
+      if (until > first) listener(this.readBatch(first, until - first));
     }
     this.flowListeners.add(listener);
     return () => this.flowListeners.delete(listener);
@@ -242,13 +247,10 @@ export class Hub {
 
   /** The flows ingested since the last tick, to every flow listener. */
   private pushFlows(): void {
-    if (this.pushed === this.recent.next) return;
-    if (this.flowListeners.size === 0) {
-      this.pushed = this.recent.next;
-      return;
-    }
-    const batch = this.readBatch(this.pushed, this.recent.capacity);
-    this.pushed = batch.next;
+    this.pushed = this.recent.next;
+    const batch: FlowBatch = this.pending;
+    if (batch.flows.length === 0 && batch.skipped === 0) return;
+    this.pending = { flows: [], edgeIds: [], skipped: 0 };
     for (const l of this.flowListeners) {
       try {
         l(batch);

@@ -40,7 +40,8 @@ function handFedHub(config: Config): Hub {
 
 const runtimes: Runtime[] = [];
 function runtimeOf(options: RuntimeOptions): Runtime {
-  const rt = new Runtime({ env: {}, ...options });
+  // History is off unless a test turns it on: the default store would write into ./data.
+  const rt = new Runtime({ ...options, env: { FLOWSIGHT_HISTORY: 'off', ...options.env } });
   runtimes.push(rt);
   return rt;
 }
@@ -178,6 +179,51 @@ describe('Runtime: the hub pushes flows to posture and the edge lookups', () => 
     const { worldObservations } = await import('./azure-view');
     const pypi = worldObservations(hub, rt.edgeFlows, undefined).find((o) => o.fqdn === 'pypi.org');
     expect(pypi?.destinationIp).toBe(newest.destination.ip);
+  });
+});
+
+describe('Runtime: the flow history', () => {
+  const flows = demoFlows(demoScenario(), 3);
+  let dataDir = '';
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-runtime-history-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores every flow the hub ingests, flows from before it opened included, under FLOWSIGHT_DATA_DIR', async () => {
+    const rt = runtimeOf({ logger: capture().logger, createHub: handFedHub, env: { FLOWSIGHT_HISTORY: 'on', FLOWSIGHT_DATA_DIR: dataDir } });
+    const hub = await rt.hub();
+    const half = Math.floor(flows.length / 2);
+    for (const f of flows.slice(0, half)) hub.ingest(f);
+    hub.tick();
+    const store = (await rt.history())!;
+    expect(store.status()).toMatchObject({ engine: 'chdb', ready: true, location: path.join(dataDir, 'history') });
+    for (const f of flows.slice(half)) hub.ingest(f);
+    hub.tick();
+    await store.flush();
+    const page = await store.search({ range: {}, limit: flows.length + 10 });
+    expect(new Set(page.flows.map((f) => f.uuid))).toEqual(new Set(flows.map((f) => f.uuid)));
+  });
+
+  it('is null when FLOWSIGHT_HISTORY=off, and a store that cannot open is retried by the next caller', async () => {
+    const off = runtimeOf({ logger: capture().logger, createHub: handFedHub });
+    expect(await off.history()).toBeNull();
+    let attempts = 0;
+    const rt = runtimeOf({
+      logger: capture().logger,
+      createHub: handFedHub,
+      env: { FLOWSIGHT_HISTORY: 'on', FLOWSIGHT_DATA_DIR: dataDir },
+      createHistory: async () => {
+        attempts++;
+        throw new Error('disk on fire');
+      },
+    });
+    await expect(rt.history()).rejects.toThrow('disk on fire');
+    await expect(rt.history()).rejects.toThrow('disk on fire');
+    expect(attempts).toBe(2);
+    expect(rt.historyFailure(new Error('disk on fire'))).toMatchObject({ ready: false, error: 'disk on fire' });
   });
 });
 

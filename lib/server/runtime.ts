@@ -18,9 +18,12 @@ import type { ClusterSnapshot } from '../k8s/types';
 import { PolicyPosture } from '../posture/policy-posture';
 import type { AuthContext } from './auth';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
-import { configSummary, loadConfig, type Config, type Env } from './config';
+import { configSummary, loadConfig, redactUrl, type Config, type Env } from './config';
 import { EdgeFlows } from './edge-flows';
 import { EdgePathAnnotator } from './edge-paths';
+import type { FlowStore, StoreStatus } from '../history/flow-store';
+import { openFlowStore, type FlowStoreSettings } from '../history/open-store';
+import { HistoryFeed } from './history-feed';
 import { HttpResponseTracker } from './http-response-context';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
@@ -29,6 +32,7 @@ import { relayEventLogger } from './relay-log';
 import { securityLogOf, type SecurityLog } from './security-log';
 import { RevokedSessions } from './session';
 import type { ServerResponse } from 'node:http';
+import path from 'node:path';
 
 /** The cluster source and the policy engine, findings and scores over it and the flows seen. */
 export interface PostureService {
@@ -54,6 +58,8 @@ export interface RuntimeOptions {
   createHub?: (config: Config, logger: Logger) => Hub;
   createClusterSource?: (config: Config) => ClusterSource;
   createAzureSource?: (config: Config) => AzureSource;
+  /** The flow history (default: the store FLOWSIGHT_DATA_DIR / FLOWSIGHT_CLICKHOUSE_URL name). */
+  createHistory?: (config: Config, logger: Logger) => Promise<FlowStore>;
   azureRefreshMs?: number;
   /** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
   postureRetryMs?: number;
@@ -131,6 +137,9 @@ export class Runtime {
     }
     this.logger.info({ config: configSummary(config) }, 'flowsight starting');
     const hub = await this.hub();
+    // History records from boot, not from the first search; a store that cannot open is logged and
+    // retried by the next search, and the live view works without it.
+    this.history().catch(() => undefined);
     this.attachEdgePaths(hub).catch((err: unknown) => this.logger.error({ component: 'edge-paths', err }, 'edge verdicts over the Azure layers are off'));
     return hub;
   }
@@ -138,6 +147,36 @@ export class Runtime {
   /** The hub (relay subscription, graph, fan-out), started on first use. */
   hub(): Promise<Hub> {
     return this.once('hub', () => this.startHub());
+  }
+
+  /**
+   * The flow history, opened on first use and fed every flow the hub ingests; null when
+   * FLOWSIGHT_HISTORY=off. A store that fails to open is not kept: the next caller tries again.
+   */
+  history(): Promise<FlowStore | null> {
+    return this.once('history', () => this.startHistory());
+  }
+
+  /** What /api/status says of a history that did not open: not ready, and why (no secrets: the URL is redacted). */
+  historyFailure(err: unknown): StoreStatus {
+    const h = this.config.history;
+    return {
+      engine: h.kind === 'clickhouse' ? 'clickhouse' : 'chdb',
+      location: h.kind === 'clickhouse' ? redactUrl(h.clickhouseUrl ?? '') : path.join(h.dir, 'history'),
+      ready: false,
+      storedFlows: 0,
+      bytesOnDisk: 0,
+      oldest: null,
+      newest: null,
+      pendingFlows: 0,
+      writtenFlows: 0,
+      droppedBatches: 0,
+      droppedFlows: 0,
+      writeLagMs: 0,
+      paused: null,
+      error: err instanceof Error ? err.message : String(err),
+      retention: { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes },
+    };
   }
 
   /** The cluster source and policy posture, started on first use and fed with the hub's flows. */
@@ -204,6 +243,36 @@ export class Runtime {
     hub.onFlows((batch) => this.edgeFlows.add(batch), { replay: true });
     this.stops.push(() => hub.stop());
     return hub;
+  }
+
+  private async startHistory(): Promise<FlowStore | null> {
+    const config = this.config;
+    if (config.history.kind === 'off') return null;
+    const log = this.logger.child({ component: 'history' });
+    let store: FlowStore;
+    try {
+      store = await (this.options.createHistory?.(config, log) ?? openFlowStore(historySettings(config), log));
+    } catch (err) {
+      log.error({ err }, 'flow history did not open: searches use the latest flows in memory');
+      throw err;
+    }
+    let hub: Hub;
+    try {
+      hub = await this.hub();
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+    const feed = new HistoryFeed(store, { liveSince: hub.liveSince, storedUntil: store.status().newest });
+    // The replay hands over the flows the ring holds from before the store opened.
+    const unfeed = hub.onFlows((batch) => feed.add(batch.flows), { replay: true });
+    const s = store.status();
+    log.info({ engine: s.engine, location: s.location, storedFlows: s.storedFlows }, 'flow history open');
+    this.stops.push(async () => {
+      unfeed();
+      await store.close();
+    });
+    return store;
   }
 
   private async startPosture(): Promise<PostureService> {
@@ -324,6 +393,13 @@ function logAzureLoad(log: Logger, s: AzureSnapshot): void {
   const counts = { virtualNetworks: s.virtualNetworks.length, networkSecurityGroups: s.networkSecurityGroups.length, azureFirewalls: s.azureFirewalls.length, errors: s.errors.length };
   if (s.errors.length) log.warn({ source: s.source, origin: s.origin, ...counts, firstErrors: s.errors.slice(0, 5).map((e) => `${e.code}: ${e.message}`) }, 'Azure data loaded with errors');
   else log.info({ source: s.source, origin: s.origin, ...counts }, 'Azure data loaded');
+}
+
+/** The store settings the configuration names (history on). */
+export function historySettings(config: Config): FlowStoreSettings {
+  const h = config.history;
+  const retention = { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes };
+  return h.kind === 'clickhouse' && h.clickhouseUrl ? { kind: 'clickhouse', url: h.clickhouseUrl, retention } : { kind: 'chdb', dir: path.join(h.dir, 'history'), retention };
 }
 
 const KEY = Symbol.for('flowsight.runtime');

@@ -1,0 +1,100 @@
+/**
+ * The embedded history engine's thread: it owns the chdb sessions, so that no engine call, not even
+ * chdb's synchronous ones or the parsing of an insert, runs on the event loop that serves requests.
+ * SQL is built on the main side (queries.ts); this file only runs it.
+ *
+ * A chdb session runs one statement at a time, so the thread opens several on the same directory
+ * (chdb lets connections to one path coexist): one for inserts, one for maintenance (DDL, retention,
+ * KILL QUERY) and a few for reads, so a slow search neither delays ingestion nor the next search.
+ * Each read carries `log_comment = <tag>` so that a cancelled request can be killed by that tag.
+ *
+ * Messages in: { id, op: 'query' | 'exec' | 'insert' | 'close', ... } and { op: 'kill', tag }.
+ * Messages out: { ready: true } | { fatal } once, then { id, ok: true, text? } | { id, ok: false, error }.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * chdb by its package name, left to Node at run time (the ignore comments): Next bundles this file
+ * as a worker entry, and a bundler must never try to pack a native addon. Node resolves it from
+ * wherever this file is emitted up to the project's node_modules.
+ */
+const chdb = await import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'chdb');
+
+const readers = [];
+let writer;
+let maintenance;
+
+function errorOf(err) {
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    clickhouseCode: typeof err?.clickhouseCode === 'number' ? err.clickhouseCode : null,
+    code: typeof err?.code === 'string' ? err.code : null,
+  };
+}
+
+try {
+  const args = ['--async_load_databases=0', '--async_load_system_database=0'];
+  writer = new chdb.Session(workerData.dir, { connectionArgs: args });
+  maintenance = new chdb.Session(workerData.dir, { connectionArgs: args });
+  for (let i = 0; i < workerData.readers; i++) readers.push({ session: new chdb.Session(workerData.dir, { connectionArgs: args }), busy: 0 });
+  // Opening is lazy in places: a first statement proves the directory is readable.
+  await maintenance.queryAsync('SELECT count() FROM system.tables WHERE database = currentDatabase()');
+  parentPort.postMessage({ ready: true });
+} catch (err) {
+  closeAll();
+  await chdb.drainPending();
+  parentPort.postMessage({ fatal: errorOf(err) });
+}
+
+function closeAll() {
+  for (const s of [writer, maintenance, ...readers.map((r) => r.session)]) {
+    try {
+      s?.close();
+    } catch {
+      // closing is best effort
+    }
+  }
+}
+
+function reply(id, promise) {
+  promise.then(
+    (value) => parentPort.postMessage({ id, ok: true, ...value }),
+    (err) => parentPort.postMessage({ id, ok: false, error: errorOf(err) }),
+  );
+}
+
+async function read({ sql, params, tag, maxSeconds }) {
+  const reader = readers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  reader.busy++;
+  try {
+    const r = await reader.session.queryBindAsync(`${sql}\nSETTINGS log_comment = '${tag}', max_execution_time = ${maxSeconds}`, params, { format: 'JSONEachRow' });
+    return { text: r.text() };
+  } finally {
+    reader.busy--;
+  }
+}
+
+parentPort.on('message', (msg) => {
+  switch (msg.op) {
+    case 'query':
+      return reply(msg.id, read(msg));
+    case 'exec':
+      return reply(msg.id, maintenance.queryBindAsync(msg.sql, msg.params ?? {}).then(() => ({})));
+    case 'insert':
+      return reply(
+        msg.id,
+        writer
+          .insert({ table: msg.table, columns: msg.columns, format: 'JSONCompactEachRow', values: Buffer.from(msg.payload.buffer, msg.payload.byteOffset, msg.payload.byteLength) })
+          .then(() => ({})),
+      );
+    case 'kill':
+      // Tags are ours (`fsq-<n>`), never user text; a kill that finds nothing is fine.
+      return void maintenance.queryAsync(`KILL QUERY WHERE Settings['log_comment'] = '${String(msg.tag).replace(/[^a-z0-9-]/g, '')}' ASYNC`).catch(() => undefined);
+    case 'close':
+      closeAll();
+      // Until nothing native is outstanding the engine still holds the directory: a next open of
+      // another directory in this process would be refused.
+      return void chdb.drainPending().then(() => parentPort.postMessage({ id: msg.id, ok: true }));
+  }
+});

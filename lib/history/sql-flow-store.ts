@@ -1,0 +1,281 @@
+/**
+ * The flow store over any ClickHouse engine (embedded or server): batching with a bounded queue,
+ * ingestion that pauses when the disk is full, status, retention and roll-up, and the reads of
+ * queries.ts. The engine only runs SQL; everything that decides lives here, once for both.
+ */
+
+import type { FlowRecord } from '../flows/flow-record';
+import { errorText, isDiskFull, type HistoryEngine } from './engine';
+import type { CompletionField, EdgeAggregate, FlowPage, FlowSearch, FlowStore, Histogram, SqlCondition, StoreStatus, TimeRange } from './flow-store';
+import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
+import { maintain, type MaintenanceReport } from './retention';
+import { encodeRows } from './row-encoder';
+import { FLOW_COLUMN_NAMES, FLOWS_TABLE } from './schema';
+
+export interface BatchingSettings {
+  /** A batch is written when it reaches this many flows... */
+  maxBatchFlows: number;
+  /** ...or this long after its first flow arrived. */
+  flushMs: number;
+  /** Flows accepted but not yet written, at most; a batch that would pass it is dropped and counted. */
+  maxPendingFlows: number;
+}
+
+export interface RetentionPolicy {
+  days: number;
+  maxBytes: number;
+  /** Allowed flows older than this keep only their per-edge-per-minute counts (null: kept in full). */
+  rollupAfterMinutes: number | null;
+}
+
+export interface StoreTimers {
+  /** How often part counts and the stored span are refreshed for status(). */
+  statusEveryMs: number;
+  /** How often retention (age, size) and roll-up run. */
+  maintenanceEveryMs: number;
+  /** While ingestion is paused (disk full), a write is tried again this often. */
+  pausedRetryMs: number;
+}
+
+export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 1000, maxPendingFlows: 200_000 };
+export const DEFAULT_TIMERS: StoreTimers = { statusEveryMs: 10_000, maintenanceEveryMs: 60_000, pausedRetryMs: 30_000 };
+
+/** A FlowStore with its housekeeping reachable (tests, the CLI): `maintain` runs retention now. */
+export interface ManagedFlowStore extends FlowStore {
+  maintain(): Promise<MaintenanceReport>;
+  /** Re-reads the stored counts for status() now. */
+  refreshStatus(): Promise<StoreStatus>;
+}
+
+interface Logger {
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+export interface SqlFlowStoreOptions {
+  retention: RetentionPolicy;
+  batching?: Partial<BatchingSettings>;
+  timers?: Partial<StoreTimers>;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** Queued flows: whole appends, with when the first of them arrived. */
+interface Queued {
+  flows: readonly FlowRecord[];
+  at: number;
+}
+
+export class SqlFlowStore implements ManagedFlowStore {
+  private readonly batching: BatchingSettings;
+  private readonly timers: StoreTimers;
+  private readonly now: () => number;
+  private readonly queue: Queued[] = [];
+  private pendingFlows = 0;
+  private writing: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private closed = false;
+  private pausedUntil = 0;
+  private maintaining: Promise<MaintenanceReport> | null = null;
+  private readonly stats: StoreStatus;
+
+  constructor(
+    private readonly engine: HistoryEngine,
+    private readonly options: SqlFlowStoreOptions,
+  ) {
+    this.batching = { ...DEFAULT_BATCHING, ...options.batching };
+    this.timers = { ...DEFAULT_TIMERS, ...options.timers };
+    this.now = options.now ?? Date.now;
+    const r = options.retention;
+    this.stats = {
+      engine: engine.kind,
+      location: engine.location,
+      ready: true,
+      storedFlows: 0,
+      bytesOnDisk: 0,
+      oldest: null,
+      newest: null,
+      pendingFlows: 0,
+      writtenFlows: 0,
+      droppedBatches: 0,
+      droppedFlows: 0,
+      writeLagMs: 0,
+      paused: null,
+      error: null,
+      retention: { days: r.days, maxBytes: r.maxBytes, rollupAfterMinutes: r.rollupAfterMinutes },
+    };
+  }
+
+  /** Starts the periodic status refresh and retention. */
+  start(): this {
+    const every = (ms: number, run: () => Promise<unknown>): void => {
+      const t = setInterval(() => void run().catch(() => undefined), ms);
+      t.unref();
+      this.intervals.push(t);
+    };
+    every(this.timers.statusEveryMs, () => this.refreshStatus());
+    every(this.timers.maintenanceEveryMs, () => this.maintain());
+    void this.refreshStatus().catch(() => undefined);
+    return this;
+  }
+
+  append(flows: readonly FlowRecord[]): void {
+    if (flows.length === 0) return;
+    if (this.closed || this.isPaused() || this.pendingFlows + flows.length > this.batching.maxPendingFlows) {
+      this.drop(flows.length);
+      return;
+    }
+    this.queue.push({ flows, at: this.now() });
+    this.pendingFlows += flows.length;
+    if (this.pendingFlows >= this.batching.maxBatchFlows) this.kick(0);
+    else this.kick(this.batching.flushMs);
+  }
+
+  private isPaused(): boolean {
+    if (!this.stats.paused) return false;
+    // Past the retry time the next batch is let through: its write decides whether the pause ends.
+    return this.now() < this.pausedUntil;
+  }
+
+  private drop(flows: number): void {
+    this.stats.droppedBatches++;
+    this.stats.droppedFlows += flows;
+  }
+
+  /** Schedules a write in `ms` unless one is already due sooner. */
+  private kick(ms: number): void {
+    if (this.writing) return; // the running write loop picks the queue up
+    if (ms === 0) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.writing = this.writeLoop();
+      return;
+    }
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      if (!this.writing) this.writing = this.writeLoop();
+    }, ms);
+    this.flushTimer.unref();
+  }
+
+  /** Writes batches while full ones are waiting (or everything, when flushing). */
+  private async writeLoop(all = false): Promise<void> {
+    try {
+      do {
+        await this.writeBatch();
+      } while (this.queue.length > 0 && (all || this.pendingFlows >= this.batching.maxBatchFlows));
+    } finally {
+      this.writing = null;
+      if (this.queue.length > 0 && !this.closed) this.kick(this.batching.flushMs);
+    }
+  }
+
+  private takeBatch(): { flows: FlowRecord[]; at: number } {
+    const flows: FlowRecord[] = [];
+    let at = Infinity;
+    while (this.queue.length > 0 && flows.length < this.batching.maxBatchFlows) {
+      const q = this.queue[0];
+      const room = this.batching.maxBatchFlows - flows.length;
+      at = Math.min(at, q.at);
+      if (q.flows.length <= room) {
+        flows.push(...q.flows);
+        this.queue.shift();
+      } else {
+        flows.push(...q.flows.slice(0, room));
+        this.queue[0] = { flows: q.flows.slice(room), at: q.at };
+      }
+    }
+    this.pendingFlows -= flows.length;
+    return { flows, at };
+  }
+
+  private async writeBatch(): Promise<void> {
+    const { flows, at } = this.takeBatch();
+    if (flows.length === 0) return;
+    try {
+      await this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, encodeRows(flows));
+      this.stats.writtenFlows += flows.length;
+      this.stats.writeLagMs = Math.max(0, this.now() - at);
+      if (this.stats.paused) {
+        this.options.logger?.info({ component: 'history' }, 'history ingestion resumed');
+        this.stats.paused = null;
+      }
+    } catch (err) {
+      this.drop(flows.length);
+      this.stats.error = errorText(err);
+      if (isDiskFull(err)) {
+        if (!this.stats.paused) this.options.logger?.warn({ component: 'history', error: this.stats.error }, 'history disk full: ingestion paused');
+        this.stats.paused = `disk full: ${this.stats.error}`;
+        this.pausedUntil = this.now() + this.timers.pausedRetryMs;
+        // Nothing queued is kept for later: the live view goes on, the history has a counted gap.
+        while (this.queue.length > 0) this.drop(this.takeBatch().flows.length);
+      } else {
+        this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: flows.length }, 'history write failed: batch dropped');
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    while (this.writing) await this.writing;
+    if (this.queue.length > 0) {
+      this.writing = this.writeLoop(true);
+      await this.writing;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    for (const t of this.intervals) clearInterval(t);
+    await this.maintaining?.catch(() => undefined);
+    this.stats.ready = false;
+    await this.engine.close();
+  }
+
+  status(): StoreStatus {
+    return { ...this.stats, pendingFlows: this.pendingFlows, retention: { ...this.stats.retention } };
+  }
+
+  async refreshStatus(): Promise<StoreStatus> {
+    if (this.closed) return this.status();
+    const [parts] = await this.engine.query(STATUS_SQL, {});
+    const [span] = await this.engine.query(SPAN_SQL, {});
+    this.stats.bytesOnDisk = Number(parts?.bytes ?? 0);
+    this.stats.storedFlows = Number(span?.n ?? parts?.rows ?? 0);
+    const n = this.stats.storedFlows;
+    this.stats.oldest = n > 0 ? Number(span?.oldest) : null;
+    this.stats.newest = n > 0 ? Number(span?.newest) : null;
+    return this.status();
+  }
+
+  maintain(): Promise<MaintenanceReport> {
+    if (this.closed) return Promise.resolve({ droppedPartitions: [], trimmedPartitions: [], rolledUpBefore: null });
+    this.maintaining ??= maintain(this.engine, this.options.retention, this.now()).finally(() => (this.maintaining = null));
+    return this.maintaining;
+  }
+
+  async search(q: FlowSearch, signal?: AbortSignal): Promise<FlowPage> {
+    const plan = searchQuery(q);
+    return searchPage(await this.engine.query(plan.sql, plan.params, signal), plan.limit);
+  }
+
+  async histogram(q: { condition?: SqlCondition; range: TimeRange; buckets: number }, signal?: AbortSignal): Promise<Histogram> {
+    const plan = histogramQuery(q, this.now());
+    return histogramOf(plan, await this.engine.query(plan.sql, plan.params, signal));
+  }
+
+  async edges(q: { range: TimeRange }, signal?: AbortSignal): Promise<EdgeAggregate[]> {
+    const plan = edgesQuery(q.range);
+    return (await this.engine.query(plan.sql, plan.params, signal)).map(edgeOf);
+  }
+
+  async values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal): Promise<string[]> {
+    const plan = valuesQuery(field, prefix, limit, this.now());
+    return (await this.engine.query(plan.sql, plan.params, signal)).map((r) => String(r.v));
+  }
+}
