@@ -29,7 +29,7 @@ export function pointAt(query: string, column: number, message: string): string 
 /** The request's URL parameters for one page (since/until resolved here, so the CLI's clock decides). */
 export function queryParams(query: string, o: Pick<QueryOptions, 'since' | 'until'>, now = Date.now()): URLSearchParams {
   const parsed = parseSearch(query);
-  if (!parsed.ok) throw new QueryUsageError(pointAt(query, parsed.error.column, `invalid query at column ${parsed.error.column}: ${parsed.error.message}`));
+  if (!parsed.ok) throw new QueryUsageError(pointAt(query, parsed.error.column, `invalid query: ${parsed.error.message}`));
   const params = new URLSearchParams({ q: query });
   for (const [flag, value] of [['since', o.since], ['until', o.until]] as const) {
     if (value === undefined) continue;
