@@ -102,8 +102,12 @@ export function register(program: Command): void {
         });
       } catch (e) {
         if (e instanceof QueryUsageError) return fail(e.message, 2);
-        const cause = (e as { cause?: { code?: string } }).cause?.code;
-        return fail(cause === 'ECONNREFUSED' ? `no Flowsight answers at ${o.url} (start it with npm start, or pass --url)` : (e as Error).message, 1);
+        // fetch() rejects with a TypeError for anything below HTTP (refused, reset, DNS); the cause says which.
+        if (e instanceof TypeError) {
+          const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+          return fail(`no Flowsight answers at ${o.url} (${cause?.code ?? cause?.message ?? e.message}): start it with npm start, or pass --url`, 1);
+        }
+        return fail((e as Error).message, 1);
       }
       if (o.output === 'csv') process.stdout.write(flowsToCsv(flows));
       else for (const f of flows) process.stdout.write(`${o.output === 'json' ? JSON.stringify(f) : flowTableLine(f)}\n`);
