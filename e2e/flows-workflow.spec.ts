@@ -4,88 +4,79 @@ import type { FlowExportJson } from '../lib/flows/flow-export';
 import { parseCsv } from '../lib/flows/testing/parse-csv';
 import { FlowsPage } from './pages/flows-page';
 
-// Issue 12 (daily workflow), items 5 and 10: from/to filters as `hubble observe`, an empty result
-// that explains itself, and the flows table as evidence (CSV and JSON downloads).
+// Issue 12 (daily workflow), items 5 and 10: from/to as `hubble observe`, an empty result that
+// explains itself, and the flows table as evidence (CSV and JSON downloads); since issue 10 with
+// the query language on the live tail.
 
 test.describe('flows workflow', () => {
-  test('to-namespace and from-namespace restrict the end they name, and a link reproduces the view', async ({ page }) => {
+  test('to-ns and from-ns restrict the end they name, and a link reproduces the view', async ({ page }) => {
     const flows = new FlowsPage(page);
-    await flows.open();
+    await flows.open('live=1');
     await expect(flows.rows().first()).toBeVisible();
 
-    await flows.applyFilters({ toNamespace: 'payments' });
-    await expect(page).toHaveURL(/[?&]toNamespace=payments(&|$)/);
+    await flows.search('to-ns:payments');
+    await expect(page).toHaveURL(/[?&]q=to-ns%3Apayments(&|$)/);
     // Every destination is in payments; the sources are not held to it (legacy calls payments).
     await expect.poll(async () => {
       const rows = await flows.rowsShown();
       return rows.length > 3 && rows.every((r) => r.destination.startsWith('payments/')) && rows.some((r) => !r.source.startsWith('payments/'));
     }).toBe(true);
 
-    // The URL alone brings the same view back, with the form showing the filter.
+    // The URL alone brings the same view back, with the box showing the query.
     await page.reload();
-    await expect(flows.filterInput('toNamespace')).toHaveValue('payments');
+    await expect(flows.queryBox()).toHaveValue('to-ns:payments');
     await expect.poll(async () => {
       const rows = await flows.rowsShown();
       return rows.length > 0 && rows.every((r) => r.destination.startsWith('payments/'));
     }).toBe(true);
 
     // The other end: every source in payments, destinations elsewhere too (kube-dns, stripe).
-    await flows.filterInput('toNamespace').fill('');
-    await flows.applyFilters({ fromNamespace: 'payments' });
-    await expect(page).toHaveURL(/[?&]fromNamespace=payments(&|$)/);
-    await expect(page).not.toHaveURL(/toNamespace/);
+    await flows.search('from-ns:payments');
+    await expect(page).toHaveURL(/[?&]q=from-ns%3Apayments(&|$)/);
     await expect.poll(async () => {
       const rows = await flows.rowsShown();
       return rows.length > 3 && rows.every((r) => r.source.startsWith('payments/')) && rows.some((r) => !r.destination.startsWith('payments/'));
     }).toBe(true);
   });
 
-  test('an invalid to-port gets the clear filter error', async ({ page }) => {
+  test('an invalid to-port is marked in the box and the last good search keeps running', async ({ page }) => {
     const flows = new FlowsPage(page);
-    await flows.open();
-    await flows.applyFilters({ toPort: 'postgres' });
-    await expect(page.getByTestId('filter-error')).toContainText('invalid filter "toPort"');
-    await expect(flows.rows()).toHaveCount(0);
+    await flows.open('q=verdict%3Adropped&live=1');
+    await expect(flows.rows().first()).toBeVisible();
+    await flows.search('verdict:dropped to-port:postgres');
+    await expect(flows.queryError()).toContainText('to-port');
+    await expect(flows.queryError()).toHaveAttribute('data-column', '25');
+    await expect(page).toHaveURL(/q=verdict%3Adropped&live=1$/);
+    expect((await flows.verdictsShown()).every((v) => v === 'DROPPED')).toBe(true);
   });
 
-  test('protocol dns with verdict DROPPED explains that dropped packets have no DNS layer, and the suggestion finds them', async ({ page }) => {
+  test('dropped DNS explains that dropped packets have no DNS layer, and the suggestion finds them', async ({ page }) => {
     const flows = new FlowsPage(page);
-    await flows.open();
-    await expect(flows.rows().first()).toBeVisible();
-    await flows.applyFilters({ protocol: 'dns', verdict: 'DROPPED' });
-
+    await flows.open(`q=${encodeURIComponent('from-ns:payments verdict:dropped proto:dns')}&since=15m`);
     const panel = flows.emptyExplanation();
     await expect(panel).toBeVisible();
-    await expect(panel).toContainText('The flow itself must have verdict DROPPED AND protocol dns.');
+    await expect(panel).toContainText('No flows match this query in the last 15 min');
     const hint = panel.locator('[data-code="dns-dropped"]');
     await expect(hint).toContainText('Dropped packets carry no DNS layer');
     await expect(hint).toContainText('port 53/udp');
     await expect(flows.rows()).toHaveCount(0);
 
     await hint.getByTestId('empty-suggestion').click();
-    await expect(page).toHaveURL(/toPort=53/);
-    await expect(page).toHaveURL(/protocol=udp/);
+    await expect(page).toHaveURL(/q=from-ns%3Apayments\+verdict%3Adropped\+proto%3Audp\+to-port%3A53/);
     // The dropped DNS queries are there, as UDP to port 53 (payments has no DNS egress rule).
     await expect.poll(async () => {
       const rows = await flows.rowsShown();
-      return rows.length > 0 && rows.every((r) => r.verdict === 'DROPPED');
-    }).toBe(true);
-    await expect(page.getByTestId('flow-row').first()).toContainText('53/UDP');
+      if (rows.length > 0) return rows.every((r) => r.verdict === 'DROPPED');
+      await flows.refresh();
+      return false;
+    }, { timeout: 30_000, intervals: [1000, 2000] }).toBe(true);
+    await expect(page.getByTestId('flow-row').locator('visible=true').first()).toContainText('53/UDP');
     await expect(flows.emptyExplanation()).toHaveCount(0);
   });
 
-  test('namespace and port without a side explain that they must match the same end', async ({ page }) => {
+  test('exports the live table as CSV and JSON: the same flows, in the order shown', async ({ page }) => {
     const flows = new FlowsPage(page);
-    // payments calls kube-dns on 53, but no payments pod listens on or sends from 53.
-    await flows.open('namespace=payments&port=53&verdict=FORWARDED');
-    const panel = flows.emptyExplanation();
-    await expect(panel).toContainText('namespace payments AND port 53 must match the SAME end of a flow');
-    await expect(panel.locator('[data-code="same-end"]')).toContainText('from namespace payments to port 53');
-  });
-
-  test('exports the table as CSV and JSON: the same flows, in the order shown', async ({ page }) => {
-    const flows = new FlowsPage(page);
-    await flows.open('verdict=DROPPED');
+    await flows.open('q=verdict%3Adropped&live=1');
     await expect(flows.rows().first()).toBeVisible();
     await expect.poll(() => flows.flowCount()).toBeGreaterThan(10);
     await flows.pause();
@@ -108,7 +99,7 @@ test.describe('flows workflow', () => {
     const json = await flows.export('json');
     expect(json.name).toMatch(/^flowsight-flows-\d{8}-\d{6}Z\.json$/);
     const doc = JSON.parse(json.text) as FlowExportJson;
-    expect(doc.filter).toBe('verdict=DROPPED');
+    expect(doc.filter).toBe('q=verdict%3Adropped&live=1');
     expect(doc.count).toBe(count);
     expect(doc.flows.map((f) => f.uuid)).toEqual(rows.map((r) => r[col('uuid')]));
   });

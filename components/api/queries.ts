@@ -3,9 +3,10 @@
  * question, so pages asking the same thing (the map and the overview: the posture report) share it.
  */
 
-import { queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { layersParamsOfFlow } from '@/lib/api/layers-flow-params';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import type { CompletionField } from '@/lib/history/flow-store';
 import { getJson } from './client';
 
 export const statusQuery = () =>
@@ -87,4 +88,56 @@ export const egressQuery = () =>
     queryKey: ['egress'],
     queryFn: ({ signal }) => getJson('/api/egress', undefined, { signal }),
     refetchInterval: 10_000,
+  });
+
+/** Rows per page of a flow search; the page asks for the next one as the table scrolls near its end. */
+export const FLOW_SEARCH_PAGE_SIZE = 500;
+
+/** What identifies one history search: the query text and the window as the URL gives it. */
+export interface FlowSearchKey {
+  q: string;
+  since: string;
+  until: string;
+}
+
+const searchParams = (s: FlowSearchKey) => ({ q: s.q || undefined, since: s.since || undefined, until: s.until || undefined });
+
+/**
+ * A flow search of the history, newest first, one `cursor` page at a time. Not refetched behind the
+ * person's back (focus, remount): a search is re-run on purpose, and a cancelled one stays cancelled.
+ */
+export const flowSearchQuery = (s: FlowSearchKey) =>
+  infiniteQueryOptions({
+    queryKey: ['flows', 'search', s.q, s.since, s.until],
+    queryFn: ({ signal, pageParam }) => getJson('/api/flows', { ...searchParams(s), limit: FLOW_SEARCH_PAGE_SIZE, cursor: pageParam || undefined }, { signal }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    refetchOnMount: false,
+    retry: false,
+  });
+
+/** Flow counts per verdict over the search's window (the histogram above the results). */
+export const flowHistogramQuery = (s: FlowSearchKey, buckets: number) =>
+  queryOptions({
+    queryKey: ['flows', 'histogram', s.q, s.since, s.until, buckets],
+    queryFn: ({ signal }) => getJson('/api/flows/histogram', { ...searchParams(s), buckets }, { signal }),
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    refetchOnMount: false,
+    retry: false,
+  });
+
+/** Values the store holds for a field, starting with `prefix` (the query box's completion). */
+export const flowValuesQuery = (field: CompletionField, prefix: string) =>
+  queryOptions({
+    queryKey: ['flows', 'values', field, prefix],
+    queryFn: ({ signal }) => getJson('/api/flows/values', { field, prefix, limit: 20 }, { signal }),
+    select: (r) => r.values,
+    // Short: a namespace that just started sending should show up while the person is still typing.
+    staleTime: 5_000,
+    retry: false,
   });

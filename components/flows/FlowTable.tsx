@@ -8,15 +8,26 @@ import { VerdictBadge } from '../VerdictBadge';
 
 const COLUMNS = 'grid grid-cols-[7rem_minmax(0,1.3fr)_minmax(0,1.3fr)_6rem_6.5rem_minmax(0,1fr)_minmax(0,1.2fr)] gap-2';
 
-/** Newest flow on top; only the rows on screen are in the DOM. */
-export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; onSelect(f: FlowRecord): void; selected: string | null }) {
+/** Rows from the end at which the table asks for the next page. */
+const NEAR_END_ROWS = 50;
+
+/**
+ * `flows` newest first, listed in that order; only the rows on screen are in the DOM. `onNearEnd`
+ * is called when the rows shown come within NEAR_END_ROWS of the last one (infinite scroll).
+ */
+export function FlowTable({ flows, onSelect, selected, onNearEnd }: { flows: readonly FlowRecord[]; onSelect(f: FlowRecord): void; selected: string | null; onNearEnd?: () => void }) {
   const parent = useRef<HTMLDivElement>(null);
   const rows = flows;
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 30, overscan: 12 });
+  const items = virtualizer.getVirtualItems();
+  const lastShown = items.length ? items[items.length - 1].index : -1;
   useEffect(() => {
     // Stay at the top (newest) unless the person scrolled away.
     if (parent.current && parent.current.scrollTop < 40) parent.current.scrollTop = 0;
   }, [rows.length]);
+  useEffect(() => {
+    if (onNearEnd && rows.length > 0 && lastShown >= rows.length - NEAR_END_ROWS) onNearEnd();
+  }, [onNearEnd, lastShown, rows.length]);
   return (
     <div className="flex min-h-0 flex-1 flex-col text-xs" data-testid="flow-table">
       <div className={`${COLUMNS} border-b border-slate-200 bg-slate-100 px-3 py-1.5 font-semibold text-slate-600`}>
@@ -28,10 +39,10 @@ export function FlowTable({ flows, onSelect, selected }: { flows: FlowRecord[]; 
         <span>L7</span>
         <span>Decided by</span>
       </div>
-      <div ref={parent} className="min-h-0 flex-1 overflow-y-auto">
+      <div ref={parent} data-testid="flow-table-scroll" className="min-h-0 flex-1 overflow-y-auto">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const f = rows[rows.length - 1 - item.index];
+          {items.map((item) => {
+            const f = rows[item.index];
             if (!f) return null;
             return (
               <div

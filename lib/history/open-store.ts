@@ -5,11 +5,11 @@
  * `<dir>.corrupt-<timestamp>` (never deleted) and a fresh store is started in its place.
  */
 
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { openChdbEngine } from './chdb-engine';
 import { openClickHouseEngine } from './clickhouse-engine';
-import { errorText, type HistoryEngine } from './engine';
+import { EngineError, errorText, type HistoryEngine } from './engine';
 import { alignTtl } from './retention';
 import { schemaStatements } from './schema';
 import { SqlFlowStore, type BatchingSettings, type ManagedFlowStore, type RetentionPolicy, type StoreTimers } from './sql-flow-store';
@@ -46,6 +46,19 @@ export async function prepareSchema(engine: HistoryEngine, days: number): Promis
   await alignTtl(engine, days);
 }
 
+/** An error the engine raised about the store's contents (not a failure to start the engine). */
+function refusedByEngine(err: unknown): boolean {
+  return err instanceof EngineError && err.code !== 'worker-stopped';
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch {
+    return true;
+  }
+}
+
 async function openChdb(dir: string, days: number, logger?: StoreLogger): Promise<HistoryEngine> {
   await mkdir(dir, { recursive: true });
   const attempt = async (): Promise<HistoryEngine> => {
@@ -62,6 +75,10 @@ async function openChdb(dir: string, days: number, logger?: StoreLogger): Promis
     return await attempt();
   } catch (err) {
     const reason = errorText(err);
+    // Only what the engine itself refused is set aside: an engine that could not even start (a
+    // missing module, a worker that died) says nothing about the files, and an empty directory
+    // has nothing to keep, so a retry after a failure never moves a fresh store aside again.
+    if (!refusedByEngine(err) || (await isEmptyDir(dir))) throw new FlowStoreOpenError(`the history store in ${dir} cannot be opened: ${reason}`);
     // Kept aside, never deleted: what was there may be wanted (or be someone else's files).
     const aside = `${dir}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     logger?.warn({ component: 'history', dir, aside, error: reason }, 'the history store cannot be opened: moved aside, starting a fresh one');
