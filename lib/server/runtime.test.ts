@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +10,7 @@ import { demoScenario } from '../demo/scenario';
 import type { ClusterSource } from '../k8s/cluster-source';
 import { DemoSource } from '../k8s/demo-source';
 import { demoFlows } from '../posture/testing/demo-flows';
+import { RelayClient } from '../hubble/relay-client';
 import type { Config } from './config';
 import { Hub } from './hub';
 import { createLogger } from './logger';
@@ -183,7 +185,9 @@ describe('Runtime: the hub pushes flows to posture and the edge lookups', () => 
 });
 
 describe('Runtime: the flow history', () => {
-  const flows = demoFlows(demoScenario(), 3);
+  // Recent times: the store's retention deletes flows older than 7 days.
+  const base = Date.now() - 60_000;
+  const flows = demoFlows(demoScenario(), 3).map((f, i) => ({ ...f, time: base + i }));
   let dataDir = '';
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-runtime-history-'));
@@ -205,6 +209,38 @@ describe('Runtime: the flow history', () => {
     await store.flush();
     const page = await store.search({ range: {}, limit: flows.length + 10 });
     expect(new Set(page.flows.map((f) => f.uuid))).toEqual(new Set(flows.map((f) => f.uuid)));
+  });
+
+  it('serves the history over Cilium\'s observer API on FLOWSIGHT_OBSERVER_PORT', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-runtime-observer-'));
+    const rt = runtimeOf({ logger: capture().logger, createHub: handFedHub, env: { FLOWSIGHT_HISTORY: 'on', FLOWSIGHT_DATA_DIR: dir, FLOWSIGHT_OBSERVER_PORT: String(port) } });
+    try {
+      const hub = await rt.hub();
+      const store = (await rt.history())!;
+      for (const f of flows) hub.ingest(f);
+      hub.tick();
+      await store.flush();
+      const server = (await rt.observer())!;
+      expect(server.port).toBe(port);
+      const client = new RelayClient({ address: `127.0.0.1:${port}` });
+      try {
+        await until(() => store.status().storedFlows >= flows.length, 15_000).catch(() => undefined);
+        const status = await client.serverStatus();
+        expect(status.version).toContain('flowsight');
+        expect(status.numFlows).toBeGreaterThan(0);
+      } finally {
+        client.close();
+      }
+    } finally {
+      await rt.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is null when FLOWSIGHT_HISTORY=off, and a store that cannot open is retried by the next caller', async () => {

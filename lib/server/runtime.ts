@@ -32,7 +32,9 @@ import { relayEventLogger } from './relay-log';
 import { securityLogOf, type SecurityLog } from './security-log';
 import { RevokedSessions } from './session';
 import type { ServerResponse } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
+import { startObserverServer, type ObserverServer } from '../observer/observer-server';
 
 /** The cluster source and the policy engine, findings and scores over it and the flows seen. */
 export interface PostureService {
@@ -140,6 +142,7 @@ export class Runtime {
     // History records from boot, not from the first search; a store that cannot open is logged and
     // retried by the next search, and the live view works without it.
     this.history().catch(() => undefined);
+    this.observer().catch((err: unknown) => this.logger.error({ component: 'observer-api', err }, 'the observer API did not start'));
     this.attachEdgePaths(hub).catch((err: unknown) => this.logger.error({ component: 'edge-paths', err }, 'edge verdicts over the Azure layers are off'));
     return hub;
   }
@@ -155,6 +158,32 @@ export class Runtime {
    */
   history(): Promise<FlowStore | null> {
     return this.once('history', () => this.startHistory());
+  }
+
+  /** Cilium's observer API over the history on FLOWSIGHT_OBSERVER_PORT (for `hubble observe --server`); null when unset. */
+  observer(): Promise<ObserverServer | null> {
+    return this.once('observer', () => this.startObserver());
+  }
+
+  private async startObserver(): Promise<ObserverServer | null> {
+    const config = this.config;
+    if (config.observerPort === null) return null;
+    const hub = await this.hub();
+    const server = await startObserverServer({
+      port: config.observerPort,
+      host: config.host,
+      // Asked on every call: a store that failed to open is retried by history(); off -> null.
+      store: config.history.kind === 'off' ? null : () => this.history(),
+      live: { subscribe: (listener) => hub.onFlows((batch) => listener(batch.flows)) },
+      auth: config.authToken ? { token: config.authToken, limiter: this.auth().limiter } : null,
+      logger: this.logger.child({ component: 'observer-api' }),
+      nodeName: os.hostname(),
+      version: 'flowsight/0.1.0 (Cilium observer API)',
+      maxConcurrentCalls: 32,
+    });
+    this.logger.info({ component: 'observer-api', host: config.host, port: server.port }, 'serving the observer API from the flow history');
+    this.stops.push(() => server.close());
+    return server;
   }
 
   /** What /api/status says of a history that did not open: not ready, and why (no secrets: the URL is redacted). */
