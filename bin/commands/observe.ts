@@ -6,6 +6,7 @@ import { describeProblems, parseFlowQuery } from '../../lib/hubble/flow-query';
 import { FlowSubscription } from '../../lib/hubble/flow-subscription';
 import { RelayClient, type RelayTls } from '../../lib/hubble/relay-client';
 import { parseRelayAddress, RelayAddressError } from '../../lib/hubble/relay-address';
+import { parseTimeBound } from '../../lib/search/time-bound';
 
 interface ObserveOptions {
   relay: string;
@@ -24,15 +25,10 @@ interface ObserveOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `--since 5m` / `--since 2026-11-25T10:00:00Z` -> Date; null when unparseable. */
+/** `--since 5m` / `--since 2026-11-25T10:00:00Z` -> Date; null when unparseable (the search language's time bounds). */
 export function parseTime(value: string, now = Date.now()): Date | null {
-  const rel = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
-  if (rel) {
-    const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'ms'];
-    return new Date(now - Number(rel[1]) * mult);
-  }
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t);
+  const t = parseTimeBound(value, now);
+  return t.ok ? new Date(t.ms) : null;
 }
 
 /** One flow as a line of `flowsight observe` / `flowsight query` table output. */

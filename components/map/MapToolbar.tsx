@@ -2,6 +2,8 @@
 
 import { useState } from 'react';
 import type { VisualFilters } from '@/lib/graph/view-filter';
+import { TimeControl } from './TimeControl';
+import type { MapWindow } from './time-window';
 import { HIDE_KEYS, type HideKey, type MapView } from './use-map-view';
 
 const HIDE_LABELS: Record<HideKey, string> = {
@@ -19,19 +21,22 @@ export interface MapToolbarProps {
   onDeniedOnly(on: boolean): void;
   onPosture(on: boolean): void;
   onVisual(v: VisualFilters): void;
+  /** null: back to live. */
+  onWindow(w: MapWindow | null): void;
   onExport(): void;
   onRelayout(): void;
   visibleEdges: number;
   totalEdges: number;
 }
 
-export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onExport, onRelayout, visibleEdges, totalEdges }: MapToolbarProps) {
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, visibleEdges, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
   const selected = new Set(view.namespaces);
   const toggleNs = (ns: string) => onNamespaces(selected.has(ns) ? view.namespaces.filter((n) => n !== ns) : [...view.namespaces, ns]);
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 text-sm">
+      <TimeControl time={view.time} onWindow={onWindow} />
       <span className="text-slate-500">Namespaces:</span>
       <button
         type="button"

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import type { FlowRecord } from '@/lib/flows/flow-record';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import { edgeLabel } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
@@ -13,8 +14,60 @@ import { flowsQuery } from '../api/queries';
 import { EdgeLayers } from '../azure/EdgeLayers';
 import { EdgeWhy } from '../explain/EdgeWhy';
 import { FlowList } from '../FlowList';
+import { pastFlowsQuery } from './history-queries';
+import { PastEdgeWhy } from './PastEdgeWhy';
+import type { MapWindow } from './time-window';
 
-const useFlows = (param: 'edge' | 'node', id: string) => useQuery(flowsQuery(param, id));
+const NO_WINDOW: MapWindow = { since: 0, until: 0 };
+
+interface PanelFlowState {
+  flows: FlowRecord[] | undefined;
+  isLoading: boolean;
+  error: Error | null;
+  /** Where the server found them: a past window falls back to memory while the history is not ready. */
+  source: 'history' | 'live';
+}
+
+/** The flows of an edge or node: the ring's latest when live, the history's within a past window. */
+function useFlows(param: 'edge' | 'node', id: string, past: MapWindow | null): PanelFlowState {
+  const live = useQuery({ ...flowsQuery(param, id), enabled: past === null });
+  const stored = useQuery({ ...pastFlowsQuery(param, id, past ?? NO_WINDOW), enabled: past !== null });
+  return past
+    ? { flows: stored.data?.flows, isLoading: stored.isLoading, error: stored.error, source: stored.data?.source ?? 'history' }
+    : { flows: live.data, isLoading: live.isLoading, error: live.error, source: 'live' };
+}
+
+/** The flow list under a side panel, titled and worded for where the flows come from. */
+function PanelFlows({ flows, past, what }: { flows: PanelFlowState; past: MapWindow | null; what: string }) {
+  if (!past) {
+    return (
+      <>
+        <h3 className="mt-2 text-xs font-semibold text-slate-700">Recent flows</h3>
+        {flows.isLoading ? <p className="text-xs">loading…</p> : <FlowList flows={flows.flows ?? []} />}
+      </>
+    );
+  }
+  const list = flows.flows ?? [];
+  return (
+    <>
+      <h3 className="mt-2 text-xs font-semibold text-slate-700" data-testid="panel-stored-flows">
+        Stored flows in this window{list.length ? ` (newest ${list.length})` : ''}
+      </h3>
+      {flows.source === 'live' && <p className="text-xs text-amber-800">The flow history is not ready: these are the flows of this window still held in memory.</p>}
+      {flows.isLoading ? (
+        <p className="text-xs">loading from the flow history…</p>
+      ) : flows.error ? (
+        <p role="alert" className="text-xs text-red-700">
+          {flows.error.message}
+        </p>
+      ) : list.length === 0 ? (
+        <p className="text-xs text-slate-500">No flows {what} are stored in this window (allowed flows may have been rolled up to counts).</p>
+      ) : (
+        <FlowList flows={list} />
+      )}
+    </>
+  );
+}
 
 const BAR: [keyof VerdictCounts, string, string][] = [
   ['forwarded', 'forwarded', 'bg-green-600'],
@@ -71,8 +124,8 @@ function PathVerdict({ path }: { path: EdgePath }) {
   );
 }
 
-function EdgePanel({ edge, nodes }: { edge: GraphEdge; nodes: GraphState['nodes'] }) {
-  const flows = useFlows('edge', edge.id);
+function EdgePanel({ edge, nodes, past }: { edge: GraphEdge; nodes: GraphState['nodes']; past: MapWindow | null }) {
+  const flows = useFlows('edge', edge.id, past);
   const src = nodes.get(edge.source);
   const dst = nodes.get(edge.target);
   const status = effectiveStatus(edge);
@@ -99,20 +152,25 @@ function EdgePanel({ edge, nodes }: { edge: GraphEdge; nodes: GraphState['nodes'
         {edge.allowedBy.length === 0 && edge.counts.dropped === 0 && edge.counts.audit === 0 && <p>no policy reported: the endpoints are not isolated (default allow) or the node peer is always allowed</p>}
         {edge.counts.audit > 0 && <p className="text-amber-700">AUDIT: would be dropped once the policy is enforced</p>}
       </section>
-      <EdgeWhy edge={edge} />
-      <EdgeLayers edge={edge} />
+      {past ? (
+        <PastEdgeWhy edge={edge} newest={flows.flows?.[0]} loading={flows.isLoading} />
+      ) : (
+        <>
+          <EdgeWhy edge={edge} />
+          <EdgeLayers edge={edge} />
+        </>
+      )}
       {(edge.l7.http > 0 || edge.l7.dns > 0 || edge.l7.kafka > 0) && (
         <p className="text-xs text-sky-800">L7 seen: {edge.l7.http ? `${edge.l7.http} HTTP ` : ''}{edge.l7.dns ? `${edge.l7.dns} DNS ` : ''}{edge.l7.kafka ? `${edge.l7.kafka} Kafka` : ''}</p>
       )}
       <p className="text-xs text-slate-500">first seen {new Date(edge.firstSeen).toLocaleTimeString()} · last seen {new Date(edge.lastSeen).toLocaleTimeString()}</p>
-      <h3 className="mt-2 text-xs font-semibold text-slate-700">Recent flows</h3>
-      {flows.isLoading ? <p className="text-xs">loading…</p> : <FlowList flows={flows.data ?? []} />}
+      <PanelFlows flows={flows} past={past} what="of this connection" />
     </>
   );
 }
 
-function NodePanel({ node, graph }: { node: GraphNode; graph: GraphState }) {
-  const flows = useFlows('node', node.id);
+function NodePanel({ node, graph, past }: { node: GraphNode; graph: GraphState; past: MapWindow | null }) {
+  const flows = useFlows('node', node.id, past);
   const edges = [...graph.edges.values()].filter((e) => e.source === node.id || e.target === node.id);
   const totals: VerdictCounts = { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 };
   let total = 0;
@@ -140,8 +198,7 @@ function NodePanel({ node, graph }: { node: GraphNode; graph: GraphState }) {
           </li>
         ))}
       </ul>
-      <h3 className="mt-2 text-xs font-semibold text-slate-700">Recent flows</h3>
-      {flows.isLoading ? <p className="text-xs">loading…</p> : <FlowList flows={flows.data ?? []} />}
+      <PanelFlows flows={flows} past={past} what="touching this node" />
     </>
   );
 }
@@ -187,7 +244,8 @@ function NamespacePanel({ namespace, graph, posture }: { namespace: string; grap
   );
 }
 
-export function SidePanel({ graph, selected, posture, onClose }: { graph: GraphState; selected: string; posture?: PostureReport; onClose(): void }) {
+/** `past`: the past window the map shows (flows and why panels then read the history), or null when live. */
+export function SidePanel({ graph, selected, posture, past = null, onClose }: { graph: GraphState; selected: string; posture?: PostureReport; past?: MapWindow | null; onClose(): void }) {
   const edge = graph.edges.get(selected);
   const node = graph.nodes.get(selected);
   const namespace = namespaceOfBoxId(selected);
@@ -197,13 +255,13 @@ export function SidePanel({ graph, selected, posture, onClose }: { graph: GraphS
         close ✕
       </button>
       {edge ? (
-        <EdgePanel edge={edge} nodes={graph.nodes} />
+        <EdgePanel edge={edge} nodes={graph.nodes} past={past} />
       ) : node ? (
-        <NodePanel node={node} graph={graph} />
+        <NodePanel node={node} graph={graph} past={past} />
       ) : namespace ? (
         <NamespacePanel namespace={namespace} graph={graph} posture={posture} />
       ) : (
-        <p className="text-xs text-slate-500">{selected} is no longer in the window.</p>
+        <p className="text-xs text-slate-500">{selected} {past ? 'has no flows in this window.' : 'is no longer in the window.'}</p>
       )}
     </aside>
   );

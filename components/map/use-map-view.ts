@@ -1,14 +1,15 @@
 'use client';
 
 /**
- * The map's view state lives in the URL (a link reproduces the view); visual filters are also
- * remembered in localStorage so a person's noise settings survive across visits.
+ * The map's view state lives in the URL (a link reproduces the view, the time window included);
+ * visual filters are also remembered in localStorage so a person's noise settings survive across visits.
  */
 
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo } from 'react';
 import type { EdgeStatus } from '@/lib/graph/types';
 import { useUrlQuery } from '../use-url-query';
+import { readWindow, writeWindow, type MapWindow, type WindowState } from './time-window';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions, type VisualFilters } from '@/lib/graph/view-filter';
 
 export const HIDE_KEYS = {
@@ -28,13 +29,16 @@ export interface MapView extends ViewOptions {
   selected: string | null;
   /** The posture layer: outline unprotected namespaces and open-egress workloads. */
   posture: boolean;
+  /** Live, or the past window (`since` / `until`) the map is drawn for. */
+  time: WindowState;
 }
 
 function list(params: URLSearchParams, key: string): string[] {
   return params.getAll(key).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-export function parseMapView(params: URLSearchParams): MapView {
+/** `now` reads relative bounds of a pasted link (`since=1h`). */
+export function parseMapView(params: URLSearchParams, now = Date.now()): MapView {
   const hide = new Set(list(params, 'hide'));
   const visual: VisualFilters = { ...DEFAULT_VISUAL_FILTERS, hidePatterns: list(params, 'hidePattern') };
   for (const [k, field] of Object.entries(HIDE_KEYS)) visual[field] = hide.has(k);
@@ -47,6 +51,7 @@ export function parseMapView(params: URLSearchParams): MapView {
     visual,
     selected: params.get('select'),
     posture: params.get('posture') === '1',
+    time: readWindow(params, now),
   };
 }
 
@@ -94,6 +99,8 @@ export function useMapView() {
   const setDeniedOnly = useCallback((on: boolean) => update((p) => (on ? p.set('denied', '1') : p.delete('denied'))), [update]);
   const setPosture = useCallback((on: boolean) => update((p) => (on ? p.set('posture', '1') : p.delete('posture'))), [update]);
   const select = useCallback((id: string | null) => update((p) => (id ? p.set('select', id) : p.delete('select'))), [update]);
+  /** null: back to live. */
+  const setWindow = useCallback((w: MapWindow | null) => update((p) => writeWindow(p, w)), [update]);
 
-  return { view, setVisual, setNamespaces, setStatuses, setDeniedOnly, setPosture, select };
+  return { view, setVisual, setNamespaces, setStatuses, setDeniedOnly, setPosture, select, setWindow };
 }

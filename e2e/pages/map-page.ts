@@ -70,4 +70,52 @@ export class MapPage {
   panel() {
     return this.page.getByTestId('side-panel');
   }
+
+  /** Waits until the map draws this element (live or from the history). */
+  async waitFor(id: string): Promise<void> {
+    await this.page.waitForFunction((elementId) => window.__flowsightCy?.getElementById(elementId).nonempty() ?? false, id);
+  }
+
+  /** The flow count an edge is drawn with (its width follows it): tells a frozen past window from the live stream. */
+  edgeTotal(id: string): Promise<number | undefined> {
+    return this.page.evaluate((edgeId) => {
+      const e = window.__flowsightCy?.getElementById(edgeId);
+      return e && e.nonempty() ? Number(e.data('total')) : undefined;
+    }, id);
+  }
+
+  /** What the time control says the map shows: `live`, a preset (`15m`, `1h`, `6h`, `24h`) or `custom`. */
+  timeMode() {
+    return this.page.getByTestId('time-menu');
+  }
+
+  /** Chooses live or a preset window ending now from the time control. */
+  async chooseTime(which: 'live' | '15m' | '1h' | '6h' | '24h'): Promise<void> {
+    await this.page.getByTestId('time-menu').click();
+    await this.page.getByTestId(which === 'live' ? 'time-live' : `time-preset-${which}`).click();
+  }
+
+  /** Chooses a custom window; `from` / `to` are `datetime-local` values (local time, to the minute). */
+  async chooseCustom(from: string, to: string): Promise<void> {
+    await this.page.getByTestId('time-menu').click();
+    await this.page.getByTestId('time-custom-from').fill(from);
+    await this.page.getByTestId('time-custom-to').fill(to);
+    await this.page.getByTestId('time-custom-apply').click();
+  }
+
+  /** The bar that says the map shows a past window, with the scrubber and "Back to live". */
+  pastWindow() {
+    return this.page.getByTestId('past-window');
+  }
+
+  /** `since` / `until` as the URL holds them (null when live). */
+  urlWindow(): { since: string | null; until: string | null } {
+    const url = new URL(this.page.url());
+    return { since: url.searchParams.get('since'), until: url.searchParams.get('until') };
+  }
+
+  /** Moves the scrubber so the window ends at `until` (epoch ms), as dragging the thumb there would. */
+  async scrubTo(until: number): Promise<void> {
+    await this.page.getByTestId('time-scrubber').fill(String(until));
+  }
 }

@@ -9,6 +9,7 @@ import type { FlowRecord } from '../flows/flow-record';
 import { fqdnOfWorldNode } from '../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
+import type { GraphEdge } from '../graph/types';
 import { azureOverview, type AzureOverview } from './views/azure-overview';
 import { clusterFindingsOptions } from '../posture/azure-findings';
 import type { PolicyEngine } from '../policy-engine/engine';
@@ -55,15 +56,10 @@ export function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string,
 }
 
 /**
- * A representative flow of a graph edge: the newest flow seen on it, or else one built from the
- * edge itself (a pod of the source workload, the world node's DNS name).
+ * A connection built from a graph edge itself, for an edge with no flow at hand: a pod of the
+ * source workload, to a pod of the destination workload or the world node's DNS name.
  */
-export function flowOfEdge(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, 'latest'>, edgeId: string, cluster: ClusterSnapshot | undefined): ObservedFlow | undefined {
-  const recent = edgeFlows.latest(edgeId);
-  if (recent) return observedFlowOf(recent);
-  const edge = hub.graph.edge(edgeId);
-  if (!edge) return undefined;
-  const pods = podByWorkload(cluster);
+export function builtFlowOfEdge(edge: Pick<GraphEdge, 'source' | 'target' | 'port' | 'protocol'>, pods: ReadonlyMap<string, Pod>): ObservedFlow | undefined {
   const srcPod = pods.get(edge.source);
   const dstPod = pods.get(edge.target);
   const fqdn = fqdnOfWorldNode(edge.target);
@@ -77,6 +73,17 @@ export function flowOfEdge(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, '
     isReply: false,
     ...(fqdn ? { fqdn } : {}),
   };
+}
+
+/**
+ * A representative flow of a graph edge: the newest flow seen on it, or else one built from the
+ * edge itself (a pod of the source workload, the world node's DNS name).
+ */
+export function flowOfEdge(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeFlows, 'latest'>, edgeId: string, cluster: ClusterSnapshot | undefined): ObservedFlow | undefined {
+  const recent = edgeFlows.latest(edgeId);
+  if (recent) return observedFlowOf(recent);
+  const edge = hub.graph.edge(edgeId);
+  return edge ? builtFlowOfEdge(edge, podByWorkload(cluster)) : undefined;
 }
 
 /** Three layers of one observed flow, with whatever cluster and Azure data is loaded. */

@@ -12,7 +12,7 @@
 
 import type { AzureSnapshot } from '../azure/types';
 import type { FlowRecord } from '../flows/flow-record';
-import type { GraphDelta, GraphEdge, GraphNode } from '../graph/types';
+import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
 import type { ClusterSnapshot } from '../k8s/types';
 import { edgePath, type AzureCells } from '../layers/edge-path';
 import { threeLayers, type ObservedFlow } from '../layers/three-layers';
@@ -129,13 +129,40 @@ export class EdgePathAnnotator {
 
   private evaluate(e: Pick<GraphEdge, 'target'> | string, flow: ObservedFlow, graph: AnnotatedGraph, inputs: EdgePathInputs): AzureCells {
     this.evaluations++;
-    if (!inputs.azure) {
-      const unknown = { verdict: 'unknown' as const, reason: 'no Azure source is configured for this cluster (FLOWSIGHT_AZURE_DIR or FLOWSIGHT_AZURE_SUBSCRIPTION)' };
-      return { nsg: unknown, firewall: unknown };
-    }
     const target = typeof e === 'string' ? graph.edge(e)?.target : e.target;
-    const dnsName = target ? graph.node(target)?.dnsName : undefined;
-    const layers = threeLayers(dnsName ? { ...flow, fqdn: dnsName } : flow, { cluster: inputs.cluster, azure: inputs.azure });
-    return { nsg: layers.nsg, firewall: layers.firewall };
+    return azureCellsOf(flow, target ? graph.node(target)?.dnsName : undefined, inputs);
   }
+}
+
+/** The NSG and firewall verdicts of one connection (unknown when no Azure source describes the cluster). */
+export function azureCellsOf(flow: ObservedFlow, dnsName: string | undefined, inputs: EdgePathInputs): AzureCells {
+  if (!inputs.azure) {
+    const unknown = { verdict: 'unknown' as const, reason: 'no Azure source is configured for this cluster (FLOWSIGHT_AZURE_DIR or FLOWSIGHT_AZURE_SUBSCRIPTION)' };
+    return { nsg: unknown, firewall: unknown };
+  }
+  const layers = threeLayers(dnsName ? { ...flow, fqdn: dnsName } : flow, { cluster: inputs.cluster, azure: inputs.azure });
+  return { nsg: layers.nsg, firewall: layers.firewall };
+}
+
+/**
+ * Gives every edge of a graph drawn from the history (the map of a past window) its verdict over
+ * all layers, as the live map's edges have it: a past edge the firewall denies is red, never green.
+ * Each edge is evaluated for a representative connection (`flowOf`), against today's cluster and
+ * Azure snapshots. Edges beyond the time budget, or with no connection to evaluate, keep Cilium's
+ * verdict alone; the count of those is returned.
+ */
+export function annotatePastEdges(snapshot: GraphSnapshot, inputs: EdgePathInputs, flowOf: (edge: GraphEdge) => ObservedFlow | undefined, opts: EdgePathOptions = {}): { unevaluated: number } {
+  const now = opts.now ?? (() => performance.now());
+  const deadline = now() + (opts.budgetMs ?? 3000);
+  const dnsNames = new Map(snapshot.nodes.map((n) => [n.id, n.dnsName]));
+  let unevaluated = 0;
+  for (const e of snapshot.edges) {
+    const flow = now() <= deadline ? flowOf(e) : undefined;
+    if (!flow) {
+      unevaluated++;
+      continue;
+    }
+    e.path = edgePath(e, azureCellsOf(flow, dnsNames.get(e.target) || undefined, inputs));
+  }
+  return { unevaluated };
 }
