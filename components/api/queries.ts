@@ -103,15 +103,33 @@ export interface FlowSearchKey {
 const searchParams = (s: FlowSearchKey) => ({ q: s.q || undefined, since: s.since || undefined, until: s.until || undefined });
 
 /**
+ * Where the next page of a search starts: the cursor, and the window as the first page resolved it.
+ * A relative window (`since=1h`) is resolved once, so scrolling never moves its start.
+ */
+interface SearchPageParam {
+  cursor: string;
+  since?: string;
+  until?: string;
+}
+
+const isoOrUndefined = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+
+/**
  * A flow search of the history, newest first, one `cursor` page at a time. Not refetched behind the
  * person's back (focus, remount): a search is re-run on purpose, and a cancelled one stays cancelled.
  */
 export const flowSearchQuery = (s: FlowSearchKey) =>
   infiniteQueryOptions({
     queryKey: ['flows', 'search', s.q, s.since, s.until],
-    queryFn: ({ signal, pageParam }) => getJson('/api/flows', { ...searchParams(s), limit: FLOW_SEARCH_PAGE_SIZE, cursor: pageParam || undefined }, { signal }),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    queryFn: ({ signal, pageParam }) =>
+      getJson(
+        '/api/flows',
+        { ...searchParams(s), ...(pageParam.cursor ? { since: pageParam.since, until: pageParam.until, cursor: pageParam.cursor } : {}), limit: FLOW_SEARCH_PAGE_SIZE },
+        { signal },
+      ),
+    initialPageParam: { cursor: '' } as SearchPageParam,
+    getNextPageParam: (last): SearchPageParam | undefined =>
+      last.nextCursor ? { cursor: last.nextCursor, since: isoOrUndefined(last.range.since), until: isoOrUndefined(last.range.until) } : undefined,
     placeholderData: keepPreviousData,
     staleTime: Infinity,
     refetchOnWindowFocus: false,

@@ -9,7 +9,8 @@ const page = (ns: string, nextCursor: string | null): FlowsResponse => ({
   explanation: { combination: [], hints: [] },
   source: 'history',
   nextCursor,
-  range: { since: 0, until: 1 },
+  // The server answers the window as it resolved it (epoch ms).
+  range: { since: Date.parse('2026-11-28T09:00:00Z'), until: null },
   tookMs: 1,
 });
 
@@ -40,7 +41,11 @@ describe('flowSearchQuery', () => {
     expect(new URL(seen[0].url, 'http://x').searchParams.toString()).toBe('q=fast&since=1h&limit=500');
     expect(observer.getCurrentResult().hasNextPage).toBe(true);
     await observer.fetchNextPage();
-    expect(new URL(seen[1].url, 'http://x').searchParams.get('cursor')).toBe('c1');
+    const next = new URL(seen[1].url, 'http://x').searchParams;
+    expect(next.get('cursor')).toBe('c1');
+    // A relative window is resolved once: later pages keep the first page's start, so none is skipped.
+    expect(next.get('since')).toBe('2026-11-28T09:00:00.000Z');
+    expect(next.has('until')).toBe(false);
     expect(observer.getCurrentResult().data?.pages).toHaveLength(2);
     expect(observer.getCurrentResult().hasNextPage).toBe(false);
     off();

@@ -9,6 +9,9 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { EngineError, type HistoryEngine } from './engine';
 import type { SqlCondition } from './flow-store';
 import type { StoredRow } from './schema';
+import { redactedUrl } from '../util/redacted-url';
+
+export { redactedUrl };
 
 export interface ClickHouseEngineSettings {
   /** http(s)://user:password@host:8123 (credentials are never shown). */
@@ -16,16 +19,6 @@ export interface ClickHouseEngineSettings {
   database?: string;
   /** A read running longer than this is stopped by the server. */
   maxQuerySeconds?: number;
-}
-
-/** The URL as it may be shown: no user, no password, no query string. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 function engineError(err: unknown): EngineError {

@@ -9,7 +9,7 @@ import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { openChdbEngine } from './chdb-engine';
 import { openClickHouseEngine } from './clickhouse-engine';
-import { EngineError, errorText, type HistoryEngine } from './engine';
+import { EngineError, errorText, isDiskFull, type HistoryEngine } from './engine';
 import { alignTtl } from './retention';
 import { schemaStatements } from './schema';
 import { SqlFlowStore, type BatchingSettings, type ManagedFlowStore, type RetentionPolicy, type StoreTimers } from './sql-flow-store';
@@ -48,7 +48,9 @@ export async function prepareSchema(engine: HistoryEngine, days: number): Promis
 
 /** An error the engine raised about the store's contents (not a failure to start the engine). */
 function refusedByEngine(err: unknown): boolean {
-  return err instanceof EngineError && err.code !== 'worker-stopped';
+  if (!(err instanceof EngineError) || err.code === 'worker-stopped' || isDiskFull(err)) return false;
+  // A directory we may not read or write is the operator's to fix, not corrupt data.
+  return !/EACCES|EPERM|Permission denied|Read-only file system|EROFS/i.test(err.message);
 }
 
 async function isEmptyDir(dir: string): Promise<boolean> {
@@ -111,5 +113,9 @@ export async function openFlowStore(settings: FlowStoreSettings, logger?: StoreL
       throw new FlowStoreOpenError(`the ClickHouse history at ${engine.location} cannot be prepared: ${errorText(err)}`);
     }
   }
-  return new SqlFlowStore(engine, { retention: settings.retention, batching: settings.batching, timers: settings.timers, logger }).start();
+  const store = new SqlFlowStore(engine, { retention: settings.retention, batching: settings.batching, timers: settings.timers, logger }).start();
+  // Callers read status() at once: the newest stored flow decides which of the relay's replayed
+  // backlog is already stored (history-feed.ts), so it must be known before the first batch.
+  await store.refreshStatus().catch(() => undefined);
+  return store;
 }

@@ -210,11 +210,16 @@ function policyOf(text: string): PolicyRef {
   return { kind, namespace, name: rest.join('/') };
 }
 
+/** The workload stored for an endpoint (`src_workload`): the map's workload for pods, Cilium's otherwise. */
+export function storedWorkloadOf(ep: FlowEndpoint): { name: string; kind: string } {
+  return ep.namespace ? workloadOfEndpoint(ep) : ep.workloads.length ? ep.workloads[0] : { name: '', kind: '' };
+}
+
 /** The values of one endpoint's columns, in FLOW_COLUMNS order (`src_ip` ... `src_app`). */
 export function endpointValues(ep: FlowEndpoint): unknown[] {
   const node = nodeOfEndpoint(ep);
   const reported = ep.workloads.length > 0;
-  const workload = ep.namespace ? workloadOfEndpoint(ep) : reported ? ep.workloads[0] : { name: '', kind: '' };
+  const workload = storedWorkloadOf(ep);
   return [
     ep.ip,
     ep.port,

@@ -40,7 +40,7 @@ export interface FlowQuery {
 
 type Side = 'source' | 'destination';
 
-function podValues(namespaces: string[] | undefined, pods: string[] | undefined): string[] | undefined {
+export function podValues(namespaces: string[] | undefined, pods: string[] | undefined): string[] | undefined {
   if (pods?.length) {
     if (!namespaces?.length) return pods;
     return namespaces.flatMap((ns) => pods.map((p) => (p.includes('/') ? p : `${ns}/${p}`)));

@@ -6,12 +6,11 @@
  */
 
 import type { DnsRecord, FlowEndpoint, FlowRecord, HttpRecord, KafkaRecord } from '../flows/flow-record';
-import { workloadOfEndpoint } from '../graph/node-identity';
+import { policyText, storedWorkloadOf } from '../history/schema';
 
-/** The workload stored for an endpoint (`src_workload`): the map's workload for pods, Cilium's otherwise. */
+/** The workload stored for an endpoint (`src_workload`), by schema.ts's own rule. */
 export function storedWorkload(ep: FlowEndpoint): string {
-  if (ep.namespace) return workloadOfEndpoint(ep).name;
-  return ep.workloads.length ? ep.workloads[0].name : '';
+  return storedWorkloadOf(ep).name;
 }
 
 /** The DNS record, when the flow carries one with a query. */
@@ -60,7 +59,10 @@ export function urlPath(url: string): string {
 export function policyTexts(f: FlowRecord): string[] {
   const out: string[] = [];
   for (const list of [f.egressAllowedBy, f.ingressAllowedBy, f.egressDeniedBy, f.ingressDeniedBy]) {
-    for (const p of list) out.push(`${p.kind}/${p.namespace}/${p.name}`);
+    for (const p of list) out.push(policyText(p));
   }
   return out;
 }
+
+/** `proto:` values that name one L4 protocol, and the protocol as flows (and the `protocol` column) carry it. */
+export const PROTOCOL_NAMES: Readonly<Record<string, string>> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP', icmpv4: 'ICMPv4', icmpv6: 'ICMPv6' };

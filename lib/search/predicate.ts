@@ -11,7 +11,7 @@ import { normalizeDnsName } from '../match/dns-name';
 import { inRange, parseIp } from '../net/ip';
 import type { SearchField, SearchNode } from './ast';
 import { sidesOf, type Side } from './fields';
-import { dnsOf, httpOf, kafkaOf, policyTexts, storedWorkload, urlPath } from './flow-view';
+import { dnsOf, httpOf, kafkaOf, policyTexts, PROTOCOL_NAMES, storedWorkload, urlPath } from './flow-view';
 import { toWildcard, type Glob } from './glob';
 import { parseTermValue, type LabelTest, type ScopedGlob, type TermValue } from './term-value';
 
@@ -138,8 +138,6 @@ function endpointTest(base: string, v: TermValue): EndpointTest {
   }
   throw new Error(`no endpoint test for ${base}:${v.type}`);
 }
-
-const PROTOCOL_NAMES: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP', icmpv4: 'ICMPv4', icmpv6: 'ICMPv6' };
 
 function protoTest(p: string): FlowPredicate {
   if (p === 'http') return (f) => !!httpOf(f);

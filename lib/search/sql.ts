@@ -13,6 +13,7 @@ import { sidesOf, type Side } from './fields';
 import { exactText, matchesEmpty, toLikePattern, toRe2, type Glob } from './glob';
 import { termValueOf } from './predicate';
 import type { LabelTest, ScopedGlob, TermValue } from './term-value';
+import { PROTOCOL_NAMES } from './flow-view';
 
 type ParamType = 'String' | 'UInt16' | 'UInt32' | 'Array(String)';
 type ParamValue = string | number | string[];
@@ -138,8 +139,6 @@ function endpointSql(side: Side, base: string, v: TermValue, b: Binder): string 
   }
   throw new Error(`no endpoint condition for ${base}:${v.type}`);
 }
-
-const PROTOCOL_NAMES: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP', icmpv4: 'ICMPv4', icmpv6: 'ICMPv6' };
 
 function protoSql(p: string, b: Binder): string {
   if (p === 'http') return HTTP;

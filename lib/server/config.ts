@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azure/source-from-env';
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
+import { redactedUrl } from '../util/redacted-url';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {
@@ -138,18 +139,6 @@ function pathProblem(raw: string, want: 'file-or-directory' | 'directory'): stri
   }
   if (stat.isDirectory() || (want === 'file-or-directory' && stat.isFile())) return undefined;
   return `${raw} is not ${want === 'directory' ? 'a directory' : 'a regular file or a directory'}`;
-}
-
-/** A ClickHouse URL without its user and password, for logs and status. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 function historyConfig(env: Env, problems: ConfigError['problems']): HistoryConfig {
@@ -296,7 +285,7 @@ function historySummary(h: HistoryConfig): Record<string, unknown> {
   if (h.kind === 'off') return { store: 'off' };
   return {
     store: h.kind,
-    ...(h.kind === 'chdb' ? { dir: h.dir } : { url: redactUrl(h.clickhouseUrl ?? '') }),
+    ...(h.kind === 'chdb' ? { dir: h.dir } : { url: redactedUrl(h.clickhouseUrl ?? '') }),
     retentionDays: h.retentionDays,
     maxGB: h.maxBytes / 1024 ** 3,
     ...(h.rollupAfterMinutes !== null ? { rollupAfterMinutes: h.rollupAfterMinutes } : {}),

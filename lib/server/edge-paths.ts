@@ -148,21 +148,18 @@ export function azureCellsOf(flow: ObservedFlow, dnsName: string | undefined, in
  * Gives every edge of a graph drawn from the history (the map of a past window) its verdict over
  * all layers, as the live map's edges have it: a past edge the firewall denies is red, never green.
  * Each edge is evaluated for a representative connection (`flowOf`), against today's cluster and
- * Azure snapshots. Edges beyond the time budget, or with no connection to evaluate, keep Cilium's
- * verdict alone; the count of those is returned.
+ * Azure snapshots. An edge beyond the time budget, or with no connection to evaluate, says its NSG
+ * and firewall verdicts are unknown (never "allowed by every layer"); the count is returned.
  */
 export function annotatePastEdges(snapshot: GraphSnapshot, inputs: EdgePathInputs, flowOf: (edge: GraphEdge) => ObservedFlow | undefined, opts: EdgePathOptions = {}): { unevaluated: number } {
   const now = opts.now ?? (() => performance.now());
-  const deadline = now() + (opts.budgetMs ?? 3000);
+  const deadline = now() + (opts.budgetMs ?? 1500);
   const dnsNames = new Map(snapshot.nodes.map((n) => [n.id, n.dnsName]));
   let unevaluated = 0;
   for (const e of snapshot.edges) {
     const flow = now() <= deadline ? flowOf(e) : undefined;
-    if (!flow) {
-      unevaluated++;
-      continue;
-    }
-    e.path = edgePath(e, azureCellsOf(flow, dnsNames.get(e.target) || undefined, inputs));
+    if (!flow) unevaluated++;
+    e.path = edgePath(e, flow ? azureCellsOf(flow, dnsNames.get(e.target) || undefined, inputs) : undefined);
   }
   return { unevaluated };
 }

@@ -105,7 +105,8 @@ describe('flagsAsSearch', () => {
     const ast = flagsAsSearch({ fromNamespace: ['a', 'b'], verdict: ['DROPPED'], httpStatus: ['5+'] });
     expect(ast?.kind).toBe('and');
     const text = JSON.stringify(ast);
-    expect(text).toContain('"from-ns"');
+    expect(text).toContain('"from-pod"');
+    expect(text).toContain('"a/"');
     expect(text).toContain('5xx');
   });
 
@@ -149,7 +150,53 @@ describe('histograms', () => {
 
 describe('flagsAsSearch: label selectors', () => {
   it('a comma selector is every label at once', () => {
-    const ast = flagsAsSearch({ label: ['app=web,tier=front'] });
-    expect(ast).toMatchObject({ kind: 'and', children: [{ kind: 'term', field: 'label' }, { kind: 'term', field: 'label' }] });
+    const ast = flagsAsSearch({ fromLabel: ['app=web,tier=front'] });
+    expect(ast).toMatchObject({ kind: 'and', children: [{ kind: 'term', field: 'from-label' }, { kind: 'term', field: 'from-label' }] });
+  });
+});
+
+describe('flagsAsSearch means what the ring means (flow-query.ts)', () => {
+  const shop = [
+    flow(pod('shop', 'frontend-1'), pod('other', 'db-0', { port: 5432 }), { uuid: 'x', time: 1 }),
+    flow(pod('other', 'frontend-2'), pod('shop', 'api-0', { port: 53 }), { uuid: 'y', time: 2 }),
+    flow(pod('shop', 'frontend-3'), pod('shop', 'dns-0', { port: 53 }), { uuid: 'z', time: 3 }),
+  ];
+  const cases = ['namespace=shop&pod=frontend', 'namespace=shop&port=53', 'namespace=shop', 'fromNamespace=shop&toPort=53', 'pod=shop/frontend&port=5432', 'label=app%3Dweb,tier%3Dfront'];
+  for (const qs of cases) {
+    it(`?${qs}`, async () => {
+      const live = await searchFlows(request(qs), { live: ring(shop), store: null });
+      const tree = flagsAsSearch(request(qs).query);
+      const { searchPredicate } = await import('../search/predicate');
+      const matches = searchPredicate(tree);
+      expect(shop.filter(matches).map((f) => f.uuid).sort()).toEqual(live.flows.map((f) => f.uuid).sort());
+    });
+  }
+});
+
+describe('ReadGate and searchProblem', () => {
+  it('lets `max` reads run at once and refuses the next with a retryable 503', async () => {
+    const { ReadGate, HistoryBusyError, searchProblem } = await import('./flow-search');
+    const gate = new ReadGate(2);
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const a = gate.run(() => hold);
+    const b = gate.run(() => hold);
+    const refused = await gate.run(async () => 'ran').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HistoryBusyError);
+    const res = searchProblem(refused)!;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    release();
+    await Promise.all([a, b]);
+    expect(await gate.run(async () => 'ran')).toBe('ran');
+  });
+
+  it('a cursor the store does not recognise is the client\'s 400, an engine failure a 503', async () => {
+    const { searchProblem } = await import('./flow-search');
+    const { HistoryQueryError } = await import('../history/queries');
+    const { EngineError } = await import('../history/engine');
+    expect(searchProblem(new HistoryQueryError('bad-cursor', 'not a cursor'))!.status).toBe(400);
+    expect(searchProblem(new EngineError('worker stopped', null, 'worker-stopped'))!.status).toBe(503);
+    expect(searchProblem(new Error('a bug'))).toBeUndefined();
   });
 });

@@ -10,16 +10,55 @@ import type { FlowsRequest, HistogramRequest, ValuesRequest } from '../api/flows
 import { HISTOGRAM_DEFAULT_SPAN_MS } from '../api/flows-request';
 import { explainFlowQuery } from '../flows/filter-explanation';
 import type { FlowRecord } from '../flows/flow-record';
-import type { FlowQuery } from '../hubble/flow-query';
+import { podValues, type FlowQuery } from '../hubble/flow-query';
 import { edgeEnds, parseEdgeId } from '../graph/graph-ids';
+import { problemResponse } from '../api/problem';
+import { EngineError } from '../history/engine';
 import type { FlowStore, Histogram, SqlCondition, VerdictBuckets } from '../history/flow-store';
+import { HistoryQueryError } from '../history/queries';
 import { parseSearch } from '../search/parse';
 import { searchToSql } from '../search/sql';
 import type { SearchNode } from '../search/ast';
+import { quoteValue } from '../search/complete';
 
 /** The ring of latest flows, as the hub keeps it. */
 export interface LiveFlows {
   latestFlows(match: (f: FlowRecord, edgeId: string) => boolean, limit: number): FlowRecord[];
+}
+
+/** More history reads at once than the gate allows: the client should retry shortly. */
+export class HistoryBusyError extends Error {
+  constructor() {
+    super('the flow history is answering other searches: try again in a moment');
+  }
+}
+
+/**
+ * Bounds the history reads in flight across all clients: each holds an engine session and its
+ * result in memory, and a burst of completions or scrolls must not queue without limit.
+ */
+export class ReadGate {
+  private inFlight = 0;
+  constructor(readonly max: number) {}
+
+  async run<T>(read: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= this.max) throw new HistoryBusyError();
+    this.inFlight++;
+    try {
+      return await read();
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/** The problem response for what a search can fail with (bad input, a busy or failing store); undefined for anything else. */
+export function searchProblem(err: unknown): Response | undefined {
+  if (err instanceof SearchInputError) return problemResponse(400, 'Bad request', `invalid parameter "${err.param}": ${err.message}`, [{ param: err.param, message: err.message }], { code: 'invalid-parameters' });
+  if (err instanceof HistoryQueryError && err.code === 'bad-cursor') return problemResponse(400, 'Bad request', `invalid parameter "cursor": ${err.message}`, [{ param: 'cursor', message: err.message }], { code: 'invalid-parameters' });
+  if (err instanceof HistoryBusyError) return problemResponse(503, 'History busy', err.message, undefined, { code: 'history-busy', headers: { 'Retry-After': '1' } });
+  if (err instanceof HistoryQueryError || err instanceof EngineError) return problemResponse(503, 'History unavailable', `the flow history could not answer: ${err.message}`, undefined, { code: 'history-unavailable' });
+  return undefined;
 }
 
 export class SearchInputError extends Error {
@@ -31,64 +70,75 @@ export class SearchInputError extends Error {
   }
 }
 
-/** `hubble observe` flag parameters -> the same filter as a search, so history answers them too. */
-const FLAG_FIELDS: [keyof FlowQuery, string][] = [
-  ['namespace', 'ns'],
-  ['fromNamespace', 'from-ns'],
-  ['toNamespace', 'to-ns'],
-  ['pod', 'pod'],
-  ['fromPod', 'from-pod'],
-  ['toPod', 'to-pod'],
-  ['ip', 'ip'],
-  ['fromIp', 'from-ip'],
-  ['toIp', 'to-ip'],
-  ['label', 'label'],
-  ['fromLabel', 'from-label'],
-  ['toLabel', 'to-label'],
-  ['fqdn', 'fqdn'],
-  ['fromFqdn', 'from-fqdn'],
-  ['toFqdn', 'to-fqdn'],
-  ['port', 'port'],
-  ['fromPort', 'from-port'],
-  ['toPort', 'to-port'],
-  ['verdict', 'verdict'],
-  ['protocol', 'proto'],
-  ['dropReason', 'reason'],
-  ['httpStatus', 'http-status'],
-  ['httpMethod', 'http-method'],
-  ['node', 'node'],
-  ['uuid', 'uuid'],
-];
+/** A flag parameter, the search field it becomes, and its values. */
+type Flag = [param: string, field: string, values: string[] | undefined];
 
-const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** Flags that constrain the flow itself: AND across flags, OR within one. */
+function flowFlags(q: FlowQuery): Flag[] {
+  return [
+    ['verdict', 'verdict', q.verdict],
+    ['protocol', 'proto', q.protocol],
+    ['dropReason', 'reason', q.dropReason],
+    ['httpStatus', 'http-status', q.httpStatus],
+    ['httpMethod', 'http-method', q.httpMethod],
+    ['node', 'node', q.node],
+    ['uuid', 'uuid', q.uuid],
+  ];
+}
 
-/**
- * One flag value as search text. Hubble's `5+` is the search language's `5xx`; a label selector's
- * commas mean AND (`app=a,tier=b`), and the search language takes one label per term.
- */
-function flagTerm(key: keyof FlowQuery, field: string, value: string): string {
-  if (key === 'httpStatus' && /^\d\+$/.test(value)) return `${field}:${quote(`${value[0]}xx`)}`;
-  if (field.endsWith('label') && value.includes(',')) return `(${value.split(',').map((v) => `${field}:${quote(v.trim())}`).join(' ')})`;
-  return `${field}:${quote(value)}`;
+/** The endpoint flags of one side, grouped as flow-query.ts groups them (`--namespace` + `--pod` is `ns/pod`). */
+function endpointFlags(q: FlowQuery, side: 'from' | 'to' | 'either'): Flag[] {
+  const name = (base: string) => (side === 'either' ? base : `${side}${base[0].toUpperCase()}${base.slice(1)}`);
+  const values = (base: string) => q[name(base) as keyof FlowQuery] as string[] | undefined;
+  return [
+    [values('pod')?.length ? name('pod') : name('namespace'), 'pod', podValues(values('namespace'), values('pod'))],
+    [name('ip'), 'ip', values('ip')],
+    [name('label'), 'label', values('label')],
+    [name('fqdn'), 'fqdn', values('fqdn')],
+    [name('port'), 'port', values('port')],
+  ];
 }
 
 /**
- * The flag parameters of a request as one search tree (AND across flags, OR within one), or null.
- * Throws SearchInputError naming the flag whose value the search language cannot express.
+ * One flag value as search text, checked on its own so a bad one is reported under its flag.
+ * Hubble's `5+` is the search language's `5xx`; a label selector's commas mean AND.
+ */
+function flagTerm(param: string, field: string, value: string): string {
+  const text =
+    field === 'http-status' && /^\d\+$/.test(value)
+      ? `${field}:${quoteValue(`${value[0]}xx`)}`
+      : field.endsWith('label') && value.includes(',')
+        ? `(${value.split(',').map((v) => `${field}:${quoteValue(v.trim())}`).join(' ')})`
+        : `${field}:${quoteValue(value)}`;
+  const parsed = parseSearch(text);
+  if (!parsed.ok) throw new SearchInputError(param, parsed.error.message);
+  return text;
+}
+
+/** `(a:1 OR a:2) (b:3)`: every flag that has values, AND-ed; '' when none. */
+function allOf(flags: Flag[], prefix = ''): string {
+  return flags
+    .filter(([, , values]) => values?.length)
+    .map(([param, field, values]) => `(${values!.map((v) => flagTerm(param, prefix + field, String(v))).join(' OR ')})`)
+    .join(' ');
+}
+
+/**
+ * The `hubble observe` flag parameters of a request as one search tree, with flow-query.ts's
+ * meaning, so the history and the ring agree: `--from-*` / `--to-*` constrain one side, and the
+ * undirected flags must all match the same side (source or destination). Null when no flag is
+ * given. Throws SearchInputError naming a flag whose value the search language cannot express.
  */
 export function flagsAsSearch(query: FlowQuery): SearchNode | null {
   if (query.direction?.length) throw new SearchInputError('direction', 'is a live-only filter: history searches cannot use it');
-  const parts: SearchNode[] = [];
-  for (const [key, field] of FLAG_FIELDS) {
-    const values = query[key] as string[] | undefined;
-    if (!values?.length) continue;
-    const text = values.map((v) => flagTerm(key, field, String(v))).join(' OR ');
-    const parsed = parseSearch(text);
-    if (!parsed.ok) throw new SearchInputError(key, parsed.error.message);
-    if (parsed.ast) parts.push(parsed.ast);
-  }
-  if (parts.length === 0) return null;
-  return parts.length === 1 ? parts[0] : { kind: 'and', children: parts };
+  const parts = [allOf(flowFlags(query)), allOf(endpointFlags(query, 'from'), 'from-'), allOf(endpointFlags(query, 'to'), 'to-')];
+  const either = endpointFlags(query, 'either');
+  if (either.some(([, , v]) => v?.length)) parts.push(`((${allOf(either, 'from-')}) OR (${allOf(either, 'to-')}))`);
+  const text = parts.filter(Boolean).join(' ');
+  if (!text) return null;
+  const parsed = parseSearch(text);
+  if (!parsed.ok) throw new SearchInputError('q', parsed.error.message);
+  return parsed.ast;
 }
 
 /** Both conditions (placeholder names must not clash: the search compiler's are `p<N>`). */
@@ -142,15 +192,26 @@ function liveFlows(req: FlowsRequest, live: LiveFlows): FlowRecord[] {
 }
 
 /** `/api/flows`. A store that is not ready answers from the ring, and says so in `source`. */
-export async function searchFlows(req: FlowsRequest, deps: { live: LiveFlows; store: FlowStore | null; signal?: AbortSignal }): Promise<FlowsResponse> {
+/** What a search reads: the ring, the store (null: off or not open), and the gate on store reads. */
+export interface SearchDeps {
+  live: LiveFlows;
+  store: FlowStore | null;
+  gate?: ReadGate;
+  signal?: AbortSignal;
+}
+
+const through = <T>(gate: ReadGate | undefined, read: () => Promise<T>): Promise<T> => (gate ? gate.run(read) : read());
+
+export async function searchFlows(req: FlowsRequest, deps: SearchDeps): Promise<FlowsResponse> {
   const started = performance.now();
   const explanation = explainFlowQuery(req.query);
   const range = { since: req.search.since, until: req.search.until };
   const took = () => Math.round(performance.now() - started);
   if (req.search.asked && deps.store?.status().ready) {
-    const page = await deps.store.search(
-      { condition: historyCondition(req), range: { since: range.since ?? undefined, until: range.until ?? undefined }, limit: req.limit, cursor: req.search.cursor ?? undefined },
-      deps.signal,
+    const store = deps.store;
+    const condition = historyCondition(req);
+    const page = await through(deps.gate, () =>
+      store.search({ condition, range: { since: range.since ?? undefined, until: range.until ?? undefined }, limit: req.limit, cursor: req.search.cursor ?? undefined }, deps.signal),
     );
     return { flows: page.flows, explanation, source: 'history', nextCursor: page.nextCursor, range, tookMs: took() };
   }
@@ -178,13 +239,15 @@ export function liveHistogram(flows: readonly FlowRecord[], since: number, until
 }
 
 /** `/api/flows/histogram`: without `since`, the hour before `until` (or now). */
-export async function flowHistogram(req: HistogramRequest, deps: { live: LiveFlows; store: FlowStore | null; now?: number; signal?: AbortSignal }): Promise<FlowsHistogramResponse> {
+export async function flowHistogram(req: HistogramRequest, deps: SearchDeps & { now?: number }): Promise<FlowsHistogramResponse> {
   const started = performance.now();
   const until = req.search.until ?? deps.now ?? Date.now();
   const since = req.search.since ?? until - HISTOGRAM_DEFAULT_SPAN_MS;
   const took = () => Math.round(performance.now() - started);
   if (deps.store?.status().ready) {
-    const h = await deps.store.histogram({ condition: historyCondition(req), range: { since, until }, buckets: req.buckets }, deps.signal);
+    const store = deps.store;
+    const condition = historyCondition(req);
+    const h = await through(deps.gate, () => store.histogram({ condition, range: { since, until }, buckets: req.buckets }, deps.signal));
     return { ...h, source: 'history', tookMs: took() };
   }
   const flows = deps.live.latestFlows((f) => f.time >= since && f.time < until && req.predicate(f), Number.MAX_SAFE_INTEGER);
@@ -192,7 +255,8 @@ export async function flowHistogram(req: HistogramRequest, deps: { live: LiveFlo
 }
 
 /** `/api/flows/values`: completion values from the store (none without it). */
-export async function flowValues(req: ValuesRequest, deps: { store: FlowStore | null; signal?: AbortSignal }): Promise<FlowValuesResponse> {
-  if (!deps.store?.status().ready) return { field: req.field, values: [] };
-  return { field: req.field, values: await deps.store.values(req.field, req.prefix, req.limit, deps.signal) };
+export async function flowValues(req: ValuesRequest, deps: Pick<SearchDeps, 'store' | 'gate' | 'signal'>): Promise<FlowValuesResponse> {
+  const store = deps.store;
+  if (!store?.status().ready) return { field: req.field, values: [] };
+  return { field: req.field, values: await through(deps.gate, () => store.values(req.field, req.prefix, req.limit, deps.signal)) };
 }

@@ -18,11 +18,13 @@ import type { ClusterSnapshot } from '../k8s/types';
 import { PolicyPosture } from '../posture/policy-posture';
 import type { AuthContext } from './auth';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
-import { configSummary, loadConfig, redactUrl, type Config, type Env } from './config';
+import { redactedUrl } from '../util/redacted-url';
+import { configSummary, loadConfig, type Config, type Env } from './config';
 import { EdgeFlows } from './edge-flows';
 import { EdgePathAnnotator } from './edge-paths';
 import type { FlowStore, StoreStatus } from '../history/flow-store';
 import { openFlowStore, type FlowStoreSettings } from '../history/open-store';
+import { ReadGate } from './flow-search';
 import { HistoryFeed } from './history-feed';
 import { HttpResponseTracker } from './http-response-context';
 import { Hub } from './hub';
@@ -63,22 +65,28 @@ export interface RuntimeOptions {
   /** The flow history (default: the store FLOWSIGHT_DATA_DIR / FLOWSIGHT_CLICKHOUSE_URL name). */
   createHistory?: (config: Config, logger: Logger) => Promise<FlowStore>;
   azureRefreshMs?: number;
+  /** How long a history that failed to open is not tried again (default 30 s). */
+  historyRetryMs?: number;
   /** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
   postureRetryMs?: number;
 }
 
 const AZURE_REFRESH_MS = 5 * 60_000;
 const POSTURE_RETRY_MS = 30_000;
+const HISTORY_RETRY_MS = 30_000;
 
 export class Runtime {
   /** Per graph edge: its newest flow and the server addresses seen, fed by the hub once it runs. */
   readonly edgeFlows = new EdgeFlows();
+  /** History reads in flight across all clients, at most (the rest are told to retry). */
+  readonly historyReads = new ReadGate(8);
   private loaded: { config: Config } | { error: Error } | undefined;
   private log: Logger | undefined;
   private readonly responses: HttpResponseTracker | null;
   private authState: { limiter: FailureLimiter; revoked: RevokedSessions; log: SecurityLog } | undefined;
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly stops: (() => unknown)[] = [];
+  private historyFailure_: { at: number; error: unknown } | undefined;
 
   constructor(private readonly options: RuntimeOptions = {}) {
     this.responses = options.trackResponses ? new HttpResponseTracker() : null;
@@ -157,7 +165,19 @@ export class Runtime {
    * FLOWSIGHT_HISTORY=off. A store that fails to open is not kept: the next caller tries again.
    */
   history(): Promise<FlowStore | null> {
-    return this.once('history', () => this.startHistory());
+    // A store that failed to open is tried again, but not by every request (status polls, searches):
+    // each attempt starts an engine, and the failure stands for a while.
+    const failed = this.historyFailure_;
+    if (failed && Date.now() - failed.at < (this.options.historyRetryMs ?? HISTORY_RETRY_MS)) return Promise.reject(failed.error);
+    return this.once('history', () =>
+      this.startHistory().then(
+        (store) => ((this.historyFailure_ = undefined), store),
+        (error: unknown) => {
+          this.historyFailure_ = { at: Date.now(), error };
+          throw error;
+        },
+      ),
+    );
   }
 
   /** Cilium's observer API over the history on FLOWSIGHT_OBSERVER_PORT (for `hubble observe --server`); null when unset. */
@@ -191,7 +211,7 @@ export class Runtime {
     const h = this.config.history;
     return {
       engine: h.kind === 'clickhouse' ? 'clickhouse' : 'chdb',
-      location: h.kind === 'clickhouse' ? redactUrl(h.clickhouseUrl ?? '') : path.join(h.dir, 'history'),
+      location: h.kind === 'clickhouse' ? redactedUrl(h.clickhouseUrl ?? '') : path.join(h.dir, 'history'),
       ready: false,
       storedFlows: 0,
       bytesOnDisk: 0,

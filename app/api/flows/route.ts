@@ -1,5 +1,5 @@
-import { answer, badRequest, parseQuery } from '@/lib/api/route-helpers';
-import { searchFlows, SearchInputError } from '@/lib/server/flow-search';
+import { answer, parseQuery } from '@/lib/api/route-helpers';
+import { searchFlows, searchProblem } from '@/lib/server/flow-search';
 import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -15,9 +15,10 @@ export async function GET(request: Request): Promise<Response> {
   const rt = runtime();
   try {
     const store = q.value.search.asked ? await rt.history().catch(() => null) : null;
-    return answer('/api/flows', await searchFlows(q.value, { live: await rt.hub(), store, signal: request.signal }));
+    return answer('/api/flows', await searchFlows(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal }));
   } catch (err) {
-    if (err instanceof SearchInputError) return badRequest(`invalid parameter "${err.param}": ${err.message}`, 'invalid-parameters');
+    const problem = searchProblem(err);
+    if (problem) return problem;
     throw err;
   }
 }

@@ -1,5 +1,5 @@
-import { answer, badRequest, parseQuery } from '@/lib/api/route-helpers';
-import { flowHistogram, SearchInputError } from '@/lib/server/flow-search';
+import { answer, parseQuery } from '@/lib/api/route-helpers';
+import { flowHistogram, searchProblem } from '@/lib/server/flow-search';
 import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -11,9 +11,10 @@ export async function GET(request: Request): Promise<Response> {
   const rt = runtime();
   try {
     const store = await rt.history().catch(() => null);
-    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, signal: request.signal }));
+    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal }));
   } catch (err) {
-    if (err instanceof SearchInputError) return badRequest(`invalid parameter "${err.param}": ${err.message}`, 'invalid-parameters');
+    const problem = searchProblem(err);
+    if (problem) return problem;
     throw err;
   }
 }

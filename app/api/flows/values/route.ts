@@ -1,5 +1,5 @@
 import { answer, parseQuery } from '@/lib/api/route-helpers';
-import { flowValues } from '@/lib/server/flow-search';
+import { flowValues, searchProblem } from '@/lib/server/flow-search';
 import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -8,6 +8,13 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/flows/values', request);
   if (q instanceof Response) return q;
-  const store = await runtime().history().catch(() => null);
-  return answer('/api/flows/values', await flowValues(q.value, { store, signal: request.signal }));
+  const rt = runtime();
+  const store = await rt.history().catch(() => null);
+  try {
+    return answer('/api/flows/values', await flowValues(q.value, { store, gate: rt.historyReads, signal: request.signal }));
+  } catch (err) {
+    const problem = searchProblem(err);
+    if (problem) return problem;
+    throw err;
+  }
 }
