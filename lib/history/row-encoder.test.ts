@@ -28,6 +28,16 @@ describe('row encoder', () => {
     for (const f of variants) expect(encodeRow(f)).toBe(JSON.stringify(flowToRow(f)));
   });
 
+  it('peers outside the cluster sharing one frozen labels array keep their own address and node (unknown:<ip>)', () => {
+    // The decoder shares one frozen labels array between endpoints whose bytes carry no labels.
+    const shared = Object.freeze([] as string[]);
+    const peer = (ip: string) => ({ ...pod('x', 'y'), namespace: '', pod: '', ip, identity: 0, labels: shared as unknown as string[], workloads: [] });
+    const a = flow(pod('shop', 'web-1'), peer('10.1.1.1'));
+    const b = flow(pod('shop', 'web-1'), peer('10.9.9.9'));
+    for (const f of [a, b]) expect(encodeRow(f)).toBe(JSON.stringify(flowToRow(f)));
+    expect(encodeRow(b)).toContain('unknown:10.9.9.9');
+  });
+
   it('ends every row with a newline', () => {
     const f = flow(pod('a', 'b-0'), pod('c', 'd-0'));
     expect(encodeRows([f, f]).toString()).toBe(`${JSON.stringify(flowToRow(f))}\n${JSON.stringify(flowToRow(f))}\n`);

@@ -10,6 +10,8 @@ import type { FlowEndpoint, FlowRecord } from '../flows/flow-record';
 import { endpointValues, policyText, timeText } from './schema';
 
 interface EndpointEntry {
+  /** Outside the cluster the map's node can depend on the address (`unknown:<ip>`). */
+  ip: string;
   namespace: string;
   pod: string;
   identity: number;
@@ -32,6 +34,7 @@ function endpointJson(ep: FlowEndpoint): string {
   const hit = endpoints.get(ep.labels);
   if (
     hit &&
+    (ep.namespace !== '' || hit.ip === ep.ip) &&
     hit.pod === ep.pod &&
     hit.namespace === ep.namespace &&
     hit.identity === ep.identity &&
@@ -44,7 +47,7 @@ function endpointJson(ep: FlowEndpoint): string {
   }
   const all = JSON.stringify(endpointValues(ep));
   const rest = JSON.stringify(endpointValues(ep).slice(2)).slice(1, -1);
-  endpoints.set(ep.labels, { namespace: ep.namespace, pod: ep.pod, identity: ep.identity, service: ep.service, cluster: ep.cluster, names: [...ep.names], workloads: ep.workloads.map((w) => ({ ...w })), json: rest });
+  endpoints.set(ep.labels, { ip: ep.ip, namespace: ep.namespace, pod: ep.pod, identity: ep.identity, service: ep.service, cluster: ep.cluster, names: [...ep.names], workloads: ep.workloads.map((w) => ({ ...w })), json: rest });
   return all.slice(1, -1);
 }
 
@@ -108,4 +111,17 @@ export function encodeRows(flows: readonly FlowRecord[]): Buffer {
   const lines = new Array<string>(flows.length);
   for (let i = 0; i < flows.length; i++) lines[i] = encodeRow(flows[i]);
   return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Rows encoded between two yields to the event loop: a few milliseconds of work at a time. */
+const SLICE = 1000;
+
+/** encodeRows in slices, yielding between them, so a big batch never stalls the thread serving requests. */
+export async function encodeRowsSliced(flows: readonly FlowRecord[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < flows.length; i += SLICE) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    parts.push(encodeRows(flows.slice(i, i + SLICE)));
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
