@@ -5,11 +5,11 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
-import { errorText, isDiskFull, type HistoryEngine } from './engine';
+import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './engine';
 import type { CompletionField, EdgeAggregate, FlowPage, FlowSearch, FlowStore, Histogram, SqlCondition, StoreStatus, TimeRange } from './flow-store';
 import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport } from './retention';
-import { encodeRows } from './row-encoder';
+import { encodeRowsSliced } from './row-encoder';
 import { FLOW_COLUMN_NAMES, FLOWS_TABLE } from './schema';
 
 export interface BatchingSettings {
@@ -195,7 +195,7 @@ export class SqlFlowStore implements ManagedFlowStore {
     const { flows, at } = this.takeBatch();
     if (flows.length === 0) return;
     try {
-      await this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, encodeRows(flows));
+      await this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, await encodeRowsSliced(flows));
       this.stats.writtenFlows += flows.length;
       this.stats.writeLagMs = Math.max(0, this.now() - at);
       if (this.stats.paused) {
@@ -211,6 +211,12 @@ export class SqlFlowStore implements ManagedFlowStore {
         this.pausedUntil = this.now() + this.timers.pausedRetryMs;
         // Nothing queued is kept for later: the live view goes on, the history has a counted gap.
         while (this.queue.length > 0) this.drop(this.takeBatch().flows.length);
+      } else if ((err as EngineError).code === 'worker-stopped') {
+        // The engine is gone (its thread died): nothing more will be written until a restart.
+        this.options.logger?.warn({ component: 'history', error: this.stats.error }, 'the history engine stopped: ingestion paused');
+        this.stats.ready = false;
+        this.stats.paused = `the history engine stopped: ${this.stats.error}`;
+        this.pausedUntil = Infinity;
       } else {
         this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: flows.length }, 'history write failed: batch dropped');
       }

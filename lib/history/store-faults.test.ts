@@ -33,7 +33,7 @@ describe('crash recovery', () => {
     let written = 0;
     const lines = createInterface({ input: child.stdout });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the writer did not get going: ${stderr}`)), 40_000);
+      const timer = setTimeout(() => reject(new Error(`the writer did not get going: ${stderr}`)), 60_000);
       lines.on('line', (line) => {
         const m = JSON.parse(line) as { written?: number };
         if (typeof m.written === 'number') written = m.written;
@@ -62,7 +62,7 @@ describe('crash recovery', () => {
     } finally {
       await store.close();
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('an unreadable store', () => {

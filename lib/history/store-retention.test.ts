@@ -50,12 +50,14 @@ describe('retention and roll-up', () => {
     // so what goes is what maintain() drops.
     const s = await freshStore({ days: 1, maxBytes: 1e12, rollupAfterMinutes: null }, NOW + 6 * HOUR);
     s.append([...flowsAt(NOW - 21 * HOUR, 'DROPPED', 20), ...flowsAt(NOW - 20 * HOUR, 'FORWARDED', 20), ...flowsAt(NOW - 2 * HOUR, 'FORWARDED', 30), ...flowsAt(NOW - HOUR, 'DROPPED', 5)]);
-    // Rows already past the tables' TTL when they arrive are not kept at all.
+    // Rows already past the tables' TTL: ClickHouse may discard them at insert or at a merge; either
+    // way they are past the store's age too, and gone after maintenance.
     s.append(flowsAt(NOW - 50 * HOUR, 'DROPPED', 7));
     await s.flush();
-    expect((await s.refreshStatus()).storedFlows).toBe(75);
+    expect((await s.refreshStatus()).storedFlows).toBeGreaterThanOrEqual(75);
     const report = await s.maintain();
-    expect(report.droppedPartitions.sort()).toEqual([NOW - 21 * HOUR - 30 * 60_000, NOW - 20 * HOUR - 30 * 60_000].sort());
+    const ttlHour = NOW - 50 * HOUR - 30 * 60_000;
+    expect(report.droppedPartitions.filter((h) => h !== ttlHour).sort()).toEqual([NOW - 21 * HOUR - 30 * 60_000, NOW - 20 * HOUR - 30 * 60_000].sort());
     expect((await s.refreshStatus()).storedFlows).toBe(35);
     expect((await s.refreshStatus()).oldest).toBe(NOW - 2 * HOUR);
   }, 40_000);
