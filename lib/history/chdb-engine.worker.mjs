@@ -84,8 +84,9 @@ parentPort.on('message', (msg) => {
     case 'insert':
       return reply(
         msg.id,
+        // One engine thread per insert: on a small machine the live path needs the other cores.
         writer
-          .insert({ table: msg.table, columns: msg.columns, format: 'JSONCompactEachRow', values: Buffer.from(msg.payload.buffer, msg.payload.byteOffset, msg.payload.byteLength) })
+          .insert({ table: msg.table, columns: msg.columns, format: 'JSONCompactEachRow', settings: { max_threads: 1, max_insert_threads: 1 }, values: Buffer.from(msg.payload.buffer, msg.payload.byteOffset, msg.payload.byteLength) })
           .then(() => ({})),
       );
     case 'kill':

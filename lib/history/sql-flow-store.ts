@@ -37,7 +37,9 @@ export interface StoreTimers {
   pausedRetryMs: number;
 }
 
-export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 1000, maxPendingFlows: 200_000 };
+// Held flows cost memory and collection time on the thread that serves the live view: past about
+// three batches, writes are behind anyway and the rest is dropped and counted.
+export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 20_000, flushMs: 1000, maxPendingFlows: 60_000 };
 export const DEFAULT_TIMERS: StoreTimers = { statusEveryMs: 10_000, maintenanceEveryMs: 60_000, pausedRetryMs: 30_000 };
 
 /** A FlowStore with its housekeeping reachable (tests, the CLI): `maintain` runs retention now. */
