@@ -39,6 +39,11 @@ export interface HistoryConfig {
   maxBytes: number;
   /** FLOWSIGHT_ROLLUP_AFTER_MINUTES: allowed flows older than this keep only per-edge-per-minute counts (null: keep them). */
   rollupAfterMinutes: number | null;
+  /**
+   * FLOWSIGHT_HISTORY_WRITE (default on): whether this process writes the flows it sees. Replicas
+   * sharing one ClickHouse history see the same relay: exactly one writes, the others only read.
+   */
+  write: boolean;
 }
 
 export interface Config {
@@ -155,6 +160,8 @@ function historyConfig(env: Env, problems: ConfigError['problems']): HistoryConf
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') problems.push({ variable: 'FLOWSIGHT_CLICKHOUSE_URL', message: `${url.protocol} is not http: or https:` });
   }
   const rollup = env.FLOWSIGHT_ROLLUP_AFTER_MINUTES?.trim();
+  const write = env.FLOWSIGHT_HISTORY_WRITE?.trim().toLowerCase() || 'on';
+  if (write !== 'on' && write !== 'off') problems.push({ variable: 'FLOWSIGHT_HISTORY_WRITE', message: `"${env.FLOWSIGHT_HISTORY_WRITE}" is not on or off` });
   return {
     kind: switchValue === 'off' ? 'off' : clickhouseUrl ? 'clickhouse' : 'chdb',
     dir: env.FLOWSIGHT_DATA_DIR?.trim() || './data',
@@ -162,6 +169,7 @@ function historyConfig(env: Env, problems: ConfigError['problems']): HistoryConf
     retentionDays: intVar(env, 'FLOWSIGHT_RETENTION_DAYS', 7, 1, 3650, problems),
     maxBytes: intVar(env, 'FLOWSIGHT_RETENTION_MAX_GB', 5, 1, 100_000, problems) * 1024 ** 3,
     rollupAfterMinutes: rollup ? intVar(env, 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 60, 1, 525_600, problems) : null,
+    write: write !== 'off',
   };
 }
 
@@ -289,5 +297,6 @@ function historySummary(h: HistoryConfig): Record<string, unknown> {
     retentionDays: h.retentionDays,
     maxGB: h.maxBytes / 1024 ** 3,
     ...(h.rollupAfterMinutes !== null ? { rollupAfterMinutes: h.rollupAfterMinutes } : {}),
+    ...(h.write ? {} : { write: false }),
   };
 }

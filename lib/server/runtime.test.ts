@@ -211,6 +211,23 @@ describe('Runtime: the flow history', () => {
     expect(new Set(page.flows.map((f) => f.uuid))).toEqual(new Set(flows.map((f) => f.uuid)));
   });
 
+  it('a read-only replica (FLOWSIGHT_HISTORY_WRITE=off) searches the history but writes nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flowsight-runtime-readonly-'));
+    const rt = runtimeOf({ logger: capture().logger, createHub: handFedHub, env: { FLOWSIGHT_HISTORY: 'on', FLOWSIGHT_DATA_DIR: dir, FLOWSIGHT_HISTORY_WRITE: 'off' } });
+    try {
+      const hub = await rt.hub();
+      const store = (await rt.history())!;
+      for (const f of flows) hub.ingest(f);
+      hub.tick();
+      await store.flush();
+      expect(store.status().writtenFlows).toBe(0);
+      expect((await store.search({ range: {}, limit: 10 })).flows).toEqual([]);
+    } finally {
+      await rt.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serves the history over Cilium\'s observer API on FLOWSIGHT_OBSERVER_PORT', async () => {
     const port = await new Promise<number>((resolve) => {
       const srv = net.createServer().listen(0, '127.0.0.1', () => {

@@ -312,11 +312,14 @@ export class Runtime {
       await store.close().catch(() => undefined);
       throw err;
     }
-    const feed = new HistoryFeed(store, { liveSince: hub.liveSince, storedUntil: store.status().newest });
-    // The replay hands over the flows the ring holds from before the store opened.
-    const unfeed = hub.onFlows((batch) => feed.add(batch.flows), { replay: true });
+    let unfeed = () => {};
+    if (config.history.write) {
+      const feed = new HistoryFeed(store, { liveSince: hub.liveSince, storedUntil: store.status().newest });
+      // The replay hands over the flows the ring holds from before the store opened.
+      unfeed = hub.onFlows((batch) => feed.add(batch.flows), { replay: true });
+    }
     const s = store.status();
-    log.info({ engine: s.engine, location: s.location, storedFlows: s.storedFlows }, 'flow history open');
+    log.info({ engine: s.engine, location: s.location, storedFlows: s.storedFlows, writing: config.history.write }, 'flow history open');
     this.stops.push(async () => {
       unfeed();
       await store.close();
