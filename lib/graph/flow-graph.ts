@@ -18,6 +18,27 @@ export interface FlowGraphOptions {
 
 const MAX_POLICY_NAMES = 8;
 
+/** An edge with nothing counted yet, seen from `firstSeen` to `lastSeen`. */
+export function emptyEdge(id: string, source: string, target: string, port: number, protocol: string, firstSeen: number, lastSeen: number): GraphEdge {
+  return {
+    id,
+    source,
+    target,
+    port,
+    protocol,
+    counts: { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 },
+    total: 0,
+    replies: 0,
+    dropReasons: {},
+    allowedBy: [],
+    deniedBy: [],
+    l7: { http: 0, dns: 0, kafka: 0 },
+    status: 'allowed',
+    firstSeen,
+    lastSeen,
+  };
+}
+
 export function edgeStatus(e: Pick<GraphEdge, 'counts'>): EdgeStatus {
   const passing = e.counts.forwarded + e.counts.other;
   if (e.counts.dropped > 0) return passing > 0 || e.counts.audit > 0 ? 'mixed' : 'denied';
@@ -96,23 +117,7 @@ export class FlowGraph {
     const id = edgeIdOf(src.id, dst.id, port, flow.protocol);
     let e = this.edges.get(id);
     if (!e) {
-      e = {
-        id,
-        source: src.id,
-        target: dst.id,
-        port,
-        protocol: flow.protocol,
-        counts: { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 },
-        total: 0,
-        replies: 0,
-        dropReasons: {},
-        allowedBy: [],
-        deniedBy: [],
-        l7: { http: 0, dns: 0, kafka: 0 },
-        status: 'allowed',
-        firstSeen: t,
-        lastSeen: t,
-      };
+      e = emptyEdge(id, src.id, dst.id, port, flow.protocol, t, t);
       this.edges.set(id, e);
     }
     switch (flow.verdict) {

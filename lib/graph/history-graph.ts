@@ -7,7 +7,7 @@
  */
 
 import type { EdgeAggregate } from '../history/flow-store';
-import { edgeStatus } from './flow-graph';
+import { edgeStatus, emptyEdge } from './flow-graph';
 import { edgeIdOf, parseNodeId } from './graph-ids';
 import type { GraphEdge, GraphNode, GraphSnapshot, NodeKind, VerdictCounts } from './types';
 
@@ -153,23 +153,7 @@ export function graphOfEdgeAggregates(rows: readonly EdgeAggregate[], opts: Hist
     const id = edgeIdOf(r.source, r.target, r.port, r.protocol);
     let e = edges.get(id);
     if (!e) {
-      e = {
-        id,
-        source: r.source,
-        target: r.target,
-        port: r.port,
-        protocol: r.protocol,
-        counts: { forwarded: 0, dropped: 0, audit: 0, error: 0, other: 0 },
-        total: 0,
-        replies: 0,
-        dropReasons: {},
-        allowedBy: [],
-        deniedBy: [],
-        l7: { http: 0, dns: 0, kafka: 0 },
-        status: 'allowed',
-        firstSeen: r.firstSeen,
-        lastSeen: r.lastSeen,
-      };
+      e = emptyEdge(id, r.source, r.target, r.port, r.protocol, r.firstSeen, r.lastSeen);
       edges.set(id, e);
     }
     const key = countKey(r.verdict);

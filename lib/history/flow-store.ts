@@ -111,6 +111,27 @@ export interface StoreStatus {
   retention: { days: number; maxBytes: number; rollupAfterMinutes: number | null };
 }
 
+/** The status of a store with nothing counted yet (just opened, or one that could not open). */
+export function initialStoreStatus(engine: StoreStatus['engine'], location: string, retention: StoreStatus['retention'], ready: boolean, error: string | null = null): StoreStatus {
+  return {
+    engine,
+    location,
+    ready,
+    storedFlows: 0,
+    bytesOnDisk: 0,
+    oldest: null,
+    newest: null,
+    pendingFlows: 0,
+    writtenFlows: 0,
+    droppedBatches: 0,
+    droppedFlows: 0,
+    writeLagMs: 0,
+    paused: null,
+    error,
+    retention: { ...retention },
+  };
+}
+
 export interface FlowStore {
   /** Queues flows for writing; never blocks, never throws (full queue: the batch is dropped and counted). */
   append(flows: readonly FlowRecord[]): void;

@@ -6,7 +6,7 @@
 
 import type { FlowRecord } from '../flows/flow-record';
 import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './engine';
-import type { CompletionField, EdgeAggregate, FlowPage, FlowSearch, FlowStore, Histogram, SqlCondition, StoreStatus, TimeRange } from './flow-store';
+import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
 import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport } from './retention';
 import { encodeRowsSliced } from './row-encoder';
@@ -90,23 +90,7 @@ export class SqlFlowStore implements ManagedFlowStore {
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.now = options.now ?? Date.now;
     const r = options.retention;
-    this.stats = {
-      engine: engine.kind,
-      location: engine.location,
-      ready: true,
-      storedFlows: 0,
-      bytesOnDisk: 0,
-      oldest: null,
-      newest: null,
-      pendingFlows: 0,
-      writtenFlows: 0,
-      droppedBatches: 0,
-      droppedFlows: 0,
-      writeLagMs: 0,
-      paused: null,
-      error: null,
-      retention: { days: r.days, maxBytes: r.maxBytes, rollupAfterMinutes: r.rollupAfterMinutes },
-    };
+    this.stats = initialStoreStatus(engine.kind, engine.location, { days: r.days, maxBytes: r.maxBytes, rollupAfterMinutes: r.rollupAfterMinutes }, true);
   }
 
   /** Starts the periodic status refresh and retention. */

@@ -22,7 +22,7 @@ import { redactedUrl } from '../util/redacted-url';
 import { configSummary, loadConfig, type Config, type Env } from './config';
 import { EdgeFlows } from './edge-flows';
 import { EdgePathAnnotator } from './edge-paths';
-import type { FlowStore, StoreStatus } from '../history/flow-store';
+import { initialStoreStatus, type FlowStore, type StoreStatus } from '../history/flow-store';
 import { openFlowStore, type FlowStoreSettings } from '../history/open-store';
 import { ReadGate } from './flow-search';
 import { HistoryFeed } from './history-feed';
@@ -209,23 +209,13 @@ export class Runtime {
   /** What /api/status says of a history that did not open: not ready, and why (no secrets: the URL is redacted). */
   historyFailure(err: unknown): StoreStatus {
     const h = this.config.history;
-    return {
-      engine: h.kind === 'clickhouse' ? 'clickhouse' : 'chdb',
-      location: h.kind === 'clickhouse' ? redactedUrl(h.clickhouseUrl ?? '') : path.join(h.dir, 'history'),
-      ready: false,
-      storedFlows: 0,
-      bytesOnDisk: 0,
-      oldest: null,
-      newest: null,
-      pendingFlows: 0,
-      writtenFlows: 0,
-      droppedBatches: 0,
-      droppedFlows: 0,
-      writeLagMs: 0,
-      paused: null,
-      error: err instanceof Error ? err.message : String(err),
-      retention: { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes },
-    };
+    return initialStoreStatus(
+      h.kind === 'clickhouse' ? 'clickhouse' : 'chdb',
+      h.kind === 'clickhouse' ? redactedUrl(h.clickhouseUrl ?? '') : path.join(h.dir, 'history'),
+      { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes },
+      false,
+      err instanceof Error ? err.message : String(err),
+    );
   }
 
   /** The cluster source and policy posture, started on first use and fed with the hub's flows. */
