@@ -4,7 +4,6 @@
  */
 
 import { z } from 'zod';
-import type { FlowRecord } from '../flows/flow-record';
 import { compileFilters, type FlowPredicate } from '../hubble/flow-filter';
 import { describeProblems, parseFlowQuery, type FlowQuery } from '../hubble/flow-query';
 import { COMPLETION_FIELDS, type CompletionField } from '../history/flow-store';
@@ -58,14 +57,6 @@ export function searchFromParams(params: URLSearchParams, now = Date.now()): Par
   if (problems.length) return { ok: false, problems };
   const asked = ['q', 'since', 'until', 'cursor'].some((k) => (params.get(k) ?? '') !== '');
   return { ok: true, value: { q, ast, since, until, cursor, asked } };
-}
-
-/** The in-memory test of a search: its query and its window. */
-export function searchMatcher(search: Pick<FlowSearchParams, 'ast' | 'since' | 'until'>): (f: FlowRecord) => boolean {
-  const match = searchPredicate(search.ast);
-  const { since, until } = search;
-  if (since === null && until === null) return match;
-  return (f) => (since === null || f.time >= since) && (until === null || f.time < until) && match(f);
 }
 
 /** The flow filter of a request: the `hubble observe` flags and the search, AND-ed. */
