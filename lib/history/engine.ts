@@ -44,9 +44,9 @@ export function isDiskFull(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOSPC' || /NOT_ENOUGH_SPACE|No space left on device|ENOSPC/.test(err.message);
 }
 
-/** The error text worth showing (first line, no stack, bounded). */
+/** The error text worth showing (first line, no stack, bounded, printable: a corrupt file's bytes can be quoted in it). */
 export function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = (err instanceof Error ? err.message : String(err)).replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
   const first = text.split('\n')[0] ?? text;
   return first.length > 300 ? `${first.slice(0, 300)}…` : first;
 }

@@ -195,3 +195,10 @@ describe('disk full and writes falling behind', () => {
     }
   }, 60_000);
 });
+
+describe('errorText', () => {
+  it('keeps logs and status printable when an error quotes a corrupt file', async () => {
+    const { errorText } = await import('./engine');
+    expect(errorText(new Error('failed at position 1 (\u00de\u00ad\u0000\u0001\ufffd): x\nstack'))).toBe('failed at position 1 (\u00de\u00ad???): x');
+  });
+});
