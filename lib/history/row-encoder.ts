@@ -7,7 +7,7 @@
  */
 
 import type { FlowEndpoint, FlowRecord } from '../flows/flow-record';
-import { endpointValues, policyText, timeText } from './schema';
+import { endpointValues, l7Values, policyText, timeText } from './schema';
 
 interface EndpointEntry {
   /** Outside the cluster the map's node can depend on the address (`unknown:<ip>`). */
@@ -51,37 +51,12 @@ function endpointJson(ep: FlowEndpoint): string {
   return all.slice(1, -1);
 }
 
-/** The L7 columns (`l7_type` ... `kafka_correlation_id`) of a flow without L7 data. */
-const NO_L7 = '"",0,"",[],0,[],0,[],[],"","",0,"",[],"",0,"",0,0';
+/** The L7 columns (`l7_type` ... `kafka_correlation_id`) of a flow without L7 data: one constant. */
+const NO_L7 = JSON.stringify(l7Values(undefined)).slice(1, -1);
 
 /** The L7 columns of a flow, as flowToRow lays them out. */
 function l7Json(f: FlowRecord): string {
-  const l7 = f.l7;
-  if (!l7) return NO_L7;
-  const dns = l7.dns;
-  const http = l7.http;
-  const kafka = l7.kafka;
-  return JSON.stringify([
-    l7.type,
-    l7.latencyNs,
-    dns?.query ?? '',
-    dns?.ips ?? [],
-    dns?.ttl ?? 0,
-    dns?.cnames ?? [],
-    dns?.rcode ?? 0,
-    dns?.qtypes ?? [],
-    dns?.rrtypes ?? [],
-    http?.method ?? '',
-    http?.url ?? '',
-    http?.code ?? 0,
-    http?.protocol ?? '',
-    (http?.headers ?? []).map((h) => [h.key, h.value]),
-    kafka?.apiKey ?? '',
-    kafka?.apiVersion ?? 0,
-    kafka?.topic ?? '',
-    kafka?.errorCode ?? 0,
-    kafka?.correlationId ?? 0,
-  ]).slice(1, -1);
+  return f.l7 ? JSON.stringify(l7Values(f.l7)).slice(1, -1) : NO_L7;
 }
 
 const policies = (list: FlowRecord['egressAllowedBy']): string => (list.length === 0 ? '[]' : JSON.stringify(list.map(policyText)));

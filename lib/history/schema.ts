@@ -245,28 +245,12 @@ export function timeText(ms: number): string {
   return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
 }
 
-/** A FlowRecord as a `flows` row, values in FLOW_COLUMNS order. */
-export function flowToRow(f: FlowRecord): FlowRow {
-  const l7 = f.l7;
+/** The L7 columns (`l7_type` ... `kafka_correlation_id`), in FLOW_COLUMNS order; defaults without L7 data. */
+export function l7Values(l7: L7Record | undefined): unknown[] {
   const dns = l7?.dns;
   const http = l7?.http;
   const kafka = l7?.kafka;
   return [
-    timeText(f.time),
-    f.uuid,
-    f.verdict,
-    f.dropReason,
-    f.direction,
-    f.isReply === null ? -1 : f.isReply ? 1 : 0,
-    f.protocol,
-    f.tcpFlags,
-    f.icmp ? f.icmp.type : -1,
-    f.icmp ? f.icmp.code : -1,
-    f.node,
-    f.type,
-    f.eventType,
-    ...endpointValues(f.source),
-    ...endpointValues(f.destination),
     l7 ? l7.type : '',
     l7 ? l7.latencyNs : 0,
     dns?.query ?? '',
@@ -286,6 +270,28 @@ export function flowToRow(f: FlowRecord): FlowRow {
     kafka?.topic ?? '',
     kafka?.errorCode ?? 0,
     kafka?.correlationId ?? 0,
+  ];
+}
+
+/** A FlowRecord as a `flows` row, values in FLOW_COLUMNS order. */
+export function flowToRow(f: FlowRecord): FlowRow {
+  return [
+    timeText(f.time),
+    f.uuid,
+    f.verdict,
+    f.dropReason,
+    f.direction,
+    f.isReply === null ? -1 : f.isReply ? 1 : 0,
+    f.protocol,
+    f.tcpFlags,
+    f.icmp ? f.icmp.type : -1,
+    f.icmp ? f.icmp.code : -1,
+    f.node,
+    f.type,
+    f.eventType,
+    ...endpointValues(f.source),
+    ...endpointValues(f.destination),
+    ...l7Values(f.l7),
     f.egressAllowedBy.map(policyText),
     f.ingressAllowedBy.map(policyText),
     f.egressDeniedBy.map(policyText),
