@@ -1,6 +1,7 @@
 /**
  * The embedded engine seen from the main thread: chdb runs in a worker thread
- * (chdb-engine.worker.mjs) and this side sends it SQL, parameters and pre-encoded insert batches.
+ * (chdb-engine.worker.mjs) and this side sends it SQL, parameters and insert batches already
+ * encoded as Native blocks.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -123,10 +124,10 @@ export async function openChdbEngine(dir: string, options: ChdbEngineOptions = {
     async exec(sql: string, params: SqlCondition['params'] = {}): Promise<void> {
       ok(await call({ op: 'exec', sql, params }));
     },
-    async insert(table: string, columns: readonly string[], jsonLines: Buffer): Promise<void> {
-      // Transferred, not copied: a fresh buffer of its own (Buffer.from of a string may share a pooled slab).
-      const payload = new Uint8Array(jsonLines.byteLength);
-      payload.set(jsonLines);
+    async insert(table: string, columns: readonly string[], nativeBlock: Buffer): Promise<void> {
+      // Transferred, not cloned: into a buffer of its own (the block is a view of a larger one).
+      const payload = new Uint8Array(nativeBlock.byteLength);
+      payload.set(nativeBlock);
       ok(await call({ op: 'insert', table, columns, payload }, [payload.buffer]));
     },
     async close(): Promise<void> {

@@ -15,8 +15,8 @@ export interface HistoryEngine {
   query(sql: string, params: SqlCondition['params'], signal?: AbortSignal): Promise<StoredRow[]>;
   /** DDL and maintenance statements (no result). */
   exec(sql: string, params?: SqlCondition['params']): Promise<void>;
-  /** Inserts `flows` rows given as JSONCompactEachRow lines in FLOW_COLUMNS order. */
-  insert(table: string, columns: readonly string[], jsonLines: Buffer): Promise<void>;
+  /** Inserts one block in ClickHouse's Native format (native-block.ts) holding exactly `columns`. */
+  insert(table: string, columns: readonly string[], nativeBlock: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 

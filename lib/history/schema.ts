@@ -99,7 +99,7 @@ export const FLOW_COLUMNS: readonly [string, string][] = [
 
 export const FLOW_COLUMN_NAMES: readonly string[] = FLOW_COLUMNS.map(([n]) => n);
 
-/** One row of `flows`, as inserted (JSONCompactEachRow: values in FLOW_COLUMNS order). */
+/** One row of `flows` in a JSON format (JSONCompactEachRow: values in FLOW_COLUMNS order). */
 export type FlowRow = unknown[];
 
 /** The DDL of both tables and the roll-up view, for one database (`engine` clause replaceable for a cluster). */
@@ -215,14 +215,15 @@ export function storedWorkloadOf(ep: FlowEndpoint): { name: string; kind: string
   return ep.namespace ? workloadOfEndpoint(ep) : ep.workloads.length ? ep.workloads[0] : { name: '', kind: '' };
 }
 
-/** The values of one endpoint's columns, in FLOW_COLUMNS order (`src_ip` ... `src_app`). */
+/**
+ * The values of one endpoint's columns after its address and port (`src_identity` ... `src_app`), in
+ * FLOW_COLUMNS order: everything that depends on the endpoint alone, not on the flow.
+ */
 export function endpointValues(ep: FlowEndpoint): unknown[] {
   const node = nodeOfEndpoint(ep);
   const reported = ep.workloads.length > 0;
   const workload = storedWorkloadOf(ep);
   return [
-    ep.ip,
-    ep.port,
     ep.identity,
     ep.namespace,
     ep.pod,
@@ -246,7 +247,11 @@ export function timeText(ms: number): string {
 }
 
 /** The L7 columns (`l7_type` ... `kafka_correlation_id`), in FLOW_COLUMNS order; defaults without L7 data. */
-export function l7Values(l7: L7Record | undefined): unknown[] {
+export function l7Values(l7: L7Record | undefined): readonly unknown[] {
+  return l7 ? l7ValuesOf(l7) : NO_L7;
+}
+
+function l7ValuesOf(l7: L7Record | undefined): unknown[] {
   const dns = l7?.dns;
   const http = l7?.http;
   const kafka = l7?.kafka;
@@ -273,10 +278,23 @@ export function l7Values(l7: L7Record | undefined): unknown[] {
   ];
 }
 
-/** A FlowRecord as a `flows` row, values in FLOW_COLUMNS order. */
-export function flowToRow(f: FlowRecord): FlowRow {
-  return [
-    timeText(f.time),
+
+/** The L7 columns of most flows: one shared constant. */
+const NO_L7: readonly unknown[] = l7ValuesOf(undefined);
+
+/** Microseconds since the epoch, as DateTime64(6) holds them. */
+export const timeMicros = (ms: number): number => Math.round(ms * 1000);
+
+/**
+ * A FlowRecord's column values in FLOW_COLUMNS order, `time` in epoch microseconds. `endpoint` gives
+ * an endpoint's columns after its address and port: the block encoder passes a cached
+ * endpointValues, since endpoints repeat from flow to flow, and one `row` for every flow.
+ */
+export function flowValues(f: FlowRecord, endpoint: (ep: FlowEndpoint) => readonly unknown[] = endpointValues, row: unknown[] = []): unknown[] {
+  // Pushed rather than spread, into a row the caller may reuse: this runs for every stored flow.
+  row.length = 0;
+  row.push(
+    timeMicros(f.time),
     f.uuid,
     f.verdict,
     f.dropReason,
@@ -289,15 +307,29 @@ export function flowToRow(f: FlowRecord): FlowRow {
     f.node,
     f.type,
     f.eventType,
-    ...endpointValues(f.source),
-    ...endpointValues(f.destination),
-    ...l7Values(f.l7),
-    f.egressAllowedBy.map(policyText),
-    f.ingressAllowedBy.map(policyText),
-    f.egressDeniedBy.map(policyText),
-    f.ingressDeniedBy.map(policyText),
-    f.summary,
-  ];
+    f.source.ip,
+    f.source.port,
+  );
+  append(row, endpoint(f.source));
+  row.push(f.destination.ip, f.destination.port);
+  append(row, endpoint(f.destination));
+  append(row, l7Values(f.l7));
+  row.push(policyTexts(f.egressAllowedBy), policyTexts(f.ingressAllowedBy), policyTexts(f.egressDeniedBy), policyTexts(f.ingressDeniedBy), f.summary);
+  return row;
+}
+
+function append(row: unknown[], values: readonly unknown[]): void {
+  for (let i = 0; i < values.length; i++) row.push(values[i]);
+}
+
+const NO_POLICIES: readonly string[] = [];
+const policyTexts = (list: readonly PolicyRef[]): readonly string[] => (list.length === 0 ? NO_POLICIES : list.map(policyText));
+
+/** A FlowRecord as a `flows` row for the JSON formats (JSONCompactEachRow): flowValues with the time as text. */
+export function flowToRow(f: FlowRecord): FlowRow {
+  const row = flowValues(f);
+  row[0] = timeText(f.time);
+  return row;
 }
 
 /** A row read back (JSONEachRow, or an object keyed by column name) -> FlowRecord. */

@@ -9,7 +9,7 @@ import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './e
 import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
 import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport } from './retention';
-import { encodeRowsSliced } from './row-encoder';
+import { flowBlockSliced } from './flow-block';
 import { FLOW_COLUMN_NAMES, FLOWS_TABLE } from './schema';
 
 export interface BatchingSettings {
@@ -66,6 +66,13 @@ export interface SqlFlowStoreOptions {
 interface Queued {
   flows: readonly FlowRecord[];
   at: number;
+}
+
+/** A batch taken off the queue: how many flows, when the first arrived, and its block as it is encoded. */
+interface Encoding {
+  flows: number;
+  at: number;
+  block: Promise<Buffer>;
 }
 
 export class SqlFlowStore implements ManagedFlowStore {
@@ -146,16 +153,34 @@ export class SqlFlowStore implements ManagedFlowStore {
     this.flushTimer.unref();
   }
 
-  /** Writes batches while full ones are waiting (or everything, when flushing). */
+  /**
+   * Writes batches while full ones are waiting (or everything, when flushing). The engine writes on
+   * another thread (or server), so the next batch is encoded while the current one is written.
+   */
   private async writeLoop(all = false): Promise<void> {
     try {
-      do {
-        await this.writeBatch();
-      } while (this.queue.length > 0 && (all || this.pendingFlows >= this.batching.maxBatchFlows));
+      let next = this.takeEncoded();
+      while (next) {
+        const current = next;
+        next = null;
+        const written = current.block.then((block) => this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, block));
+        if (this.moreToWrite(all)) next = this.takeEncoded();
+        const ok = await this.settle(current, written);
+        if (!ok && this.stats.paused && next) {
+          // Ingestion paused with a batch already taken: it is dropped like the rest of the queue.
+          this.drop(next.flows);
+          next = null;
+        }
+        if (!next && this.moreToWrite(all)) next = this.takeEncoded();
+      }
     } finally {
       this.writing = null;
       if (this.queue.length > 0 && !this.closed) this.kick(this.batching.flushMs);
     }
+  }
+
+  private moreToWrite(all: boolean): boolean {
+    return this.queue.length > 0 && !this.isPaused() && (all || this.pendingFlows >= this.batching.maxBatchFlows);
   }
 
   private takeBatch(): { flows: FlowRecord[]; at: number } {
@@ -177,19 +202,26 @@ export class SqlFlowStore implements ManagedFlowStore {
     return { flows, at };
   }
 
-  private async writeBatch(): Promise<void> {
+  /** The next batch off the queue, its Native block being encoded (in slices, between other work). */
+  private takeEncoded(): Encoding | null {
     const { flows, at } = this.takeBatch();
-    if (flows.length === 0) return;
+    if (flows.length === 0) return null;
+    return { flows: flows.length, at, block: flowBlockSliced(flows) };
+  }
+
+  /** Waits for one batch's write and books it: written, or dropped with the reason (and ingestion paused on a full disk). */
+  private async settle(batch: Encoding, written: Promise<void>): Promise<boolean> {
     try {
-      await this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, await encodeRowsSliced(flows));
-      this.stats.writtenFlows += flows.length;
-      this.stats.writeLagMs = Math.max(0, this.now() - at);
+      await written;
+      this.stats.writtenFlows += batch.flows;
+      this.stats.writeLagMs = Math.max(0, this.now() - batch.at);
       if (this.stats.paused) {
         this.options.logger?.info({ component: 'history' }, 'history ingestion resumed');
         this.stats.paused = null;
       }
+      return true;
     } catch (err) {
-      this.drop(flows.length);
+      this.drop(batch.flows);
       this.stats.error = errorText(err);
       if (isDiskFull(err)) {
         if (!this.stats.paused) this.options.logger?.warn({ component: 'history', error: this.stats.error }, 'history disk full: ingestion paused');
@@ -204,8 +236,9 @@ export class SqlFlowStore implements ManagedFlowStore {
         this.stats.paused = `the history engine stopped: ${this.stats.error}`;
         this.pausedUntil = Infinity;
       } else {
-        this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: flows.length }, 'history write failed: batch dropped');
+        this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: batch.flows }, 'history write failed: batch dropped');
       }
+      return false;
     }
   }
 

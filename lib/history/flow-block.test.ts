@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoScenario } from '../demo/scenario';
+import { FlowGenerator } from '../demo/flow-generator';
+import type { FlowRecord } from '../flows/flow-record';
+import { flow, pod, reserved, world } from '../testing/flow-fixtures';
+import { openChdbEngine } from './chdb-engine';
+import type { HistoryEngine } from './engine';
+import { flowBlock, flowBlockSliced } from './flow-block';
+import { FLOW_COLUMN_NAMES, flowToRow, rowToFlow, schemaStatements } from './schema';
+
+/** Flows whose endpoints change under one labels array: the encoder's endpoint cache must notice each. */
+function endpointVariants(): FlowRecord[] {
+  const labels = ['k8s:app=api'];
+  const a = pod('shop', 'api-7f9d8c6b4-aaaaa', { labels });
+  // The decoder shares one frozen labels array between endpoints whose bytes carry no labels.
+  const shared = Object.freeze([] as string[]);
+  const peer = (ip: string) => ({ ...pod('x', 'y'), namespace: '', pod: '', ip, identity: 0, labels: shared as unknown as string[], workloads: [] });
+  return [
+    flow(a, world('api.stripe.com'), { uuid: 'v-0' }),
+    flow({ ...a, pod: 'api-7f9d8c6b4-bbbbb' }, reserved('host'), { uuid: 'v-1' }),
+    flow({ ...a, names: ['x.example.com'] }, reserved('host'), { uuid: 'v-2' }),
+    flow({ ...a, workloads: [{ name: 'api', kind: 'Deployment' }] }, reserved('host'), { uuid: 'v-3' }),
+    flow({ ...a, identity: 4242 }, reserved('host'), { uuid: 'v-4', isReply: null, icmp: { type: 8, code: 0 }, summary: 'quote " and \\ and \n and é' }),
+    flow({ ...a, namespace: 'other' }, world('', '1.1.1.1'), { uuid: 'v-5', egressDeniedBy: [{ kind: 'NetworkPolicy', namespace: 'shop', name: 'deny' }] }),
+    flow(pod('shop', 'web-1'), peer('10.1.1.1'), { uuid: 'v-6' }),
+    flow(pod('shop', 'web-1'), peer('10.9.9.9'), { uuid: 'v-7' }),
+  ].map((f, i) => ({ ...f, time: 1_795_000_000_000 + i }));
+}
+
+describe('flow blocks', () => {
+  let dir: string;
+  let engine: HistoryEngine;
+  const demo = new FlowGenerator(demoScenario(), 3).generate(5000, 1_795_000_000_000, 7);
+  const variants = endpointVariants();
+  const all = [...demo, ...variants];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'flowsight-flow-block-'));
+    engine = await openChdbEngine(dir);
+    for (const statement of schemaStatements({ days: 3650 })) await engine.exec(statement);
+    await engine.exec('CREATE TABLE flows_json AS flows');
+    // The reference: the same flows as JSON rows (flowToRow), parsed by the engine.
+    const json = all.map((f) => JSON.stringify(flowToRow(f))).join('\n');
+    await engine.exec(`INSERT INTO flows_json (${FLOW_COLUMN_NAMES.join(', ')}) FORMAT JSONCompactEachRow\n${json}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores every column of every flow exactly as the JSON row of flowToRow does', async () => {
+    expect(new Set(demo.map((f) => (f.l7 ? Object.keys(f.l7).join() : 'none'))).size).toBeGreaterThan(2);
+    await engine.insert('flows', FLOW_COLUMN_NAMES, flowBlock(all));
+    const ours = await engine.query('SELECT * FROM flows ORDER BY uuid, time', {});
+    const reference = await engine.query('SELECT * FROM flows_json ORDER BY uuid, time', {});
+    expect(ours).toHaveLength(all.length);
+    expect(ours).toEqual(reference);
+  });
+
+  it('keeps each endpoint its own columns when the labels array is shared (address-named peers included)', async () => {
+    const rows = await engine.query("SELECT * FROM flows WHERE startsWith(uuid, 'v-') ORDER BY uuid", {});
+    expect(rows.map(rowToFlow)).toEqual(variants);
+    expect(rows.map((r) => r.dst_node).slice(6)).toEqual(['unknown:10.1.1.1', 'unknown:10.9.9.9']);
+    expect(rows.map((r) => r.src_pod).slice(0, 2)).toEqual(['api-7f9d8c6b4-aaaaa', 'api-7f9d8c6b4-bbbbb']);
+  });
+
+  it('encodes in slices to the same block', async () => {
+    expect((await flowBlockSliced(demo)).equals(flowBlock(demo))).toBe(true);
+  });
+});
