@@ -1,13 +1,13 @@
 /**
  * Flows -> one ClickHouse Native block of `flows` rows (native-block.ts), the insert format both
  * engines take. Most of a row is its two endpoints (labels, workload, the map's node id) and they
- * repeat from flow to flow: each endpoint's columns are computed once and reused while the endpoint
- * is the same.
+ * repeat from flow to flow: each endpoint's columns are computed once, reused as one array while
+ * the endpoint is the same, and so encoded once per block (FLOW_ROW_PARTS).
  */
 
 import type { FlowEndpoint, FlowRecord } from '../flows/flow-record';
 import { NativeBlockBuilder } from './native-block';
-import { endpointValues, FLOW_COLUMNS, flowValues } from './schema';
+import { endpointValues, FLOW_COLUMNS, FLOW_ROW_PARTS, flowParts, type FlowRowParts } from './schema';
 
 interface EndpointEntry {
   /** Outside the cluster the map's node can depend on the address (`unknown:<ip>`). */
@@ -71,24 +71,33 @@ function cachedEndpointValues(ep: FlowEndpoint): readonly unknown[] {
   return values;
 }
 
-/** Flows as one Native block of `flows` columns (FLOW_COLUMNS, in order). */
-export function flowBlock(flows: readonly FlowRecord[]): Buffer {
-  const block = new NativeBlockBuilder(FLOW_COLUMNS);
-  const row: unknown[] = [];
-  for (const f of flows) block.addRow(flowValues(f, cachedEndpointValues, row));
-  return block.build();
+/**
+ * A block being filled flow by flow. Flows are encoded as they arrive, not held until a batch is
+ * full: a held FlowRecord outlives the young generation and costs the collector more than
+ * encoding it does.
+ */
+export class FlowBlockWriter {
+  private readonly builder = new NativeBlockBuilder(FLOW_COLUMNS, FLOW_ROW_PARTS);
+  /** Reused for every flow: the builder copies the flow's own parts out at once. */
+  private readonly parts: FlowRowParts = FLOW_ROW_PARTS.map(() => []);
+
+  add(f: FlowRecord): void {
+    this.builder.addParts(flowParts(f, cachedEndpointValues, this.parts));
+  }
+
+  get rows(): number {
+    return this.builder.rowCount;
+  }
+
+  /** The Native block of every flow added (`flows` columns, FLOW_COLUMNS order). */
+  build(): Buffer {
+    return this.builder.build();
+  }
 }
 
-/** Rows added between two yields to the event loop: a few milliseconds of work at a time. */
-const SLICE = 2000;
-
-/** flowBlock in slices, yielding between them, so a big batch never stalls the thread serving requests. */
-export async function flowBlockSliced(flows: readonly FlowRecord[]): Promise<Buffer> {
-  const block = new NativeBlockBuilder(FLOW_COLUMNS);
-  const row: unknown[] = [];
-  for (let i = 0; i < flows.length; i++) {
-    if (i > 0 && i % SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    block.addRow(flowValues(flows[i], cachedEndpointValues, row));
-  }
-  return block.build();
+/** Flows as one Native block of `flows` columns (FLOW_COLUMNS, in order). */
+export function flowBlock(flows: readonly FlowRecord[]): Buffer {
+  const writer = new FlowBlockWriter();
+  for (const f of flows) writer.add(f);
+  return writer.build();
 }

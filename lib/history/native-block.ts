@@ -124,8 +124,15 @@ class Uint32List {
  */
 interface ColumnWriter {
   push(v: unknown): void;
+  /** Appends one row per id, row r holding `distinct[ids[r]]`: the values are converted once each, not once per row. */
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void;
   /** Writes the column's data (after its name and type). */
   write(w: ByteWriter): void;
+}
+
+/** repeat() for columns whose values gain nothing from converting once: push each row's value. */
+function pushEach(column: ColumnWriter, distinct: readonly unknown[], ids: Uint32Array): void {
+  for (let r = 0; r < ids.length; r++) column.push(distinct[ids[r]]);
 }
 
 /** Fixed-width integers: out-of-range values wrap, as the engine's own casts do. */
@@ -140,6 +147,15 @@ class IntegerColumn implements ColumnWriter {
       this.values = grown;
     }
     this.values[this.length++] = Math.trunc(toNumber(v));
+  }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    const numbers = distinct.map((v) => Math.trunc(toNumber(v)));
+    if (this.length + ids.length > this.values.length) {
+      const grown = new Float64Array(this.length + ids.length);
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    for (let r = 0; r < ids.length; r++) this.values[this.length++] = numbers[ids[r]];
   }
   write(w: ByteWriter): void {
     const n = this.length;
@@ -164,6 +180,9 @@ class StringColumn implements ColumnWriter {
   private readonly values: string[] = [];
   push(v: unknown): void {
     this.values.push(toText(v));
+  }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    pushEach(this, distinct, ids);
   }
   write(w: ByteWriter): void {
     for (const s of this.values) w.string(s);
@@ -191,16 +210,27 @@ class Dictionary {
   add(v: unknown): void {
     const s = toText(v);
     if (s !== this.last) {
-      let k = this.index.get(s);
-      if (k === undefined) {
-        k = this.keys.length;
-        this.index.set(s, k);
-        this.keys.push(s);
-      }
+      this.lastIndex = this.keyOf(s);
       this.last = s;
-      this.lastIndex = k;
     }
     this.indexes.push(this.lastIndex);
+  }
+
+  /** The dictionary index of `v`, added when new (no row is appended). */
+  keyOf(v: unknown): number {
+    const s = toText(v);
+    let k = this.index.get(s);
+    if (k === undefined) {
+      k = this.keys.length;
+      this.index.set(s, k);
+      this.keys.push(s);
+    }
+    return k;
+  }
+
+  /** Appends a row holding the value of dictionary index `k`. */
+  pushKey(k: number): void {
+    this.indexes.push(k);
   }
 
   /** The stream prefix: written once, before the data (and before an enclosing array's offsets). */
@@ -226,6 +256,10 @@ class LowCardinalityColumn implements ColumnWriter {
   private readonly values = new Dictionary();
   push(v: unknown): void {
     this.values.add(v);
+  }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    const keys = distinct.map((v) => this.values.keyOf(v));
+    for (let r = 0; r < ids.length; r++) this.values.pushKey(keys[ids[r]]);
   }
   write(w: ByteWriter): void {
     Dictionary.writePrefix(w);
@@ -258,6 +292,9 @@ class StringArrayColumn implements ColumnWriter {
     for (const x of list) this.items.push(x);
     this.offsets.add(list.length);
   }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    pushEach(this, distinct, ids);
+  }
   write(w: ByteWriter): void {
     this.offsets.write(w);
     this.items.write(w);
@@ -271,6 +308,14 @@ class LowCardinalityArrayColumn implements ColumnWriter {
     const list = toList(v);
     for (const x of list) this.items.add(x);
     this.offsets.add(list.length);
+  }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    const lists = distinct.map((v) => toList(v).map((x) => this.items.keyOf(x)));
+    for (let r = 0; r < ids.length; r++) {
+      const keys = lists[ids[r]];
+      for (let i = 0; i < keys.length; i++) this.items.pushKey(keys[i]);
+      this.offsets.add(keys.length);
+    }
   }
   write(w: ByteWriter): void {
     Dictionary.writePrefix(w);
@@ -292,6 +337,9 @@ class PairArrayColumn implements ColumnWriter {
       this.seconds.push(b);
     }
     this.offsets.add(list.length);
+  }
+  repeat(distinct: readonly unknown[], ids: Uint32Array): void {
+    pushEach(this, distinct, ids);
   }
   write(w: ByteWriter): void {
     this.offsets.write(w);
@@ -350,33 +398,71 @@ export function nativeTypeOf(columnType: string): NativeType {
   return type as NativeType;
 }
 
-/** A column builder of one kind, and the positions (in the row) of the columns it fills. */
+/**
+ * How a row is given: as consecutive parts, each a run of columns. A part that `repeats` is passed
+ * as the same array object whenever its values are the same (an endpoint's columns, say): the
+ * builder keys it by identity and converts its values once per block, not once per row. Such an
+ * array must not change until build().
+ */
+export interface RowPart {
+  columns: number;
+  repeats: boolean;
+}
+
+/** The columns of one kind filled row by row: which part and offset each reads. */
 interface Kind<C extends ColumnWriter> {
-  positions: number[];
   columns: C[];
+  parts: number[];
+  offsets: number[];
+}
+
+/** A repeating part: its distinct arrays, and which of them each row had. */
+interface Repeating {
+  part: number;
+  /** First column of the part, in the block. */
+  first: number;
+  columns: number;
+  ids: Map<readonly unknown[], number>;
+  distinct: (readonly unknown[])[];
+  rows: Uint32List;
 }
 
 /**
- * Rows in, one Native block out. Values are given per row in the order of `columns`; a value of the
- * wrong kind is written as the type's default (the row is never lost for one odd field).
+ * Rows in, one Native block out. A value of the wrong kind is written as the type's default (the
+ * row is never lost for one odd field).
  */
 export class NativeBlockBuilder {
   private readonly writers: ColumnWriter[];
   private readonly types: NativeType[];
   private rows = 0;
-  // One list per column class, so that each loop in addRow calls one method of one class.
-  private readonly integers: Kind<IntegerColumn> = { positions: [], columns: [] };
-  private readonly strings: Kind<StringColumn> = { positions: [], columns: [] };
-  private readonly lowCardinality: Kind<LowCardinalityColumn> = { positions: [], columns: [] };
-  private readonly others: Kind<ColumnWriter> = { positions: [], columns: [] };
+  // One list per column class, so that each loop in addParts calls one method of one class.
+  private readonly integers: Kind<IntegerColumn> = { columns: [], parts: [], offsets: [] };
+  private readonly strings: Kind<StringColumn> = { columns: [], parts: [], offsets: [] };
+  private readonly lowCardinality: Kind<LowCardinalityColumn> = { columns: [], parts: [], offsets: [] };
+  private readonly others: Kind<ColumnWriter> = { columns: [], parts: [], offsets: [] };
+  private readonly repeating: Repeating[] = [];
+  private built: Buffer | null = null;
 
-  constructor(private readonly columns: readonly (readonly [name: string, type: string])[]) {
+  /** `parts` splits each row (default: one part of every column, not repeating). */
+  constructor(
+    private readonly columns: readonly (readonly [name: string, type: string])[],
+    private readonly parts: readonly RowPart[] = [{ columns: columns.length, repeats: false }],
+  ) {
+    if (parts.reduce((n, p) => n + p.columns, 0) !== columns.length) throw new Error('the row parts do not add up to the columns');
     this.types = columns.map(([, t]) => nativeTypeOf(t));
     this.writers = this.types.map(columnFor);
-    this.writers.forEach((c, i) => {
-      const kind = c instanceof IntegerColumn ? this.integers : c instanceof StringColumn ? this.strings : c instanceof LowCardinalityColumn ? this.lowCardinality : this.others;
-      kind.positions.push(i);
-      (kind.columns as ColumnWriter[]).push(c);
+    let first = 0;
+    parts.forEach((p, part) => {
+      if (p.repeats) this.repeating.push({ part, first, columns: p.columns, ids: new Map(), distinct: [], rows: new Uint32List() });
+      else
+        for (let offset = 0; offset < p.columns; offset++) {
+          const c = this.writers[first + offset];
+          const kind = c instanceof IntegerColumn ? this.integers : c instanceof StringColumn ? this.strings : c instanceof LowCardinalityColumn ? this.lowCardinality : this.others;
+          (kind.columns as ColumnWriter[]).push(c);
+          kind.parts.push(part);
+          kind.offsets.push(offset);
+        }
+      first += p.columns;
     });
   }
 
@@ -384,21 +470,48 @@ export class NativeBlockBuilder {
     return this.rows;
   }
 
+  /** A row of the default layout (one part): its values in column order. */
   addRow(values: readonly unknown[]): void {
+    this.addParts([values]);
+  }
+
+  /** A row as its parts, in the order the constructor was given them. */
+  addParts(parts: readonly (readonly unknown[])[]): void {
+    if (this.built) throw new Error('the block is already built');
     // Four loops, four call sites: each sees one class (three for `others`) and stays fast.
     const ints = this.integers;
-    for (let k = 0; k < ints.columns.length; k++) ints.columns[k].push(values[ints.positions[k]]);
+    for (let k = 0; k < ints.columns.length; k++) ints.columns[k].push(parts[ints.parts[k]][ints.offsets[k]]);
     const strs = this.strings;
-    for (let k = 0; k < strs.columns.length; k++) strs.columns[k].push(values[strs.positions[k]]);
+    for (let k = 0; k < strs.columns.length; k++) strs.columns[k].push(parts[strs.parts[k]][strs.offsets[k]]);
     const lcs = this.lowCardinality;
-    for (let k = 0; k < lcs.columns.length; k++) lcs.columns[k].push(values[lcs.positions[k]]);
+    for (let k = 0; k < lcs.columns.length; k++) lcs.columns[k].push(parts[lcs.parts[k]][lcs.offsets[k]]);
     const rest = this.others;
-    for (let k = 0; k < rest.columns.length; k++) rest.columns[k].push(values[rest.positions[k]]);
+    for (let k = 0; k < rest.columns.length; k++) rest.columns[k].push(parts[rest.parts[k]][rest.offsets[k]]);
+    for (const r of this.repeating) {
+      const values = parts[r.part];
+      let id = r.ids.get(values);
+      if (id === undefined) {
+        id = r.distinct.length;
+        r.ids.set(values, id);
+        r.distinct.push(values);
+      }
+      r.rows.push(id);
+    }
     this.rows++;
   }
 
   /** The whole block: column and row counts, then each column's name, type and data. */
   build(): Buffer {
+    if (this.built) return this.built;
+    for (const r of this.repeating) {
+      const ids = r.rows.used;
+      for (let offset = 0; offset < r.columns; offset++) {
+        this.writers[r.first + offset].repeat(
+          r.distinct.map((values) => values[offset]),
+          ids,
+        );
+      }
+    }
     // Flow rows take ~300 bytes; starting near the final size saves copying the block as it grows.
     const w = new ByteWriter(this.rows * 320);
     w.varUInt(this.columns.length);
@@ -408,6 +521,7 @@ export class NativeBlockBuilder {
       w.string(this.types[i]);
       if (this.rows > 0) this.writers[i].write(w);
     }
-    return w.bytes();
+    this.built = w.bytes();
+    return this.built;
   }
 }

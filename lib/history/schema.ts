@@ -286,40 +286,63 @@ const NO_L7: readonly unknown[] = l7ValuesOf(undefined);
 export const timeMicros = (ms: number): number => Math.round(ms * 1000);
 
 /**
- * A FlowRecord's column values in FLOW_COLUMNS order, `time` in epoch microseconds. `endpoint` gives
- * an endpoint's columns after its address and port: the block encoder passes a cached
- * endpointValues, since endpoints repeat from flow to flow, and one `row` for every flow.
+ * A flow row in parts, in FLOW_COLUMNS order: what belongs to the flow alone, and what repeats from
+ * flow to flow (each endpoint's columns, the L7 columns of flows without L7 data). The block encoder
+ * (flow-block.ts) passes repeating parts as shared arrays so they are encoded once per batch.
  */
-export function flowValues(f: FlowRecord, endpoint: (ep: FlowEndpoint) => readonly unknown[] = endpointValues, row: unknown[] = []): unknown[] {
-  // Pushed rather than spread, into a row the caller may reuse: this runs for every stored flow.
-  row.length = 0;
-  row.push(
-    timeMicros(f.time),
-    f.uuid,
-    f.verdict,
-    f.dropReason,
-    f.direction,
-    f.isReply === null ? -1 : f.isReply ? 1 : 0,
-    f.protocol,
-    f.tcpFlags,
-    f.icmp ? f.icmp.type : -1,
-    f.icmp ? f.icmp.code : -1,
-    f.node,
-    f.type,
-    f.eventType,
-    f.source.ip,
-    f.source.port,
-  );
-  append(row, endpoint(f.source));
-  row.push(f.destination.ip, f.destination.port);
-  append(row, endpoint(f.destination));
-  append(row, l7Values(f.l7));
-  row.push(policyTexts(f.egressAllowedBy), policyTexts(f.ingressAllowedBy), policyTexts(f.egressDeniedBy), policyTexts(f.ingressDeniedBy), f.summary);
-  return row;
+export const FLOW_ROW_PARTS: readonly { columns: number; repeats: boolean }[] = [
+  { columns: 13, repeats: false }, // time ... event_type
+  { columns: 2, repeats: false }, // src_ip, src_port
+  { columns: 13, repeats: true }, // src_identity ... src_app: endpointValues
+  { columns: 2, repeats: false }, // dst_ip, dst_port
+  { columns: 13, repeats: true }, // dst_identity ... dst_app
+  { columns: 19, repeats: true }, // l7_type ... kafka_correlation_id: l7Values
+  { columns: 5, repeats: false }, // the four policy lists, summary
+];
+
+/** The parts of one flow row; the flow's own parts are refilled in place when the array is reused. */
+export type FlowRowParts = unknown[][];
+
+/**
+ * A FlowRecord's columns as FLOW_ROW_PARTS, `time` in epoch microseconds. `endpoint` gives an
+ * endpoint's columns after its address and port (the block encoder passes a cached
+ * endpointValues). `into` is reused for the next flow: the flow's own parts are overwritten, the
+ * repeating ones replaced, so an encoder allocates nothing per flow for them.
+ */
+export function flowParts(f: FlowRecord, endpoint: (ep: FlowEndpoint) => readonly unknown[] = endpointValues, into: FlowRowParts = [[], [], [], [], [], [], []]): FlowRowParts {
+  const head = into[0];
+  head[0] = timeMicros(f.time);
+  head[1] = f.uuid;
+  head[2] = f.verdict;
+  head[3] = f.dropReason;
+  head[4] = f.direction;
+  head[5] = f.isReply === null ? -1 : f.isReply ? 1 : 0;
+  head[6] = f.protocol;
+  head[7] = f.tcpFlags;
+  head[8] = f.icmp ? f.icmp.type : -1;
+  head[9] = f.icmp ? f.icmp.code : -1;
+  head[10] = f.node;
+  head[11] = f.type;
+  head[12] = f.eventType;
+  into[1][0] = f.source.ip;
+  into[1][1] = f.source.port;
+  into[2] = endpoint(f.source) as unknown[];
+  into[3][0] = f.destination.ip;
+  into[3][1] = f.destination.port;
+  into[4] = endpoint(f.destination) as unknown[];
+  into[5] = l7Values(f.l7) as unknown[];
+  const tail = into[6];
+  tail[0] = policyTexts(f.egressAllowedBy);
+  tail[1] = policyTexts(f.ingressAllowedBy);
+  tail[2] = policyTexts(f.egressDeniedBy);
+  tail[3] = policyTexts(f.ingressDeniedBy);
+  tail[4] = f.summary;
+  return into;
 }
 
-function append(row: unknown[], values: readonly unknown[]): void {
-  for (let i = 0; i < values.length; i++) row.push(values[i]);
+/** A FlowRecord's column values in FLOW_COLUMNS order, `time` in epoch microseconds. */
+export function flowValues(f: FlowRecord): unknown[] {
+  return flowParts(f).flat(1);
 }
 
 const NO_POLICIES: readonly string[] = [];

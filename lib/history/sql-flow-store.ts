@@ -9,7 +9,7 @@ import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './e
 import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
 import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport } from './retention';
-import { flowBlockSliced } from './flow-block';
+import { FlowBlockWriter } from './flow-block';
 import { FLOW_COLUMN_NAMES, FLOWS_TABLE } from './schema';
 
 export interface BatchingSettings {
@@ -17,7 +17,7 @@ export interface BatchingSettings {
   maxBatchFlows: number;
   /** ...or this long after its first flow arrived. */
   flushMs: number;
-  /** Flows accepted but not yet written, at most; a batch that would pass it is dropped and counted. */
+  /** Flows accepted but not yet handed to the engine, at most; an append that would pass it is dropped and counted. */
   maxPendingFlows: number;
 }
 
@@ -37,9 +37,10 @@ export interface StoreTimers {
   pausedRetryMs: number;
 }
 
-// Held flows cost memory and collection time on the thread that serves the live view: past about
-// three batches, writes are behind anyway and the rest is dropped and counted.
-export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 20_000, flushMs: 1000, maxPendingFlows: 60_000 };
+// Flows are encoded as they arrive (~300 bytes each in a block), so a pending flow costs little;
+// bigger blocks cost the engine less per row (fewer parts to merge). Past about three blocks the
+// writes are behind anyway and the rest is dropped and counted.
+export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 1000, maxPendingFlows: 150_000 };
 export const DEFAULT_TIMERS: StoreTimers = { statusEveryMs: 10_000, maintenanceEveryMs: 60_000, pausedRetryMs: 30_000 };
 
 /** A FlowStore with its housekeeping reachable (tests, the CLI): `maintain` runs retention now. */
@@ -62,25 +63,45 @@ export interface SqlFlowStoreOptions {
   now?: () => number;
 }
 
-/** Queued flows: whole appends, with when the first of them arrived. */
-interface Queued {
+/** Appended flows not yet encoded: one append, how far it is encoded, and when it arrived. */
+interface Incoming {
   flows: readonly FlowRecord[];
+  next: number;
   at: number;
 }
 
-/** A batch taken off the queue: how many flows, when the first arrived, and its block as it is encoded. */
-interface Encoding {
+/** The block being filled, and when its first flow arrived. */
+interface OpenBlock {
+  writer: FlowBlockWriter;
+  at: number;
+}
+
+/** A block built and waiting for the engine. */
+interface SealedBlock {
+  data: Buffer;
   flows: number;
   at: number;
-  block: Promise<Buffer>;
 }
 
+/** Flows encoded between two yields to the event loop: a few milliseconds of work at a time. */
+const ENCODE_SLICE = 2000;
+
+/**
+ * Appended flows go through three stages: encoded into the open block a slice at a time (on this
+ * thread, between other work), sealed when the block is full or `flushMs` old, and written by the
+ * engine (another thread, or a server) while the next block fills. Every stage counts towards
+ * `maxPendingFlows`, which bounds memory; past it whole appends are dropped and counted.
+ */
 export class SqlFlowStore implements ManagedFlowStore {
   private readonly batching: BatchingSettings;
   private readonly timers: StoreTimers;
   private readonly now: () => number;
-  private readonly queue: Queued[] = [];
+  private readonly incoming: Incoming[] = [];
+  private open: OpenBlock | null = null;
+  private readonly sealed: SealedBlock[] = [];
+  /** Appended and not yet handed to the engine. */
   private pendingFlows = 0;
+  private encodeScheduled = false;
   private writing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly intervals: NodeJS.Timeout[] = [];
@@ -119,10 +140,9 @@ export class SqlFlowStore implements ManagedFlowStore {
       this.drop(flows.length);
       return;
     }
-    this.queue.push({ flows, at: this.now() });
+    this.incoming.push({ flows, next: 0, at: this.now() });
     this.pendingFlows += flows.length;
-    if (this.pendingFlows >= this.batching.maxBatchFlows) this.kick(0);
-    else this.kick(this.batching.flushMs);
+    this.scheduleEncode();
   }
 
   private isPaused(): boolean {
@@ -136,120 +156,115 @@ export class SqlFlowStore implements ManagedFlowStore {
     this.stats.droppedFlows += flows;
   }
 
-  /** Schedules a write in `ms` unless one is already due sooner. */
-  private kick(ms: number): void {
-    if (this.writing) return; // the running write loop picks the queue up
-    if (ms === 0) {
-      if (this.flushTimer) clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-      this.writing = this.writeLoop();
-      return;
+  private scheduleEncode(): void {
+    if (this.encodeScheduled) return;
+    this.encodeScheduled = true;
+    setImmediate(() => {
+      this.encodeScheduled = false;
+      this.encode(ENCODE_SLICE);
+      if (this.incoming.length > 0) this.scheduleEncode();
+    });
+  }
+
+  /** Encodes up to `limit` appended flows into the open block, sealing each block that fills. */
+  private encode(limit: number): void {
+    let budget = limit;
+    while (budget > 0 && this.incoming.length > 0) {
+      const head = this.incoming[0];
+      if (!this.open) {
+        this.open = { writer: new FlowBlockWriter(), at: head.at };
+        this.startFlushTimer();
+      }
+      const n = Math.min(budget, this.batching.maxBatchFlows - this.open.writer.rows, head.flows.length - head.next);
+      const writer = this.open.writer;
+      for (let i = head.next; i < head.next + n; i++) writer.add(head.flows[i]);
+      head.next += n;
+      budget -= n;
+      if (head.next === head.flows.length) this.incoming.shift();
+      if (writer.rows >= this.batching.maxBatchFlows) this.seal();
     }
+  }
+
+  /** The open block is written `flushMs` after its first flow arrived, full or not. */
+  private startFlushTimer(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
-      if (!this.writing) this.writing = this.writeLoop();
-    }, ms);
+      this.seal();
+    }, this.batching.flushMs);
     this.flushTimer.unref();
   }
 
-  /**
-   * Writes batches while full ones are waiting (or everything, when flushing). The engine writes on
-   * another thread (or server), so the next batch is encoded while the current one is written.
-   */
-  private async writeLoop(all = false): Promise<void> {
+  /** Builds the open block and queues it for the engine. */
+  private seal(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const open = this.open;
+    this.open = null;
+    if (!open || open.writer.rows === 0) return;
+    this.sealed.push({ data: open.writer.build(), flows: open.writer.rows, at: open.at });
+    this.writing ??= this.writeLoop();
+  }
+
+  /** Writes sealed blocks one after another; the next block fills meanwhile. */
+  private async writeLoop(): Promise<void> {
     try {
-      let next = this.takeEncoded();
-      while (next) {
-        const current = next;
-        next = null;
-        const written = current.block.then((block) => this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, block));
-        if (this.moreToWrite(all)) next = this.takeEncoded();
-        const ok = await this.settle(current, written);
-        if (!ok && this.stats.paused && next) {
-          // Ingestion paused with a batch already taken: it is dropped like the rest of the queue.
-          this.drop(next.flows);
-          next = null;
-        }
-        if (!next && this.moreToWrite(all)) next = this.takeEncoded();
+      let block: SealedBlock | undefined;
+      while ((block = this.sealed.shift())) {
+        this.pendingFlows -= block.flows;
+        await this.settle(block, this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, block.data));
       }
     } finally {
       this.writing = null;
-      if (this.queue.length > 0 && !this.closed) this.kick(this.batching.flushMs);
     }
   }
 
-  private moreToWrite(all: boolean): boolean {
-    return this.queue.length > 0 && !this.isPaused() && (all || this.pendingFlows >= this.batching.maxBatchFlows);
+  /** Everything not yet handed to the engine, dropped and counted (ingestion is paused). */
+  private dropPending(): void {
+    for (const b of this.sealed.splice(0)) this.drop(b.flows);
+    if (this.open) this.drop(this.open.writer.rows);
+    this.open = null;
+    for (const q of this.incoming.splice(0)) this.drop(q.flows.length - q.next);
+    this.pendingFlows = 0;
   }
 
-  private takeBatch(): { flows: FlowRecord[]; at: number } {
-    const flows: FlowRecord[] = [];
-    let at = Infinity;
-    while (this.queue.length > 0 && flows.length < this.batching.maxBatchFlows) {
-      const q = this.queue[0];
-      const room = this.batching.maxBatchFlows - flows.length;
-      at = Math.min(at, q.at);
-      if (q.flows.length <= room) {
-        flows.push(...q.flows);
-        this.queue.shift();
-      } else {
-        flows.push(...q.flows.slice(0, room));
-        this.queue[0] = { flows: q.flows.slice(room), at: q.at };
-      }
-    }
-    this.pendingFlows -= flows.length;
-    return { flows, at };
-  }
-
-  /** The next batch off the queue, its Native block being encoded (in slices, between other work). */
-  private takeEncoded(): Encoding | null {
-    const { flows, at } = this.takeBatch();
-    if (flows.length === 0) return null;
-    return { flows: flows.length, at, block: flowBlockSliced(flows) };
-  }
-
-  /** Waits for one batch's write and books it: written, or dropped with the reason (and ingestion paused on a full disk). */
-  private async settle(batch: Encoding, written: Promise<void>): Promise<boolean> {
+  /** Waits for one block's write and books it: written, or dropped with the reason (and ingestion paused on a full disk). */
+  private async settle(block: SealedBlock, written: Promise<void>): Promise<void> {
     try {
       await written;
-      this.stats.writtenFlows += batch.flows;
-      this.stats.writeLagMs = Math.max(0, this.now() - batch.at);
+      this.stats.writtenFlows += block.flows;
+      this.stats.writeLagMs = Math.max(0, this.now() - block.at);
       if (this.stats.paused) {
         this.options.logger?.info({ component: 'history' }, 'history ingestion resumed');
         this.stats.paused = null;
       }
-      return true;
     } catch (err) {
-      this.drop(batch.flows);
+      this.drop(block.flows);
       this.stats.error = errorText(err);
       if (isDiskFull(err)) {
         if (!this.stats.paused) this.options.logger?.warn({ component: 'history', error: this.stats.error }, 'history disk full: ingestion paused');
         this.stats.paused = `disk full: ${this.stats.error}`;
         this.pausedUntil = this.now() + this.timers.pausedRetryMs;
-        // Nothing queued is kept for later: the live view goes on, the history has a counted gap.
-        while (this.queue.length > 0) this.drop(this.takeBatch().flows.length);
+        // Nothing pending is kept for later: the live view goes on, the history has a counted gap.
+        this.dropPending();
       } else if ((err as EngineError).code === 'worker-stopped') {
         // The engine is gone (its thread died): nothing more will be written until a restart.
         this.options.logger?.warn({ component: 'history', error: this.stats.error }, 'the history engine stopped: ingestion paused');
         this.stats.ready = false;
         this.stats.paused = `the history engine stopped: ${this.stats.error}`;
         this.pausedUntil = Infinity;
+        this.dropPending();
       } else {
-        this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: batch.flows }, 'history write failed: batch dropped');
+        this.options.logger?.warn({ component: 'history', error: this.stats.error, flows: block.flows }, 'history write failed: batch dropped');
       }
-      return false;
     }
   }
 
+  /** Encodes and writes everything appended so far. */
   async flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    this.encode(Infinity);
+    this.seal();
     while (this.writing) await this.writing;
-    if (this.queue.length > 0) {
-      this.writing = this.writeLoop(true);
-      await this.writing;
-    }
   }
 
   async close(): Promise<void> {
