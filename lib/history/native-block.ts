@@ -62,13 +62,23 @@ class ByteWriter {
 
   /** A string as Native writes it: LEB128 byte length, then UTF-8. */
   string(s: string): void {
-    // UTF-8 is at most three bytes per UTF-16 unit: a short string reserves that, is written after
-    // a one-byte length (≤ 127 bytes always fits), and the length is filled in afterwards.
-    if (s.length < 43) {
-      this.room(1 + s.length * 3);
-      const n = s.length === 0 ? 0 : this.buf.utf8Write(s, this.at + 1);
-      this.buf[this.at] = n;
-      this.at += 1 + n;
+    const len = s.length;
+    if (len < 43) {
+      // Short strings (ids, addresses, names) are nearly always ASCII: copied char by char, which
+      // is cheaper than a native UTF-8 write per value; anything else falls back to it. UTF-8 is at
+      // most three bytes per UTF-16 unit, so one length byte (≤ 127) always suffices here.
+      this.room(1 + len * 3);
+      const b = this.buf;
+      const at = this.at;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        b[at + 1 + i] = c;
+      }
+      const n = i === len ? len : b.utf8Write(s, at + 1);
+      b[at] = n;
+      this.at = at + 1 + n;
       return;
     }
     const n = Buffer.byteLength(s, 'utf8');
@@ -425,6 +435,8 @@ interface Repeating {
   ids: Map<readonly unknown[], number>;
   distinct: (readonly unknown[])[];
   rows: Uint32List;
+  last: readonly unknown[] | null;
+  lastId: number;
 }
 
 /**
@@ -453,7 +465,7 @@ export class NativeBlockBuilder {
     this.writers = this.types.map(columnFor);
     let first = 0;
     parts.forEach((p, part) => {
-      if (p.repeats) this.repeating.push({ part, first, columns: p.columns, ids: new Map(), distinct: [], rows: new Uint32List() });
+      if (p.repeats) this.repeating.push({ part, first, columns: p.columns, ids: new Map(), distinct: [], rows: new Uint32List(), last: null, lastId: 0 });
       else
         for (let offset = 0; offset < p.columns; offset++) {
           const c = this.writers[first + offset];
@@ -489,13 +501,18 @@ export class NativeBlockBuilder {
     for (let k = 0; k < rest.columns.length; k++) rest.columns[k].push(parts[rest.parts[k]][rest.offsets[k]]);
     for (const r of this.repeating) {
       const values = parts[r.part];
-      let id = r.ids.get(values);
-      if (id === undefined) {
-        id = r.distinct.length;
-        r.ids.set(values, id);
-        r.distinct.push(values);
+      // The previous row's array is the likeliest (a constant, a burst of one connection).
+      if (values !== r.last) {
+        let id = r.ids.get(values);
+        if (id === undefined) {
+          id = r.distinct.length;
+          r.ids.set(values, id);
+          r.distinct.push(values);
+        }
+        r.last = values;
+        r.lastId = id;
       }
-      r.rows.push(id);
+      r.rows.push(r.lastId);
     }
     this.rows++;
   }

@@ -203,7 +203,20 @@ GROUP BY minute, src_node, dst_node, port, protocol, verdict, drop_reason`,
   ];
 }
 
-export const policyText = (p: PolicyRef): string => `${p.kind}/${p.namespace}/${p.name}`;
+/**
+ * Texts of policy references already seen. The relay client's decoder interns references (one
+ * object per policy), and records are never changed once made, so one text serves every flow.
+ */
+const policyTextCache = new WeakMap<PolicyRef, string>();
+
+export function policyText(p: PolicyRef): string {
+  let text = policyTextCache.get(p);
+  if (text === undefined) {
+    text = `${p.kind}/${p.namespace}/${p.name}`;
+    policyTextCache.set(p, text);
+  }
+  return text;
+}
 
 function policyOf(text: string): PolicyRef {
   const [kind = '', namespace = '', ...rest] = text.split('/');
