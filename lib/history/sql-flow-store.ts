@@ -7,10 +7,10 @@
 import type { FlowRecord } from '../flows/flow-record';
 import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './engine';
 import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
-import { edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
+import { decodeCursor, edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport } from './retention';
 import { FlowBlockWriter } from './flow-block';
-import { FLOW_COLUMN_NAMES, FLOWS_TABLE } from './schema';
+import { FLOW_COLUMN_NAMES, FLOWS_TABLE, type StoredRow } from './schema';
 
 export interface BatchingSettings {
   /** A batch is written when it reaches this many flows... */
@@ -82,6 +82,10 @@ interface SealedBlock {
   flows: number;
   at: number;
 }
+
+/** The newest slice a search reads first, and the longest slice before it reads the rest at once. */
+const SEARCH_FIRST_SLICE_MS = 3600_000;
+const SEARCH_LAST_SLICE_MS = 8 * 24 * 3600_000;
 
 /** Flows encoded between two yields to the event loop: a few milliseconds of work at a time. */
 const ENCODE_SLICE = 2000;
@@ -299,9 +303,28 @@ export class SqlFlowStore implements ManagedFlowStore {
     return this.maintaining;
   }
 
+  /**
+   * Newest first, in time slices: the newest hour before the anchor, then windows twice as long
+   * further back, until the page is full or the range is covered. A search that matches often is
+   * answered from its newest slice instead of sorting every match of a long range; one that matches
+   * rarely costs a few more small queries.
+   */
   async search(q: FlowSearch, signal?: AbortSignal): Promise<FlowPage> {
-    const plan = searchQuery(q);
-    return searchPage(await this.engine.query(plan.sql, plan.params, signal), plan.limit);
+    const cursorTime = q.cursor ? decodeCursor(q.cursor).t / 1000 : undefined;
+    const anchor = Math.min(q.range.until ?? Infinity, cursorTime ?? Infinity, (this.stats.newest ?? this.now()) + 1, this.now() + 1);
+    const since = q.range.since ?? -Infinity;
+    let rows: StoredRow[] = [];
+    let limit = 1;
+    let upper = q.range.until; // the first slice is open upwards: flows newer than the anchor are in it too
+    for (let width = SEARCH_FIRST_SLICE_MS, lower = anchor - width; ; width *= 2, lower -= width) {
+      const last = lower <= since || width > SEARCH_LAST_SLICE_MS;
+      const plan = searchQuery({ ...q, range: { since: last ? q.range.since : lower, until: upper } });
+      limit = plan.limit;
+      rows = rows.concat(await this.engine.query(plan.sql, plan.params, signal));
+      if (last || rows.length > limit) break;
+      upper = lower;
+    }
+    return searchPage(rows.slice(0, limit + 1), limit);
   }
 
   async histogram(q: { condition?: SqlCondition; range: TimeRange; buckets: number }, signal?: AbortSignal): Promise<Histogram> {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
-import { openFlowStore, type ManagedFlowStore } from './open-store';
+import { openChdbEngine } from './chdb-engine';
+import type { HistoryEngine } from './engine';
+import { openFlowStore, prepareSchema, type ManagedFlowStore } from './open-store';
+import { SqlFlowStore } from './sql-flow-store';
 import { bucketWidth, decodeCursor, encodeCursor, HistoryQueryError } from './queries';
 import { knownFlows, T0 } from './testing/known-flows';
 
@@ -153,6 +156,68 @@ describe('history queries on a store filled with known flows', () => {
     await expect(p).rejects.toThrow('cancelled by the user');
     // The store still answers afterwards.
     expect((await store.search({ range: {}, limit: 1 })).flows).toHaveLength(1);
+  });
+});
+
+describe('searching a long range in time slices', () => {
+  // 40 hours of flows, one every 2 minutes; every tenth dropped. Newest first, the store reads the
+  // newest hour, then 2, 4, 8... hours further back, until the page is full.
+  const HOUR = 3_600_000;
+  const start = T0 - 40 * HOUR;
+  const flows = Array.from({ length: 1200 }, (_, i) => ({ ...knownFlows()[i % 6], uuid: `s-${String(i).padStart(4, '0')}`, time: start + i * 120_000, verdict: i % 10 === 0 ? ('DROPPED' as const) : ('FORWARDED' as const) }));
+  const newestFirst = [...flows].sort((a, b) => b.time - a.time);
+  let dir: string;
+  let store: ManagedFlowStore;
+  const queries: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'flowsight-history-slices-'));
+    const engine = await openChdbEngine(dir);
+    await prepareSchema(engine, 3650);
+    // The real engine, its reads counted.
+    const counted: HistoryEngine = { ...engine, query: (sql, params, signal) => (queries.push(sql), engine.query(sql, params, signal)) };
+    store = new SqlFlowStore(counted, { retention: { days: 3650, maxBytes: 1e12, rollupAfterMinutes: null } });
+    store.append(flows);
+    await store.flush();
+    await store.refreshStatus();
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a page from the newest hour alone when it holds enough', async () => {
+    queries.length = 0;
+    const page = await store.search({ range: {}, limit: 20 });
+    expect(page.flows.map((f) => f.uuid)).toEqual(newestFirst.slice(0, 20).map((f) => f.uuid));
+    expect(queries).toHaveLength(1);
+  });
+
+  it('pages through slices without gaps or repeats, whatever the page size', async () => {
+    for (const limit of [13, 500]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.search({ range: {}, limit, cursor });
+        seen.push(...page.flows.map((f) => f.uuid));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(newestFirst.map((f) => f.uuid));
+    }
+  });
+
+  it('keeps to the range and the condition across slices, until exclusive', async () => {
+    const since = start + 5 * HOUR;
+    const until = start + 30 * HOUR;
+    const condition = { where: 'verdict = {p0:String}', params: { p0: 'DROPPED' } };
+    queries.length = 0;
+    const page = await store.search({ condition, range: { since, until }, limit: 1000 });
+    const expected = newestFirst.filter((f) => f.verdict === 'DROPPED' && f.time >= since && f.time < until);
+    expect(page.flows.map((f) => f.uuid)).toEqual(expected.map((f) => f.uuid));
+    expect(page.nextCursor).toBeNull();
+    // 25 hours read as 1, 2, 4, 8 hours, then the rest down to `since`.
+    expect(queries).toHaveLength(5);
   });
 });
 
