@@ -124,11 +124,13 @@ export async function openChdbEngine(dir: string, options: ChdbEngineOptions = {
     async exec(sql: string, params: SqlCondition['params'] = {}): Promise<void> {
       ok(await call({ op: 'exec', sql, params }));
     },
+    /** The block is handed to the worker: it must not be read again once this is called. */
     async insert(table: string, columns: readonly string[], nativeBlock: Buffer): Promise<void> {
-      // Transferred, not cloned: into a buffer of its own (the block is a view of a larger one).
-      const payload = new Uint8Array(nativeBlock.byteLength);
-      payload.set(nativeBlock);
-      ok(await call({ op: 'insert', table, columns, payload }, [payload.buffer]));
+      // Transferred, not cloned. A block past the pool size has its memory to itself (allocUnsafe
+      // pools only small buffers) and is handed over as it is; a small one is copied first.
+      const owned = nativeBlock.byteOffset === 0 && nativeBlock.buffer.byteLength > Buffer.poolSize;
+      const payload = owned ? new Uint8Array(nativeBlock.buffer, 0, nativeBlock.byteLength) : Uint8Array.prototype.slice.call(nativeBlock);
+      ok(await call({ op: 'insert', table, columns, payload }, [payload.buffer as ArrayBuffer]));
     },
     async close(): Promise<void> {
       if (!stopped) {

@@ -15,7 +15,7 @@ export interface HistoryEngine {
   query(sql: string, params: SqlCondition['params'], signal?: AbortSignal): Promise<StoredRow[]>;
   /** DDL and maintenance statements (no result). */
   exec(sql: string, params?: SqlCondition['params']): Promise<void>;
-  /** Inserts one block in ClickHouse's Native format (native-block.ts) holding exactly `columns`. */
+  /** Inserts one block in ClickHouse's Native format (native-block.ts) holding exactly `columns`; the block may be handed over (not read after). */
   insert(table: string, columns: readonly string[], nativeBlock: Buffer): Promise<void>;
   close(): Promise<void>;
 }
