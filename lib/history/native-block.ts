@@ -5,11 +5,11 @@
  * width, strings are a LEB128 length and their UTF-8 bytes, an array is its cumulative offsets then
  * its elements, and a LowCardinality column carries its own dictionary and the index of each row in
  * it. Reading that is nearly a copy for the engine. The text formats cost it ~45 µs per flow row
- * (mostly hashing every LowCardinality value again); this costs it 4-7 µs with the roll-up view. The layout is the one
- * ClickHouse's own `FORMAT Native` output has (client revision 0: no block info, no per-column
- * serialization byte), checked byte for byte in native-block.test.ts; the format is described at
- * https://clickhouse.com/docs/reference/formats/Native. Written here because no JS package writes
- * it: the official codec (@clickhouse/rowbinary) writes RowBinary, which costs the engine 2-3x more
+ * (mostly hashing every LowCardinality value again); this costs it 4-7 µs, roll-up view included.
+ * The layout is the one ClickHouse's own `FORMAT Native` output has (client revision 0: no block
+ * info, no per-column serialization byte), checked byte for byte in native-block.test.ts; the
+ * format is described at https://clickhouse.com/docs/reference/formats/Native. Written here
+ * because no JS package writes it: the official codec (@clickhouse/rowbinary) writes RowBinary, which costs the engine 2-3x more
  * per row here (it hashes every LowCardinality value again).
  */
 
