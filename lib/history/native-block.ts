@@ -9,8 +9,8 @@
  * The layout is the one ClickHouse's own `FORMAT Native` output has (client revision 0: no block
  * info, no per-column serialization byte), checked byte for byte in native-block.test.ts; the
  * format is described at https://clickhouse.com/docs/reference/formats/Native. Written here
- * because no JS package writes it: the official codec (@clickhouse/rowbinary) writes RowBinary, which costs the engine 2-3x more
- * per row here (it hashes every LowCardinality value again).
+ * because no JS package writes it: the official codec (@clickhouse/rowbinary) writes RowBinary,
+ * which costs the engine 2-3x more per row here (it hashes every LowCardinality value again).
  */
 
 /** The column types a block can hold, by their ClickHouse names (codecs are the table's business). */
