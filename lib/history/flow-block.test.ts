@@ -9,7 +9,7 @@ import { flow, pod, reserved, world } from '../testing/flow-fixtures';
 import { openChdbEngine } from './chdb-engine';
 import type { HistoryEngine } from './engine';
 import { flowBlock, FlowBlockWriter } from './flow-block';
-import { FLOW_COLUMN_NAMES, flowToRow, rowToFlow, schemaStatements } from './schema';
+import { FLOW_COLUMN_NAMES, FLOW_ROW_PARTS, flowParts, flowToRow, rowToFlow, schemaStatements } from './schema';
 
 /** Flows whose endpoints change under one labels array: the encoder's endpoint cache must notice each. */
 function endpointVariants(): FlowRecord[] {
@@ -66,6 +66,11 @@ describe('flow blocks', () => {
     expect(rows.map(rowToFlow)).toEqual(variants);
     expect(rows.map((r) => r.dst_node).slice(6)).toEqual(['unknown:10.1.1.1', 'unknown:10.9.9.9']);
     expect(rows.map((r) => r.src_pod).slice(0, 2)).toEqual(['api-7f9d8c6b4-aaaaa', 'api-7f9d8c6b4-bbbbb']);
+  });
+
+  it('lays every flow out in the parts FLOW_ROW_PARTS declares', () => {
+    for (const f of [...demo.slice(0, 200), ...variants]) expect(flowParts(f).map((part) => part.length)).toEqual(FLOW_ROW_PARTS.map((p) => p.columns));
+    expect(FLOW_ROW_PARTS.reduce((n, p) => n + p.columns, 0)).toBe(FLOW_COLUMN_NAMES.length);
   });
 
   it('builds the same block however the flows were added, and once', () => {

@@ -291,7 +291,6 @@ function l7ValuesOf(l7: L7Record | undefined): unknown[] {
   ];
 }
 
-
 /** The L7 columns of most flows: one shared constant. */
 const NO_L7: readonly unknown[] = l7ValuesOf(undefined);
 
