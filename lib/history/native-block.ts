@@ -14,20 +14,23 @@
  */
 
 /** The column types a block can hold, by their ClickHouse names (codecs are the table's business). */
-export type NativeType =
-  | 'String'
-  | 'LowCardinality(String)'
-  | 'UInt8'
-  | 'UInt16'
-  | 'UInt32'
-  | 'UInt64'
-  | 'Int8'
-  | 'Int16'
-  | 'Int32'
-  | "DateTime64(6, 'UTC')"
-  | 'Array(String)'
-  | 'Array(LowCardinality(String))'
-  | 'Array(Tuple(String, String))';
+const NATIVE_TYPE_NAMES = [
+  'String',
+  'LowCardinality(String)',
+  'UInt8',
+  'UInt16',
+  'UInt32',
+  'UInt64',
+  'Int8',
+  'Int16',
+  'Int32',
+  "DateTime64(6, 'UTC')",
+  'Array(String)',
+  'Array(LowCardinality(String))',
+  'Array(Tuple(String, String))',
+] as const;
+
+export type NativeType = (typeof NATIVE_TYPE_NAMES)[number];
 
 /** Node's UTF-8 write without the argument checks of `write` (present on every Buffer, untyped). */
 type FastBuffer = Buffer & { utf8Write(s: string, offset: number): number };
@@ -133,7 +136,7 @@ class Uint32List {
 
 /**
  * One column, filled row by row and written once. Every kind has its own class so that the loop
- * over a kind's columns in addRow stays monomorphic: one call site per kind, not one for all.
+ * over a kind's columns in addParts stays monomorphic: one call site per kind, not one for all.
  */
 interface ColumnWriter {
   push(v: unknown): void;
@@ -388,21 +391,7 @@ function columnFor(type: NativeType): ColumnWriter {
   }
 }
 
-const NATIVE_TYPES: ReadonlySet<string> = new Set<NativeType>([
-  'String',
-  'LowCardinality(String)',
-  'UInt8',
-  'UInt16',
-  'UInt32',
-  'UInt64',
-  'Int8',
-  'Int16',
-  'Int32',
-  "DateTime64(6, 'UTC')",
-  'Array(String)',
-  'Array(LowCardinality(String))',
-  'Array(Tuple(String, String))',
-]);
+const NATIVE_TYPES: ReadonlySet<string> = new Set(NATIVE_TYPE_NAMES);
 
 /** A table's column type without its codec (`String CODEC(ZSTD(1))` -> `String`), checked against what a block can hold. */
 export function nativeTypeOf(columnType: string): NativeType {
@@ -461,7 +450,7 @@ export class NativeBlockBuilder {
   /** `parts` splits each row (default: one part of every column, not repeating). */
   constructor(
     private readonly columns: readonly (readonly [name: string, type: string])[],
-    private readonly parts: readonly RowPart[] = [{ columns: columns.length, repeats: false }],
+    parts: readonly RowPart[] = [{ columns: columns.length, repeats: false }],
   ) {
     if (parts.reduce((n, p) => n + p.columns, 0) !== columns.length) throw new Error('the row parts do not add up to the columns');
     this.types = columns.map(([, t]) => nativeTypeOf(t));
