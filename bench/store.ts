@@ -22,6 +22,7 @@ import { DEFAULT_BATCHING } from '../lib/history/sql-flow-store';
 import type { FlowRecord } from '../lib/flows/flow-record';
 import { parseSearch } from '../lib/search/parse';
 import { searchToSql } from '../lib/search/sql';
+import { cpuPerItem, threadCpu } from './thread-cpu';
 
 const SPAN_MS = 6 * 3600_000;
 const CHUNK = 100_000;
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
         const pool = generate();
         const poolSpan = pool[pool.length - 1].time - pool[0].time + stepSpacing;
         const cpu = process.cpuUsage();
+        const threadsBefore = threadCpu();
         const t = performance.now();
         let n = 0;
         for (let pass = 0; n < step - stored; pass++) {
@@ -146,11 +148,13 @@ async function main(): Promise<void> {
         await store.flush();
         const ms = performance.now() - t;
         const used = process.cpuUsage(cpu);
+        const threadsAfter = threadCpu();
         ingestCpuUs = used.user + used.system;
         stored += n;
         firstStepRate = Math.round((n / ms) * 1000);
         const status = store.status();
         console.log(`ingest: ${n} flows in ${round(ms / 1000, 2)} s = ${firstStepRate} flows/s (this process's CPU ${round(ingestCpuUs / n, 1)} us per flow, both threads and the engine)`);
+        console.log(`  per flow: ${cpuPerItem(threadsBefore, threadsAfter, n)}`);
         console.log(`  dropped batches ${status.droppedBatches}, dropped flows ${status.droppedFlows}`);
       }
       // The rest (up to 10M) only fills the store for the query timings.

@@ -81,5 +81,10 @@ describe('flow blocks', () => {
     expect(built.equals(flowBlock(demo))).toBe(true);
     expect(writer.build()).toBe(built);
     expect(() => writer.add(demo[0])).toThrow(/already built/);
+    // Reused for the next block (as the store does): the same bytes as a new writer's.
+    writer.reset();
+    for (const f of demo.slice(0, 500)) writer.add(f);
+    expect(writer.build().equals(flowBlock(demo.slice(0, 500)))).toBe(true);
+    expect(built.equals(flowBlock(demo))).toBe(true);
   });
 });

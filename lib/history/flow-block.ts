@@ -93,6 +93,11 @@ export class FlowBlockWriter {
   build(): Buffer {
     return this.builder.build();
   }
+
+  /** Empty for the next block, keeping the columns' memory (the built block stays valid). */
+  reset(): void {
+    this.builder.reset();
+  }
 }
 
 /** Flows as one Native block of `flows` columns (FLOW_COLUMNS, in order). */

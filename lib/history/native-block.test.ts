@@ -130,6 +130,32 @@ describe('Native blocks', () => {
     expect(back).toEqual([['', '42', 0, 0, 12, 0, 127, -25536, 0, '1970-01-01 00:00:00.000000', [], ['', '7'], [['only', '']]]]);
   });
 
+  it('writes the same bytes after reset() as a new builder, and leaves the block built before intact', () => {
+    const reused = new NativeBlockBuilder(COLUMNS);
+    // A bigger block first, so the second one is written over memory the first one filled.
+    const big = Array.from({ length: 3000 }, (_, i) => ROWS[i % 3].values.map((v, c) => (c === 1 ? `k${i % 400}` : v)));
+    for (const r of big) reused.addRow(r);
+    const first = reused.build();
+    const firstCopy = Buffer.from(first);
+    reused.reset();
+    expect(reused.rowCount).toBe(0);
+    for (const r of ROWS) reused.addRow(r.values);
+    expect(reused.build().equals(block(ROWS.map((r) => r.values)))).toBe(true);
+    expect(first.equals(firstCopy)).toBe(true);
+    expect(first.equals(block(big))).toBe(true);
+    // Repeating parts start afresh too: no dictionary entry or repeated array carries over.
+    const parts = new NativeBlockBuilder(COLUMNS, [
+      { columns: 1, repeats: true },
+      { columns: 12, repeats: false },
+    ]);
+    const shared = ['shared'];
+    parts.addParts([shared, ROWS[0].values.slice(1)]);
+    parts.build();
+    parts.reset();
+    parts.addParts([[ROWS[1].values[0]], ROWS[1].values.slice(1)]);
+    expect(parts.build().equals(block([ROWS[1].values]))).toBe(true);
+  });
+
   it('refuses a column type it has no encoding for, before writing anything', () => {
     expect(nativeTypeOf('String CODEC(ZSTD(1))')).toBe('String');
     expect(() => new NativeBlockBuilder([['x', 'Float64']])).toThrow(/no encoding for the column type Float64/);

@@ -101,11 +101,47 @@ class ByteWriter {
     this.at += 8;
   }
 
-  /** A typed array's bytes as they are (little-endian). */
-  raw(view: ArrayBufferView): void {
-    this.room(view.byteLength);
-    this.buf.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), this.at);
-    this.at += view.byteLength;
+  /** Little-endian unsigned integers of `width` bytes (1, 2, 4 or 8; 8 exact up to 2^53), written in place. */
+  integers(values: ArrayLike<number>, count: number, width: 1 | 2 | 4 | 8): void {
+    this.room(count * width);
+    const b = this.buf;
+    let at = this.at;
+    if (width === 1) for (let r = 0; r < count; r++) b[at++] = values[r] & 0xff;
+    else if (width === 2)
+      for (let r = 0; r < count; r++) {
+        const v = values[r];
+        b[at++] = v & 0xff;
+        b[at++] = (v >>> 8) & 0xff;
+      }
+    else
+      for (let r = 0; r < count; r++) {
+        const v = values[r];
+        const low = v >>> 0;
+        b[at++] = low & 0xff;
+        b[at++] = (low >>> 8) & 0xff;
+        b[at++] = (low >>> 16) & 0xff;
+        b[at++] = low >>> 24;
+        if (width === 8) {
+          const high = Math.floor(v / 0x1_0000_0000) >>> 0;
+          b[at++] = high & 0xff;
+          b[at++] = (high >>> 8) & 0xff;
+          b[at++] = (high >>> 16) & 0xff;
+          b[at++] = high >>> 24;
+        }
+      }
+    this.at = at;
+  }
+
+  /** Another writer's bytes. */
+  append(other: ByteWriter): void {
+    this.room(other.at);
+    other.buf.copy(this.buf, this.at, 0, other.at);
+    this.at += other.at;
+  }
+
+  /** Empty again, keeping the memory for the next block. */
+  reset(): void {
+    this.at = 0;
   }
 
   bytes(): Buffer {
@@ -132,6 +168,9 @@ class Uint32List {
   get used(): Uint32Array {
     return this.values.subarray(0, this.length);
   }
+  reset(): void {
+    this.length = 0;
+  }
 }
 
 /**
@@ -144,6 +183,8 @@ interface ColumnWriter {
   repeat(distinct: readonly unknown[], ids: Uint32Array): void;
   /** Writes the column's data (after its name and type). */
   write(w: ByteWriter): void;
+  /** Empty again for the next block, keeping its memory. */
+  reset(): void;
 }
 
 /** repeat() for columns whose values gain nothing from converting once: push each row's value. */
@@ -174,34 +215,31 @@ class IntegerColumn implements ColumnWriter {
     for (let r = 0; r < ids.length; r++) this.values[this.length++] = numbers[ids[r]];
   }
   write(w: ByteWriter): void {
-    const n = this.length;
-    const values = this.values;
-    if (this.bytes === 8) {
-      // Two 32-bit halves per value: BigInt64Array would need a BigInt per row.
-      const halves = new Uint32Array(n * 2);
-      for (let r = 0; r < n; r++) {
-        halves[2 * r] = values[r] >>> 0;
-        halves[2 * r + 1] = Math.floor(values[r] / 0x1_0000_0000) >>> 0;
-      }
-      w.raw(halves);
-      return;
-    }
-    const out = this.bytes === 1 ? new Uint8Array(n) : this.bytes === 2 ? new Uint16Array(n) : new Uint32Array(n);
-    for (let r = 0; r < n; r++) out[r] = values[r];
-    w.raw(out);
+    w.integers(this.values, this.length, this.bytes);
+  }
+  reset(): void {
+    this.length = 0;
   }
 }
 
+/**
+ * Strings are encoded as they come, not kept: a block holds 50,000 rows for up to a second, and
+ * strings kept that long survive the young generation (ids, addresses), which then costs the
+ * collector more than encoding them does.
+ */
 class StringColumn implements ColumnWriter {
-  private readonly values: string[] = [];
+  private readonly bytes = new ByteWriter(1 << 14);
   push(v: unknown): void {
-    this.values.push(toText(v));
+    this.bytes.string(toText(v));
   }
   repeat(distinct: readonly unknown[], ids: Uint32Array): void {
     pushEach(this, distinct, ids);
   }
   write(w: ByteWriter): void {
-    for (const s of this.values) w.string(s);
+    w.append(this.bytes);
+  }
+  reset(): void {
+    this.bytes.reset();
   }
 }
 
@@ -263,8 +301,16 @@ class Dictionary {
     w.int64(count);
     for (const k of this.keys) w.string(k);
     w.int64(this.indexes.length);
-    const used = this.indexes.used;
-    w.raw(width === 0 ? Uint8Array.from(used) : width === 1 ? Uint16Array.from(used) : used);
+    w.integers(this.indexes.values, this.indexes.length, width === 0 ? 1 : width === 1 ? 2 : 4);
+  }
+
+  reset(): void {
+    this.index.clear();
+    this.index.set('', 0);
+    this.keys.length = 1;
+    this.indexes.reset();
+    this.last = '';
+    this.lastIndex = 0;
   }
 }
 
@@ -281,6 +327,9 @@ class LowCardinalityColumn implements ColumnWriter {
     Dictionary.writePrefix(w);
     this.values.writeData(w);
   }
+  reset(): void {
+    this.values.reset();
+  }
 }
 
 /** Array offsets: the running total of elements after each row, as UInt64. */
@@ -292,11 +341,11 @@ class Offsets {
     this.ends.push(this.total);
   }
   write(w: ByteWriter): void {
-    const ends = this.ends.used;
-    // A block never holds 2^32 elements: the high halves stay 0.
-    const halves = new Uint32Array(ends.length * 2);
-    for (let r = 0; r < ends.length; r++) halves[2 * r] = ends[r];
-    w.raw(halves);
+    w.integers(this.ends.values, this.ends.length, 8);
+  }
+  reset(): void {
+    this.ends.reset();
+    this.total = 0;
   }
 }
 
@@ -314,6 +363,10 @@ class StringArrayColumn implements ColumnWriter {
   write(w: ByteWriter): void {
     this.offsets.write(w);
     this.items.write(w);
+  }
+  reset(): void {
+    this.offsets.reset();
+    this.items.reset();
   }
 }
 
@@ -338,6 +391,10 @@ class LowCardinalityArrayColumn implements ColumnWriter {
     this.offsets.write(w);
     this.items.writeData(w);
   }
+  reset(): void {
+    this.offsets.reset();
+    this.items.reset();
+  }
 }
 
 /** Array(Tuple(String, String)): offsets, then every first element, then every second. */
@@ -361,6 +418,11 @@ class PairArrayColumn implements ColumnWriter {
     this.offsets.write(w);
     this.firsts.write(w);
     this.seconds.write(w);
+  }
+  reset(): void {
+    this.offsets.reset();
+    this.firsts.reset();
+    this.seconds.reset();
   }
 }
 
@@ -532,5 +594,23 @@ export class NativeBlockBuilder {
     }
     this.built = w.bytes();
     return this.built;
+  }
+
+  /**
+   * Empty again for the next block, keeping every column's memory: a block's columns take tens of
+   * megabytes outside the JS heap, and allocating them anew per block makes V8 collect its whole
+   * heap for "external memory pressure" about once a block. The last built block stays valid.
+   */
+  reset(): void {
+    for (const c of this.writers) c.reset();
+    for (const r of this.repeating) {
+      r.ids.clear();
+      r.distinct.length = 0;
+      r.rows.reset();
+      r.last = null;
+      r.lastId = 0;
+    }
+    this.rows = 0;
+    this.built = null;
   }
 }

@@ -71,12 +71,6 @@ interface Incoming {
   at: number;
 }
 
-/** The block being filled, and when its first flow arrived. */
-interface OpenBlock {
-  writer: FlowBlockWriter;
-  at: number;
-}
-
 /** A block built and waiting for the engine. */
 interface SealedBlock {
   data: Buffer;
@@ -102,7 +96,10 @@ export class SqlFlowStore implements ManagedFlowStore {
   private readonly timers: StoreTimers;
   private readonly now: () => number;
   private readonly incoming: Incoming[] = [];
-  private open: OpenBlock | null = null;
+  /** The block being filled: one writer for every block, emptied after each is built, so its columns' memory is reused. */
+  private readonly writer = new FlowBlockWriter();
+  /** When the open block's first flow arrived; null while no block is open. */
+  private openedAt: number | null = null;
   private readonly sealed: SealedBlock[] = [];
   /** Appended and not yet handed to the engine. */
   private pendingFlows = 0;
@@ -176,12 +173,13 @@ export class SqlFlowStore implements ManagedFlowStore {
     let budget = limit;
     while (budget > 0 && this.incoming.length > 0) {
       const head = this.incoming[0];
-      if (!this.open) {
-        this.open = { writer: new FlowBlockWriter(), at: head.at };
+      const writer = this.writer;
+      if (this.openedAt === null) {
+        writer.reset();
+        this.openedAt = head.at;
         this.startFlushTimer();
       }
-      const n = Math.min(budget, this.batching.maxBatchFlows - this.open.writer.rows, head.flows.length - head.next);
-      const writer = this.open.writer;
+      const n = Math.min(budget, this.batching.maxBatchFlows - writer.rows, head.flows.length - head.next);
       for (let i = head.next; i < head.next + n; i++) writer.add(head.flows[i]);
       head.next += n;
       budget -= n;
@@ -204,10 +202,10 @@ export class SqlFlowStore implements ManagedFlowStore {
   private seal(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const open = this.open;
-    this.open = null;
-    if (!open || open.writer.rows === 0) return;
-    this.sealed.push({ data: open.writer.build(), flows: open.writer.rows, at: open.at });
+    const at = this.openedAt;
+    this.openedAt = null;
+    if (at === null || this.writer.rows === 0) return;
+    this.sealed.push({ data: this.writer.build(), flows: this.writer.rows, at });
     this.writing ??= this.writeLoop();
   }
 
@@ -227,8 +225,8 @@ export class SqlFlowStore implements ManagedFlowStore {
   /** Everything not yet handed to the engine, dropped and counted (ingestion is paused). */
   private dropPending(): void {
     for (const b of this.sealed.splice(0)) this.drop(b.flows);
-    if (this.open) this.drop(this.open.writer.rows);
-    this.open = null;
+    if (this.openedAt !== null) this.drop(this.writer.rows);
+    this.openedAt = null;
     for (const q of this.incoming.splice(0)) this.drop(q.flows.length - q.next);
     this.pendingFlows = 0;
   }
