@@ -38,6 +38,12 @@ if (decision.build) {
 console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
 // A 64 MB young generation: flows live just long enough (ring buffers) to be promoted by V8's
 // default 16 MB one, and the ingest benchmark measured ~+15-20% flows/s with it.
-const child = spawn(process.execPath, ['--max-semi-space-size=64', next, 'start', '-H', config.host, '-p', String(config.port)], { cwd: root, stdio: 'inherit' });
+// NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to the app (instrumentation.ts), which writes
+// the flows still queued for the history before exiting; Next's own handler would exit without.
+const child = spawn(process.execPath, ['--max-semi-space-size=64', next, 'start', '-H', config.host, '-p', String(config.port)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' },
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

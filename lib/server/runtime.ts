@@ -247,7 +247,7 @@ export class Runtime {
     }
   }
 
-  /** Stops every part that started (tests; the process otherwise ends with its parts). */
+  /** Stops every part that started, last started first: on SIGTERM (shutdown.ts) and in tests. */
   async stop(): Promise<void> {
     for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
     this.starting.clear();
