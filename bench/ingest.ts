@@ -21,6 +21,7 @@ import { decodeGetFlowsResponse } from '../lib/hubble/flow-decoder';
 import { observerTypes } from '../lib/hubble/proto';
 import { loadConfig } from '../lib/server/config';
 import { Hub } from '../lib/server/hub';
+import { cpuPerItem, threadCpu } from './thread-cpu';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmupSeconds = 3;
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   const startCount = hub.counters.total;
   const startStored = store?.status().writtenFlows ?? 0;
   const t0 = performance.now();
+  const threadsBefore = threadCpu();
   const rss: number[] = [];
   for (let s = 1; s <= seconds; s++) {
     await sleep(1000);
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   }
   const elapsed = (performance.now() - t0) / 1000;
   const flows = hub.counters.total - startCount;
+  // Where this process's CPU went (the relay is another process): the hub's own thread is the limit.
+  console.error(`CPU per flow: ${cpuPerItem(threadsBefore, threadCpu(), flows)}`);
   const status = hub.status();
   const stored = store?.status();
   await hub.stop();
