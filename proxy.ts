@@ -22,6 +22,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 export const config = {
-  // Sign-in and sign-out check themselves (they must work without a session).
-  matcher: ['/((?!login|api/login|api/logout|_next/static|_next/image|favicon.ico|icon.svg).*)'],
+  // Sign-in and sign-out check themselves (they must work without a session); the Kubernetes
+  // probes carry no token and answer with states only (app/healthz, app/readyz).
+  matcher: ['/((?!login|api/login|api/logout|healthz|readyz|_next/static|_next/image|favicon.ico|icon.svg).*)'],
 };

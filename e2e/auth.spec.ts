@@ -59,6 +59,20 @@ test.describe('access token (required off loopback)', () => {
     expect((await allowed.json()).relay.mode).toBe('demo');
   });
 
+  test('metrics need the token (a scraper sends it as a bearer); the Kubernetes probes answer without it, with states only', async ({ request }) => {
+    expect((await request.get(`${base}/metrics`)).status()).toBe(401);
+    const metrics = await request.get(`${base}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.status()).toBe(200);
+    expect(metrics.headers()['content-type']).toContain('text/plain');
+    expect(await metrics.text()).toMatch(/^flowsight_flows_ingested_total\{verdict="forwarded"\} \d+/m);
+    const health = await request.get(`${base}/healthz`);
+    expect(health.status()).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    await expect.poll(async () => (await request.get(`${base}/readyz`)).status(), { timeout: 30_000 }).toBe(200);
+    const ready = await (await request.get(`${base}/readyz`)).json();
+    expect(ready).toEqual({ ready: true, checks: { relay: 'ok', history: 'ok', cluster: 'ok' } });
+  });
+
   test('a person is sent to sign in, a wrong token is refused, the right one opens the page they asked for', async ({ page }) => {
     await page.goto(`${base}/map?ns=legacy`);
     await expect(page).toHaveURL(/\/login\?next=/);

@@ -43,6 +43,40 @@ test('a relay that goes away shows "relay unavailable, retrying" and the dashboa
   }
 });
 
+/** One sample of the Prometheus text /metrics serves (0 when absent). */
+async function metric(request: import('@playwright/test').APIRequestContext, name: string): Promise<number> {
+  const text = await (await request.get(`http://127.0.0.1:${EXTERNAL_APP_PORT}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
+
+test('readiness and the metrics follow the relay: not ready while it is away, reconnects counted, flows counted as they arrive', async ({ request }) => {
+  const readyz = `http://127.0.0.1:${EXTERNAL_APP_PORT}/readyz`;
+  let relay = await startRelay();
+  try {
+    await expect.poll(async () => (await request.get(readyz)).status(), { timeout: 30_000 }).toBe(200);
+    expect((await (await request.get(readyz)).json()).checks.relay).toBe('ok');
+    const forwarded = 'flowsight_flows_ingested_total{verdict="forwarded"}';
+    const before = await metric(request, forwarded);
+    await expect.poll(() => metric(request, forwarded), { timeout: 15_000 }).toBeGreaterThan(before);
+    expect(await metric(request, 'flowsight_relay_connected')).toBe(1);
+    const reconnects = await metric(request, 'flowsight_relay_reconnects_total');
+
+    await stopRelay(relay);
+    await expect.poll(async () => (await request.get(readyz)).status(), { timeout: 20_000 }).toBe(503);
+    const away = await (await request.get(readyz)).json();
+    expect(away).toMatchObject({ ready: false, checks: { relay: 'failed' } });
+    expect(JSON.stringify(away)).not.toContain('127.0.0.1');
+    expect(await metric(request, 'flowsight_relay_connected')).toBe(0);
+
+    relay = await startRelay();
+    await expect.poll(async () => (await request.get(readyz)).status(), { timeout: 30_000 }).toBe(200);
+    expect(await metric(request, 'flowsight_relay_reconnects_total')).toBeGreaterThan(reconnects);
+  } finally {
+    await stopRelay(relay);
+  }
+});
+
 test('a frozen relay shows "relay not answering" instead of "connected", and the dashboard recovers when it thaws', async ({ page }) => {
   test.setTimeout(120_000);
   const relay = await startRelay();

@@ -21,6 +21,9 @@ describe('gate', () => {
     expect(res.status).toBe(307);
     expect(res.headers.get('location')).toBe('/login?next=%2Fmap%3Fns%3Dlegacy');
     expect((await gate(req('/api/status'), context()))!.status).toBe(401);
+    // A scraper gets a 401 on /metrics too, not a sign-in page.
+    expect((await gate(req('/metrics'), context()))!.status).toBe(401);
+    expect(await gate(req('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } }), context())).toBeNull();
   });
 
   it('lets the bearer token and a live session through, not a signed-out one (8.4)', async () => {

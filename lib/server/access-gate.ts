@@ -29,7 +29,8 @@ export async function gate(request: Request, ctx: AuthContext): Promise<Response
     return json(401, 'the bearer token is not valid');
   }
   if (await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE))) return null;
-  if (url.pathname.startsWith('/api/')) {
+  // Machines (API clients, a Prometheus scraper on /metrics) get a 401 to act on, people a sign-in page.
+  if (url.pathname.startsWith('/api/') || url.pathname === '/metrics') {
     return json(401, 'authentication required: send "Authorization: Bearer <FLOWSIGHT_AUTH_TOKEN>" or sign in at /login');
   }
   return relativeRedirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 307);

@@ -29,6 +29,7 @@ import { HistoryFeed } from './history-feed';
 import { HttpResponseTracker } from './http-response-context';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
+import { FlowsightMetrics } from './metrics';
 import { FailureLimiter } from './rate-limit';
 import { relayEventLogger } from './relay-log';
 import { securityLogOf, type SecurityLog } from './security-log';
@@ -87,6 +88,11 @@ export class Runtime {
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly stops: (() => unknown)[] = [];
   private historyFailure_: { at: number; error: unknown } | undefined;
+  /** How each part's last start ended (for /readyz); absent while it has not ended yet. */
+  private readonly partState = new Map<string, 'ok' | 'failed'>();
+  /** The parts running now, for the metrics read at scrape time. */
+  private running: { hub?: Hub; store?: FlowStore; cluster?: ClusterSource } = {};
+  private metrics_: FlowsightMetrics | undefined;
 
   constructor(private readonly options: RuntimeOptions = {}) {
     this.responses = options.trackResponses ? new HttpResponseTracker() : null;
@@ -150,6 +156,9 @@ export class Runtime {
     // History records from boot, not from the first search; a store that cannot open is logged and
     // retried by the next search, and the live view works without it.
     this.history().catch(() => undefined);
+    // The cluster source starts from boot too (not only once the Azure data has loaded for the edge
+    // verdicts): readiness waits for it to sync or report its error. A failure is logged by startPosture.
+    this.posture().catch(() => undefined);
     this.observer().catch((err: unknown) => this.logger.error({ component: 'observer-api', err }, 'the observer API did not start'));
     this.attachEdgePaths(hub).catch((err: unknown) => this.logger.error({ component: 'edge-paths', err }, 'edge verdicts over the Azure layers are off'));
     return hub;
@@ -251,6 +260,40 @@ export class Runtime {
   async stop(): Promise<void> {
     for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
     this.starting.clear();
+    this.partState.clear();
+    this.running = {};
+  }
+
+  /** Prometheus metrics of this process (GET /metrics), reading the running parts at scrape time. */
+  metrics(): FlowsightMetrics {
+    this.metrics_ ??= new FlowsightMetrics({
+      hub: () => this.running.hub?.status() ?? null,
+      store: () => this.running.store?.status() ?? null,
+      clusterSyncedAt: () => this.running.cluster?.status().lastSyncAt ?? null,
+    });
+    return this.metrics_;
+  }
+
+  /**
+   * For /readyz: ready while the relay stream is up and every other part has started or reported
+   * its error (a history or cluster source that failed is on the status page; it does not keep
+   * the dashboard from serving). Nothing here names an address or an error: probes are unauthenticated.
+   */
+  readiness(): Readiness {
+    let historyOff = false;
+    try {
+      historyOff = this.config.history.kind === 'off';
+    } catch {
+      return { ready: false, checks: { config: 'failed' } };
+    }
+    const relay = this.running.hub?.status().relay;
+    const checks: Record<string, PartCheck> = {
+      relay: relay?.state === 'streaming' ? 'ok' : relay && relay.lastError ? 'failed' : 'starting',
+      history: historyOff ? 'off' : (this.partState.get('history') ?? 'starting'),
+      cluster: this.partState.get('posture') ?? 'starting',
+    };
+    const ready = checks.relay === 'ok' && Object.values(checks).every((c) => c !== 'starting');
+    return { ready, checks };
   }
 
   /** One start per part; a failed start is forgotten, so the caller gets the error and the next call starts again. */
@@ -259,9 +302,13 @@ export class Runtime {
     if (existing) return existing;
     const started = start();
     this.starting.set(part, started);
-    started.catch(() => {
-      if (this.starting.get(part) === started) this.starting.delete(part);
-    });
+    started.then(
+      () => this.partState.set(part, 'ok'),
+      () => {
+        this.partState.set(part, 'failed');
+        if (this.starting.get(part) === started) this.starting.delete(part);
+      },
+    );
     return started;
   }
 
@@ -280,6 +327,9 @@ export class Runtime {
       throw err;
     }
     hub.onFlows((batch) => this.edgeFlows.add(batch), { replay: true });
+    const metrics = this.metrics();
+    hub.onFlows((batch) => metrics.countFlows(batch.flows));
+    this.running.hub = hub;
     this.stops.push(() => hub.stop());
     return hub;
   }
@@ -314,7 +364,9 @@ export class Runtime {
       unfeed();
       await store.close();
     });
-    return store;
+    this.running.store = store;
+    // Callers' queries are timed for /metrics; the feed above writes to the store itself.
+    return this.metrics().timed(store);
   }
 
   private async startPosture(): Promise<PostureService> {
@@ -349,6 +401,7 @@ export class Runtime {
       posture.stop();
       return source.stop();
     });
+    this.running.cluster = source;
     return { source, posture };
   }
 
@@ -442,6 +495,14 @@ export function historySettings(config: Config): FlowStoreSettings {
   const h = config.history;
   const retention = { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes };
   return h.kind === 'clickhouse' && h.clickhouseUrl ? { kind: 'clickhouse', url: h.clickhouseUrl, retention } : { kind: 'chdb', dir: path.join(h.dir, 'history'), retention };
+}
+
+/** One part's readiness: started, failed (and reported), still starting, or turned off. */
+export type PartCheck = 'ok' | 'failed' | 'starting' | 'off';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, PartCheck>;
 }
 
 const KEY = Symbol.for('flowsight.runtime');

@@ -1,0 +1,9 @@
+import { runtime } from '@/lib/server/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** Prometheus metrics (lib/server/metrics.ts). Behind the same access check as the API: a scraper sends the bearer token. */
+export async function GET(): Promise<Response> {
+  const { text, contentType } = await runtime().metrics().exposition();
+  return new Response(text, { headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } });
+}
