@@ -24,8 +24,6 @@ export interface MetricSources {
 /** The history queries timed in `flowsight_query_duration_seconds`. */
 export type QueryKind = 'search' | 'histogram' | 'edges' | 'values';
 
-const VERDICT_LABELS: Record<Verdict, string> = { FORWARDED: 'forwarded', DROPPED: 'dropped', AUDIT: 'audit', ERROR: 'error', REDIRECTED: 'redirected', TRACED: 'traced', TRANSLATED: 'translated', UNKNOWN: 'unknown' };
-
 export class FlowsightMetrics {
   readonly registry = new Registry();
   private readonly ingested: Counter<'verdict'>;
@@ -70,12 +68,12 @@ export class FlowsightMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: METRICS_PREFIX });
   }
 
-  /** Counts one tick's flows by verdict. */
+  /** Counts one tick's flows by verdict (labelled in lower case, as `verdict:` is written in a search). */
   countFlows(flows: readonly FlowRecord[]): void {
     if (flows.length === 0) return;
     const counts = new Map<Verdict, number>();
     for (const f of flows) counts.set(f.verdict, (counts.get(f.verdict) ?? 0) + 1);
-    for (const [verdict, n] of counts) this.ingested.inc({ verdict: VERDICT_LABELS[verdict] ?? 'unknown' }, n);
+    for (const [verdict, n] of counts) this.ingested.inc({ verdict: verdict.toLowerCase() }, n);
   }
 
   /** `store` with its queries timed into `flowsight_query_duration_seconds`. */
