@@ -35,12 +35,17 @@ if (decision.build) {
 } else if (process.env.FLOWSIGHT_REBUILD === '0') {
   console.log(`flowsight: ${decision.reason}`);
 }
-console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
+const scheme = config.listenTls ? 'https' : 'http';
+console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_RELAY not set)' : `relay ${config.relay.address}`} · ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
 // A 64 MB young generation: flows live just long enough (ring buffers) to be promoted by V8's
 // default 16 MB one, and the ingest benchmark measured ~+15-20% flows/s with it.
 // NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to the app (instrumentation.ts), which writes
 // the flows still queued for the history before exiting; Next's own handler would exit without.
-const child = spawn(process.execPath, ['--max-semi-space-size=64', next, 'start', '-H', config.host, '-p', String(config.port)], {
+// HTTPS: the same Next server inside Node's https server (scripts/serve-tls.mjs); `next start` is HTTP only.
+const server = config.listenTls
+  ? [path.join(root, 'scripts', 'serve-tls.mjs'), config.host, String(config.port), config.listenTls.certFile, config.listenTls.keyFile]
+  : [next, 'start', '-H', config.host, '-p', String(config.port)];
+const child = spawn(process.execPath, ['--max-semi-space-size=64', ...server], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' },

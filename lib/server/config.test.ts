@@ -50,6 +50,22 @@ describe('loadConfig', () => {
     expect(JSON.stringify(problems)).not.toContain('garbage');
   });
 
+  it('serves HTTPS with FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY together, and names what is missing or wrong', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-'));
+    const cert = path.join(dir, 'tls.crt');
+    const key = path.join(dir, 'tls.key');
+    fs.writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    fs.writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    expect(loadConfig({}).listenTls).toBeNull();
+    expect(loadConfig({ FLOWSIGHT_TLS_CERT: cert, FLOWSIGHT_TLS_KEY: key }).listenTls).toEqual({ certFile: cert, keyFile: key });
+    expect(problemsOf({ FLOWSIGHT_TLS_CERT: cert })).toEqual([{ variable: 'FLOWSIGHT_TLS_KEY', message: 'HTTPS needs both FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY' }]);
+    expect(problemsOf({ FLOWSIGHT_TLS_CERT: key, FLOWSIGHT_TLS_KEY: cert })).toEqual([
+      { variable: 'FLOWSIGHT_TLS_CERT', message: `${key} is not a PEM certificate` },
+      { variable: 'FLOWSIGHT_TLS_KEY', message: `${cert} is not a PEM private key` },
+    ]);
+    expect(problemsOf({ FLOWSIGHT_TLS_CERT: path.join(dir, 'missing.crt'), FLOWSIGHT_TLS_KEY: key }).map((p) => p.variable)).toEqual(['FLOWSIGHT_TLS_CERT']);
+  });
+
   it('allows a non-loopback bind with a token', () => {
     expect(loadConfig({ FLOWSIGHT_HOST: '0.0.0.0', FLOWSIGHT_AUTH_TOKEN: 'a'.repeat(32) }).host).toBe('0.0.0.0');
   });

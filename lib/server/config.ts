@@ -59,6 +59,8 @@ export interface Config {
   relayConnectTimeoutSeconds: number;
   host: string;
   port: number;
+  /** FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY: serve HTTPS with this certificate (PEM files, reloaded when they change); null: HTTP. */
+  listenTls: { certFile: string; keyFile: string } | null;
   /** Bearer token required on every request when set (mandatory off loopback). */
   authToken: string | null;
   manifests: string | null;
@@ -204,6 +206,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
   const host = env.FLOWSIGHT_HOST?.trim() || '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push({ variable: 'FLOWSIGHT_HOST', message: `"${host}" is not a host name or IP address` });
+  const certFile = env.FLOWSIGHT_TLS_CERT?.trim() || undefined;
+  const keyFile = env.FLOWSIGHT_TLS_KEY?.trim() || undefined;
+  readPem('FLOWSIGHT_TLS_CERT', certFile, 'CERTIFICATE', problems);
+  readPem('FLOWSIGHT_TLS_KEY', keyFile, 'PRIVATE KEY', problems);
+  if (!!certFile !== !!keyFile) {
+    problems.push({ variable: certFile ? 'FLOWSIGHT_TLS_KEY' : 'FLOWSIGHT_TLS_CERT', message: 'HTTPS needs both FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY' });
+  }
   const authToken = env.FLOWSIGHT_AUTH_TOKEN?.trim() || null;
   if (authToken !== null && authToken.length < 16) problems.push({ variable: 'FLOWSIGHT_AUTH_TOKEN', message: 'must be at least 16 characters' });
   if (!isLoopbackHost(host) && authToken === null) {
@@ -219,6 +228,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     relayConnectTimeoutSeconds: intVar(env, 'FLOWSIGHT_RELAY_CONNECT_TIMEOUT_SECONDS', 10, 1, 3600, problems),
     host,
     port: intVar(env, 'PORT', 3000, 1, 65535, problems),
+    listenTls: certFile && keyFile ? { certFile, keyFile } : null,
     authToken,
     manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
     azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
@@ -273,7 +283,7 @@ export function configSummary(config: Config): Record<string, unknown> {
       connectTimeoutSeconds: config.relayConnectTimeoutSeconds,
     },
     ...(r.mode === 'demo' ? { demoRate: config.demoRate } : {}),
-    listen: { host: config.host, port: config.port },
+    listen: { host: config.host, port: config.port, ...(config.listenTls ? { https: true, certFile: config.listenTls.certFile, keyFile: config.listenTls.keyFile } : {}) },
     authRequired: config.authToken !== null,
     windowSeconds: config.windowSeconds,
     cluster: config.manifests ? { source: 'manifests', path: config.manifests } : { source: r.mode === 'relay' ? 'live' : 'demo' },
