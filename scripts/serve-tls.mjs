@@ -37,6 +37,10 @@ server.on('request', (req, res) => {
   req.headers['x-forwarded-proto'] = 'https';
   handle(req, res);
 });
+server.on('error', (e) => {
+  console.error(`flowsight: cannot serve HTTPS on ${host}:${port}: ${e.message}`);
+  process.exit(1);
+});
 server.listen(port, host, () => console.log(`flowsight: serving https://${host.includes(':') ? `[${host}]` : host}:${port}`));
 
 let reloading = null;
