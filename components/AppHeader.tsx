@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useSyncExternalStore } from 'react';
+import { useEffect } from 'react';
 import { useLiveState, useLiveStore } from './live/use-live';
 import { HistoryBadge } from './HistoryBadge';
 import { RelayBadge } from './RelayBadge';
+import { SignedInAs } from './SignedInAs';
 import { Sparkline } from './Sparkline';
 
 const NAV = [
@@ -21,15 +22,11 @@ function rate(n: number): string {
   return n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
-const noSubscription = () => () => {};
-/** The sign-in hint cookie (not the session, which is HttpOnly) says auth is on. */
-const signedIn = () => document.cookie.split('; ').includes('flowsight_signed_in=1');
 
 export function AppHeader() {
   const path = usePathname();
   const live = useLiveState();
   const store = useLiveStore();
-  const showSignOut = useSyncExternalStore(noSubscription, signedIn, () => false);
   useEffect(() => store.ensureConnected(), [store]);
   const c = live.counters;
   const ps = c?.perSecond;
@@ -78,11 +75,7 @@ export function AppHeader() {
         )}
         <HistoryBadge />
         <RelayBadge counters={c} stream={live.stream} />
-        {showSignOut && (
-          <form method="post" action="/api/logout">
-            <button className="rounded px-2 py-1 text-slate-300 hover:bg-slate-800">Sign out</button>
-          </form>
-        )}
+        <SignedInAs />
       </div>
     </header>
   );

@@ -41,10 +41,9 @@ console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_
 // default 16 MB one, and the ingest benchmark measured ~+15-20% flows/s with it.
 // NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to the app (instrumentation.ts), which writes
 // the flows still queued for the history before exiting; Next's own handler would exit without.
-// HTTPS: the same Next server inside Node's https server (scripts/serve-tls.mjs); `next start` is HTTP only.
-const server = config.listenTls
-  ? [path.join(root, 'scripts', 'serve-tls.mjs'), config.host, String(config.port), config.listenTls.certFile, config.listenTls.keyFile]
-  : [next, 'start', '-H', config.host, '-p', String(config.port)];
+// scripts/serve.mjs: the Next server inside Node's own http or https server (`next start` serves
+// HTTP only and cannot tell the Next app the TCP peer, which the trusted-proxy check needs).
+const server = [path.join(root, 'scripts', 'serve.mjs'), config.host, String(config.port), ...(config.listenTls ? [config.listenTls.certFile, config.listenTls.keyFile] : [])];
 const child = spawn(process.execPath, ['--max-semi-space-size=64', ...server], {
   cwd: root,
   stdio: 'inherit',

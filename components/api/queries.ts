@@ -15,6 +15,14 @@ export const statusQuery = () =>
     queryFn: ({ signal }) => getJson('/api/status', undefined, { signal }),
   });
 
+/** Who is signed in and what they may see; it changes only by signing in again. */
+export const meQuery = () =>
+  queryOptions({
+    queryKey: ['me'],
+    queryFn: ({ signal }) => getJson('/api/me', undefined, { signal }),
+    staleTime: 5 * 60_000,
+  });
+
 export const graphQuery = () =>
   queryOptions({
     queryKey: ['graph'],

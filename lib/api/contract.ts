@@ -55,6 +55,20 @@ export interface FlowValuesResponse {
 /** `/api/policies`: one page of the policy catalog, plus the cluster source's health. */
 export type PoliciesResponse = PolicyCatalog & { source: SourceHealth };
 
+/**
+ * `/api/me`: who the dashboard thinks you are and what you may see. `via` is how you signed in
+ * (`open`: auth is off); `namespaces` is `all` or the namespaces you may read (FLOWSIGHT_AUTHZ=namespaces).
+ */
+export interface MeResponse {
+  via: 'open' | 'token' | 'oidc' | 'proxy';
+  user: string | null;
+  name: string | null;
+  groups: string[];
+  namespaces: 'all' | string[];
+  /** Whether signing out here means anything (a proxy's users sign out at the proxy). */
+  canSignOut: boolean;
+}
+
 /** What each JSON endpoint answers with a 2xx (GET). Anything else is problem details. */
 export interface ApiResponses {
   /** Relay, subscription and ring state (also the header's badge), and the flow history's. */
@@ -75,6 +89,7 @@ export interface ApiResponses {
   '/api/azure': AzurePageData;
   /** Every workload -> internet connection with the verdict of each egress control. */
   '/api/egress': EgressInventory;
+  '/api/me': MeResponse;
 }
 
 export type ApiPath = keyof ApiResponses;

@@ -140,7 +140,8 @@ export interface FlowStore {
   /** The per-edge aggregates over a window (the map of a past window). */
   edges(q: { range: TimeRange }, signal?: AbortSignal): Promise<EdgeAggregate[]>;
   /** Stored values of a field starting with `prefix` (case-insensitive), most frequent first. */
-  values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal): Promise<string[]>;
+  /** `condition` narrows the flows the values come from (a scoped user's namespaces). */
+  values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal, condition?: SqlCondition | null): Promise<string[]>;
   status(): StoreStatus;
   /** Writes everything queued. */
   flush(): Promise<void>;

@@ -273,7 +273,7 @@ const VALUE_EXPRESSIONS: Record<CompletionField, string> = {
 };
 
 /** Stored values of a field starting with `prefix` (case-insensitive) over recent flows, most frequent first. */
-export function valuesQuery(field: CompletionField, prefix: string, limit: number, nowMs: number): BoundQuery {
+export function valuesQuery(field: CompletionField, prefix: string, limit: number, nowMs: number, condition?: SqlCondition | null): BoundQuery {
   const expr = VALUE_EXPRESSIONS[field];
   if (!expr) throw new HistoryQueryError('bad-request', `no completion for field ${String(field)}`);
   if (prefix.length > MAX_PREFIX) throw new HistoryQueryError('bad-request', `the prefix is longer than ${MAX_PREFIX} characters`);
@@ -281,8 +281,10 @@ export function valuesQuery(field: CompletionField, prefix: string, limit: numbe
     h_since: micros(nowMs - VALUES_WINDOW_MS),
     h_prefix: prefix.toLowerCase(),
     h_limit: Math.max(1, Math.min(MAX_VALUES, Math.floor(limit) || 1)),
+    ...condition?.params,
   };
-  const sql = `SELECT v, count() AS n FROM (SELECT toString(${expr}) AS v FROM ${FLOWS_TABLE} WHERE time >= ${TIME('h_since')})
+  const where = condition ? ` AND (${condition.where})` : '';
+  const sql = `SELECT v, count() AS n FROM (SELECT toString(${expr}) AS v FROM ${FLOWS_TABLE} WHERE time >= ${TIME('h_since')}${where})
 WHERE v != '' AND startsWith(lowerUTF8(v), {h_prefix:String})
 GROUP BY v ORDER BY n DESC, v LIMIT {h_limit:UInt32}`;
   return { sql, params };

@@ -336,8 +336,8 @@ export class SqlFlowStore implements ManagedFlowStore {
     return (await this.engine.query(plan.sql, plan.params, signal)).map(edgeOf);
   }
 
-  async values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal): Promise<string[]> {
-    const plan = valuesQuery(field, prefix, limit, this.now());
+  async values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal, condition?: SqlCondition | null): Promise<string[]> {
+    const plan = valuesQuery(field, prefix, limit, this.now(), condition);
     return (await this.engine.query(plan.sql, plan.params, signal)).map((r) => String(r.v));
   }
 }

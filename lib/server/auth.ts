@@ -1,25 +1,34 @@
 /**
- * Shared-token authentication, required whenever Flowsight listens beyond loopback (flows reveal
- * the cluster). API clients send `Authorization: Bearer <token>`; browsers sign in once and carry
- * a signed, expiring session cookie (never the token itself, see session.ts). Web Crypto only, so
- * it runs wherever Next runs the proxy.
+ * Who is asking. Authentication is required whenever Flowsight listens beyond loopback (flows
+ * reveal the cluster), in three ways that can be combined:
+ * - the shared token (FLOWSIGHT_AUTH_TOKEN): `Authorization: Bearer <token>` for the CLI and scripts,
+ *   or typed once into the sign-in form;
+ * - OIDC sign-in (oidc.ts): a user and their groups, vouched for by the issuer;
+ * - a trusted proxy (trusted-proxy.ts): a user and groups in headers, believed only from its address.
+ * Browsers carry a signed, expiring session cookie (session.ts), never a token.
  */
 
+import type { OidcSignIn } from './oidc';
 import type { FailureLimiter } from './rate-limit';
+import { peerAddress, readCookie } from './request-guard';
 import type { SecurityLog } from './security-log';
 import { verifySession, type RevokedSessions, type Session } from './session';
+import { isTrustedPeer, proxyIdentity, type TrustedProxyConfig } from './trusted-proxy';
 
 export const SESSION_COOKIE = 'flowsight_session';
-/**
- * Not a secret and not trusted by the server: tells the page (statically rendered, so it cannot
- * ask the server) that auth is on and a "Sign out" button makes sense.
- */
-export const SIGNED_IN_HINT_COOKIE = 'flowsight_signed_in';
+/** A cookie earlier versions set for the page to see; now only cleared (the header asks /api/me). */
+const OLD_HINT_COOKIE = 'flowsight_signed_in';
 
 /** Everything the sign-in, sign-out and access checks need; one per process (the runtime's), fakes in tests. */
 export interface AuthContext {
-  /** The access token; null when auth is off (loopback without FLOWSIGHT_AUTH_TOKEN). */
+  /** The shared access token; null when there is none (auth off, or OIDC / proxy only). */
   token: string | null;
+  /** Signs session cookies (FLOWSIGHT_SESSION_SECRET); defaults to the token. Null with no token: auth is off. */
+  sessionSecret?: string | null;
+  /** OIDC sign-in, when configured. */
+  oidc?: OidcSignIn | null;
+  /** Identity headers from a trusted proxy, when configured. */
+  proxy?: TrustedProxyConfig | null;
   limiter: FailureLimiter;
   revoked: RevokedSessions;
   log: SecurityLog;
@@ -38,19 +47,45 @@ export function bearerOf(authorization: string | null): string | null {
   return authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : null;
 }
 
+/** The key sessions are signed with; null means auth is off. */
+export function sessionSecretOf(ctx: AuthContext): string | null {
+  return ctx.sessionSecret ?? ctx.token;
+}
+
+/**
+ * Who made a request: `open` when auth is off (loopback, nothing configured); `token` for the
+ * shared token, which is the operator's key and sees everything; a named user otherwise.
+ */
+export type Principal = { via: 'open' } | { via: 'token' } | { via: 'oidc' | 'proxy'; user: string; name?: string; groups: string[] };
+
 /** The live (valid, unexpired, not signed-out) session a cookie value proves, or null. */
 export async function liveSession(ctx: AuthContext, cookie: string | undefined): Promise<Session | null> {
-  if (!ctx.token || !cookie) return null;
-  const session = await verifySession(ctx.token, cookie, ctx.now());
+  const secret = sessionSecretOf(ctx);
+  if (!secret || !cookie) return null;
+  const session = await verifySession(secret, cookie, ctx.now());
   return session && !ctx.revoked.isRevoked(session) ? session : null;
 }
 
-/** True when the request carries the token (bearer) or a live session cookie. */
-export async function isAuthorized(ctx: AuthContext, authorization: string | null, cookie: string | undefined): Promise<boolean> {
-  if (!ctx.token) return true;
-  const bearer = bearerOf(authorization);
-  if (bearer !== null && constantTimeEqual(bearer, ctx.token)) return true;
-  return (await liveSession(ctx, cookie)) !== null;
+/** The user a trusted proxy names in this request's headers, or null (no proxy, another peer, no header). */
+export function proxyPrincipal(ctx: AuthContext, headers: Headers): Principal | null {
+  if (!ctx.proxy || !isTrustedPeer(ctx.proxy, peerAddress(headers))) return null;
+  const identity = proxyIdentity(ctx.proxy, headers);
+  return identity ? { via: 'proxy', ...identity } : null;
+}
+
+/**
+ * Who this request is from, or null when it proves nothing. A wrong bearer token proves nothing
+ * (the access gate has already counted it as a failed sign-in).
+ */
+export async function principalOf(ctx: AuthContext, headers: Headers): Promise<Principal | null> {
+  if (sessionSecretOf(ctx) === null) return { via: 'open' };
+  const bearer = bearerOf(headers.get('authorization'));
+  if (bearer !== null) return ctx.token !== null && constantTimeEqual(bearer, ctx.token) ? { via: 'token' } : null;
+  const proxied = proxyPrincipal(ctx, headers);
+  if (proxied) return proxied;
+  const session = await liveSession(ctx, readCookie(headers, SESSION_COOKIE));
+  if (!session) return null;
+  return session.via === 'token' ? { via: 'token' } : { via: 'oidc', user: session.user, ...(session.name ? { name: session.name } : {}), groups: session.groups };
 }
 
 // C0 controls, DEL and backslash: URL parsers drop or reinterpret them (`/\t/evil` -> `//evil`).
@@ -75,17 +110,13 @@ export function safeNextPath(next: string | null | undefined): string {
   return path.startsWith('//') ? '/' : path;
 }
 
-/** `Set-Cookie` values for a new session (the HttpOnly cookie and the page's hint). */
+/** `Set-Cookie` value for a new session. */
 export function sessionCookies(value: string, maxAgeSeconds: number, secure: boolean): string[] {
-  const s = secure ? '; Secure' : '';
-  return [
-    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${s}`,
-    `${SIGNED_IN_HINT_COOKIE}=1; Path=/; SameSite=Strict; Max-Age=${maxAgeSeconds}${s}`,
-  ];
+  return [`${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`];
 }
 
-/** `Set-Cookie` values that remove both cookies. */
+/** `Set-Cookie` values that remove the session cookie (and the old hint). */
 export function clearedSessionCookies(secure: boolean): string[] {
   const s = secure ? '; Secure' : '';
-  return [`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${s}`, `${SIGNED_IN_HINT_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0${s}`];
+  return [`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${s}`, `${OLD_HINT_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0${s}`];
 }

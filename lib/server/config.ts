@@ -11,6 +11,7 @@ import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azu
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
 import { redactedUrl } from '../util/redacted-url';
+import { authConfig, authSummary, type AuthConfig } from './config-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {
@@ -61,8 +62,10 @@ export interface Config {
   port: number;
   /** FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY: serve HTTPS with this certificate (PEM files, reloaded when they change); null: HTTP. */
   listenTls: { certFile: string; keyFile: string } | null;
-  /** Bearer token required on every request when set (mandatory off loopback). */
+  /** Bearer token required on every request when set (off loopback, it or OIDC or a trusted proxy is mandatory). */
   authToken: string | null;
+  /** Everything else about who may sign in and what they see (config-auth.ts). */
+  auth: AuthConfig;
   manifests: string | null;
   /** FLOWSIGHT_AZURE_DIR: a directory of `az -o json` exports (the Azure source when set). */
   azureDir: string | null;
@@ -213,11 +216,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (!!certFile !== !!keyFile) {
     problems.push({ variable: certFile ? 'FLOWSIGHT_TLS_KEY' : 'FLOWSIGHT_TLS_CERT', message: 'HTTPS needs both FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY' });
   }
-  const authToken = env.FLOWSIGHT_AUTH_TOKEN?.trim() || null;
-  if (authToken !== null && authToken.length < 16) problems.push({ variable: 'FLOWSIGHT_AUTH_TOKEN', message: 'must be at least 16 characters' });
-  if (!isLoopbackHost(host) && authToken === null) {
-    problems.push({ variable: 'FLOWSIGHT_AUTH_TOKEN', message: `required when FLOWSIGHT_HOST (${host}) is not a loopback address: flows reveal the cluster` });
-  }
+  const auth = authConfig(env, isLoopbackHost, host, problems);
   const config: Config = {
     relay,
     history: historyConfig(env, problems),
@@ -229,7 +228,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     host,
     port: intVar(env, 'PORT', 3000, 1, 65535, problems),
     listenTls: certFile && keyFile ? { certFile, keyFile } : null,
-    authToken,
+    authToken: auth.authToken,
+    auth,
     manifests: env.FLOWSIGHT_MANIFESTS?.trim() || null,
     azureDir: env.FLOWSIGHT_AZURE_DIR?.trim() || null,
     azureArm: null,
@@ -253,6 +253,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     if (!(e instanceof AzureConfigError)) throw e;
     const variable = /FLOWSIGHT_AZURE_[A-Z_]+/.exec(e.message)?.[0] ?? 'FLOWSIGHT_AZURE_DIR';
     problems.push({ variable, message: e.message });
+  }
+  if (config.observerPort !== null && config.authToken === null && (auth.oidc || auth.trustedProxy)) {
+    // The observer API (gRPC, for `hubble observe`) checks the shared token only; without one it would be open.
+    problems.push({ variable: 'FLOWSIGHT_OBSERVER_PORT', message: 'needs FLOWSIGHT_AUTH_TOKEN when sign-in is on: the observer API accepts the shared token only' });
   }
   if (options.checkPaths !== false) {
     const manifestsProblem = config.manifests ? pathProblem(config.manifests, 'file-or-directory') : undefined;
@@ -284,7 +288,8 @@ export function configSummary(config: Config): Record<string, unknown> {
     },
     ...(r.mode === 'demo' ? { demoRate: config.demoRate } : {}),
     listen: { host: config.host, port: config.port, ...(config.listenTls ? { https: true, certFile: config.listenTls.certFile, keyFile: config.listenTls.keyFile } : {}) },
-    authRequired: config.authToken !== null,
+    authRequired: config.authToken !== null || config.auth.oidc !== null || config.auth.trustedProxy !== null,
+    auth: authSummary(config.auth),
     windowSeconds: config.windowSeconds,
     cluster: config.manifests ? { source: 'manifests', path: config.manifests } : { source: r.mode === 'relay' ? 'live' : 'demo' },
     azure: config.azureDir

@@ -20,6 +20,7 @@ import { parseSearch } from '../search/parse';
 import { searchToSql } from '../search/sql';
 import type { SearchNode } from '../search/ast';
 import { quoteValue } from '../search/complete';
+import { flowVisible, scopeSql, type NamespaceScope } from './access-scope';
 
 /** The ring of latest flows, as the hub keeps it. */
 export interface LiveFlows {
@@ -173,6 +174,13 @@ function historyCondition(req: Pick<FlowsRequest, 'query' | 'search'> & { edge?:
   return andSql(searchToSql(tree), graphElementSql(req.edge ?? null, req.node ?? null));
 }
 
+/** The request with its predicate narrowed to the flows the user may see. */
+function scopedRequest<R extends { predicate: (f: FlowRecord) => boolean }>(req: R, scope: NamespaceScope | undefined): R {
+  if (!scope || scope === 'all') return req;
+  const predicate = req.predicate;
+  return { ...req, predicate: (f: FlowRecord) => flowVisible(scope, f) && predicate(f) };
+}
+
 function inWindow(since: number | null, until: number | null): (f: FlowRecord) => boolean {
   return (f) => (since === null || f.time >= since) && (until === null || f.time < until);
 }
@@ -198,6 +206,8 @@ export interface SearchDeps {
   store: FlowStore | null;
   gate?: ReadGate;
   signal?: AbortSignal;
+  /** The namespaces the user may read (access-scope.ts); default: all. */
+  scope?: NamespaceScope;
 }
 
 const through = <T>(gate: ReadGate | undefined, read: () => Promise<T>): Promise<T> => (gate ? gate.run(read) : read());
@@ -209,14 +219,14 @@ export async function searchFlows(req: FlowsRequest, deps: SearchDeps): Promise<
   const took = () => Math.round(performance.now() - started);
   if (req.search.asked && deps.store?.status().ready) {
     const store = deps.store;
-    const condition = historyCondition(req);
+    const condition = andSql(historyCondition(req), scopeSql(deps.scope ?? 'all'));
     const page = await through(deps.gate, () =>
       store.search({ condition, range: { since: range.since ?? undefined, until: range.until ?? undefined }, limit: req.limit, cursor: req.search.cursor ?? undefined }, deps.signal),
     );
     return { flows: page.flows, explanation, source: 'history', nextCursor: page.nextCursor, range, tookMs: took() };
   }
   if (req.search.cursor) throw new SearchInputError('cursor', 'pages need the flow history, which is not available');
-  return { flows: liveFlows(req, deps.live), explanation, source: 'live', nextCursor: null, range, tookMs: took() };
+  return { flows: liveFlows(scopedRequest(req, deps.scope), deps.live), explanation, source: 'live', nextCursor: null, range, tookMs: took() };
 }
 
 /** Histogram buckets over [since, until) for flows held in memory (the store is off). */
@@ -246,17 +256,19 @@ export async function flowHistogram(req: HistogramRequest, deps: SearchDeps & { 
   const took = () => Math.round(performance.now() - started);
   if (deps.store?.status().ready) {
     const store = deps.store;
-    const condition = historyCondition(req);
+    const condition = andSql(historyCondition(req), scopeSql(deps.scope ?? 'all'));
     const h = await through(deps.gate, () => store.histogram({ condition, range: { since, until }, buckets: req.buckets }, deps.signal));
     return { ...h, source: 'history', tookMs: took() };
   }
-  const flows = deps.live.latestFlows((f) => f.time >= since && f.time < until && req.predicate(f), Number.MAX_SAFE_INTEGER);
+  const scoped = scopedRequest(req, deps.scope);
+  const flows = deps.live.latestFlows((f) => f.time >= since && f.time < until && scoped.predicate(f), Number.MAX_SAFE_INTEGER);
   return { ...liveHistogram(flows, since, until, req.buckets), source: 'live', tookMs: took() };
 }
 
 /** `/api/flows/values`: completion values from the store (none without it). */
-export async function flowValues(req: ValuesRequest, deps: Pick<SearchDeps, 'store' | 'gate' | 'signal'>): Promise<FlowValuesResponse> {
+export async function flowValues(req: ValuesRequest, deps: Pick<SearchDeps, 'store' | 'gate' | 'signal' | 'scope'>): Promise<FlowValuesResponse> {
   const store = deps.store;
   if (!store?.status().ready) return { field: req.field, values: [] };
-  return { field: req.field, values: await through(deps.gate, () => store.values(req.field, req.prefix, req.limit, deps.signal)) };
+  const condition = scopeSql(deps.scope ?? 'all');
+  return { field: req.field, values: await through(deps.gate, () => store.values(req.field, req.prefix, req.limit, deps.signal, condition)) };
 }

@@ -9,7 +9,7 @@ import type { FlowRecord } from '../flows/flow-record';
 import { DemoRelay } from '../demo/demo-relay';
 import { FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
-import type { GraphSnapshot } from '../graph/types';
+import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
 import type { RelayAddress } from '../hubble/relay-address';
@@ -29,7 +29,18 @@ export interface HubClient {
   predicate: FlowPredicate | null;
   /** Queues an event; false (and nothing queued) when the client's buffer is full. */
   send(event: string, json: string): boolean;
+  /**
+   * What of the graph this browser may see (a user limited to some namespaces, access-scope.ts);
+   * absent: all of it. The snapshot and every delta go through it, per client.
+   */
+  graphView?: ClientGraphView;
   close(reason: string): void;
+}
+
+export interface ClientGraphView {
+  snapshot(graph: GraphSnapshot): GraphSnapshot;
+  /** Null when nothing of the delta is visible to this client. */
+  delta(delta: GraphDelta): GraphDelta | null;
 }
 
 interface ClientState {
@@ -272,12 +283,24 @@ export class Hub {
   subscribe(client: HubClient): () => void {
     const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null };
     this.clients.add(state);
-    this.sendTo(state, this.snapshotJson(), null, this.countersJson(), Date.now());
+    this.sendTo(state, this.snapshotJsonFor(state, null), null, this.countersJson(), Date.now());
     return () => this.clients.delete(state);
   }
 
   private snapshotJson(): string {
     return JSON.stringify({ graph: this.graphSnapshot(), status: this.status() });
+  }
+
+  /** The snapshot this client gets: the shared one (built once per tick), or its own view of the graph. */
+  private snapshotJsonFor(state: ClientState, shared: string | null): string {
+    const view = state.client.graphView;
+    if (!view) return shared ?? this.snapshotJson();
+    return JSON.stringify({ graph: view.snapshot(this.graphSnapshot()), status: this.status() });
+  }
+
+  /** A node of the graph as it stands (a scoped view fetches the far end of an edge it starts showing). */
+  graphNode(id: string): GraphNode | undefined {
+    return this.graph.node(id);
   }
 
   /** The graph as browsers get it: edges carry their verdict over all layers when it is known. */
@@ -317,8 +340,14 @@ export class Hub {
     const countersJson = this.countersJson();
     let snapshot: string | null = null;
     for (const state of this.clients) {
-      if (state.needsSnapshot) snapshot ??= this.snapshotJson();
-      this.sendTo(state, state.needsSnapshot ? snapshot : null, deltaJson, countersJson, now);
+      const view = state.client.graphView;
+      if (state.needsSnapshot) {
+        if (!view) snapshot ??= this.snapshotJson();
+        this.sendTo(state, this.snapshotJsonFor(state, snapshot), null, countersJson, now);
+        continue;
+      }
+      const own = view && delta ? view.delta(delta) : null;
+      this.sendTo(state, null, view ? (own ? JSON.stringify(own) : null) : deltaJson, countersJson, now);
     }
   }
 

@@ -96,7 +96,7 @@ export class FlowsightMetrics {
       search: time('search', (q, signal) => store.search(q, signal)),
       histogram: time('histogram', (q, signal) => store.histogram(q, signal)),
       edges: time('edges', (q, signal) => store.edges(q, signal)),
-      values: time('values', (field, prefix, limit, signal) => store.values(field, prefix, limit, signal)),
+      values: time('values', (field, prefix, limit, signal, condition) => store.values(field, prefix, limit, signal, condition)),
       status: () => store.status(),
       flush: () => store.flush(),
       close: () => store.close(),

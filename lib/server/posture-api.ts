@@ -3,6 +3,7 @@
  * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
+import { inScope, type NamespaceScope } from './namespace-access';
 import { explainConnection, explainEdge, type ExplainResult } from './views/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from './views/policy-catalog';
 import { scoreBasis } from '../posture/posture-score';
@@ -28,10 +29,11 @@ function currentAzureSnapshot(rt: Runtime): Promise<AzureSnapshot | undefined> {
 }
 
 /** One page of the policies list, plus the source's health (load errors, stale data). */
-export async function currentPolicyCatalog(query: CatalogQuery, rt: Runtime = runtime()): Promise<PolicyCatalog & { source: SourceHealth }> {
+export async function currentPolicyCatalog(query: CatalogQuery, scope: NamespaceScope = 'all', rt: Runtime = runtime()): Promise<PolicyCatalog & { source: SourceHealth }> {
   const { source, posture } = await rt.posture();
   const engine = posture.engine();
-  return { ...policyCatalog(source.snapshot(), engine, query), source: sourceHealth(source.status(), engine.errors) };
+  const health = sourceHealth(source.status(), engine.errors);
+  return { ...policyCatalog(source.snapshot(), engine, query, scope), source: scope === 'all' ? health : { ...health, errors: [], errorCount: 0, policyErrors: health.policyErrors.filter((e) => inScope(scope, e.where.namespace)) } };
 }
 
 /** Explains a map edge (from its newest observed flow, while the edge is remembered) or a connection. */

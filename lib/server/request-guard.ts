@@ -84,6 +84,23 @@ export async function readBodyCapped(request: Request, limit: number): Promise<U
 }
 
 /**
+ * The header scripts/serve.mjs stamps on every request with the TCP peer's address, prefixed with
+ * a key made fresh in this process at start (FLOWSIGHT_PEER_KEY): a client cannot know the key, so
+ * a forged header is ignored. Served any other way (a bare `next start`), there is no peer.
+ */
+export const PEER_HEADER = 'x-flowsight-peer';
+
+/** The TCP peer's address as serve.mjs saw it, or null when it is unknown. */
+export function peerAddress(headers: Headers, key: string | undefined = process.env.FLOWSIGHT_PEER_KEY): string | null {
+  const value = headers.get(PEER_HEADER);
+  if (!key || !value) return null;
+  const space = value.indexOf(' ');
+  if (space < 0 || value.slice(0, space) !== key) return null;
+  const peer = value.slice(space + 1);
+  return ipaddr.isValid(peer) ? ipaddr.process(peer).toString() : null;
+}
+
+/**
  * The client address to rate-limit by: the last `X-Forwarded-For` entry. Next sets that header
  * to the socket address when the request has none, and an ingress appends the address it saw, so
  * the last entry is the peer one hop out. Directly exposed, a client can send its own header and

@@ -143,7 +143,7 @@ describe('Runtime: parts start independently, and a failed start is not kept', (
     const rt = runtimeOf({ env: { FLOWSIGHT_MANIFESTS: missing }, logger: capture().logger, createHub: handFedHub });
     const report = await currentPostureReport(rt);
     expect(report.source.errors).toEqual([expect.objectContaining({ code: 'file-unreadable', where: { file: missing } })]);
-    const catalog = await currentPolicyCatalog({} as never, rt);
+    const catalog = await currentPolicyCatalog({} as never, 'all', rt);
     expect(catalog.source.errors[0].text).toMatch(/not-there.*ENOENT/);
   });
 });

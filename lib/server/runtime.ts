@@ -16,7 +16,7 @@ import type { ClusterSource } from '../k8s/cluster-source';
 import { isInputProblem } from '../k8s/source-error';
 import type { ClusterSnapshot } from '../k8s/types';
 import { PolicyPosture } from '../posture/policy-posture';
-import type { AuthContext } from './auth';
+import { principalOf, type AuthContext, type Principal } from './auth';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
 import { redactedUrl } from '../util/redacted-url';
 import { configSummary, loadConfig, type Config, type Env } from './config';
@@ -29,11 +29,14 @@ import { HistoryFeed } from './history-feed';
 import { HttpResponseTracker } from './http-response-context';
 import { Hub } from './hub';
 import { createLogger, type Logger } from './logger';
+import { NamespaceAccess, subjectAccessReviewer, type AccessReviewer, type NamespaceScope } from './namespace-access';
+import { OidcSignIn } from './oidc';
 import { FlowsightMetrics } from './metrics';
 import { FailureLimiter } from './rate-limit';
 import { relayEventLogger } from './relay-log';
 import { securityLogOf, type SecurityLog } from './security-log';
 import { RevokedSessions } from './session';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,8 +71,17 @@ export interface RuntimeOptions {
   azureRefreshMs?: number;
   /** How long a history that failed to open is not tried again (default 30 s). */
   historyRetryMs?: number;
+  /** Who answers "may this user read namespace X" (default: SubjectAccessReview with the default kubeconfig). */
+  createAccessReviewer?: (config: Config) => AccessReviewer;
   /** How often a cluster source that failed to start is asked again, for the edges' node addresses. */
   postureRetryMs?: number;
+}
+
+/** $KUBECONFIG, ~/.kube/config, or the in-cluster service account (as the live cluster source reads it). */
+function defaultKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
 }
 
 const AZURE_REFRESH_MS = 5 * 60_000;
@@ -84,7 +96,7 @@ export class Runtime {
   private loaded: { config: Config } | { error: Error } | undefined;
   private log: Logger | undefined;
   private readonly responses: HttpResponseTracker | null;
-  private authState: { limiter: FailureLimiter; revoked: RevokedSessions; log: SecurityLog } | undefined;
+  private authState: { limiter: FailureLimiter; revoked: RevokedSessions; log: SecurityLog; sessionSecret: string | null; oidc: OidcSignIn | null } | undefined;
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly stops: (() => unknown)[] = [];
   private historyFailure_: { at: number; error: unknown } | undefined;
@@ -93,6 +105,7 @@ export class Runtime {
   /** The parts running now, for the metrics read at scrape time. */
   private running: { hub?: Hub; store?: FlowStore; cluster?: ClusterSource } = {};
   private metrics_: FlowsightMetrics | undefined;
+  private namespaceAccess_: NamespaceAccess | undefined;
 
   constructor(private readonly options: RuntimeOptions = {}) {
     this.responses = options.trackResponses ? new HttpResponseTracker() : null;
@@ -132,10 +145,66 @@ export class Runtime {
     return this.responses?.current(pathname) ?? null;
   }
 
-  /** The sign-in, sign-out and access checks' state: the configured token, failure limiter, revocations. */
+  /** The sign-in, sign-out and access checks' state: the configured token, OIDC, trusted proxy, failure limiter, revocations. */
   auth(): AuthContext {
-    this.authState ??= { limiter: new FailureLimiter(), revoked: new RevokedSessions(), log: securityLogOf(this.logger) };
-    return { token: this.config.authToken, ...this.authState, now: Date.now };
+    const config = this.config;
+    this.authState ??= {
+      limiter: new FailureLimiter(),
+      revoked: new RevokedSessions(),
+      log: securityLogOf(this.logger),
+      sessionSecret: this.sessionSecret(config),
+      oidc: config.auth.oidc ? new OidcSignIn(config.auth.oidc) : null,
+    };
+    return { token: config.authToken, proxy: config.auth.trustedProxy, ...this.authState, now: Date.now };
+  }
+
+  /** Who made this request (null: nobody the configuration accepts). */
+  principal(request: Request): Promise<Principal | null> {
+    return principalOf(this.auth(), request.headers);
+  }
+
+  /**
+   * The namespaces a principal may see: all of them unless FLOWSIGHT_AUTHZ=namespaces, and always
+   * for the shared token (the operator's key); otherwise what Kubernetes says the user may read,
+   * asked per namespace the cluster and the flows know of (SubjectAccessReview, cached briefly).
+   */
+  async scopeOf(principal: Principal): Promise<NamespaceScope> {
+    if (this.config.auth.authz !== 'namespaces' || principal.via === 'open' || principal.via === 'token') return 'all';
+    return this.namespaceAccess().scope({ user: principal.user, groups: principal.groups }, await this.knownNamespaces());
+  }
+
+  private namespaceAccess(): NamespaceAccess {
+    if (!this.namespaceAccess_) {
+      const log = this.logger.child({ component: 'authz' });
+      const reviewer = this.options.createAccessReviewer?.(this.config) ?? subjectAccessReviewer(defaultKubeConfig());
+      this.namespaceAccess_ = new NamespaceAccess(reviewer, {
+        onError: (failure) => log.warn({ user: failure.user, namespace: failure.namespace, code: failure.code, reason: failure.message }, 'SubjectAccessReview failed: the namespace is not shown'),
+      });
+    }
+    return this.namespaceAccess_;
+  }
+
+  /** Namespaces of the cluster snapshot and of the live graph (a namespace with flows but no source still needs an answer). */
+  private async knownNamespaces(): Promise<Set<string>> {
+    const names = new Set<string>();
+    const posture = await this.posture().catch(() => null);
+    for (const ns of posture?.source.snapshot().namespaces ?? []) names.add(ns.name);
+    const hub = this.running.hub;
+    if (hub) for (const n of hub.graphSnapshot().nodes) if (n.namespace) names.add(n.namespace);
+    return names;
+  }
+
+  /**
+   * The key session cookies are signed with: FLOWSIGHT_SESSION_SECRET, else the shared token. With
+   * OIDC or a proxy and neither, a random key: sessions then end at restart and are not shared
+   * between replicas, which the log says once.
+   */
+  private sessionSecret(config: Config): string | null {
+    if (config.auth.sessionSecret) return config.auth.sessionSecret;
+    if (config.authToken) return config.authToken;
+    if (!config.auth.oidc && !config.auth.trustedProxy) return null;
+    this.logger.warn({ component: 'auth' }, 'FLOWSIGHT_SESSION_SECRET is not set: sign-ins last until Flowsight restarts and are not shared between replicas');
+    return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   }
 
   /**

@@ -14,7 +14,7 @@ describe('session cookie', () => {
     const { value, session } = await issueSession(TOKEN, NOW);
     expect(value).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     expect(value).not.toContain(TOKEN);
-    expect(payloadOf(value)).toEqual({ v: 2, sid: session.sid, iat: NOW / 1000, exp: NOW / 1000 + SESSION_TTL_SECONDS });
+    expect(payloadOf(value)).toEqual({ v: 3, sid: session.sid, iat: NOW / 1000, exp: NOW / 1000 + SESSION_TTL_SECONDS, via: 'token' });
     expect(await verifySession(TOKEN, value, NOW)).toEqual(session);
   });
 

@@ -1,25 +1,34 @@
 /**
  * Browser sessions: a signed, expiring cookie value `base64url(payload).base64url(HMAC-SHA256)`.
- * The payload holds a random session id, the issue time and the expiry; the signing key is derived
- * from the access token, so changing the token ends every session. Stateless apart from a bounded
- * list of revoked (signed-out) ids. Web Crypto only: the proxy runs this too.
+ * The payload holds a random session id, the issue time, the expiry and who signed in (the shared
+ * token, or an OIDC user with their groups, which namespace-scoped access needs on every request).
+ * The signing key is derived from the session secret (FLOWSIGHT_SESSION_SECRET, else the access
+ * token), so changing it ends every session. Stateless apart from a bounded list of revoked
+ * (signed-out) ids, so replicas sharing the secret share sessions. Web Crypto only.
  */
 
 /** Lifetime of a session, and the longest one a cookie may claim. */
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
+/** Who a session belongs to: the holder of the shared token, or a user the OIDC issuer vouched for. */
+export type SessionIdentity = { via: 'token' } | { via: 'oidc'; user: string; name?: string; groups: string[] };
+
 /** What a valid cookie says about its session (times in seconds since the epoch). */
-export interface Session {
-  sid: string;
-  iat: number;
-  exp: number;
-}
+export type Session = { sid: string; iat: number; exp: number } & SessionIdentity;
+
+/**
+ * Browsers drop cookies over 4 KB. A user in more groups than fit keeps the first ones: with
+ * namespace-scoped access that can only show less, never more.
+ */
+export const MAX_SESSION_GROUPS = 100;
+const MAX_CLAIM_LENGTH = 256;
+const MAX_PAYLOAD_CHARS = 3400;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const KEY_LABEL = 'flowsight-session-key-v2';
-const MAX_VALUE_LENGTH = 512;
-const VALUE_SHAPE = /^[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{43}$/;
+const KEY_LABEL = 'flowsight-session-key-v3';
+const MAX_VALUE_LENGTH = MAX_PAYLOAD_CHARS + 44;
+const VALUE_SHAPE = /^[A-Za-z0-9_-]{1,3400}\.[A-Za-z0-9_-]{43}$/;
 const SID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 /** Clocks of the machines behind one ingress may disagree a little. */
 const CLOCK_SKEW_SECONDS = 60;
@@ -35,36 +44,58 @@ export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
 
-let cachedKey: { token: string; key: Promise<CryptoKey> } | null = null;
+/** Derived keys by secret and label (a handful: the session key and the sign-in state key). */
+const keys = new Map<string, Promise<CryptoKey>>();
 
-/** HMAC key = HMAC(token, label): the token itself never signs anything a browser holds. */
-function signingKey(token: string): Promise<CryptoKey> {
-  if (cachedKey?.token !== token) {
-    const key = (async () => {
-      const base = await crypto.subtle.importKey('raw', encoder.encode(token), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-      const derived = await crypto.subtle.sign('HMAC', base, encoder.encode(KEY_LABEL));
+/** HMAC key = HMAC(secret, label): the secret itself never signs anything a browser holds. */
+export function signingKey(secret: string, label = KEY_LABEL): Promise<CryptoKey> {
+  const id = `${label}\u0000${secret}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = (async () => {
+      const base = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const derived = await crypto.subtle.sign('HMAC', base, encoder.encode(label));
       return crypto.subtle.importKey('raw', derived, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     })();
-    cachedKey = { token, key };
+    if (keys.size >= 8) keys.clear();
+    keys.set(id, key);
   }
-  return cachedKey.key;
+  return key;
 }
 
-/** Issues a new session (fresh random id) and its cookie value. */
-export async function issueSession(token: string, nowMs: number, ttlSeconds = SESSION_TTL_SECONDS): Promise<{ value: string; session: Session }> {
+/** Issues a new session (fresh random id) for `identity` and its cookie value. */
+export async function issueSession(
+  secret: string,
+  nowMs: number,
+  ttlSeconds = SESSION_TTL_SECONDS,
+  identity: SessionIdentity = { via: 'token' },
+): Promise<{ value: string; session: Session }> {
   const iat = Math.floor(nowMs / 1000);
-  const session: Session = { sid: base64url(crypto.getRandomValues(new Uint8Array(16))), iat, exp: iat + Math.min(ttlSeconds, SESSION_TTL_SECONDS) };
-  const payload = base64url(encoder.encode(JSON.stringify({ v: 2, ...session })));
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await signingKey(token), encoder.encode(payload)));
+  const bounded = boundedIdentity(identity);
+  const session = { sid: base64url(crypto.getRandomValues(new Uint8Array(16))), iat, exp: iat + Math.min(ttlSeconds, SESSION_TTL_SECONDS), ...bounded } as Session;
+  let payload = base64url(encoder.encode(JSON.stringify({ v: 3, ...session })));
+  while (payload.length > MAX_PAYLOAD_CHARS && session.via === 'oidc' && session.groups.length > 0) {
+    session.groups = session.groups.slice(0, Math.floor(session.groups.length / 2));
+    payload = base64url(encoder.encode(JSON.stringify({ v: 3, ...session })));
+  }
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await signingKey(secret), encoder.encode(payload)));
   return { value: `${payload}.${base64url(mac)}`, session };
 }
 
+function boundedIdentity(identity: SessionIdentity): SessionIdentity {
+  if (identity.via === 'token') return { via: 'token' };
+  const groups = [...new Set(identity.groups.filter((g) => typeof g === 'string' && g.length > 0 && g.length <= MAX_CLAIM_LENGTH))].slice(0, MAX_SESSION_GROUPS);
+  return { via: 'oidc', user: identity.user.slice(0, MAX_CLAIM_LENGTH), ...(identity.name ? { name: identity.name.slice(0, MAX_CLAIM_LENGTH) } : {}), groups };
+}
+
+const isClaim = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_CLAIM_LENGTH;
+
 /** The session a cookie value proves, or null if it is forged, malformed, expired or from another token. */
-export async function verifySession(token: string, value: string | null | undefined, nowMs: number): Promise<Session | null> {
+export async function verifySession(secret: string, value: string | null | undefined, nowMs: number): Promise<Session | null> {
   if (!value || value.length > MAX_VALUE_LENGTH || !VALUE_SHAPE.test(value)) return null;
   const [payload, mac] = value.split('.');
   // verify() compares in constant time.
-  const ok = await crypto.subtle.verify('HMAC', await signingKey(token), fromBase64url(mac), encoder.encode(payload));
+  const ok = await crypto.subtle.verify('HMAC', await signingKey(secret), fromBase64url(mac), encoder.encode(payload));
   if (!ok) return null;
   let data: unknown;
   try {
@@ -72,9 +103,14 @@ export async function verifySession(token: string, value: string | null | undefi
   } catch {
     return null;
   }
-  const d = data as Partial<Record<'v' | 'sid' | 'iat' | 'exp', unknown>>;
-  if (d?.v !== 2 || typeof d.sid !== 'string' || !SID_SHAPE.test(d.sid) || !Number.isSafeInteger(d.iat) || !Number.isSafeInteger(d.exp)) return null;
-  const session: Session = { sid: d.sid, iat: d.iat as number, exp: d.exp as number };
+  const d = data as Partial<Record<'v' | 'sid' | 'iat' | 'exp' | 'via' | 'user' | 'name' | 'groups', unknown>>;
+  if (d?.v !== 3 || typeof d.sid !== 'string' || !SID_SHAPE.test(d.sid) || !Number.isSafeInteger(d.iat) || !Number.isSafeInteger(d.exp)) return null;
+  const times = { sid: d.sid, iat: d.iat as number, exp: d.exp as number };
+  let session: Session;
+  if (d.via === 'token') session = { ...times, via: 'token' };
+  else if (d.via === 'oidc' && isClaim(d.user) && (d.name === undefined || isClaim(d.name)) && Array.isArray(d.groups) && d.groups.length <= MAX_SESSION_GROUPS && d.groups.every(isClaim)) {
+    session = { ...times, via: 'oidc', user: d.user, ...(d.name !== undefined ? { name: d.name as string } : {}), groups: d.groups as string[] };
+  } else return null;
   const now = Math.floor(nowMs / 1000);
   if (session.exp <= now || session.iat > now + CLOCK_SKEW_SECONDS || session.exp - session.iat > SESSION_TTL_SECONDS) return null;
   return session;
@@ -111,5 +147,29 @@ export class RevokedSessions {
 
   isRevoked(session: Session): boolean {
     return session.iat <= this.notAfter || this.ids.has(session.sid);
+  }
+}
+
+/**
+ * A short-lived signed value for the browser to carry between two requests (the OIDC sign-in's
+ * state, nonce and PKCE verifier between leaving for the issuer and coming back). Signed under its
+ * own label, so it can never pass for a session.
+ */
+export async function sealValue(secret: string, label: string, data: Record<string, unknown>, nowMs: number, ttlSeconds: number): Promise<string> {
+  const payload = base64url(encoder.encode(JSON.stringify({ ...data, exp: Math.floor(nowMs / 1000) + ttlSeconds })));
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await signingKey(secret, label), encoder.encode(payload)));
+  return `${payload}.${base64url(mac)}`;
+}
+
+/** The data of a value sealed under `label` and not yet expired, or null. */
+export async function openValue(secret: string, label: string, value: string | null | undefined, nowMs: number): Promise<Record<string, unknown> | null> {
+  if (!value || value.length > MAX_VALUE_LENGTH || !VALUE_SHAPE.test(value)) return null;
+  const [payload, mac] = value.split('.');
+  if (!(await crypto.subtle.verify('HMAC', await signingKey(secret, label), fromBase64url(mac), encoder.encode(payload)))) return null;
+  try {
+    const data = JSON.parse(decoder.decode(fromBase64url(payload))) as Record<string, unknown>;
+    return typeof data === 'object' && data !== null && typeof data.exp === 'number' && data.exp > Math.floor(nowMs / 1000) ? data : null;
+  } catch {
+    return null;
   }
 }

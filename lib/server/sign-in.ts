@@ -3,7 +3,7 @@
  * `Location` headers, so they follow whatever host the browser used, whatever address we bind.
  */
 
-import { type AuthContext, SESSION_COOKIE, clearedSessionCookies, constantTimeEqual, liveSession, safeNextPath, sessionCookies } from './auth';
+import { type AuthContext, SESSION_COOKIE, clearedSessionCookies, constantTimeEqual, liveSession, safeNextPath, sessionCookies, sessionSecretOf } from './auth';
 import { LOGIN_BODY_LIMIT, clientKey, isCrossSiteWrite, isHttps, readBodyCapped, readCookie } from './request-guard';
 import { issueSession } from './session';
 
@@ -33,7 +33,9 @@ export async function signIn(request: Request, ctx: AuthContext): Promise<Respon
   if (body === null) return refusal(413, `The sign-in form is limited to ${LOGIN_BODY_LIMIT} bytes.`);
   const form = new URLSearchParams(new TextDecoder().decode(body));
   const next = safeNextPath(form.get('next'));
-  if (!ctx.token) return relativeRedirect(next, 303);
+  const secret = sessionSecretOf(ctx);
+  if (secret === null) return relativeRedirect(next, 303);
+  if (ctx.token === null) return refusal(404, 'Sign-in with the access token is not enabled here: use your organisation\'s sign-in.');
   const token = form.get('token');
   if (token === null || token.length > 512 || !constantTimeEqual(token, ctx.token)) {
     const lockedFor = ctx.limiter.fail(client, ctx.now());
@@ -43,18 +45,29 @@ export async function signIn(request: Request, ctx: AuthContext): Promise<Respon
   // Rotate: the session this browser had (if any) ends; a new id starts.
   const previous = await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE));
   if (previous) ctx.revoked.revoke(previous, ctx.now());
-  const { value, session } = await issueSession(ctx.token, ctx.now());
-  ctx.log.info({ event: 'auth.sign-in', client, sid: session.sid, exp: session.exp }, 'signed in');
+  const { value, session } = await issueSession(secret, ctx.now());
+  ctx.log.info({ event: 'auth.sign-in', via: 'token', client, sid: session.sid, exp: session.exp }, 'signed in');
   return relativeRedirect(next, 303, sessionCookies(value, session.exp - session.iat, isHttps(request)));
 }
 
-/** Ends the session: revokes its id until it would have expired, clears the cookies, back to /login. */
+/**
+ * Ends the session: revokes its id until it would have expired and clears the cookies. An OIDC
+ * session then goes on to the issuer's end-session page (which comes back to /login), so the next
+ * sign-in asks the user again instead of passing straight through the issuer's own session.
+ */
 export async function signOut(request: Request, ctx: AuthContext): Promise<Response> {
   if (isCrossSiteWrite(request.method, request.headers)) return refusal(403, CROSS_SITE);
   const session = await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE));
+  const cleared = clearedSessionCookies(isHttps(request));
   if (session) {
     ctx.revoked.revoke(session, ctx.now());
-    ctx.log.info({ event: 'auth.sign-out', client: clientKey(request.headers), sid: session.sid }, 'signed out');
+    ctx.log.info({ event: 'auth.sign-out', via: session.via, client: clientKey(request.headers), sid: session.sid }, 'signed out');
   }
-  return relativeRedirect('/login', 303, clearedSessionCookies(isHttps(request)));
+  const endSession = session?.via === 'oidc' && ctx.oidc ? await ctx.oidc.endSessionUrl(new URL(request.url).origin) : null;
+  if (endSession) {
+    const headers = new Headers({ Location: endSession, 'Cache-Control': 'no-store' });
+    for (const c of cleared) headers.append('Set-Cookie', c);
+    return new Response(null, { status: 303, headers });
+  }
+  return relativeRedirect('/login', 303, cleared);
 }

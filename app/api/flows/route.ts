@@ -1,3 +1,4 @@
+import { requestScope } from '@/lib/server/request-scope';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { searchFlows, searchProblem } from '@/lib/server/flow-search';
 import { runtime } from '@/lib/server/runtime';
@@ -13,9 +14,11 @@ export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/flows', request);
   if (q instanceof Response) return q;
   const rt = runtime();
+  const scope = await requestScope(request, rt);
+  if (scope instanceof Response) return scope;
   try {
     const store = q.value.search.asked ? await rt.history().catch(() => null) : null;
-    return answer('/api/flows', await searchFlows(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal }));
+    return answer('/api/flows', await searchFlows(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal, scope }));
   } catch (err) {
     const problem = searchProblem(err);
     if (problem) return problem;

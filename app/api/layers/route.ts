@@ -1,3 +1,5 @@
+import { inScope } from '@/lib/server/namespace-access';
+import { requestScope } from '@/lib/server/request-scope';
 import { answer, notFound, parseQuery } from '@/lib/api/route-helpers';
 import { clusterContext, flowOfEdge, layersOf, observedFlowOf } from '@/lib/server/azure-view';
 import { runtime } from '@/lib/server/runtime';
@@ -9,6 +11,8 @@ export async function GET(request: Request): Promise<Response> {
   const parsed = parseQuery('/api/layers', request);
   if (parsed instanceof Response) return parsed;
   const q = parsed.query;
+  const scope = await requestScope(request);
+  if (scope instanceof Response) return scope;
   const ctx = await clusterContext();
   let flow;
   if (q.kind === 'flow') flow = q.flow;
@@ -20,5 +24,8 @@ export async function GET(request: Request): Promise<Response> {
     } else flow = flowOfEdge(hub, runtime().edgeFlows, q.edge, ctx.cluster);
   }
   if (!flow) return q.kind === 'uuid' ? notFound('that flow is no longer held in memory', 'flow-gone') : notFound('no recent flow on that edge to evaluate', 'no-edge-flow');
-  return answer('/api/layers', await layersOf(flow, ctx));
+  const layers = await layersOf(flow, ctx);
+  // Out of scope reads as absent, as for explain.
+  if (scope !== 'all' && !inScope(scope, layers.connection.from.namespace) && !inScope(scope, layers.connection.to.namespace)) return notFound('no such flow in the namespaces you may read', 'out-of-scope');
+  return answer('/api/layers', layers);
 }

@@ -1,3 +1,4 @@
+import { requestScope } from '@/lib/server/request-scope';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { currentPolicyCatalog } from '@/lib/server/posture-api';
 
@@ -7,5 +8,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/policies', request);
   if (q instanceof Response) return q;
-  return answer('/api/policies', await currentPolicyCatalog(q.value));
+  const scope = await requestScope(request);
+  if (scope instanceof Response) return scope;
+  return answer('/api/policies', await currentPolicyCatalog(q.value, scope));
 }

@@ -1,3 +1,5 @@
+import { scopePosture } from '@/lib/server/access-scope';
+import { requestScope } from '@/lib/server/request-scope';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { currentPostureReport } from '@/lib/server/posture-api';
 
@@ -7,5 +9,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/posture', request);
   if (q instanceof Response) return q;
-  return answer('/api/posture', await currentPostureReport());
+  const scope = await requestScope(request);
+  if (scope instanceof Response) return scope;
+  return answer('/api/posture', scopePosture(scope, await currentPostureReport()));
 }

@@ -1,4 +1,6 @@
 import { parseQuery } from '@/lib/api/route-helpers';
+import { streamAccess } from '@/lib/server/access-scope';
+import { requestScope } from '@/lib/server/request-scope';
 import { runtime as flowsightRuntime } from '@/lib/server/runtime';
 import { openSseStream } from '@/lib/server/sse';
 
@@ -10,6 +12,9 @@ export async function GET(request: Request): Promise<Response> {
   // `sample=0`: a page that lists no flows (map, overview) gets the graph and counters only (predicate null).
   const q = parseQuery('/api/stream', request);
   if (q instanceof Response) return q;
-  const hub = await flowsightRuntime().hub();
-  return openSseStream(request, (client) => hub.subscribe({ ...client, predicate: q.value.predicate }));
+  const rt = flowsightRuntime();
+  const scope = await requestScope(request, rt);
+  if (scope instanceof Response) return scope;
+  const hub = await rt.hub();
+  return openSseStream(request, (client) => hub.subscribe({ ...client, ...streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id)) }));
 }

@@ -2,6 +2,8 @@
  * A small kube-apiserver stand-in for tests: plain HTTP on loopback port 0, serving cluster-wide
  * list and chunked watch (`?watch=true&resourceVersion=N`) with ADDED / MODIFIED / DELETED events and
  * 410 Gone for expired resource versions, so the real @kubernetes/client-node informers run against it.
+ * It also answers SubjectAccessReviews from a rule table the test sets (`allowReviews`), can fail them
+ * (`failReviews`) or hold their answers (`holdReviews`), and records every review it receives.
  */
 
 import http from 'node:http';
@@ -23,10 +25,45 @@ export interface RecordedRequest {
   resourceVersion?: string;
 }
 
+/** One grant; every field given must match the review, an absent field matches anything. */
+export interface ReviewRule {
+  user?: string;
+  /** Matches when the review's groups include it. */
+  group?: string;
+  /** '*' (or absent) is a cluster-wide grant: every namespace and the cluster-wide review itself. */
+  namespace?: string;
+  verb?: string;
+  resource?: string;
+  /** API group of the resource ('' is core). */
+  apiGroup?: string;
+}
+
+/** A SubjectAccessReview as received: the fields of its spec that decide, and the whole body. */
+export interface RecordedReview {
+  user?: string;
+  groups: string[];
+  /** Absent for a cluster-wide review. */
+  namespace?: string;
+  verb?: string;
+  resource?: string;
+  group?: string;
+  body: unknown;
+}
+
+const REVIEWS_PATH = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
+/** Request bodies above this are refused (413), as the real API server caps them too. */
+const MAX_REVIEW_BODY_BYTES = 64 * 1024;
+
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = [];
+  /** Every SubjectAccessReview received, in order, including those failed or held. */
+  readonly reviews: RecordedReview[] = [];
+  private reviewRules: ReviewRule[] = [];
+  private reviewsFail = false;
+  private holdingReviews = false;
+  private heldReviews: (() => void)[] = [];
   private readonly collections = new Map<string, Collection>();
   private readonly absent = new Set<string>();
   private rv = 100;
@@ -99,9 +136,31 @@ export class FakeApiServer {
     }
   }
 
+  /** Replaces the grants that SubjectAccessReviews are decided by; none means everything is denied. */
+  allowReviews(rules: ReviewRule[]): void {
+    this.reviewRules = rules.map((r) => ({ ...r }));
+  }
+
+  /** While on, every SubjectAccessReview is answered 403 Forbidden (still recorded). */
+  failReviews(on = true): void {
+    this.reviewsFail = on;
+  }
+
+  /** While on, reviews are recorded but their answers wait for `releaseReviews()` (or for holding to end). */
+  holdReviews(on = true): void {
+    this.holdingReviews = on;
+    if (!on) this.releaseReviews();
+  }
+
+  /** Sends the answers of the reviews held so far; later ones are still held while holding is on. */
+  releaseReviews(): void {
+    for (const answer of this.heldReviews.splice(0)) answer();
+  }
+
   /** Simulates losing the API server: stops listening and cuts every connection. */
   async goDown(): Promise<void> {
     for (const c of this.collections.values()) c.watchers.clear();
+    this.heldReviews = [];
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
@@ -161,6 +220,10 @@ export class FakeApiServer {
     const watch = url.searchParams.get('watch') === 'true';
     const resourceVersion = url.searchParams.get('resourceVersion') ?? undefined;
     this.requests.push({ path: url.pathname, watch, ...(resourceVersion ? { resourceVersion } : {}) });
+    if (url.pathname === REVIEWS_PATH) {
+      this.handleReview(req, res);
+      return;
+    }
     const c = this.collections.get(url.pathname);
     if (!c || this.absent.has(url.pathname)) {
       res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -184,6 +247,90 @@ export class FakeApiServer {
     c.watchers.add(res);
     req.on('close', () => c.watchers.delete(res));
   }
+
+  private handleReview(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'POST') {
+      sendStatus(res, 405, 'MethodNotAllowed', `${req.method} is not supported on subjectaccessreviews`);
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_REVIEW_BODY_BYTES) {
+        refused = true;
+        chunks.length = 0;
+        sendStatus(res, 413, 'RequestEntityTooLarge', 'request body too large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      let review: { spec?: { user?: unknown; groups?: unknown; resourceAttributes?: Record<string, unknown> } };
+      try {
+        review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        sendStatus(res, 400, 'BadRequest', 'body is not JSON');
+        return;
+      }
+      const spec = review?.spec ?? {};
+      const attrs = spec.resourceAttributes ?? {};
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const recorded: RecordedReview = {
+        user: str(spec.user),
+        groups: Array.isArray(spec.groups) ? spec.groups.filter((g): g is string => typeof g === 'string') : [],
+        namespace: str(attrs.namespace),
+        verb: str(attrs.verb),
+        resource: str(attrs.resource),
+        group: str(attrs.group),
+        body: review,
+      };
+      this.reviews.push(recorded);
+      if (this.reviewsFail) {
+        sendStatus(res, 403, 'Forbidden', 'subjectaccessreviews.authorization.k8s.io is forbidden: User "system:serviceaccount:flowsight:flowsight" cannot create resource "subjectaccessreviews"');
+        return;
+      }
+      if (!recorded.user && recorded.groups.length === 0) {
+        sendStatus(res, 422, 'Invalid', 'SubjectAccessReview is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
+        return;
+      }
+      const rule = this.reviewRules.findIndex((r) => reviewMatches(r, recorded));
+      const answer = () => {
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'SubjectAccessReview',
+            apiVersion: 'authorization.k8s.io/v1',
+            metadata: { creationTimestamp: null },
+            spec,
+            status: { allowed: rule >= 0, reason: rule >= 0 ? `allowed by fake rule ${rule}` : '' },
+          }),
+        );
+      };
+      if (this.holdingReviews) this.heldReviews.push(answer);
+      else answer();
+    });
+  }
+}
+
+function reviewMatches(rule: ReviewRule, review: RecordedReview): boolean {
+  if (rule.user !== undefined && rule.user !== review.user) return false;
+  if (rule.group !== undefined && !review.groups.includes(rule.group)) return false;
+  // A namespaced grant (RoleBinding) says nothing about the cluster-wide question, only a '*' one does.
+  if (rule.namespace !== undefined && rule.namespace !== '*' && rule.namespace !== review.namespace) return false;
+  if (rule.verb !== undefined && rule.verb !== review.verb) return false;
+  if (rule.resource !== undefined && rule.resource !== review.resource) return false;
+  if (rule.apiGroup !== undefined && rule.apiGroup !== (review.group ?? '')) return false;
+  return true;
+}
+
+function sendStatus(res: http.ServerResponse, code: number, reason: string, message: string): void {
+  res.writeHead(code, { 'Content-Type': 'application/json', ...(code === 413 ? { Connection: 'close' } : {}) });
+  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, code, message }));
 }
 
 function goneStatus() {

@@ -1,3 +1,4 @@
+import { requestScope } from '@/lib/server/request-scope';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { flowHistogram, searchProblem } from '@/lib/server/flow-search';
 import { runtime } from '@/lib/server/runtime';
@@ -9,9 +10,11 @@ export async function GET(request: Request): Promise<Response> {
   const q = parseQuery('/api/flows/histogram', request);
   if (q instanceof Response) return q;
   const rt = runtime();
+  const scope = await requestScope(request, rt);
+  if (scope instanceof Response) return scope;
   try {
     const store = await rt.history().catch(() => null);
-    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal }));
+    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal, scope }));
   } catch (err) {
     const problem = searchProblem(err);
     if (problem) return problem;

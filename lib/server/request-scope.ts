@@ -1,0 +1,41 @@
+/**
+ * The namespaces the user behind a request may see, for route handlers (access-scope.ts says what
+ * that means for each answer). The access gate has already refused requests with no identity; a
+ * request reaching a route without one (a session revoked in between) is refused here too.
+ */
+
+import type { MeResponse } from '../api/contract';
+import { problemResponse } from '../api/problem';
+import type { NamespaceScope } from './access-scope';
+import { runtime, type Runtime } from './runtime';
+
+/** The request's scope, or the response refusing it. */
+export async function requestScope(request: Request, rt: Runtime = runtime()): Promise<NamespaceScope | Response> {
+  const principal = await rt.principal(request);
+  if (!principal) return problemResponse(401, 'Unauthorized', 'authentication required', undefined, { code: 'unauthenticated' });
+  return rt.scopeOf(principal);
+}
+
+/** Null when the user may see every namespace; else the response refusing a cluster-wide view (Azure, metrics). */
+export async function requireClusterWide(request: Request, rt: Runtime = runtime()): Promise<Response | null> {
+  const scope = await requestScope(request, rt);
+  if (scope instanceof Response) return scope;
+  if (scope === 'all') return null;
+  return problemResponse(403, 'Forbidden', 'this view covers the whole cluster: it needs read access to every namespace', undefined, { code: 'cluster-wide-only' });
+}
+
+/** `/api/me`: the request's identity and scope. */
+export async function whoAmI(request: Request, rt: Runtime = runtime()): Promise<MeResponse | Response> {
+  const principal = await rt.principal(request);
+  if (!principal) return problemResponse(401, 'Unauthorized', 'authentication required', undefined, { code: 'unauthenticated' });
+  const scope = await rt.scopeOf(principal);
+  const named = principal.via === 'oidc' || principal.via === 'proxy' ? principal : null;
+  return {
+    via: principal.via,
+    user: named?.user ?? null,
+    name: named?.name ?? null,
+    groups: named?.groups ?? [],
+    namespaces: scope === 'all' ? 'all' : [...scope].sort(),
+    canSignOut: principal.via === 'oidc' || principal.via === 'token',
+  };
+}
