@@ -20,7 +20,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <div className="mx-auto mt-24 flex max-w-sm flex-col gap-4 rounded border border-slate-200 bg-white p-6">
       <h1 className="text-lg font-semibold">Sign in to Flowsight</h1>
       {message && (
-        <p className="text-sm text-red-700" role="alert">
+        <p className="text-sm text-red-700" role="alert" data-testid="sign-in-error">
           {message}
         </p>
       )}

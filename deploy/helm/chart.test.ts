@@ -177,7 +177,7 @@ describe('the chart with its default values', () => {
         expect(e.valueFrom.secretKeyRef.name, e.name).toBeTruthy();
       }
     }
-    expect(envOf(objects).find((e) => e.name === 'FLOWSIGHT_AUTH_TOKEN')!.valueFrom.secretKeyRef).toEqual({ name: 'flowsight-auth', key: 'token' });
+    expect(envOf(objects).find((e) => e.name === 'FLOWSIGHT_AUTH_TOKEN')!.valueFrom.secretKeyRef).toEqual({ name: 'flowsight-auth', key: 'token', optional: false });
     const config = loadConfig(podEnvironment(objects));
     expect(config.host).toBe('0.0.0.0');
     expect(config.relay.mode).toBe('relay');
@@ -269,6 +269,8 @@ describe('the chart with everything on', () => {
     expect(only(objects, 'Deployment').spec.strategy.type).toBe('RollingUpdate');
     expect(envOf(objects).find((e) => e.name === 'FLOWSIGHT_CLICKHOUSE_URL')!.valueFrom.secretKeyRef).toEqual({ name: 'flowsight-clickhouse', key: 'url' });
     expect(files.get('NOTES.txt')).toContain('Open https://flowsight.example.com/');
+    // With OIDC signing people in, the shared token is optional (the CLI's and the scraper's key when present).
+    expect(envOf(objects).find((e) => e.name === 'FLOWSIGHT_AUTH_TOKEN')!.valueFrom.secretKeyRef.optional).toBe(true);
   });
 
   it('sets the OIDC, trusted proxy, authorization, Azure and TLS variables, secrets from Secrets', () => {

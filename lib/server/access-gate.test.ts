@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { gate } from './access-gate';
 import { type AuthContext } from './auth';
 import { FailureLimiter } from './rate-limit';
-import { RevokedSessions, issueSession } from './session';
+import { RevokedSessions, issueSession, tokenFingerprint } from './session';
 
 const TOKEN = 'correct-horse-battery-staple';
 const NOW = Date.UTC(2026, 0, 1);
+/** A session signed in with `token` (bound to it by its fingerprint). */
+const tokenSession = async (token: string, now: number) => issueSession(token, now, undefined, { via: 'token', tf: await tokenFingerprint(token, token) });
 
 function context(token: string | null = TOKEN): AuthContext & { warnings: Record<string, unknown>[] } {
   const warnings: Record<string, unknown>[] = [];
@@ -29,7 +31,7 @@ describe('gate', () => {
   it('lets the bearer token and a live session through, not a signed-out one (8.4)', async () => {
     const ctx = context();
     expect(await gate(req('/api/status', { headers: { authorization: `Bearer ${TOKEN}` } }), ctx)).toBeNull();
-    const { value, session } = await issueSession(TOKEN, NOW);
+    const { value, session } = await tokenSession(TOKEN, NOW);
     expect(await gate(req('/map', { headers: { cookie: `flowsight_session=${value}` } }), ctx)).toBeNull();
     ctx.revoked.revoke(session, NOW);
     expect((await gate(req('/map', { headers: { cookie: `flowsight_session=${value}` } }), ctx))!.status).toBe(307);

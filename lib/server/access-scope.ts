@@ -9,13 +9,16 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
+import type { ClusterSnapshot } from '../k8s/types';
+import type { ConnectionSide, ThreeLayers } from '../layers/three-layers';
 import { edgeEnds, namespaceOfNode } from '../graph/graph-ids';
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
 import type { SqlCondition } from '../history/flow-store';
-import type { PostureReport } from '../posture/posture-report';
+import type { PostureReport, SourceHealth } from '../posture/posture-report';
 import type { Severity } from '../posture/finding';
 import { inScope, type NamespaceScope } from './namespace-access';
-import type { EgressInventory } from './views/egress-inventory';
+import { summarize, type EgressInventory } from './views/egress-inventory';
+import type { ExplainedDirection, Explanation } from './views/explain-connection';
 
 export type { NamespaceScope } from './namespace-access';
 
@@ -58,11 +61,15 @@ export function scopeGraph(scope: NamespaceScope, graph: GraphSnapshot): GraphSn
 
 /**
  * The live stream's graph for one scoped browser: the snapshot filtered, then each delta filtered
- * against what this browser was sent, so a peer node outside the scope arrives with the first
- * visible edge that needs it (from the hub's graph) and leaves when the graph drops it.
+ * against what this browser holds. A peer node outside the scope arrives with the first visible
+ * edge that needs it (from the delta or the hub's graph) and leaves with the last one, even while
+ * other namespaces still talk to it. Deltas are numbered by this view, without gaps: a delta with
+ * nothing visible is not sent, and the browser checks that each delta follows the one before.
  */
 export class ScopedGraphView {
-  private readonly peers = new Set<string>();
+  /** Peer node id -> ids of the visible edges that hold it on this browser's map. */
+  private readonly peerEdges = new Map<string, Set<string>>();
+  private seq = 0;
 
   constructor(
     readonly scope: NamespaceScope,
@@ -71,8 +78,9 @@ export class ScopedGraphView {
 
   snapshot(graph: GraphSnapshot): GraphSnapshot {
     const scoped = scopeGraph(this.scope, graph);
-    this.peers.clear();
-    for (const n of scoped.nodes) if (!inScope(this.scope, n.namespace)) this.peers.add(n.id);
+    this.peerEdges.clear();
+    for (const e of scoped.edges) this.holdPeers(e);
+    this.seq = scoped.seq;
     return scoped;
   }
 
@@ -80,31 +88,59 @@ export class ScopedGraphView {
   delta(delta: GraphDelta): GraphDelta | null {
     if (this.scope === 'all') return delta;
     const upsertEdges = delta.upsertEdges.filter((e) => edgeVisible(this.scope, e));
-    const upsertNodes: GraphNode[] = [];
+    let upsertNodes: GraphNode[] = [];
     const sending = new Set<string>();
     for (const n of delta.upsertNodes) {
-      if (inScope(this.scope, n.namespace) || this.peers.has(n.id)) {
+      if (inScope(this.scope, n.namespace) || this.peerEdges.has(n.id)) {
         upsertNodes.push(n);
         sending.add(n.id);
       }
     }
     for (const e of upsertEdges) {
-      for (const id of [e.source, e.target]) {
-        if (sending.has(id) || nodeInScope(this.scope, id) || this.peers.has(id)) continue;
+      for (const id of this.holdPeers(e)) {
+        if (sending.has(id)) continue;
         const node = delta.upsertNodes.find((n) => n.id === id) ?? this.nodeById(id);
         if (!node) continue;
-        this.peers.add(id);
         sending.add(id);
         upsertNodes.push(node);
       }
     }
-    const removeNodes = delta.removeNodes.filter((id) => nodeInScope(this.scope, id) || this.peers.delete(id));
-    const removeEdges = delta.removeEdges.filter((id) => {
+    const removeEdges: string[] = [];
+    const released = new Set<string>();
+    for (const id of delta.removeEdges) {
       const ends = edgeEnds(id);
-      return ends !== undefined && connectionVisible(this.scope, ends.source, ends.target);
-    });
+      if (!ends || !connectionVisible(this.scope, ends.source, ends.target)) continue;
+      removeEdges.push(id);
+      for (const end of [ends.source, ends.target]) {
+        const held = this.peerEdges.get(end);
+        if (held?.delete(id) && held.size === 0) {
+          this.peerEdges.delete(end);
+          released.add(end);
+        }
+      }
+    }
+    const removeNodes = delta.removeNodes.filter((id) => nodeInScope(this.scope, id) || released.delete(id));
+    removeNodes.push(...released);
+    // A peer released in this delta may also have changed in it (a new pod): it leaves all the same.
+    const gone = new Set(removeNodes);
+    upsertNodes = upsertNodes.filter((n) => inScope(this.scope, n.namespace) || !gone.has(n.id));
     if (!upsertNodes.length && !upsertEdges.length && !removeNodes.length && !removeEdges.length) return null;
-    return { seq: delta.seq, upsertNodes, upsertEdges, removeNodes, removeEdges };
+    return { seq: ++this.seq, upsertNodes, upsertEdges, removeNodes, removeEdges };
+  }
+
+  /** Records a visible edge on its out-of-scope ends; returns the ends this browser did not hold yet. */
+  private holdPeers(e: Pick<GraphEdge, 'id' | 'source' | 'target'>): string[] {
+    const added: string[] = [];
+    for (const id of [e.source, e.target]) {
+      if (nodeInScope(this.scope, id)) continue;
+      let held = this.peerEdges.get(id);
+      if (!held) {
+        this.peerEdges.set(id, (held = new Set()));
+        added.push(id);
+      }
+      held.add(e.id);
+    }
+    return added;
   }
 }
 
@@ -128,7 +164,8 @@ export function scopePosture(scope: NamespaceScope, report: PostureReport): Post
     findingCount: findings.length,
     countsBySeverity,
     badges: Object.fromEntries(Object.entries(report.badges).filter(([ns]) => inScope(scope, ns))),
-    source: { ...report.source, errors: [], errorCount: 0, policyErrors: report.source.policyErrors.filter((e) => inScope(scope, e.where.namespace)) },
+    layer: { namespaces: report.layer.namespaces.filter((ns) => inScope(scope, ns)), workloads: report.layer.workloads.filter((id) => nodeInScope(scope, id)) },
+    source: scopeSourceHealth(scope, report.source),
   };
 }
 
@@ -136,7 +173,18 @@ export function scopePosture(scope: NamespaceScope, report: PostureReport): Post
 export function scopeEgress(scope: NamespaceScope, inventory: EgressInventory): EgressInventory {
   if (scope === 'all') return inventory;
   const rows = inventory.rows.filter((r) => inScope(scope, r.namespace));
-  return { ...inventory, rows, totalEdges: rows.length, capped: false, namespaces: inventory.namespaces.filter((ns) => inScope(scope, ns)) };
+  // `capped` stays: rows of these namespaces may be among those the cap left out.
+  return { ...inventory, rows, totalEdges: rows.length, summary: summarize(rows), namespaces: inventory.namespaces.filter((ns) => inScope(scope, ns)) };
+}
+
+/**
+ * The cluster source's health for a scoped user: policy errors of their namespaces (counted
+ * again), no loading errors (they name files and objects anywhere in the cluster).
+ */
+export function scopeSourceHealth(scope: NamespaceScope, health: SourceHealth): SourceHealth {
+  if (scope === 'all') return health;
+  const policyErrors = health.policyErrors.filter((e) => inScope(scope, e.where.namespace));
+  return { ...health, errors: [], errorCount: 0, policyErrors, policyErrorCount: policyErrors.length };
 }
 
 /** What a scoped browser's live stream carries: its view of the graph, and flow samples narrowed to its namespaces. */
@@ -147,4 +195,44 @@ export function streamAccess(
 ): { predicate: ((f: FlowRecord) => boolean) | null; graphView?: ScopedGraphView } {
   if (scope === 'all') return { predicate };
   return { predicate: predicate && ((f) => flowVisible(scope, f) && predicate(f)), graphView: new ScopedGraphView(scope, nodeById) };
+}
+
+/**
+ * An explanation as a scoped user may read it: a direction decided by the policies of a namespace
+ * they may not read keeps its verdict and why in general terms, but not those policies' names,
+ * rules or YAML (nor the backends of a Service there). Null when neither end is in scope.
+ */
+export function scopeExplanation(scope: NamespaceScope, explanation: Explanation): Explanation | null {
+  if (scope === 'all') return explanation;
+  const { from, to } = explanation.connection;
+  const fromIn = nodeInScope(scope, from);
+  const toIn = nodeInScope(scope, to);
+  if (!fromIn && !toIn) return null;
+  // Only a workload in another namespace has policies of its own to hide; world and node peers have none.
+  const hidden = (id: string, shown: boolean) => !shown && namespaceOfNode(id) !== undefined;
+  const hide = (d: ExplainedDirection, ns: string | undefined): ExplainedDirection => ({
+    ...d,
+    text: `${d.allowed ? 'Allowed' : 'Denied'} by the ${d.direction.toLowerCase()} policies of namespace ${ns}, which you may not read.`,
+    rules: [],
+    isolatedBy: [],
+    unmatchedRules: [],
+  });
+  const service = explanation.service && !inScope(scope, explanation.service.namespace) ? { ...explanation.service, backends: [], skipped: [], shown: '' } : explanation.service;
+  return {
+    ...explanation,
+    egress: hidden(from, fromIn) ? hide(explanation.egress, namespaceOfNode(from)) : explanation.egress,
+    ingress: hidden(to, toIn) ? hide(explanation.ingress, namespaceOfNode(to)) : explanation.ingress,
+    ...(service ? { service } : {}),
+  };
+}
+
+/**
+ * Whether a scoped user may see a three-layer strip. The ends' namespaces come from the observed
+ * flow, or — for a flow spelled out in the request, whose namespaces are only what the client
+ * claims — from the cluster's pods by address.
+ */
+export function layersVisible(scope: NamespaceScope, layers: Pick<ThreeLayers, 'connection'>, podsByAddress?: Pick<ClusterSnapshot, 'pods'>): boolean {
+  if (scope === 'all') return true;
+  const namespaceOf = (side: ConnectionSide) => (podsByAddress ? podsByAddress.pods.find((p) => p.ips.includes(side.ip) && !p.hostNetwork)?.namespace : side.namespace);
+  return inScope(scope, namespaceOf(layers.connection.from)) || inScope(scope, namespaceOf(layers.connection.to));
 }

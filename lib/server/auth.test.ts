@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type AuthContext, constantTimeEqual, principalOf, safeNextPath, sessionCookies } from './auth';
 import { FailureLimiter } from './rate-limit';
-import { RevokedSessions, issueSession } from './session';
+import { RevokedSessions, issueSession, tokenFingerprint } from './session';
 
 const TOKEN = 'correct-horse-battery-staple';
 const NOW = Date.UTC(2026, 0, 1);
+/** A session signed in with `token` (bound to it by its fingerprint). */
+const tokenSession = async (token: string, now: number) => issueSession(token, now, undefined, { via: 'token', tf: await tokenFingerprint(token, token) });
 
 function ctx(token: string | null = TOKEN): AuthContext {
   const noop = () => {};
@@ -21,19 +23,36 @@ async function isAuthorized(c: AuthContext, authorization: string | null, cookie
 describe('auth', () => {
   it('accepts the bearer token and a live session cookie, nothing else', async () => {
     const c = ctx();
-    const { value } = await issueSession(TOKEN, NOW);
+    const { value } = await tokenSession(TOKEN, NOW);
     expect(await isAuthorized(c, `Bearer ${TOKEN}`, undefined)).toBe(true);
     expect(await isAuthorized(c, null, value)).toBe(true);
     expect(await isAuthorized(c, 'Bearer wrong', undefined)).toBe(false);
     expect(await isAuthorized(c, null, TOKEN)).toBe(false); // the raw token is not a session
-    expect(await isAuthorized(c, null, (await issueSession('other-token-value', NOW)).value)).toBe(false);
+    expect(await isAuthorized(c, null, (await tokenSession('other-token-value', NOW)).value)).toBe(false);
     expect(await isAuthorized(c, null, undefined)).toBe(false);
     expect(await isAuthorized(ctx(null), null, undefined)).toBe(true); // auth off
   });
 
+  it('ends token sessions when the token changes or goes, even under a separate session secret', async () => {
+    const secret = 'a-session-secret-that-is-long-enough-123';
+    const signedIn = await issueSession(secret, NOW, undefined, { via: 'token', tf: await tokenFingerprint(secret, TOKEN) });
+    const under = (token: string | null) => ({ ...ctx(token), sessionSecret: secret });
+    expect(await isAuthorized(under(TOKEN), null, signedIn.value)).toBe(true);
+    expect(await isAuthorized(under('a-rotated-token-of-16+'), null, signedIn.value)).toBe(false);
+    expect(await isAuthorized(under(null), null, signedIn.value)).toBe(false);
+  });
+
+  it('ends OIDC sessions when OIDC is switched off', async () => {
+    const secret = 'a-session-secret-that-is-long-enough-123';
+    const alice = await issueSession(secret, NOW, undefined, { via: 'oidc', user: 'alice', groups: ['g'] });
+    const withOidc = { ...ctx(null), sessionSecret: secret, oidc: {} as AuthContext['oidc'] };
+    expect(await principalOf(withOidc, new Headers({ cookie: `flowsight_session=${alice.value}` }))).toEqual({ via: 'oidc', user: 'alice', groups: ['g'] });
+    expect(await isAuthorized({ ...withOidc, oidc: null }, null, alice.value)).toBe(false);
+  });
+
   it('refuses a session cookie once it is signed out', async () => {
     const c = ctx();
-    const { value, session } = await issueSession(TOKEN, NOW);
+    const { value, session } = await tokenSession(TOKEN, NOW);
     c.revoked.revoke(session, NOW);
     expect(await isAuthorized(c, null, value)).toBe(false);
   });

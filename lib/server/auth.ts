@@ -12,7 +12,7 @@ import type { OidcSignIn } from './oidc';
 import type { FailureLimiter } from './rate-limit';
 import { peerAddress, readCookie } from './request-guard';
 import type { SecurityLog } from './security-log';
-import { verifySession, type RevokedSessions, type Session } from './session';
+import { tokenFingerprint, verifySession, type RevokedSessions, type Session } from './session';
 import { isTrustedPeer, proxyIdentity, type TrustedProxyConfig } from './trusted-proxy';
 
 export const SESSION_COOKIE = 'flowsight_session';
@@ -58,12 +58,18 @@ export function sessionSecretOf(ctx: AuthContext): string | null {
  */
 export type Principal = { via: 'open' } | { via: 'token' } | { via: 'oidc' | 'proxy'; user: string; name?: string; groups: string[] };
 
-/** The live (valid, unexpired, not signed-out) session a cookie value proves, or null. */
+/**
+ * The live session a cookie value proves, or null: valid, unexpired, not signed out, and from a way
+ * of signing in that is still configured — a token session only under the token it was signed in
+ * with, an OIDC session only while OIDC is on.
+ */
 export async function liveSession(ctx: AuthContext, cookie: string | undefined): Promise<Session | null> {
   const secret = sessionSecretOf(ctx);
   if (!secret || !cookie) return null;
   const session = await verifySession(secret, cookie, ctx.now());
-  return session && !ctx.revoked.isRevoked(session) ? session : null;
+  if (!session || ctx.revoked.isRevoked(session)) return null;
+  if (session.via === 'token') return ctx.token !== null && constantTimeEqual(session.tf, await tokenFingerprint(secret, ctx.token)) ? session : null;
+  return ctx.oidc ? session : null;
 }
 
 /** The user a trusted proxy names in this request's headers, or null (no proxy, another peer, no header). */

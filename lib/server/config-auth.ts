@@ -113,7 +113,7 @@ function trustedProxyOf(env: Env, problems: Problems): TrustedProxyConfig | null
   }
   const parsed = parseTrustedSources(raw);
   if ('bad' in parsed) {
-    problems.push({ variable: 'FLOWSIGHT_TRUSTED_PROXIES', message: `"${parsed.bad}" is not an IP address or CIDR (expected e.g. 10.244.0.0/16,10.0.0.5)` });
+    problems.push({ variable: 'FLOWSIGHT_TRUSTED_PROXIES', message: `"${parsed.bad}" is not an IP address or CIDR (expected the proxy's own address, e.g. 10.0.0.5 or 127.0.0.1 for a sidecar)` });
     return null;
   }
   for (const [variable, value] of [['FLOWSIGHT_PROXY_USER_HEADER', userHeader], ['FLOWSIGHT_PROXY_GROUPS_HEADER', groupsHeader]] as const) {

@@ -87,6 +87,14 @@ export function subjectAccessReviewer(kubeConfig: KubeConfig, check: AccessCheck
 }
 
 /** May a flow endpoint in `namespace` be shown? Endpoints without one (world, host, remote-node) only to 'all'. */
+/**
+ * `system:` users and groups are Kubernetes' own (`system:masters` is cluster-admin): never taken
+ * from an issuer's token or a proxy's header.
+ */
+export function isReservedName(name: string): boolean {
+  return name.toLowerCase().startsWith('system:');
+}
+
 export function inScope(scope: NamespaceScope, namespace: string | undefined | null): boolean {
   if (scope === 'all') return true;
   return !!namespace && scope.has(namespace);

@@ -131,6 +131,18 @@ describe('OIDC sign-in (authorization code + PKCE) against a loopback issuer', (
     expect((await signInThroughIssuer(ctx)).callback.status).toBe(200);
   });
 
+  it('takes the user only from the configured claim, refuses Kubernetes-reserved names and drops reserved groups', async () => {
+    const missing = context({ usernameClaim: 'preferred_username' });
+    expect((await signInThroughIssuer(missing)).callback.headers.get('location')).toMatch(/^\/login\?error=rejected/);
+    expect(String(missing.entries.find((e) => e.entry.event === 'auth.failure')?.entry.reason)).toContain('"preferred_username"');
+    issuer.user = { ...DEFAULT_TEST_USER, email: 'system:admin' };
+    expect((await signInThroughIssuer(context())).callback.headers.get('location')).toMatch(/^\/login\?error=denied/);
+    issuer.user = { ...DEFAULT_TEST_USER, groups: ['system:masters', 'team-shop'] };
+    const ctx = context();
+    const session = cookiesOf((await signInThroughIssuer(ctx)).callback).get('flowsight_session')!;
+    expect(await principalOf(ctx, new Headers({ cookie: `flowsight_session=${session}` }))).toMatchObject({ groups: ['team-shop'] });
+  });
+
   it('passes on the issuer refusing the user (access_denied) as "denied"', async () => {
     issuer.user = null;
     const { callback } = await signInThroughIssuer(context());
@@ -154,7 +166,11 @@ describe('OIDC sign-in (authorization code + PKCE) against a loopback issuer', (
     const { callback } = await signInThroughIssuer(ctx);
     const session = cookiesOf(callback).get('flowsight_session')!;
     const out = await signOut(new Request(`${APP}/api/logout`, { method: 'POST', headers: { cookie: `flowsight_session=${session}`, 'sec-fetch-site': 'same-origin' } }), ctx);
-    const location = new URL(out.headers.get('location')!);
+    // A page that moves on by itself: a redirect of the form post to another site is refused by the CSP's form-action.
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().some((c) => c.startsWith('flowsight_session=;'))).toBe(true);
+    const refresh = /content="0;url=([^"]+)"/.exec(await out.text())![1].replace(/&amp;/g, '&');
+    const location = new URL(refresh);
     expect(location.origin + location.pathname).toBe(`${issuer.issuer}/logout`);
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${APP}/login`);
     expect(location.searchParams.get('client_id')).toBe(CLIENT_ID);

@@ -10,7 +10,7 @@ import { clientKey, isHttps, readCookie } from './request-guard';
 import { issueSession, openValue, sealValue } from './session';
 import type { Config } from './config';
 import { runtime } from './runtime';
-import { relativeRedirect } from './sign-in';
+import { navigationPage, relativeRedirect } from './sign-in';
 
 const PENDING_COOKIE = 'flowsight_oidc';
 const PENDING_LABEL = 'flowsight-oidc-pending-v1';
@@ -84,25 +84,11 @@ export async function finishOidcSignIn(request: Request, ctx: AuthContext): Prom
   const { value, session } = await issueSession(secret, ctx.now(), undefined, { via: 'oidc', user: result.user, ...(result.name ? { name: result.name } : {}), groups: result.groups });
   const keptGroups = session.via === 'oidc' ? session.groups.length : 0;
   ctx.log.info({ event: 'auth.sign-in', via: 'oidc', client, user: result.user, groups: result.groups.length, ...(keptGroups < result.groups.length ? { groupsKept: keptGroups } : {}), sid: session.sid, exp: session.exp }, 'signed in');
-  return continuePage(pending.next, [...sessionCookies(value, session.exp - session.iat, secure), pendingCookie('', 0, secure)]);
-}
-
-/**
- * The last hop is a page, not a redirect: the browser arrived here from the issuer's site, and a
- * redirect would stay part of that cross-site navigation, on which the SameSite=Strict session
- * cookie is not sent — the dashboard would bounce to the sign-in page once. A navigation this page
- * starts is same-site.
- */
-function continuePage(next: string, setCookies: string[]): Response {
-  const href = escapeHtml(next);
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signed in · Flowsight</title></head><body><p>Signed in. <a href="${href}">Continue to Flowsight</a></p></body></html>`;
-  const headers = new Headers({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-  for (const c of setCookies) headers.append('Set-Cookie', c);
-  return new Response(html, { status: 200, headers });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // The last hop is a page, not a redirect: the browser arrived here from the issuer's site, and a
+  // redirect would stay part of that cross-site navigation, on which the SameSite=Strict session
+  // cookie is not sent (the dashboard would bounce to the sign-in page once). A navigation this page
+  // starts is same-site.
+  return navigationPage(pending.next, 'Signed in.', [...sessionCookies(value, session.exp - session.iat, secure), pendingCookie('', 0, secure)]);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 
 import * as oidc from 'openid-client';
+import { isReservedName } from './namespace-access';
 
 export interface OidcSettings {
   /** FLOWSIGHT_OIDC_ISSUER, e.g. https://login.microsoftonline.com/<tenant>/v2.0 */
@@ -116,9 +117,12 @@ export class OidcSignIn {
       return { ok: false, status: 400, reason: `the sign-in response was not accepted: ${messageOf(e)}` };
     }
     if (!claims) return { ok: false, status: 400, reason: 'the issuer sent no ID token' };
-    const user = stringClaim(claims[this.settings.usernameClaim]) ?? stringClaim(claims.email) ?? stringClaim(claims.sub);
-    if (!user) return { ok: false, status: 400, reason: `the ID token names no user (claim "${this.settings.usernameClaim}")` };
-    const groups = groupsOf(claims[this.settings.groupsClaim]);
+    // Only the configured claim: a fallback (email, sub) could give two people the same name in a
+    // SubjectAccessReview. `system:` names belong to Kubernetes itself, never to an issuer's user.
+    const user = stringClaim(claims[this.settings.usernameClaim]);
+    if (!user) return { ok: false, status: 400, reason: `the ID token has no "${this.settings.usernameClaim}" claim (FLOWSIGHT_OIDC_USERNAME_CLAIM)` };
+    if (isReservedName(user)) return { ok: false, status: 403, reason: `"${clip(user)}" is a name reserved for Kubernetes` };
+    const groups = groupsOf(claims[this.settings.groupsClaim]).filter((g) => !isReservedName(g));
     const allowed = this.settings.allowedGroups;
     if (allowed.length > 0 && !groups.some((g) => allowed.includes(g))) {
       return { ok: false, status: 403, reason: `${user} is not in a group allowed to use Flowsight` };

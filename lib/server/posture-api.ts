@@ -3,7 +3,8 @@
  * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
-import { inScope, type NamespaceScope } from './namespace-access';
+import { scopeSourceHealth } from './access-scope';
+import type { NamespaceScope } from './namespace-access';
 import { explainConnection, explainEdge, type ExplainResult } from './views/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from './views/policy-catalog';
 import { scoreBasis } from '../posture/posture-score';
@@ -33,7 +34,7 @@ export async function currentPolicyCatalog(query: CatalogQuery, scope: Namespace
   const { source, posture } = await rt.posture();
   const engine = posture.engine();
   const health = sourceHealth(source.status(), engine.errors);
-  return { ...policyCatalog(source.snapshot(), engine, query, scope), source: scope === 'all' ? health : { ...health, errors: [], errorCount: 0, policyErrors: health.policyErrors.filter((e) => inScope(scope, e.where.namespace)) } };
+  return { ...policyCatalog(source.snapshot(), engine, query, scope), source: scopeSourceHealth(scope, health) };
 }
 
 /** Explains a map edge (from its newest observed flow, while the edge is remembered) or a connection. */

@@ -39,3 +39,31 @@ export async function whoAmI(request: Request, rt: Runtime = runtime()): Promise
     canSignOut: principal.via === 'oidc' || principal.via === 'token',
   };
 }
+
+/** How often a long-lived response (the live stream) checks that its request's access still holds. */
+export const ACCESS_RECHECK_MS = 30_000;
+
+const sameScope = (a: NamespaceScope, b: NamespaceScope) => a === b || (a !== 'all' && b !== 'all' && a.size === b.size && [...a].every((ns) => b.has(ns)));
+
+/**
+ * For a response that outlives its request's check (the live stream): every `everyMs`, asks again
+ * who the request is from and what they may see, and calls `lost` when the session was signed out
+ * or expired, or the scope changed (RBAC edited). The browser then reconnects and is checked anew.
+ * Returns the function that stops watching.
+ */
+export function watchAccess(request: Request, scope: NamespaceScope, lost: (reason: string) => void, rt: Runtime = runtime(), everyMs = ACCESS_RECHECK_MS): () => void {
+  let checking = false;
+  const timer = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const principal = await rt.principal(request);
+      if (!principal) lost('signed out or the session expired');
+      else if (!sameScope(await rt.scopeOf(principal), scope)) lost('the namespaces you may read have changed');
+    } finally {
+      checking = false;
+    }
+  }, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}

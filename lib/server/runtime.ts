@@ -170,7 +170,8 @@ export class Runtime {
    */
   async scopeOf(principal: Principal): Promise<NamespaceScope> {
     if (this.config.auth.authz !== 'namespaces' || principal.via === 'open' || principal.via === 'token') return 'all';
-    return this.namespaceAccess().scope({ user: principal.user, groups: principal.groups }, await this.knownNamespaces());
+    // Kubernetes puts every authenticated user in system:authenticated; RBAC granted to it applies here too.
+    return this.namespaceAccess().scope({ user: principal.user, groups: [...principal.groups, 'system:authenticated'] }, await this.knownNamespaces());
   }
 
   private namespaceAccess(): NamespaceAccess {

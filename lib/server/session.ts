@@ -11,7 +11,7 @@
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 /** Who a session belongs to: the holder of the shared token, or a user the OIDC issuer vouched for. */
-export type SessionIdentity = { via: 'token' } | { via: 'oidc'; user: string; name?: string; groups: string[] };
+export type SessionIdentity = { via: 'token'; /** Fingerprint of the token signed in with (tokenFingerprint). */ tf: string } | { via: 'oidc'; user: string; name?: string; groups: string[] };
 
 /** What a valid cookie says about its session (times in seconds since the epoch). */
 export type Session = { sid: string; iat: number; exp: number } & SessionIdentity;
@@ -30,6 +30,7 @@ const KEY_LABEL = 'flowsight-session-key-v3';
 const MAX_VALUE_LENGTH = MAX_PAYLOAD_CHARS + 44;
 const VALUE_SHAPE = /^[A-Za-z0-9_-]{1,3400}\.[A-Za-z0-9_-]{43}$/;
 const SID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
+const FINGERPRINT_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 /** Clocks of the machines behind one ingress may disagree a little. */
 const CLOCK_SKEW_SECONDS = 60;
 
@@ -63,12 +64,21 @@ export function signingKey(secret: string, label = KEY_LABEL): Promise<CryptoKey
   return key;
 }
 
+/**
+ * What a token session records of the token it was signed in with: a keyed hash, so rotating or
+ * removing FLOWSIGHT_AUTH_TOKEN ends those sessions even when the session secret stays.
+ */
+export async function tokenFingerprint(secret: string, token: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await signingKey(secret, 'flowsight-token-fingerprint-v1'), encoder.encode(token)));
+  return base64url(mac).slice(0, 22);
+}
+
 /** Issues a new session (fresh random id) for `identity` and its cookie value. */
 export async function issueSession(
   secret: string,
   nowMs: number,
   ttlSeconds = SESSION_TTL_SECONDS,
-  identity: SessionIdentity = { via: 'token' },
+  identity: SessionIdentity,
 ): Promise<{ value: string; session: Session }> {
   const iat = Math.floor(nowMs / 1000);
   const bounded = boundedIdentity(identity);
@@ -83,7 +93,7 @@ export async function issueSession(
 }
 
 function boundedIdentity(identity: SessionIdentity): SessionIdentity {
-  if (identity.via === 'token') return { via: 'token' };
+  if (identity.via === 'token') return { via: 'token', tf: identity.tf };
   const groups = [...new Set(identity.groups.filter((g) => typeof g === 'string' && g.length > 0 && g.length <= MAX_CLAIM_LENGTH))].slice(0, MAX_SESSION_GROUPS);
   return { via: 'oidc', user: identity.user.slice(0, MAX_CLAIM_LENGTH), ...(identity.name ? { name: identity.name.slice(0, MAX_CLAIM_LENGTH) } : {}), groups };
 }
@@ -103,11 +113,11 @@ export async function verifySession(secret: string, value: string | null | undef
   } catch {
     return null;
   }
-  const d = data as Partial<Record<'v' | 'sid' | 'iat' | 'exp' | 'via' | 'user' | 'name' | 'groups', unknown>>;
+  const d = data as Partial<Record<'v' | 'sid' | 'iat' | 'exp' | 'via' | 'tf' | 'user' | 'name' | 'groups', unknown>>;
   if (d?.v !== 3 || typeof d.sid !== 'string' || !SID_SHAPE.test(d.sid) || !Number.isSafeInteger(d.iat) || !Number.isSafeInteger(d.exp)) return null;
   const times = { sid: d.sid, iat: d.iat as number, exp: d.exp as number };
   let session: Session;
-  if (d.via === 'token') session = { ...times, via: 'token' };
+  if (d.via === 'token' && typeof d.tf === 'string' && FINGERPRINT_SHAPE.test(d.tf)) session = { ...times, via: 'token', tf: d.tf };
   else if (d.via === 'oidc' && isClaim(d.user) && (d.name === undefined || isClaim(d.name)) && Array.isArray(d.groups) && d.groups.length <= MAX_SESSION_GROUPS && d.groups.every(isClaim)) {
     session = { ...times, via: 'oidc', user: d.user, ...(d.name !== undefined ? { name: d.name as string } : {}), groups: d.groups as string[] };
   } else return null;

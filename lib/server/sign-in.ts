@@ -5,13 +5,30 @@
 
 import { type AuthContext, SESSION_COOKIE, clearedSessionCookies, constantTimeEqual, liveSession, safeNextPath, sessionCookies, sessionSecretOf } from './auth';
 import { LOGIN_BODY_LIMIT, clientKey, isCrossSiteWrite, isHttps, readBodyCapped, readCookie } from './request-guard';
-import { issueSession } from './session';
+import { issueSession, tokenFingerprint } from './session';
 
 /** A redirect to a path on this site; the browser resolves it against the URL it used. */
 export function relativeRedirect(path: string, status: 303 | 307, setCookies: string[] = []): Response {
   const headers = new Headers({ Location: path, 'Cache-Control': 'no-store' });
   for (const c of setCookies) headers.append('Set-Cookie', c);
   return new Response(null, { status, headers });
+}
+
+/**
+ * A page that sends the browser on to `url` by itself (meta refresh), for the hops a redirect
+ * cannot make: see the OIDC callback, and sign-out to the issuer (the CSP's `form-action 'self'`
+ * stops a form post from being redirected to another site).
+ */
+export function navigationPage(url: string, text: string, setCookies: string[] = []): Response {
+  const href = escapeHtml(url);
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Flowsight</title></head><body><p>${escapeHtml(text)} <a href="${href}">Continue</a></p></body></html>`;
+  const headers = new Headers({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  for (const c of setCookies) headers.append('Set-Cookie', c);
+  return new Response(html, { status: 200, headers });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function refusal(status: number, message: string, extra: Record<string, string> = {}): Response {
@@ -45,7 +62,7 @@ export async function signIn(request: Request, ctx: AuthContext): Promise<Respon
   // Rotate: the session this browser had (if any) ends; a new id starts.
   const previous = await liveSession(ctx, readCookie(request.headers, SESSION_COOKIE));
   if (previous) ctx.revoked.revoke(previous, ctx.now());
-  const { value, session } = await issueSession(secret, ctx.now());
+  const { value, session } = await issueSession(secret, ctx.now(), undefined, { via: 'token', tf: await tokenFingerprint(secret, ctx.token) });
   ctx.log.info({ event: 'auth.sign-in', via: 'token', client, sid: session.sid, exp: session.exp }, 'signed in');
   return relativeRedirect(next, 303, sessionCookies(value, session.exp - session.iat, isHttps(request)));
 }
@@ -64,10 +81,6 @@ export async function signOut(request: Request, ctx: AuthContext): Promise<Respo
     ctx.log.info({ event: 'auth.sign-out', via: session.via, client: clientKey(request.headers), sid: session.sid }, 'signed out');
   }
   const endSession = session?.via === 'oidc' && ctx.oidc ? await ctx.oidc.endSessionUrl(new URL(request.url).origin) : null;
-  if (endSession) {
-    const headers = new Headers({ Location: endSession, 'Cache-Control': 'no-store' });
-    for (const c of cleared) headers.append('Set-Cookie', c);
-    return new Response(null, { status: 303, headers });
-  }
+  if (endSession) return navigationPage(endSession, 'Signed out.', cleared);
   return relativeRedirect('/login', 303, cleared);
 }

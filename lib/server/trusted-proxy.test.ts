@@ -49,6 +49,9 @@ describe('trusted proxy (oauth2-proxy style headers)', () => {
     const c = proxyConfig();
     expect(proxyIdentity(c, new Headers({ 'x-forwarded-user': 'alice@example.com', 'x-forwarded-groups': 'team-shop, sre,team-shop' }))).toEqual({ user: 'alice@example.com', groups: ['team-shop', 'sre'] });
     expect(proxyIdentity(c, new Headers({ 'x-forwarded-groups': 'sre' }))).toBeNull();
+    // Kubernetes' own names are never granted by a header: system:masters is cluster-admin.
+    expect(proxyIdentity(c, new Headers({ 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'system:masters, sre, SYSTEM:nodes' }))).toEqual({ user: 'alice', groups: ['sre'] });
+    expect(proxyIdentity(c, new Headers({ 'x-forwarded-user': 'system:admin' }))).toBeNull();
     expect(proxyIdentity(c, new Headers({ 'x-forwarded-user': 'a'.repeat(257) }))).toBeNull();
     const tabbed = new Headers();
     tabbed.set('x-forwarded-user', 'eve\tadmin');

@@ -7,6 +7,7 @@
  */
 
 import { inRange, parseCidr, parseIp, type IpRange } from '../net/ip';
+import { isReservedName } from './namespace-access';
 
 export interface TrustedProxyConfig {
   /** Peers whose identity headers are believed. */
@@ -53,9 +54,9 @@ export function isTrustedPeer(config: TrustedProxyConfig, peer: string | null): 
  */
 export function proxyIdentity(config: TrustedProxyConfig, headers: Headers): { user: string; groups: string[] } | null {
   const user = headers.get(config.userHeader)?.trim();
-  if (!user || user.length > MAX_IDENTITY_LENGTH || hasControl(user)) return null;
+  if (!user || user.length > MAX_IDENTITY_LENGTH || hasControl(user) || isReservedName(user)) return null;
   const rawGroups = config.groupsHeader ? (headers.get(config.groupsHeader) ?? '') : '';
-  const groups = [...new Set(rawGroups.split(',').map((g) => g.trim()).filter((g) => g && g.length <= MAX_IDENTITY_LENGTH && !hasControl(g)))].slice(0, MAX_GROUPS);
+  const groups = [...new Set(rawGroups.split(',').map((g) => g.trim()).filter((g) => g && g.length <= MAX_IDENTITY_LENGTH && !hasControl(g) && !isReservedName(g)))].slice(0, MAX_GROUPS);
   return { user, groups };
 }
 

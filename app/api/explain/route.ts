@@ -1,4 +1,4 @@
-import { connectionVisible } from '@/lib/server/access-scope';
+import { scopeExplanation } from '@/lib/server/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer, badRequest, notFound, parseQuery } from '@/lib/api/route-helpers';
 import { explainNow } from '@/lib/server/posture-api';
@@ -12,11 +12,12 @@ export async function GET(request: Request): Promise<Response> {
   const scope = await requestScope(request);
   if (scope instanceof Response) return scope;
   const result = await explainNow(q.value);
-  // Out of scope reads as absent: a scoped user learns nothing of connections between others.
-  if (result.ok && !connectionVisible(scope, result.explanation.connection.from, result.explanation.connection.to)) return notFound('no such connection in the namespaces you may read', 'out-of-scope');
   if (!result.ok) {
     const { code, message } = result.error;
     return code === 'bad-edge' || code === 'invalid-peer' ? badRequest(message, code) : notFound(message, code);
   }
-  return answer('/api/explain', result.explanation);
+  // Between two namespaces the user may not read: reads as absent. Otherwise the other side's policies are not shown.
+  const visible = scopeExplanation(scope, result.explanation);
+  if (!visible) return notFound('no recent flow on that edge to evaluate', 'no-edge-flow');
+  return answer('/api/explain', visible);
 }

@@ -1,4 +1,4 @@
-import { inScope } from '@/lib/server/namespace-access';
+import { layersVisible } from '@/lib/server/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer, notFound, parseQuery } from '@/lib/api/route-helpers';
 import { clusterContext, flowOfEdge, layersOf, observedFlowOf } from '@/lib/server/azure-view';
@@ -23,9 +23,11 @@ export async function GET(request: Request): Promise<Response> {
       flow = f && observedFlowOf(f);
     } else flow = flowOfEdge(hub, runtime().edgeFlows, q.edge, ctx.cluster);
   }
-  if (!flow) return q.kind === 'uuid' ? notFound('that flow is no longer held in memory', 'flow-gone') : notFound('no recent flow on that edge to evaluate', 'no-edge-flow');
+  const absent = () => (q.kind === 'uuid' ? notFound('that flow is no longer held in memory', 'flow-gone') : notFound('no recent flow on that edge to evaluate', 'no-edge-flow'));
+  if (!flow) return absent();
   const layers = await layersOf(flow, ctx);
-  // Out of scope reads as absent, as for explain.
-  if (scope !== 'all' && !inScope(scope, layers.connection.from.namespace) && !inScope(scope, layers.connection.to.namespace)) return notFound('no such flow in the namespaces you may read', 'out-of-scope');
+  // Out of scope reads exactly as absent. A spelled-out flow's namespaces are what the client
+  // claims: its ends are looked up by address instead.
+  if (!layersVisible(scope, layers, q.kind === 'flow' ? (ctx.cluster ?? { pods: [] }) : undefined)) return absent();
   return answer('/api/layers', layers);
 }

@@ -1,13 +1,16 @@
 import { parseQuery } from '@/lib/api/route-helpers';
 import { streamAccess } from '@/lib/server/access-scope';
-import { requestScope } from '@/lib/server/request-scope';
+import { requestScope, watchAccess } from '@/lib/server/request-scope';
 import { runtime as flowsightRuntime } from '@/lib/server/runtime';
 import { openSseStream } from '@/lib/server/sse';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-/** Server-Sent Events: a snapshot, then throttled graph deltas, counters and a sample of matching flows. */
+/**
+ * Server-Sent Events: a snapshot, then throttled graph deltas, counters and a sample of matching
+ * flows, narrowed to the namespaces the user may read; the stream ends when the session does.
+ */
 export async function GET(request: Request): Promise<Response> {
   // `sample=0`: a page that lists no flows (map, overview) gets the graph and counters only (predicate null).
   const q = parseQuery('/api/stream', request);
@@ -16,5 +19,12 @@ export async function GET(request: Request): Promise<Response> {
   const scope = await requestScope(request, rt);
   if (scope instanceof Response) return scope;
   const hub = await rt.hub();
-  return openSseStream(request, (client) => hub.subscribe({ ...client, ...streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id)) }));
+  return openSseStream(request, (client) => {
+    const unsubscribe = hub.subscribe({ ...client, ...streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id)) });
+    const unwatch = watchAccess(request, scope, (reason) => client.close(reason), rt);
+    return () => {
+      unwatch();
+      unsubscribe();
+    };
+  });
 }
