@@ -1,5 +1,6 @@
-import { safeNextPath } from '@/lib/server/auth';
-import { signInOptions } from '@/lib/server/oidc-sign-in';
+import { safeNextPath } from '@/lib/server/access/auth';
+import { signInOptions } from '@/lib/server/access/oidc-sign-in';
+import { runtime } from '@/lib/server/runtime';
 
 export const metadata = { title: 'Sign in · Flowsight' };
 
@@ -14,7 +15,7 @@ const ERRORS: Record<string, string> = {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
   const target = safeNextPath(typeof next === 'string' ? next : null);
-  const options = signInOptions();
+  const options = signInOptions(runtime().config);
   const message = typeof error === 'string' ? ERRORS[error] : undefined;
   return (
     <div className="mx-auto mt-24 flex max-w-sm flex-col gap-4 rounded border border-slate-200 bg-white p-6">

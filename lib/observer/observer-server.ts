@@ -9,10 +9,10 @@
 import * as grpc from '@grpc/grpc-js';
 import type { FlowStore, StoreStatus } from '../history/flow-store';
 import { observerService } from '../hubble/proto';
-import { bearerOf, constantTimeEqual } from '../server/auth';
+import { bearerOf, constantTimeEqual } from '../server/access/auth';
 import { isLoopbackHost } from '../server/config';
 import type { Logger } from '../server/logger';
-import { FailureLimiter } from '../server/rate-limit';
+import { FailureLimiter } from '../server/access/rate-limit';
 import { answerGetFlows, DEFAULT_CALL_LIMITS, StoreUnavailableError, type CallLimits, type LiveFeed } from './get-flows-call';
 import { healthHandlers, healthService } from './health-service';
 import { planGetFlows, receiveGetFlowsRequest, type ReceivedRequest } from './get-flows-request';

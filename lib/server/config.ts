@@ -11,7 +11,7 @@ import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azu
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
 import { redactedUrl } from '../util/redacted-url';
-import { authConfig, authSummary, type AuthConfig } from './config-auth';
+import { authConfig, authSummary, type AuthConfig } from './access/config-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {

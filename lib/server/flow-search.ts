@@ -20,7 +20,7 @@ import { parseSearch } from '../search/parse';
 import { searchToSql } from '../search/sql';
 import type { SearchNode } from '../search/ast';
 import { quoteValue } from '../search/complete';
-import { flowVisible, scopeSql, type NamespaceScope } from './access-scope';
+import { flowVisible, scopeSql, type NamespaceScope } from './access/access-scope';
 
 /** The ring of latest flows, as the hub keeps it. */
 export interface LiveFlows {

@@ -4,7 +4,7 @@ import { applyDelta, stateFromSnapshot, type GraphState } from '../graph/apply-d
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
 import { compileFilters } from '../hubble/flow-filter';
 import { flow, pod, world } from '../testing/flow-fixtures';
-import { flowVisible, scopeGraph, streamAccess } from './access-scope';
+import { flowVisible, scopeGraph, streamAccess } from './access/access-scope';
 import { loadConfig } from './config';
 import { Hub, type ClientGraphView, type HubClient } from './hub';
 

@@ -3,8 +3,8 @@
  * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
-import { scopeSourceHealth } from './access-scope';
-import type { NamespaceScope } from './namespace-access';
+import { scopeSourceHealth } from './access/access-scope';
+import { inScope, type NamespaceScope } from './access/namespace-access';
 import { explainConnection, explainEdge, type ExplainResult } from './views/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from './views/policy-catalog';
 import { scoreBasis } from '../posture/posture-score';
@@ -34,7 +34,8 @@ export async function currentPolicyCatalog(query: CatalogQuery, scope: Namespace
   const { source, posture } = await rt.posture();
   const engine = posture.engine();
   const health = sourceHealth(source.status(), engine.errors);
-  return { ...policyCatalog(source.snapshot(), engine, query, scope), source: scopeSourceHealth(scope, health) };
+  // A scoped user sees their namespaces' policies; a cluster-wide policy needs cluster-wide access.
+  return { ...policyCatalog(source.snapshot(), engine, query, (ns) => inScope(scope, ns)), source: scopeSourceHealth(scope, health) };
 }
 
 /** Explains a map edge (from its newest observed flow, while the edge is remembered) or a connection. */

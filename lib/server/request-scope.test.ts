@@ -7,17 +7,17 @@ import type { MeResponse } from '../api/contract';
 import { parseFlowsRequest } from '../api/flows-request';
 import { problemType } from '../api/problem';
 import { flow, pod } from '../testing/flow-fixtures';
-import { flowVisible, scopePosture } from './access-scope';
-import { SESSION_COOKIE } from './auth';
+import { flowVisible, scopePosture } from './access/access-scope';
+import { SESSION_COOKIE } from './access/auth';
 import type { Config } from './config';
 import { searchFlows } from './flow-search';
 import { Hub } from './hub';
 import { createLogger } from './logger';
-import type { Principal as Subject } from './namespace-access';
+import type { Principal as Subject } from './access/namespace-access';
 import { currentPolicyCatalog, currentPostureReport } from './posture-api';
-import { requestScope, requireClusterWide, whoAmI } from './request-scope';
+import { requestScope, requireClusterWide, watchAccess, whoAmI } from './request-scope';
 import { Runtime } from './runtime';
-import { issueSession } from './session';
+import { issueSession } from './access/session';
 
 const TOKEN = 'correct-horse-battery-staple-0123456789';
 const SECRET = 'a-session-secret-of-at-least-32-characters!';
@@ -206,5 +206,29 @@ describe('requestScope, requireClusterWide and whoAmI with FLOWSIGHT_AUTHZ=names
     const all = await searchFlows(req.value, { live: hub, store: null, scope: await (requestScope(asToken(), rt) as Promise<'all'>) });
     expect(all.flows).toHaveLength(fed.length);
     expect(reviews.some((r) => r.user === 'alice' && r.namespace === 'legacy')).toBe(true);
+  });
+});
+
+describe('watchAccess (the live stream re-checks its request)', () => {
+  const fakeRuntime = (answers: { principal: unknown; scope: unknown }) =>
+    ({ principal: async () => answers.principal, scopeOf: async () => answers.scope }) as unknown as Runtime;
+  const tick = () => new Promise((r) => setTimeout(r, 30));
+
+  it('says the access was lost when the session ends or the scope changes, and nothing while both hold', async () => {
+    const answers = { principal: { via: 'oidc', user: 'alice', groups: [] } as unknown, scope: new Set(['shop']) as unknown };
+    const reasons: string[] = [];
+    const stop = watchAccess(new Request('http://x/api/stream'), new Set(['shop']), (r) => reasons.push(r), fakeRuntime(answers), 10);
+    await tick();
+    expect(reasons).toEqual([]);
+    answers.scope = new Set(['shop', 'payments']);
+    await tick();
+    expect(reasons.at(-1)).toBe('the namespaces you may read have changed');
+    answers.principal = null;
+    await tick();
+    expect(reasons.at(-1)).toBe('signed out or the session expired');
+    stop();
+    const count = reasons.length;
+    await tick();
+    expect(reasons.length).toBe(count);
   });
 });

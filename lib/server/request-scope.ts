@@ -6,7 +6,7 @@
 
 import type { MeResponse } from '../api/contract';
 import { problemResponse } from '../api/problem';
-import type { NamespaceScope } from './access-scope';
+import type { NamespaceScope } from './access/access-scope';
 import { runtime, type Runtime } from './runtime';
 
 /** The request's scope, or the response refusing it. */

@@ -1,4 +1,4 @@
-import { scopeEgress } from '@/lib/server/access-scope';
+import { scopeEgress } from '@/lib/server/access/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer } from '@/lib/api/route-helpers';
 import { egressPageData } from '@/lib/server/egress-view';

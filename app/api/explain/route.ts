@@ -1,4 +1,4 @@
-import { scopeExplanation } from '@/lib/server/access-scope';
+import { scopeExplanation } from '@/lib/server/access/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer, badRequest, notFound, parseQuery } from '@/lib/api/route-helpers';
 import { explainNow } from '@/lib/server/posture-api';

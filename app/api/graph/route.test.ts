@@ -15,6 +15,9 @@ const fake = {
   clusterAzure: async () => demoAzureSnapshot(),
   posture: async () => ({ source: demoCluster }),
   edgeFlows: { latest: () => undefined },
+  // Who asks and what they may see (FLOWSIGHT_AUTHZ=namespaces narrows it).
+  principal: async () => ({ via: 'open' }),
+  scopeOf: vi.fn<() => Promise<'all' | Set<string>>>(async () => 'all'),
 };
 vi.mock('@/lib/server/runtime', () => ({ runtime: () => fake }));
 
@@ -53,6 +56,15 @@ const get = (qs: string) => GET(new Request(`http://localhost/api/graph${qs}`));
 describe('GET /api/graph', () => {
   beforeEach(() => {
     fake.history.mockReset();
+    fake.scopeOf.mockResolvedValue('all');
+  });
+
+  it('a past window for a user limited to other namespaces has none of these edges', async () => {
+    fake.history.mockResolvedValue({ edges: async () => [ROW] });
+    const window = '?since=2026-11-28T09:00:00Z&until=2026-11-28T09:15:00Z';
+    expect(((await (await get(window)).json()) as GraphSnapshot).edges).toHaveLength(1);
+    fake.scopeOf.mockResolvedValue(new Set(['legacy']));
+    expect(await (await get(window)).json()).toMatchObject({ nodes: [], edges: [] });
   });
 
   it('answers the live graph without a window, and never opens the history for it', async () => {

@@ -1,5 +1,5 @@
 import { requestScope } from '@/lib/server/request-scope';
-import { scopeGraph } from '@/lib/server/access-scope';
+import { scopeGraph } from '@/lib/server/access/access-scope';
 import { problemResponse } from '@/lib/api/problem';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { pastGraph } from '@/lib/server/past-graph';

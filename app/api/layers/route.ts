@@ -1,4 +1,4 @@
-import { layersVisible } from '@/lib/server/access-scope';
+import { layersVisible } from '@/lib/server/access/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer, notFound, parseQuery } from '@/lib/api/route-helpers';
 import { clusterContext, flowOfEdge, layersOf, observedFlowOf } from '@/lib/server/azure-view';

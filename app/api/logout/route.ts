@@ -1,5 +1,5 @@
 import { runtime } from '@/lib/server/runtime';
-import { signOut } from '@/lib/server/sign-in';
+import { signOut } from '@/lib/server/access/sign-in';
 
 /** Ends the browser's session and sends it back to /login. */
 export function POST(request: Request): Promise<Response> {

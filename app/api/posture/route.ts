@@ -1,4 +1,4 @@
-import { scopePosture } from '@/lib/server/access-scope';
+import { scopePosture } from '@/lib/server/access/access-scope';
 import { requestScope } from '@/lib/server/request-scope';
 import { answer, parseQuery } from '@/lib/api/route-helpers';
 import { currentPostureReport } from '@/lib/server/posture-api';

@@ -1,5 +1,5 @@
 import { parseQuery } from '@/lib/api/route-helpers';
-import { streamAccess } from '@/lib/server/access-scope';
+import { streamAccess } from '@/lib/server/access/access-scope';
 import { requestScope, watchAccess } from '@/lib/server/request-scope';
 import { runtime as flowsightRuntime } from '@/lib/server/runtime';
 import { openSseStream } from '@/lib/server/sse';

@@ -5,7 +5,6 @@
  * The datapath the verdicts model is part of the answer: what the rules mean depends on it.
  */
 
-import { inScope, type NamespaceScope } from '../namespace-access';
 import { stringify } from 'yaml';
 import { HOST_NODE_ID, KUBE_APISERVER_NODE_ID, REMOTE_NODE_ID, WORLD_NODE_ID } from '../../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../../graph/node-identity';
@@ -101,10 +100,13 @@ const RESERVED_PROBES: [PathPeer, ReservedEndpoint][] = [
 /** `NetworkPolicy/production/allow-db-from-api`, the id the page and links use. */
 export const policyKey = (p: { kind: PolicyKind; namespace?: string; name: string }) => policyRefKey(p);
 
-function matches(p: PolicyObject, q: CatalogQuery, needle: string | undefined, scope: NamespaceScope): boolean {
+/** Which policies the asker may see, by namespace (a cluster-wide policy has none); default: all. */
+export type NamespaceFilter = (namespace: string | undefined) => boolean;
+const EVERY_NAMESPACE: NamespaceFilter = () => true;
+
+function matches(p: PolicyObject, q: CatalogQuery, needle: string | undefined, visible: NamespaceFilter): boolean {
   if (q.kind && p.kind !== q.kind) return false;
-  // A scoped user sees their namespaces' policies; a cluster-wide policy needs cluster-wide access.
-  if (scope !== 'all' && !inScope(scope, p.namespace)) return false;
+  if (!visible(p.namespace)) return false;
   // A cluster-wide policy belongs to no namespace: a namespace filter leaves it out.
   if (q.namespace && p.namespace !== q.namespace) return false;
   if (!needle) return true;
@@ -200,13 +202,13 @@ function manifestYaml(p: PolicyObject): string {
 }
 
 /** Lists the policies matching `query`, one page of them described in full. */
-export function policyCatalog(snapshot: ClusterSnapshot, engine: PolicyEngine, query: CatalogQuery = {}, scope: NamespaceScope = 'all'): PolicyCatalog {
+export function policyCatalog(snapshot: ClusterSnapshot, engine: PolicyEngine, query: CatalogQuery = {}, visible: NamespaceFilter = EVERY_NAMESPACE): PolicyCatalog {
   const needle = query.q?.trim().toLowerCase() || undefined;
   const kinds = Object.fromEntries(POLICY_KINDS.map((k) => [k, 0])) as Record<PolicyKind, number>;
   const namespaces = new Set<string>();
-  for (const p of snapshot.policies) if (p.namespace && inScope(scope, p.namespace)) namespaces.add(p.namespace);
+  for (const p of snapshot.policies) if (p.namespace && visible(p.namespace)) namespaces.add(p.namespace);
   // Kind counts ignore the kind filter, so the filter shows what picking another kind would give.
-  const anyKind = snapshot.policies.filter((p) => matches(p, { ...query, kind: undefined }, needle, scope));
+  const anyKind = snapshot.policies.filter((p) => matches(p, { ...query, kind: undefined }, needle, visible));
   for (const p of anyKind) kinds[p.kind]++;
   const matching = anyKind
     .filter((p) => !query.kind || p.kind === query.kind)

@@ -1,4 +1,4 @@
-import { startOidcSignIn } from '@/lib/server/oidc-sign-in';
+import { startOidcSignIn } from '@/lib/server/access/oidc-sign-in';
 import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';

@@ -1,4 +1,4 @@
-import { finishOidcSignIn } from '@/lib/server/oidc-sign-in';
+import { finishOidcSignIn } from '@/lib/server/access/oidc-sign-in';
 import { runtime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';

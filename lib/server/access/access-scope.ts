@@ -8,17 +8,17 @@
  * (counts and pages stay right); snapshots are filtered after.
  */
 
-import type { FlowRecord } from '../flows/flow-record';
-import type { ClusterSnapshot } from '../k8s/types';
-import type { ConnectionSide, ThreeLayers } from '../layers/three-layers';
-import { edgeEnds, namespaceOfNode } from '../graph/graph-ids';
-import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
-import type { SqlCondition } from '../history/flow-store';
-import type { PostureReport, SourceHealth } from '../posture/posture-report';
-import type { Severity } from '../posture/finding';
+import type { FlowRecord } from '../../flows/flow-record';
+import type { ClusterSnapshot } from '../../k8s/types';
+import type { ConnectionSide, ThreeLayers } from '../../layers/three-layers';
+import { edgeEnds, namespaceOfNode } from '../../graph/graph-ids';
+import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../../graph/types';
+import type { SqlCondition } from '../../history/flow-store';
+import type { PostureReport, SourceHealth } from '../../posture/posture-report';
+import type { Severity } from '../../posture/finding';
 import { inScope, type NamespaceScope } from './namespace-access';
-import { summarize, type EgressInventory } from './views/egress-inventory';
-import type { ExplainedDirection, Explanation } from './views/explain-connection';
+import { summarize, type EgressInventory } from '../views/egress-inventory';
+import type { ExplainedDirection, Explanation } from '../views/explain-connection';
 
 export type { NamespaceScope } from './namespace-access';
 

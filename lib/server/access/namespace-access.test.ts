@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { FakeApiServer } from '../k8s/testing/fake-api-server';
+import { FakeApiServer } from '../../k8s/testing/fake-api-server';
 import { MAX_GROUPS, NamespaceAccess, inScope, subjectAccessReviewer, type AccessReviewer, type NamespaceAccessOptions, type ReviewFailure } from './namespace-access';
 
 function kubeConfigFor(url: string): KubeConfig {

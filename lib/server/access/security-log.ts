@@ -4,7 +4,7 @@
  * logger's `redact` is the backstop.
  */
 
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 /** The part of a logger the auth code uses (pino's call shape), so tests can record entries. */
 export interface SecurityLog {

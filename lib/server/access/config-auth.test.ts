@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSummary, loadConfig } from './config';
+import { ConfigError, configSummary, loadConfig } from '../config';
 
 const OIDC = { FLOWSIGHT_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', FLOWSIGHT_OIDC_CLIENT_ID: 'app-id', FLOWSIGHT_OIDC_CLIENT_SECRET: 'client-secret-value-xyz' };
 

@@ -8,8 +8,6 @@ import { type AuthContext, SESSION_COOKIE, liveSession, safeNextPath, sessionCoo
 import type { PendingSignIn } from './oidc';
 import { clientKey, isHttps, readCookie } from './request-guard';
 import { issueSession, openValue, sealValue } from './session';
-import type { Config } from './config';
-import { runtime } from './runtime';
 import { navigationPage, relativeRedirect } from './sign-in';
 
 const PENDING_COOKIE = 'flowsight_oidc';
@@ -95,7 +93,7 @@ export async function finishOidcSignIn(request: Request, ctx: AuthContext): Prom
  * What the sign-in page offers: the OIDC button (with the issuer's host) and the token form. With
  * neither token nor OIDC nor proxy, auth is off and the form just goes on.
  */
-export function signInOptions(config: Pick<Config, 'authToken' | 'auth'> = runtime().config): { oidc: string | null; token: boolean } {
+export function signInOptions(config: { authToken: string | null; auth: { oidc: { issuer: string } | null; trustedProxy: unknown } }): { oidc: string | null; token: boolean } {
   const { oidc, trustedProxy } = config.auth;
   return { oidc: oidc ? new URL(oidc.issuer).host : null, token: config.authToken !== null || (oidc === null && trustedProxy === null) };
 }

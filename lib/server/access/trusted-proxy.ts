@@ -6,7 +6,7 @@
  * sending the same headers is simply not signed in by them.
  */
 
-import { inRange, parseCidr, parseIp, type IpRange } from '../net/ip';
+import { inRange, parseCidr, parseIp, type IpRange } from '../../net/ip';
 import { isReservedName } from './namespace-access';
 
 export interface TrustedProxyConfig {

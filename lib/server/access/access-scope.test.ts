@@ -2,15 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowRecord } from '../flows/flow-record';
-import { emptyEdge } from '../graph/flow-graph';
-import { edgeIdOf, worldNodeId, workloadNodeId } from '../graph/graph-ids';
-import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
-import { openFlowStore, type ManagedFlowStore } from '../history/open-store';
-import type { PostureReport } from '../posture/posture-report';
-import { flow, pod, reserved, world } from '../testing/flow-fixtures';
-import { connectionVisible, flowVisible, scopeEgress, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
-import type { EgressInventory, EgressRow } from './views/egress-inventory';
+import type { FlowRecord } from '../../flows/flow-record';
+import { emptyEdge } from '../../graph/flow-graph';
+import { edgeIdOf, worldNodeId, workloadNodeId } from '../../graph/graph-ids';
+import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../../graph/types';
+import { openFlowStore, type ManagedFlowStore } from '../../history/open-store';
+import type { PostureReport } from '../../posture/posture-report';
+import { flow, pod, reserved, world } from '../../testing/flow-fixtures';
+import { connectionVisible, flowVisible, layersVisible, scopeEgress, scopeExplanation, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
+import type { ExplainedDirection, Explanation } from '../views/explain-connection';
+import type { EgressInventory, EgressRow } from '../views/egress-inventory';
 
 // ---- graph builders ------------------------------------------------------------------------------
 
@@ -428,5 +429,45 @@ describe('scopeEgress', () => {
     expect(s.rows).toEqual([]);
     expect(s.namespaces).toEqual([]);
     expect(s.totalEdges).toBe(0);
+  });
+});
+
+describe('scopeExplanation', () => {
+  const direction = (d: 'EGRESS' | 'INGRESS', allowed: boolean): ExplainedDirection =>
+    ({ direction: d, subject: 'x', subjectKind: 'pod', allowed, isolated: true, audit: false, reason: 'no-rule', l7Filtered: false, text: 'NetworkPolicy payments/allow-api ingress[0] matched', rules: [{ policy: 'payments/allow-api' }], isolatedBy: [{ name: 'deny-all' }], unmatchedRules: [{ yaml: 'kind: NetworkPolicy' }] }) as unknown as ExplainedDirection;
+  const explanation = (from: GraphNode, to: GraphNode): Explanation =>
+    ({ connection: { from: from.id, to: to.id, port: 8443, protocol: 'TCP' }, egress: direction('EGRESS', true), ingress: direction('INGRESS', false), notes: [] }) as unknown as Explanation;
+
+  it('between two namespaces the user may not read: nothing', () => {
+    expect(scopeExplanation(shop, explanation(payApi, legacyApp))).toBeNull();
+  });
+
+  it("keeps the user's side and only the verdict of the other namespace's side, not its policies", () => {
+    const e = scopeExplanation(shop, explanation(shopApi, payApi))!;
+    expect(e.egress.rules).toHaveLength(1);
+    expect(e.ingress).toMatchObject({ allowed: false, isolated: true, rules: [], isolatedBy: [], unmatchedRules: [] });
+    expect(e.ingress.text).toBe('Denied by the ingress policies of namespace payments, which you may not read.');
+    expect(JSON.stringify(e.ingress)).not.toContain('allow-api');
+  });
+
+  it('world peers have no policies to hide; everything is kept with cluster-wide access', () => {
+    expect(scopeExplanation(shop, explanation(shopApi, stripe))!.ingress.rules).toHaveLength(1);
+    expect(scopeExplanation('all', explanation(payApi, legacyApp))).toEqual(explanation(payApi, legacyApp));
+  });
+});
+
+describe('layersVisible', () => {
+  const side = (ip: string, namespace?: string) => ({ ip, ...(namespace ? { namespace } : {}) });
+  const pods = { pods: [{ namespace: 'payments', name: 'api-0', ips: ['10.0.0.2'], hostNetwork: false }, { namespace: 'legacy', name: 'app-0', ips: ['10.0.0.3'], hostNetwork: false }] } as never;
+
+  it('an observed flow: by the namespaces it carries', () => {
+    expect(layersVisible(shop, { connection: { from: side('10.0.0.1', 'shop'), to: side('10.0.0.2', 'payments') } } as never)).toBe(true);
+    expect(layersVisible(shop, { connection: { from: side('10.0.0.3', 'legacy'), to: side('10.0.0.2', 'payments') } } as never)).toBe(false);
+  });
+
+  it('a spelled-out flow: by the pods at those addresses, whatever namespace the request claims', () => {
+    const claimed = { connection: { from: side('10.0.0.3', 'shop'), to: side('10.0.0.2', 'payments') } } as never;
+    expect(layersVisible(shop, claimed, pods)).toBe(false);
+    expect(layersVisible(new Set(['legacy']), claimed, pods)).toBe(true);
   });
 });

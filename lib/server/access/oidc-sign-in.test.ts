@@ -6,7 +6,7 @@ import { finishOidcSignIn, startOidcSignIn } from './oidc-sign-in';
 import { FailureLimiter } from './rate-limit';
 import { RevokedSessions } from './session';
 import { signOut } from './sign-in';
-import { DEFAULT_TEST_USER, fetchTrustingCa, startTestIssuer, type TestIssuer } from './testing/oidc-issuer';
+import { DEFAULT_TEST_USER, fetchTrustingCa, startTestIssuer, type TestIssuer } from '../testing/oidc-issuer';
 
 const CLIENT_ID = 'flowsight-test';
 const CLIENT_SECRET = 'client-secret-that-must-never-be-logged';
