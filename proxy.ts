@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { gate } from './lib/server/access-gate';
+import { gate } from './lib/server/access/access-gate';
 import { runtime } from './lib/server/runtime';
 
 /**
