@@ -196,6 +196,24 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
     expect((await fromAddress('127.0.0.1', `${app.base}/api/me`, { ...headers, 'x-flowsight-peer': 'guess 127.0.0.2' })).status).toBe(401);
   });
 
+  test('refuses every API route, the stream and the metrics without credentials (routes found on disk, so a new one is covered)', async () => {
+    const routes: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(path.join(dir, entry.name));
+        else if (entry.name === 'route.ts') routes.push('/' + path.relative('app', dir).split(path.sep).join('/'));
+      }
+    };
+    walk('app/api');
+    // Sign-in and sign-out work without a session by design; everything else must refuse.
+    const guarded = routes.filter((r) => !r.startsWith('/api/login') && r !== '/api/logout');
+    expect(guarded).toEqual(expect.arrayContaining(['/api/stream', '/api/flows', '/api/graph', '/api/me', '/api/policies']));
+    for (const route of [...guarded, '/metrics']) {
+      const res = await fetch(`${app.base}${route}`, { headers: { 'X-Forwarded-User': 'mallory', 'X-Forwarded-Groups': 'admins' } });
+      expect(res.status, route).toBe(401);
+    }
+  });
+
   test('writes no secret, token, code or cookie to its log', async ({ page }) => {
     // A successful and a refused OIDC sign-in, and a wrong token, each logged.
     await page.goto(`${app.base}/login`);
