@@ -290,7 +290,7 @@ describe('the chart with everything on', () => {
     expect(envValue(objects, 'FLOWSIGHT_OIDC_USERNAME_CLAIM')).toBe('email');
     expect(envValue(objects, 'FLOWSIGHT_OIDC_SCOPES')).toBe('openid profile email offline_access');
     expect(envValue(objects, 'FLOWSIGHT_PUBLIC_URL')).toBe('https://flowsight.example.com');
-    expect(envValue(objects, 'FLOWSIGHT_TRUSTED_PROXIES')).toBe('10.244.0.0/16,10.0.5.4');
+    expect(envValue(objects, 'FLOWSIGHT_TRUSTED_PROXIES')).toBe('10.0.5.4,10.0.5.5');
     expect(envValue(objects, 'FLOWSIGHT_PROXY_USER_HEADER')).toBe('X-Forwarded-User');
     expect(envValue(objects, 'FLOWSIGHT_PROXY_GROUPS_HEADER')).toBe('X-Forwarded-Groups');
     expect(envValue(objects, 'FLOWSIGHT_AUTHZ')).toBe('namespaces');
@@ -385,7 +385,7 @@ describe('the chart with other values', () => {
   it('refuses OIDC without the public URL, and namespace-scoped access without named users', () => {
     expect(() => render([{ oidc: { issuer: 'https://login.microsoftonline.com/t/v2.0', clientId: 'c' } }])).toThrow(/publicUrl/);
     expect(() => render([{ authz: 'namespaces' }])).toThrow(/authz: namespaces needs named users/);
-    expect(envValue(render([{ authz: 'namespaces', trustedProxy: { cidrs: ['10.244.0.0/16'] } }]).objects, 'FLOWSIGHT_AUTHZ')).toBe('namespaces');
+    expect(envValue(render([{ authz: 'namespaces', trustedProxy: { cidrs: ['10.0.5.4'] } }]).objects, 'FLOWSIGHT_AUTHZ')).toBe('namespaces');
   });
 
   it('leaves both policies out when asked, and denies all ingress when no source is allowed', () => {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
 import { FakeApiServer } from './testing/fake-api-server';
 import { LiveSource } from './live-source';
 
@@ -41,17 +40,6 @@ const denyAll = (ns: string, name: string) => ({
   spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }] },
 });
 
-function kubeConfigFor(url: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
-    users: [{ name: 'tester' }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-    currentContext: 'fake',
-  });
-  return kc;
-}
-
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
@@ -74,7 +62,7 @@ describe('LiveSource against a loopback API server', () => {
     server.markAbsent(CCNPS);
     server.serve(SERVICES, 'ServiceList', [webService]);
     server.serve(SLICES, 'EndpointSliceList', [dbSlice]);
-    source = new LiveSource({ kubeConfig: kubeConfigFor(server.url), retryMs: 50, maxRetryMs: 200, crdRetryMs: 60_000 });
+    source = new LiveSource({ kubeConfig: server.kubeConfig(), retryMs: 50, maxRetryMs: 200, crdRetryMs: 60_000 });
   });
 
   afterEach(async () => {

@@ -6,6 +6,7 @@
  * (`failReviews`) or hold their answers (`holdReviews`), and records every review it receives.
  */
 
+import { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -86,6 +87,18 @@ export class FakeApiServer {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A kubeconfig for this server, as the real client loads one (plain HTTP needs skipTLSVerify). */
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
+      users: [{ name: 'tester' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+      currentContext: 'fake',
+    });
+    return kc;
   }
 
   /** Declares a collection served at `path` (e.g. /api/v1/pods) with its list kind (PodList). */

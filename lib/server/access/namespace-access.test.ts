@@ -1,18 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
 import { FakeApiServer } from '../../k8s/testing/fake-api-server';
 import { MAX_GROUPS, NamespaceAccess, inScope, subjectAccessReviewer, type AccessReviewer, type NamespaceAccessOptions, type ReviewFailure } from './namespace-access';
-
-function kubeConfigFor(url: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
-    users: [{ name: 'tester' }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-    currentContext: 'fake',
-  });
-  return kc;
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -33,7 +21,7 @@ describe('NamespaceAccess against a loopback API server', () => {
   let failures: ReviewFailure[];
 
   const access = (options: NamespaceAccessOptions = {}, reviewer?: AccessReviewer) =>
-    new NamespaceAccess(reviewer ?? subjectAccessReviewer(kubeConfigFor(server.url)), { now: () => clock, onError: (f) => failures.push(f), ...options });
+    new NamespaceAccess(reviewer ?? subjectAccessReviewer(server.kubeConfig()), { now: () => clock, onError: (f) => failures.push(f), ...options });
 
   beforeEach(async () => {
     server = await FakeApiServer.start();
@@ -195,7 +183,7 @@ describe('NamespaceAccess against a loopback API server', () => {
   it('the reviewer aborts its request when the signal fires', async () => {
     server.holdReviews();
     const controller = new AbortController();
-    const review = subjectAccessReviewer(kubeConfigFor(server.url)).review(alice, 'shop', controller.signal);
+    const review = subjectAccessReviewer(server.kubeConfig()).review(alice, 'shop', controller.signal);
     await until(() => server.reviews.length === 1, 'the review to arrive');
     controller.abort();
     await expect(review).rejects.toThrow(/SubjectAccessReview in namespace "shop" failed/);
@@ -249,7 +237,7 @@ describe('NamespaceAccess against a loopback API server', () => {
 
   it('sends another check when given one', async () => {
     server.allowReviews([{ user: 'alice', namespace: 'shop', verb: 'get', resource: 'ciliumnetworkpolicies', apiGroup: 'cilium.io' }]);
-    const reviewer = subjectAccessReviewer(kubeConfigFor(server.url), { verb: 'get', resource: 'ciliumnetworkpolicies', group: 'cilium.io' });
+    const reviewer = subjectAccessReviewer(server.kubeConfig(), { verb: 'get', resource: 'ciliumnetworkpolicies', group: 'cilium.io' });
     expect(await access({}, reviewer).scope(alice, ['shop'])).toEqual(new Set(['shop']));
     expect(server.reviews[1]).toMatchObject({ namespace: 'shop', verb: 'get', resource: 'ciliumnetworkpolicies', group: 'cilium.io' });
   });
