@@ -233,6 +233,13 @@ export class FlowGraph {
     const n = this.nodes.get(id);
     return n && publicNode(n);
   }
+
+  /** The namespaces of the nodes on the graph now (without copying the graph). */
+  namespaces(): Set<string> {
+    const out = new Set<string>();
+    for (const n of this.nodes.values()) if (n.namespace) out.add(n.namespace);
+    return out;
+  }
 }
 
 /** Policy refs from the relay client are interned and frozen: name each one once. */

@@ -303,6 +303,11 @@ export class Hub {
     return this.graph.node(id);
   }
 
+  /** The namespaces with workloads on the graph now. */
+  graphNamespaces(): Set<string> {
+    return this.graph.namespaces();
+  }
+
   /** The graph as browsers get it: edges carry their verdict over all layers when it is known. */
   graphSnapshot(): GraphSnapshot {
     const graph = this.graph.snapshot();

@@ -187,11 +187,9 @@ export class Runtime {
 
   /** Namespaces of the cluster snapshot and of the live graph (a namespace with flows but no source still needs an answer). */
   private async knownNamespaces(): Promise<Set<string>> {
-    const names = new Set<string>();
+    const names = this.running.hub?.graphNamespaces() ?? new Set<string>();
     const posture = await this.posture().catch(() => null);
     for (const ns of posture?.source.snapshot().namespaces ?? []) names.add(ns.name);
-    const hub = this.running.hub;
-    if (hub) for (const n of hub.graphSnapshot().nodes) if (n.namespace) names.add(n.namespace);
     return names;
   }
 
