@@ -48,6 +48,7 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
   let issuer: TestIssuer;
   let api: FakeApiServer;
   let app: DashboardProcess;
+  let env: Record<string, string>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-oidc-'));
 
   test.beforeAll(async () => {
@@ -64,7 +65,7 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
       kubeconfig,
       `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: flowsight, user: {token: sa-token}}]\ncontexts: [{name: fake, context: {cluster: fake, user: flowsight}}]\ncurrent-context: fake\n`,
     );
-    app = await startDashboard(PORT, {
+    env = {
       FLOWSIGHT_OIDC_ISSUER: issuer.issuer,
       FLOWSIGHT_OIDC_CLIENT_ID: CLIENT_ID,
       FLOWSIGHT_OIDC_CLIENT_SECRET: CLIENT_SECRET,
@@ -76,7 +77,8 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
       FLOWSIGHT_TRUSTED_PROXIES: '127.0.0.2',
       KUBECONFIG: kubeconfig,
       NODE_EXTRA_CA_CERTS: issuer.caFile,
-    });
+    };
+    app = await startDashboard(PORT, env);
   });
 
   test.afterAll(async () => {
@@ -231,5 +233,26 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
     expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}/); // no JWT
     expect(log).not.toMatch(/flowsight_session=[A-Za-z0-9_-]{20,}/);
     expect(log).not.toMatch(/[?&]code=[A-Za-z0-9_-]{10,}/);
+  });
+
+  test('a restart keeps sessions (FLOWSIGHT_SESSION_SECRET) and sign-outs (kept under FLOWSIGHT_DATA_DIR)', async ({ browser }) => {
+    test.setTimeout(90_000);
+    const signIn = async () => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      await page.goto(`${app.base}/login`);
+      await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+      await expect(page.getByTestId('signed-in-as')).toContainText('Alice Example');
+      return { page, cookie: (await context.cookies()).find((c) => c.name === 'flowsight_session')!.value };
+    };
+    const kept = await signIn();
+    const out = await signIn();
+    await out.page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(out.page).toHaveURL(`${app.base}/login`);
+    app.stop();
+    app = await startDashboard(PORT, env, { keepData: true });
+    const me = (cookie: string) => fetch(`${app.base}/api/me`, { headers: { cookie: `flowsight_session=${cookie}` } }).then((r) => r.status);
+    expect(await me(kept.cookie)).toBe(200);
+    expect(await me(out.cookie)).toBe(401);
   });
 });

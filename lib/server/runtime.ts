@@ -35,6 +35,7 @@ import { FlowsightMetrics } from './metrics';
 import { FailureLimiter } from './access/rate-limit';
 import { relayEventLogger } from './relay-log';
 import { securityLogOf, type SecurityLog } from './access/security-log';
+import { revokedSessionsFromFile } from './access/revocation-file';
 import { RevokedSessions } from './access/session';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ServerResponse } from 'node:http';
@@ -148,13 +149,18 @@ export class Runtime {
   /** The sign-in, sign-out and access checks' state: the configured token, OIDC, trusted proxy, failure limiter, revocations. */
   auth(): AuthContext {
     const config = this.config;
-    this.authState ??= {
-      limiter: new FailureLimiter(),
-      revoked: new RevokedSessions(),
-      log: securityLogOf(this.logger),
-      sessionSecret: this.sessionSecret(config),
-      oidc: config.auth.oidc ? new OidcSignIn(config.auth.oidc) : null,
-    };
+    if (!this.authState) {
+      const log = securityLogOf(this.logger);
+      const sessionSecret = this.sessionSecret(config);
+      this.authState = {
+        limiter: new FailureLimiter(),
+        // Sign-outs outlive a restart (auth off: nothing to sign out of).
+        revoked: sessionSecret === null ? new RevokedSessions() : revokedSessionsFromFile(path.join(config.history.dir, 'sessions', 'revoked.json'), log),
+        log,
+        sessionSecret,
+        oidc: config.auth.oidc ? new OidcSignIn(config.auth.oidc) : null,
+      };
+    }
     return { token: config.authToken, proxy: config.auth.trustedProxy, ...this.authState, now: Date.now };
   }
 

@@ -126,6 +126,12 @@ export async function verifySession(secret: string, value: string | null | undef
   return session;
 }
 
+/** Revoked session ids with their expiry (seconds), and every session issued up to `notAfter` refused. */
+export interface RevocationState {
+  ids: [sid: string, exp: number][];
+  notAfter: number | null;
+}
+
 /**
  * Signed-out session ids, kept until they would have expired anyway. Bounded: when it is full of
  * live entries it forgets them all and instead refuses every session issued up to that moment
@@ -135,7 +141,25 @@ export class RevokedSessions {
   private readonly ids = new Map<string, number>();
   private notAfter = -Infinity;
 
-  constructor(readonly capacity = 10_000) {}
+  /**
+   * `initial`: what an earlier process had revoked (see revocation-file.ts), so a sign-out outlives
+   * a restart; `onChange` is told each new state, to keep it.
+   */
+  constructor(
+    readonly capacity = 10_000,
+    initial?: RevocationState,
+    private readonly onChange?: (state: RevocationState) => void,
+  ) {
+    if (initial) {
+      for (const [sid, exp] of initial.ids.slice(0, capacity)) this.ids.set(sid, exp);
+      this.notAfter = initial.notAfter ?? -Infinity;
+    }
+  }
+
+  /** What to keep across restarts: the revoked ids with their expiry, and the refuse-all mark. */
+  state(): RevocationState {
+    return { ids: [...this.ids], notAfter: Number.isFinite(this.notAfter) ? this.notAfter : null };
+  }
 
   get size(): number {
     return this.ids.size;
@@ -150,9 +174,10 @@ export class RevokedSessions {
     if (this.ids.size >= this.capacity) {
       this.ids.clear();
       this.notAfter = Math.max(this.notAfter, session.iat, now);
-      return;
+    } else {
+      this.ids.set(session.sid, session.exp);
     }
-    this.ids.set(session.sid, session.exp);
+    this.onChange?.(this.state());
   }
 
   isRevoked(session: Session): boolean {
