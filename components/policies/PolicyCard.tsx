@@ -7,7 +7,9 @@ import { PolicyPathsGraph } from './PolicyPathsGraph';
 const KIND_SHORT: Record<PolicyEntry['kind'], string> = { NetworkPolicy: 'NP', CiliumNetworkPolicy: 'CNP', CiliumClusterwideNetworkPolicy: 'CCNP' };
 
 function pathText(p: PolicyPath): string {
-  const peers = p.anyPeer ? 'anyone' : p.peers.length ? p.peers.map((x) => x.label).join(', ') + (p.peerCount > p.peers.length ? ` +${p.peerCount - p.peers.length}` : '') : 'no peer matches now';
+  // Peers beyond the list: capped, or in namespaces a scoped user may not read (named by count only).
+  const more = p.peerCount - p.peers.length;
+  const peers = p.anyPeer ? 'anyone' : p.peers.length ? p.peers.map((x) => x.label).join(', ') + (more > 0 ? ` +${more}` : '') : more > 0 ? `${more} not listed` : 'no peer matches now';
   return `${p.action} ${p.direction === 'ingress' ? 'from' : 'to'} ${peers} on ${p.ports.join(', ')}${p.l7 ? ` (${p.l7})` : ''}`;
 }
 

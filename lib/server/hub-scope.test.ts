@@ -7,12 +7,14 @@ import { flow, pod, world } from '../testing/flow-fixtures';
 import { flowVisible, scopeGraph, streamAccess } from './access/access-scope';
 import { loadConfig } from './config';
 import { Hub, type ClientGraphView, type HubClient } from './hub';
+import type { CounterSummary } from './verdict-counters';
 
 /** A browser as the hub sees it: records every event it was sent, as JSON text parsed back. */
 class FakeClient implements HubClient {
   events: { event: string; data: unknown }[] = [];
   full = false;
   graphView?: ClientGraphView;
+  counters?: () => CounterSummary;
   constructor(public predicate: ((f: FlowRecord) => boolean) | null) {}
   send(event: string, json: string): boolean {
     if (this.full) return false;
@@ -61,6 +63,8 @@ function subscribeBoth(hub: Hub) {
   const access = streamAccess(SHOP, compileFilters(), (id) => hub.graphNode(id));
   const scoped = new FakeClient(access.predicate);
   scoped.graphView = access.graphView;
+  scoped.counters = access.counters;
+  hub.onFlows((batch) => access.counting!.add(batch.flows));
   hub.subscribe(all);
   hub.subscribe(scoped);
   return { all, scoped };
@@ -220,5 +224,21 @@ describe('Hub with a scoped and an unscoped browser', () => {
     hub.ingest(flow(legacy, payApi2, { time: T + 400_000 }));
     hub.tick();
     check(hub, all, scoped, 'its shop edge expired');
+  });
+
+  it("a scoped browser's flow rates count its own flows only; the relay state is the hub's", () => {
+    const hub = handFedHub();
+    const { all, scoped } = subscribeBoth(hub);
+    const now = Date.now();
+    hub.ingest(flow(frontend, shopApi, { time: now }));
+    hub.ingest(flow(legacy, payApi, { time: now }));
+    hub.ingest(flow(legacy, payApi, { time: now }));
+    hub.ingest(flow(shopApi, payApi, { time: now }));
+    hub.tick();
+    type Counters = CounterSummary & { relay: { mode: string } };
+    expect(all.of<Counters>('counters').at(-1)!.total).toBe(4);
+    const own = scoped.of<Counters>('counters').at(-1)!;
+    expect(own.total).toBe(2);
+    expect(own.relay.mode).toBe('demo');
   });
 });

@@ -34,6 +34,8 @@ export interface HubClient {
    * absent: all of it. The snapshot and every delta go through it, per client.
    */
   graphView?: ClientGraphView;
+  /** The header's flow rates for this browser (a scoped user's own flows); absent: the hub's. */
+  counters?: () => CounterSummary;
   close(reason: string): void;
 }
 
@@ -283,7 +285,7 @@ export class Hub {
   subscribe(client: HubClient): () => void {
     const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null };
     this.clients.add(state);
-    this.sendTo(state, this.snapshotJsonFor(state, null), null, this.countersJson(), Date.now());
+    this.sendTo(state, this.snapshotJsonFor(state, null), null, this.countersJsonFor(state, null), Date.now());
     return () => this.clients.delete(state);
   }
 
@@ -335,6 +337,13 @@ export class Hub {
     return JSON.stringify(this.liveCounters());
   }
 
+  /** The counters this client gets: the shared ones (built once per tick), or its own rates with the relay's state. */
+  private countersJsonFor(state: ClientState, shared: string | null): string {
+    const own = state.client.counters;
+    if (!own) return shared ?? this.countersJson();
+    return JSON.stringify({ ...this.liveCounters(), ...own() });
+  }
+
   /** One fan-out round; public so tests can drive it without timers. */
   tick(now = Date.now()): void {
     this.pushFlows();
@@ -348,11 +357,11 @@ export class Hub {
       const view = state.client.graphView;
       if (state.needsSnapshot) {
         if (!view) snapshot ??= this.snapshotJson();
-        this.sendTo(state, this.snapshotJsonFor(state, snapshot), null, countersJson, now);
+        this.sendTo(state, this.snapshotJsonFor(state, snapshot), null, this.countersJsonFor(state, countersJson), now);
         continue;
       }
       const own = view && delta ? view.delta(delta) : null;
-      this.sendTo(state, null, view ? (own ? JSON.stringify(own) : null) : deltaJson, countersJson, now);
+      this.sendTo(state, null, view ? (own ? JSON.stringify(own) : null) : deltaJson, this.countersJsonFor(state, countersJson), now);
     }
   }
 

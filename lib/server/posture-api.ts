@@ -3,7 +3,7 @@
  * posture service, Azure data and edge flows. Route handlers validate input and call one of these.
  */
 
-import { scopeSourceHealth } from './access/access-scope';
+import { scopePolicyPeers, scopeSourceHealth } from './access/access-scope';
 import { inScope, type NamespaceScope } from './access/namespace-access';
 import { explainConnection, explainEdge, type ExplainResult } from './views/explain-connection';
 import { policyCatalog, type CatalogQuery, type PolicyCatalog } from './views/policy-catalog';
@@ -35,7 +35,8 @@ export async function currentPolicyCatalog(query: CatalogQuery, scope: Namespace
   const engine = posture.engine();
   const health = sourceHealth(source.status(), engine.errors);
   // A scoped user sees their namespaces' policies; a cluster-wide policy needs cluster-wide access.
-  return { ...policyCatalog(source.snapshot(), engine, query, (ns) => inScope(scope, ns)), source: scopeSourceHealth(scope, health) };
+  const catalog = policyCatalog(source.snapshot(), engine, query, (ns) => inScope(scope, ns));
+  return { ...catalog, policies: scopePolicyPeers(scope, catalog.policies), source: scopeSourceHealth(scope, health) };
 }
 
 /** Explains a map edge (from its newest observed flow, while the edge is remembered) or a connection. */

@@ -20,11 +20,14 @@ export async function GET(request: Request): Promise<Response> {
   if (scope instanceof Response) return scope;
   const hub = await rt.hub();
   return openSseStream(request, (client) => {
-    const unsubscribe = hub.subscribe({ ...client, ...streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id)) });
+    const { counting, ...access } = streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id));
+    const uncount = counting ? hub.onFlows((batch) => counting.add(batch.flows)) : () => {};
+    const unsubscribe = hub.subscribe({ ...client, ...access });
     const unwatch = watchAccess(request, scope, (reason) => client.close(reason), rt);
     return () => {
       unwatch();
       unsubscribe();
+      uncount();
     };
   });
 }

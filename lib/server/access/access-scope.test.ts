@@ -9,7 +9,7 @@ import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../../grap
 import { openFlowStore, type ManagedFlowStore } from '../../history/open-store';
 import type { PostureReport } from '../../posture/posture-report';
 import { flow, pod, reserved, world } from '../../testing/flow-fixtures';
-import { connectionVisible, flowVisible, layersVisible, scopeEgress, scopeExplanation, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
+import { connectionVisible, flowVisible, layersVisible, scopePolicyPeers, scopeEgress, scopeExplanation, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
 import type { ExplainedDirection, Explanation } from '../views/explain-connection';
 import type { EgressInventory, EgressRow } from '../views/egress-inventory';
 
@@ -469,5 +469,17 @@ describe('layersVisible', () => {
     const claimed = { connection: { from: side('10.0.0.3', 'shop'), to: side('10.0.0.2', 'payments') } } as never;
     expect(layersVisible(shop, claimed, pods)).toBe(false);
     expect(layersVisible(new Set(['legacy']), claimed, pods)).toBe(true);
+  });
+});
+
+describe('scopePolicyPeers', () => {
+  const peer = (n: GraphNode) => ({ id: n.id, kind: 'workload' as const, label: n.label });
+  const policy = { key: 'NetworkPolicy/shop/allow', paths: [{ peers: [peer(shopApi), peer(payApi), { id: 'world', kind: 'world' as const, label: 'world' }], peerCount: 3 }] } as never;
+
+  it("names only the scope's workloads among a rule's peers; the count stays", () => {
+    const [p] = scopePolicyPeers(shop, [policy]);
+    expect(p.paths[0].peers.map((x) => x.id)).toEqual([shopApi.id, 'world']);
+    expect(p.paths[0].peerCount).toBe(3);
+    expect(scopePolicyPeers('all', [policy])[0]).toBe(policy);
   });
 });

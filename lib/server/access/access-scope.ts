@@ -16,9 +16,11 @@ import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../../grap
 import type { SqlCondition } from '../../history/flow-store';
 import type { PostureReport, SourceHealth } from '../../posture/posture-report';
 import type { Severity } from '../../posture/finding';
+import { VerdictCounters, type CounterSummary } from '../verdict-counters';
 import { inScope, type NamespaceScope } from './namespace-access';
 import { summarize, type EgressInventory } from '../views/egress-inventory';
 import type { ExplainedDirection, Explanation } from '../views/explain-connection';
+import type { PolicyEntry } from '../views/policy-catalog';
 
 export type { NamespaceScope } from './namespace-access';
 
@@ -178,6 +180,16 @@ export function scopeEgress(scope: NamespaceScope, inventory: EgressInventory): 
 }
 
 /**
+ * A policy catalog page for a scoped user: the peers a rule names keep only the workloads of their
+ * namespaces (a rule with a namespaceSelector would otherwise list every other namespace's
+ * workloads); `peerCount` still counts them all.
+ */
+export function scopePolicyPeers(scope: NamespaceScope, policies: PolicyEntry[]): PolicyEntry[] {
+  if (scope === 'all') return policies;
+  return policies.map((p) => ({ ...p, paths: p.paths.map((path) => ({ ...path, peers: path.peers.filter((peer) => peer.kind !== 'workload' || nodeInScope(scope, peer.id)) })) }));
+}
+
+/**
  * The cluster source's health for a scoped user: policy errors of their namespaces (counted
  * again), no loading errors (they name files and objects anywhere in the cluster).
  */
@@ -187,14 +199,33 @@ export function scopeSourceHealth(scope: NamespaceScope, health: SourceHealth): 
   return { ...health, errors: [], errorCount: 0, policyErrors, policyErrorCount: policyErrors.length };
 }
 
-/** What a scoped browser's live stream carries: its view of the graph, and flow samples narrowed to its namespaces. */
+/** The header's flow rates counted over the flows a scoped user may see (fed each tick's flows). */
+export class ScopedCounters {
+  private readonly counters = new VerdictCounters();
+
+  constructor(readonly scope: NamespaceScope) {}
+
+  add(flows: readonly FlowRecord[], now = Date.now()): void {
+    for (const f of flows) if (flowVisible(this.scope, f)) this.counters.add(f.verdict, now);
+  }
+
+  summary(now?: number): CounterSummary {
+    return this.counters.summary(now);
+  }
+}
+
+/**
+ * What a scoped browser's live stream carries: its view of the graph, flow samples narrowed to its
+ * namespaces, and its own flow rates (`counting` is to be fed each tick's flows).
+ */
 export function streamAccess(
   scope: NamespaceScope,
   predicate: ((f: FlowRecord) => boolean) | null,
   nodeById: (id: string) => GraphNode | undefined,
-): { predicate: ((f: FlowRecord) => boolean) | null; graphView?: ScopedGraphView } {
+): { predicate: ((f: FlowRecord) => boolean) | null; graphView?: ScopedGraphView; counters?: () => CounterSummary; counting?: ScopedCounters } {
   if (scope === 'all') return { predicate };
-  return { predicate: predicate && ((f) => flowVisible(scope, f) && predicate(f)), graphView: new ScopedGraphView(scope, nodeById) };
+  const counting = new ScopedCounters(scope);
+  return { predicate: predicate && ((f) => flowVisible(scope, f) && predicate(f)), graphView: new ScopedGraphView(scope, nodeById), counters: () => counting.summary(), counting };
 }
 
 /**
