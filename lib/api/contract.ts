@@ -14,7 +14,7 @@ import type { Explanation } from '../server/views/explain-connection';
 import type { PolicyCatalog } from '../server/views/policy-catalog';
 import type { PostureReport, SourceHealth } from '../posture/posture-report';
 import type { ThreeLayers } from '../layers/three-layers';
-import type { AzurePageData } from '../server/azure-view';
+import type { AzurePageData } from '../server/views/azure-overview';
 import type { HubStatus } from '../server/hub';
 import { describeFilterProblems, parseFlowsRequest, parseHistogramRequest, parseStreamRequest, parseValuesRequest } from './flows-request';
 import { parseGraphRequest } from './graph-request';

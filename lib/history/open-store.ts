@@ -12,7 +12,8 @@ import { openClickHouseEngine } from './clickhouse-engine';
 import { EngineError, errorText, isDiskFull, type HistoryEngine } from './engine';
 import { alignTtl } from './retention';
 import { schemaStatements } from './schema';
-import { SqlFlowStore, type BatchingSettings, type ManagedFlowStore, type RetentionPolicy, type StoreTimers } from './sql-flow-store';
+import type { RetentionPolicy } from './retention';
+import { SqlFlowStore, type BatchingSettings, type ManagedFlowStore, type StoreTimers } from './sql-flow-store';
 
 export type { ManagedFlowStore } from './sql-flow-store';
 

@@ -12,7 +12,6 @@
 import type { HistoryEngine } from './engine';
 import { micros, ROLLUP_VERDICTS } from './queries';
 import { EDGE_MINUTES_TABLE, FLOWS_TABLE } from './schema';
-import type { RetentionPolicy } from './sql-flow-store';
 
 export interface MaintenanceReport {
   /** Hour partitions dropped whole (age, or size with only kept verdicts left), as epoch ms. */
@@ -55,6 +54,14 @@ async function totalBytes(engine: HistoryEngine): Promise<number> {
     {},
   );
   return Number(r?.bytes ?? 0);
+}
+
+/** How long and how much history is kept (FLOWSIGHT_RETENTION_DAYS, _MAX_GB, _ROLLUP_AFTER_MINUTES). */
+export interface RetentionPolicy {
+  days: number;
+  maxBytes: number;
+  /** Allowed flows older than this keep only their per-edge-per-minute counts (null: kept in full). */
+  rollupAfterMinutes: number | null;
 }
 
 /** One pass of age retention, the size cap and roll-up. */

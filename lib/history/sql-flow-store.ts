@@ -8,7 +8,7 @@ import type { FlowRecord } from '../flows/flow-record';
 import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './engine';
 import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
 import { decodeCursor, edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
-import { maintain, type MaintenanceReport } from './retention';
+import { maintain, type MaintenanceReport, type RetentionPolicy } from './retention';
 import { FlowBlockWriter } from './flow-block';
 import { FLOW_COLUMN_NAMES, FLOWS_TABLE, type StoredRow } from './schema';
 
@@ -19,13 +19,6 @@ export interface BatchingSettings {
   flushMs: number;
   /** Flows accepted but not yet handed to the engine, at most; an append that would pass it is dropped and counted. */
   maxPendingFlows: number;
-}
-
-export interface RetentionPolicy {
-  days: number;
-  maxBytes: number;
-  /** Allowed flows older than this keep only their per-edge-per-minute counts (null: kept in full). */
-  rollupAfterMinutes: number | null;
 }
 
 export interface StoreTimers {

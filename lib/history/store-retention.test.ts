@@ -8,7 +8,8 @@ import { openChdbEngine } from './chdb-engine';
 import type { HistoryEngine } from './engine';
 import { prepareSchema } from './open-store';
 import { alignTtl } from './retention';
-import { SqlFlowStore, type RetentionPolicy } from './sql-flow-store';
+import type { RetentionPolicy } from './retention';
+import { SqlFlowStore } from './sql-flow-store';
 
 const HOUR = 3_600_000;
 const root = mkdtempSync(path.join(tmpdir(), 'flowsight-retention-'));

@@ -10,7 +10,7 @@ import { fqdnOfWorldNode } from '../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
 import type { GraphEdge } from '../graph/types';
-import { azureOverview, type AzureOverview } from './views/azure-overview';
+import { azureOverview, type AzurePageData } from './views/azure-overview';
 import { clusterFindingsOptions } from '../posture/azure-findings';
 import type { PolicyEngine } from '../policy-engine/engine';
 import { UNKNOWN_INTERNET_IP, type WorldObservation } from '../azure-rules/firewall-hits';
@@ -122,10 +122,6 @@ export function worldObservations(hub: Pick<Hub, 'graph'>, edgeFlows: Pick<EdgeF
     });
   }
   return out;
-}
-
-export interface AzurePageData extends AzureOverview {
-  loadedAt: number;
 }
 
 export const NO_AZURE_SOURCE = 'no Azure source is configured for this cluster: set FLOWSIGHT_AZURE_DIR (az exports) or FLOWSIGHT_AZURE_SUBSCRIPTION (live ARM)';

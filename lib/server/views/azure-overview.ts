@@ -136,6 +136,11 @@ export interface AzureOverview {
   errorCount: number;
 }
 
+/** `/api/azure`: the overview and when its Azure snapshot was loaded. */
+export interface AzurePageData extends AzureOverview {
+  loadedAt: number;
+}
+
 const flagKey = (...parts: string[]) => parts.join('/');
 
 /** Tags computed from the VNet or the platform, never looked up in the published lists. */
