@@ -98,10 +98,13 @@ export class ScopedGraphView {
         sending.add(n.id);
       }
     }
+    // A delta after markAllDirty carries every edge: look its nodes up by id, not by scanning them per edge.
+    let deltaNodes: Map<string, GraphNode> | undefined;
     for (const e of upsertEdges) {
       for (const id of this.holdPeers(e)) {
         if (sending.has(id)) continue;
-        const node = delta.upsertNodes.find((n) => n.id === id) ?? this.nodeById(id);
+        deltaNodes ??= new Map(delta.upsertNodes.map((n) => [n.id, n]));
+        const node = deltaNodes.get(id) ?? this.nodeById(id);
         if (!node) continue;
         sending.add(id);
         upsertNodes.push(node);
