@@ -4,6 +4,8 @@ import { register as observe } from './observe';
 import { register as evaluate } from './evaluate';
 import { register as findings } from './findings';
 import { register as query } from './query';
+import { register as simulate } from './simulate';
+import { register as recommend } from './recommend';
 
 /** Every subcommand registers itself on the program; add new ones here. */
-export const commands: ((program: Command) => void)[] = [demoRelay, observe, evaluate, findings, query];
+export const commands: ((program: Command) => void)[] = [demoRelay, observe, evaluate, findings, query, simulate, recommend];

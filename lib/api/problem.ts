@@ -12,6 +12,8 @@ export interface ParamProblem {
   message: string;
   /** For a search query: the 1-based column of the query text the message is about. */
   column?: number;
+  /** For a multi-line value (a policy change's YAML): the 1-based line; `column` is then within it. */
+  line?: number;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import type { FlowRecord, Verdict } from '../flows/flow-record';
+import type { TrafficConnection } from '../what-if/observed-traffic';
 
 /** Epoch milliseconds; either bound may be absent (open range). `until` is exclusive. */
 export interface TimeRange {
@@ -139,6 +140,11 @@ export interface FlowStore {
   histogram(q: { condition?: SqlCondition; range: TimeRange; buckets: number }, signal?: AbortSignal): Promise<Histogram>;
   /** The per-edge aggregates over a window (the map of a past window). */
   edges(q: { range: TimeRange }, signal?: AbortSignal): Promise<EdgeAggregate[]>;
+  /**
+   * The traffic of a window folded into distinct connections for a what-if replay, most frequent first,
+   * at most `max` (`truncated` when there were more). `condition` narrows it (a scoped user's namespaces).
+   */
+  traffic(q: { range: TimeRange; condition?: SqlCondition | null; max?: number }, signal?: AbortSignal): Promise<{ connections: TrafficConnection[]; truncated: boolean }>;
   /** Stored values of a field starting with `prefix` (case-insensitive), most frequent first. */
   /** `condition` narrows the flows the values come from (a scoped user's namespaces). */
   values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal, condition?: SqlCondition | null): Promise<string[]>;

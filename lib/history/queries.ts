@@ -9,6 +9,7 @@
 import { EDGE_MINUTES_TABLE, FLOWS_TABLE, parseStoredTime, rowToFlow, type StoredRow } from './schema';
 import type { CompletionField, EdgeAggregate, FlowPage, FlowSearch, Histogram, SqlCondition, TimeRange, VerdictBuckets } from './flow-store';
 import type { Verdict } from '../flows/flow-record';
+import { urlPath, type TrafficConnection } from '../what-if/observed-traffic';
 
 /** A statement ready to run: SQL text with placeholders, and their values. */
 export interface BoundQuery {
@@ -303,3 +304,82 @@ export const SPAN_SQL = `SELECT toUnixTimestamp64Milli(min(time)) AS oldest, toU
 
 /** The stored time of a JSON row (`time` as ClickHouse prints DateTime64). */
 export const storedTime = (r: StoredRow): number => parseStoredTime(r.time);
+
+// ---- observed traffic (what-if replays) --------------------------------------------------------
+
+/** Most distinct connections one replay reads from the store. */
+export const MAX_TRAFFIC_ROWS = 200_000;
+
+/**
+ * The traffic of a window folded into distinct connections for a what-if replay (lib/what-if): one row
+ * per source identity, destination, port, protocol and L7 request, requests only (replies pass with
+ * the connection they answer). Pods are grouped by namespace, workload and labels (one identity, so one
+ * verdict); peers outside the cluster by address. Most frequent first, so a cap drops the rarest.
+ */
+export function trafficQuery(range: TimeRange, condition?: SqlCondition | null, max = MAX_TRAFFIC_ROWS): BoundQuery {
+  const own: SqlCondition['params'] = { h_max_rows: Math.max(1, Math.min(MAX_TRAFFIC_ROWS, Math.floor(max))) + 1 };
+  const where: string[] = ['is_reply != 1'];
+  if (range.since !== undefined) {
+    own.h_since = micros(range.since);
+    where.push(`time >= ${TIME('h_since')}`);
+  }
+  if (range.until !== undefined) {
+    own.h_until = micros(range.until);
+    where.push(`time < ${TIME('h_until')}`);
+  }
+  if (condition) where.push(`(${condition.where})`);
+  const side = (s: 'src' | 'dst') => `any(${s}_pod) AS ${s}_pod, any(${s}_ip) AS ${s}_ip, any(${s}_identity) AS ${s}_identity,
+  any(${s}_workload_kind) AS ${s}_workload_kind, any(${s}_node) AS ${s}_node, any(${s}_node_kind) AS ${s}_node_kind,
+  groupUniqArrayArray(20)(${s}_names) AS ${s}_names`;
+  const sql = `SELECT src_ns, src_workload, src_labels, dst_ns, dst_workload, dst_labels, dst_port, protocol, dns_query, http_method, http_path,
+  ${side('src')},
+  ${side('dst')},
+  count() AS flows, countIf(verdict = 'FORWARDED') AS forwarded, countIf(verdict = 'DROPPED') AS dropped,
+  countIf(verdict = 'AUDIT') AS audit, countIf(verdict = 'ERROR') AS error,
+  toUnixTimestamp64Milli(min(time)) AS first_seen, toUnixTimestamp64Milli(max(time)) AS last_seen,
+  argMax(uuid, time) AS example_uuid, argMax(node, time) AS hubble_node
+FROM ${FLOWS_TABLE}
+WHERE ${where.join(' AND ')}
+GROUP BY src_ns, src_workload, src_labels, if(src_pod = '', src_ip, '') AS src_addr, dst_ns, dst_workload, dst_labels,
+  if(dst_pod = '', dst_ip, '') AS dst_addr, dst_port, protocol, dns_query, http_method, cutQueryStringAndFragment(http_url) AS http_path
+ORDER BY flows DESC
+LIMIT {h_max_rows:UInt32}`;
+  return { sql, params: mergeParams(condition ?? undefined, own) };
+}
+
+/** One row of the traffic query, in the what-if's shape (lib/what-if/observed-traffic.ts). */
+export function trafficRowOf(r: StoredRow): TrafficConnection {
+  const side = (s: 'src' | 'dst'): TrafficConnection['source'] => ({
+    namespace: String(r[`${s}_ns`]),
+    pod: String(r[`${s}_pod`]),
+    workload: String(r[`${s}_workload`]),
+    workloadKind: String(r[`${s}_workload_kind`]),
+    labels: strs(r[`${s}_labels`]),
+    ip: String(r[`${s}_ip`]),
+    identity: Number(r[`${s}_identity`]),
+    names: strs(r[`${s}_names`]).sort(),
+    node: String(r[`${s}_node`]),
+    nodeKind: String(r[`${s}_node_kind`]),
+  });
+  const flows = Number(r.flows);
+  const forwarded = Number(r.forwarded);
+  const dropped = Number(r.dropped);
+  const audit = Number(r.audit);
+  const error = Number(r.error);
+  const dns = String(r.dns_query ?? '');
+  const method = String(r.http_method ?? '');
+  return {
+    source: side('src'),
+    destination: side('dst'),
+    port: Number(r.dst_port),
+    protocol: String(r.protocol),
+    ...(dns ? { dnsQuery: dns } : {}),
+    ...(method ? { httpMethod: method, httpPath: urlPath(String(r.http_path ?? '')) } : {}),
+    flows,
+    verdicts: { forwarded, dropped, audit, error, other: flows - forwarded - dropped - audit - error },
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    exampleUuid: String(r.example_uuid),
+    hubbleNode: String(r.hubble_node),
+  };
+}

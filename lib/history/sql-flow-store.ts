@@ -5,9 +5,10 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
+import type { TrafficConnection } from '../what-if/observed-traffic';
 import { errorText, isDiskFull, type EngineError, type HistoryEngine } from './engine';
 import { initialStoreStatus, type CompletionField, type EdgeAggregate, type FlowPage, type FlowSearch, type FlowStore, type Histogram, type SqlCondition, type StoreStatus, type TimeRange } from './flow-store';
-import { decodeCursor, edgeOf, edgesQuery, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
+import { decodeCursor, edgeOf, edgesQuery, MAX_TRAFFIC_ROWS, trafficQuery, trafficRowOf, histogramOf, histogramQuery, searchPage, searchQuery, SPAN_SQL, STATUS_SQL, valuesQuery } from './queries';
 import { maintain, type MaintenanceReport, type RetentionPolicy } from './retention';
 import { FlowBlockWriter } from './flow-block';
 import { FLOW_COLUMN_NAMES, FLOWS_TABLE, type StoredRow } from './schema';
@@ -327,6 +328,13 @@ export class SqlFlowStore implements ManagedFlowStore {
   async edges(q: { range: TimeRange }, signal?: AbortSignal): Promise<EdgeAggregate[]> {
     const plan = edgesQuery(q.range);
     return (await this.engine.query(plan.sql, plan.params, signal)).map(edgeOf);
+  }
+
+  async traffic(q: { range: TimeRange; condition?: SqlCondition | null; max?: number }, signal?: AbortSignal): Promise<{ connections: TrafficConnection[]; truncated: boolean }> {
+    const max = Math.min(MAX_TRAFFIC_ROWS, q.max ?? MAX_TRAFFIC_ROWS);
+    const plan = trafficQuery(q.range, q.condition, max);
+    const rows = await this.engine.query(plan.sql, plan.params, signal);
+    return { connections: rows.slice(0, max).map(trafficRowOf), truncated: rows.length > max };
   }
 
   async values(field: CompletionField, prefix: string, limit: number, signal?: AbortSignal, condition?: SqlCondition | null): Promise<string[]> {

@@ -22,7 +22,7 @@ export interface MetricSources {
 }
 
 /** The history queries timed in `flowsight_query_duration_seconds`. */
-export type QueryKind = 'search' | 'histogram' | 'edges' | 'values';
+export type QueryKind = 'search' | 'histogram' | 'edges' | 'traffic' | 'values';
 
 export class FlowsightMetrics {
   readonly registry = new Registry();
@@ -96,6 +96,7 @@ export class FlowsightMetrics {
       search: time('search', (q, signal) => store.search(q, signal)),
       histogram: time('histogram', (q, signal) => store.histogram(q, signal)),
       edges: time('edges', (q, signal) => store.edges(q, signal)),
+      traffic: time('traffic', (q, signal) => store.traffic(q, signal)),
       values: time('values', (field, prefix, limit, signal, condition) => store.values(field, prefix, limit, signal, condition)),
       status: () => store.status(),
       flush: () => store.flush(),

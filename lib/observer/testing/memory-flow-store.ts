@@ -75,6 +75,10 @@ export class MemoryFlowStore implements FlowStore {
     throw new Error('not used by the observer API');
   }
 
+  async traffic(): Promise<never> {
+    throw new Error('not used by the observer API');
+  }
+
   async values(field: string, prefix: string, limit: number): Promise<string[]> {
     if (field !== 'namespace') return [];
     const names = new Set<string>();

@@ -1,0 +1,162 @@
+/**
+ * What `flowsight simulate` and `flowsight recommend` share: where the traffic comes from (a `--flows`
+ * file, or a running Flowsight's history), where the cluster comes from (`--manifests` / `--demo`, or
+ * the running Flowsight's own), the time window, and how a streamed answer (JSON lines of progress,
+ * then the result) is read from the server.
+ */
+
+import { type Command, Option } from 'commander';
+import { isProblemDetails } from '../../lib/api/problem';
+import { parseWindow, type ReplayWindow } from '../../lib/api/what-if-request';
+import type { FlowRecord } from '../../lib/flows/flow-record';
+import { chooseDatapath, type DatapathChoice } from '../../lib/policy-engine/datapath';
+import type { ClusterSnapshot } from '../../lib/k8s/types';
+import { foldFlows, type ObservedTraffic } from '../../lib/what-if/observed-traffic';
+import type { ReplayProgress } from '../../lib/what-if/replay';
+import { addClusterInputOptions, hasClusterInput, loadClusterInput, readInputFile, UsageError, warn, type ClusterInputOptions } from './cluster-input';
+
+export interface WhatIfInputOptions extends ClusterInputOptions {
+  since?: string;
+  until?: string;
+  flows?: string;
+  url: string;
+}
+
+/** The run could not happen (server unreachable, history off): not the change's fault, so not exit 1. */
+export class RunError extends Error {}
+export const RUN_FAILED_EXIT = 3;
+
+export function addWhatIfInputOptions(cmd: Command): Command {
+  return addClusterInputOptions(
+    cmd
+      .option('--since <time>', 'replay traffic from this time (RFC 3339) or this long ago (24h, 7d)', '24h')
+      .option('--until <time>', 'replay traffic until this time or this long ago (default: now)')
+      .option('--flows <file>', 'replay these flows (JSON array or JSON lines of FlowRecord) instead of a server\'s history')
+      .addOption(new Option('--url <url>', 'the Flowsight server whose history (and, without --manifests/--demo, cluster) to use; token from FLOWSIGHT_AUTH_TOKEN').default(process.env.FLOWSIGHT_URL || 'http://127.0.0.1:3000')),
+  );
+}
+
+export function windowOf(o: Pick<WhatIfInputOptions, 'since' | 'until'>, now = Date.now()): ReplayWindow {
+  const w = parseWindow(o.since, o.until, now);
+  if (!w.ok) throw new UsageError(w.problems.map((p) => `--${p.param}: ${p.message}`).join('\n'));
+  return w.value;
+}
+
+/** Runs on this machine (a cluster input was given) rather than asking the server to. */
+export const runsLocally = (o: WhatIfInputOptions): boolean => hasClusterInput(o);
+
+export function checkInputs(o: WhatIfInputOptions): void {
+  try {
+    new URL(o.url);
+  } catch {
+    throw new UsageError(`--url: "${o.url}" is not a URL`);
+  }
+  if (o.flows && !runsLocally(o)) throw new UsageError('--flows replays a file against a cluster given here: add --manifests PATH or --demo');
+}
+
+async function readFlows(path: string): Promise<FlowRecord[]> {
+  const text = await readInputFile(path, '--flows');
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed) as FlowRecord[];
+    } catch (e) {
+      throw new UsageError(`--flows ${path}: not JSON (${(e as Error).message})`);
+    }
+  }
+  const out: FlowRecord[] = [];
+  trimmed.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(JSON.parse(line) as FlowRecord);
+    } catch (e) {
+      throw new UsageError(`--flows ${path} line ${i + 1}: not JSON (${(e as Error).message})`);
+    }
+  });
+  return out;
+}
+
+/** The cluster and traffic for a local run. */
+export async function localInputs(o: WhatIfInputOptions, window: ReplayWindow): Promise<{ snapshot: ClusterSnapshot; datapath: DatapathChoice; traffic: ObservedTraffic; partial: boolean }> {
+  const loaded = await loadClusterInput(o);
+  if (loaded.warnings.length && !o.allowPartial) throw new UsageError(`${loaded.warnings.length} problem(s) in the cluster input (--allow-partial replays against the rest):\n${loaded.warnings.map((w) => w.message).join('\n')}`);
+  warn(loaded.warnings.map((w) => w.message));
+  const datapath = chooseDatapath(loaded.snapshot, { setting: o.datapath, settingName: '--datapath', hubbleRelay: true });
+  const traffic = o.flows ? foldFlows(await readFlows(o.flows), { since: window.since, until: window.until }) : await serverTraffic(o.url, window);
+  return { snapshot: loaded.snapshot, datapath, traffic, partial: loaded.partial };
+}
+
+function authHeaders(): Record<string, string> {
+  const token = process.env.FLOWSIGHT_AUTH_TOKEN;
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** fetch() with the failures below HTTP said in words. */
+async function call(url: URL, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new RunError(`no Flowsight answers at ${url.origin} (${cause?.code ?? cause?.message ?? (e as Error).message}): start it with npm start, pass --url, or replay a file with --flows and --manifests`);
+  }
+}
+
+/** A problem answer as an error: the server's 400 is bad input (exit 2), the rest a failed run. */
+async function failure(res: Response): Promise<Error> {
+  const body: unknown = await res.json().catch(() => null);
+  const detail = isProblemDetails(body) ? body.detail : `HTTP ${res.status}`;
+  const where = isProblemDetails(body) ? (body.problems ?? []).filter((p) => p.line !== undefined).map((p) => `  line ${p.line}, column ${p.column}: ${p.message}`) : [];
+  if (res.status === 400) return new UsageError([detail, ...where].join('\n'));
+  if (res.status === 401) return new RunError(`${detail} (set FLOWSIGHT_AUTH_TOKEN)`);
+  return new RunError(detail);
+}
+
+async function serverTraffic(base: string, window: ReplayWindow): Promise<ObservedTraffic> {
+  const params = new URLSearchParams({ since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() });
+  const res = await call(new URL(`/api/simulate/traffic?${params}`, base));
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as ObservedTraffic;
+}
+
+/** POSTs to a streaming what-if endpoint and returns its result, reporting progress on the way. */
+export async function streamed<R>(base: string, path: string, body: unknown, onProgress: (p: ReplayProgress) => void): Promise<R> {
+  const res = await call(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok || !res.body) throw await failure(res);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (!line.trim()) continue;
+      const event = JSON.parse(line) as { type: string } & Record<string, unknown>;
+      if (event.type === 'progress') onProgress(event as unknown as ReplayProgress);
+      else if (event.type === 'result') return event.result as R;
+      else if (event.type === 'error') throw new RunError(String(event.detail));
+    }
+  }
+  throw new RunError('the server ended the answer without a result');
+}
+
+/** Progress on stderr when it is a terminal (a CI log gets the result only). */
+export function progressPrinter(): (p: ReplayProgress) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  return (p) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}${p.phase === 'paths' ? '\n' : ''}`);
+}
+
+/** Runs a what-if command body: UsageError exits 2, RunError 3, both with the message on stderr. */
+export async function runWhatIf(name: string, body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`flowsight ${name}: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof RunError) {
+      process.stderr.write(`flowsight ${name}: ${err.message}\n`);
+      process.exitCode = RUN_FAILED_EXIT;
+    } else throw err;
+  }
+}

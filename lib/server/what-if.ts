@@ -1,0 +1,181 @@
+/**
+ * What `/api/simulate`, `/api/recommend` and `/api/simulate/traffic` answer, over the runtime's
+ * cluster source and flow history. Replays read the history (never the live ring: a change is judged
+ * on a real window of traffic), narrowed to the user's namespaces. A scoped user may only propose
+ * changes to namespaces they can read; cluster-wide policies need cluster-wide access.
+ *
+ * Long work streams its progress: the answer is JSON lines (`progress` events, then one `result` or
+ * `error`), so the page shows a progress bar and Cancel, and a cancelled request stops the replay.
+ */
+
+import type { RecommendRequest, ReplayWindow, SimulateRequest } from '../api/what-if-request';
+import type { ClusterSnapshot } from '../k8s/types';
+import { objectKey } from '../k8s/types';
+import type { DatapathChoice } from '../policy-engine/datapath';
+import { deployedDiff, type DeployedDiff } from '../what-if/deployed-diff';
+import { type ObservedTraffic } from '../what-if/observed-traffic';
+import { changeRunnable, parseChange, type ChangeProblem, type ParsedChange } from '../what-if/proposed-change';
+import { recommend, recommendationChange, type Flavour, type Recommendation } from '../what-if/recommend';
+import { simulate, type ReplayProgress, type SimulationResult } from '../what-if/replay';
+import { inScope, type NamespaceScope } from './access/namespace-access';
+import { scopeSql } from './access/access-scope';
+import type { Runtime } from './runtime';
+import { problemResponse } from '../api/problem';
+
+export interface SimulateAnswer extends SimulationResult {
+  /** Warnings from reading the change (errors never get this far). */
+  problems: ChangeProblem[];
+}
+
+export interface RecommendAnswer {
+  recommendation: Recommendation;
+  /** The change that puts it in place (its YAML, and the namespace's other policies deleted). */
+  change: { yaml: string; delete: { kind: string; namespace?: string; name: string }[] };
+  simulation: SimulationResult;
+  deployed: DeployedDiff;
+}
+
+export type ReplayEvent<R> = ({ type: 'progress' } & ReplayProgress) | { type: 'result'; result: R } | { type: 'error'; status: number; code: string; detail: string };
+
+/** A request that cannot run as asked: answered as problem details before any work starts. */
+export class WhatIfRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: ChangeProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+interface Cluster {
+  snapshot: ClusterSnapshot;
+  datapath: DatapathChoice;
+}
+
+async function cluster(rt: Runtime): Promise<Cluster> {
+  const { source, posture } = await rt.posture();
+  return { snapshot: source.snapshot(), datapath: posture.engine().datapath };
+}
+
+/** The window's traffic from the history, narrowed to what the user may see. */
+export async function replayTraffic(rt: Runtime, window: ReplayWindow, scope: NamespaceScope, signal?: AbortSignal): Promise<ObservedTraffic> {
+  const store = await rt.history().catch(() => null);
+  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
+  const range = { since: window.since, until: window.until };
+  const { connections, truncated } = await rt.historyReads.run(() => store.traffic({ range, condition: scopeSql(scope) }, signal));
+  const flows = connections.reduce((n, c) => n + c.flows, 0);
+  return { connections, flows, truncated, range: { since: window.since, until: window.until } };
+}
+
+/** Refuses a change that reaches namespaces the user may not read (or the whole cluster without cluster-wide access). */
+function checkChangeScope(change: ParsedChange, scope: NamespaceScope): void {
+  if (scope === 'all') return;
+  const targets = [...change.apply.map((a) => a.policy), ...change.delete];
+  for (const t of targets) {
+    if (!t.namespace) throw new WhatIfRefusal(403, 'forbidden', `${t.kind} ${t.name} is cluster-wide: simulating it needs access to every namespace`);
+    if (!inScope(scope, t.namespace)) throw new WhatIfRefusal(403, 'forbidden', `${t.kind} ${objectKey(t)} is in a namespace you may not read`);
+  }
+}
+
+/** Reads and checks a change: malformed YAML or a policy the engine would reject runs nothing. */
+export function readChange(req: SimulateRequest, scope: NamespaceScope): ParsedChange {
+  const change = parseChange(req.change);
+  if (!changeRunnable(change)) {
+    const first = change.problems.find((p) => p.severity === 'error')!;
+    const where = first.line ? ` (line ${first.line}, column ${first.column})` : '';
+    throw new WhatIfRefusal(400, 'invalid-change', `the change cannot run: ${first.message}${where}`, change.problems);
+  }
+  checkChangeScope(change, scope);
+  return change;
+}
+
+/** Replays the window with and without `change` (read with readChange first, so bad input is answered before streaming). */
+export async function runSimulation(rt: Runtime, req: SimulateRequest, change: ParsedChange, scope: NamespaceScope, progress: (p: ReplayProgress) => void, signal?: AbortSignal): Promise<SimulateAnswer> {
+  const { snapshot, datapath } = await cluster(rt);
+  const traffic = await replayTraffic(rt, req.window, scope, signal);
+  const result = await simulate(snapshot, change, traffic, { engineOptions: { datapath }, onProgress: progress, ...(signal ? { signal } : {}) });
+  return { ...result, problems: change.problems };
+}
+
+/** Refuses a recommendation for a namespace the user may not read. */
+export function checkRecommendScope(req: RecommendRequest, scope: NamespaceScope): void {
+  if (!inScope(scope, req.namespace)) throw new WhatIfRefusal(403, 'forbidden', `namespace ${req.namespace} is not one you may read`);
+}
+
+/** Refuses a replay when there is no history to read (answered before the stream starts). */
+export async function requireHistory(rt: Runtime): Promise<void> {
+  const store = await rt.history().catch(() => null);
+  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
+}
+
+export async function runRecommendation(rt: Runtime, req: RecommendRequest, scope: NamespaceScope, progress: (p: ReplayProgress) => void, signal?: AbortSignal): Promise<RecommendAnswer> {
+  checkRecommendScope(req, scope);
+  const { snapshot, datapath } = await cluster(rt);
+  if (!snapshot.namespaces.some((n) => n.name === req.namespace) && !snapshot.pods.some((p) => p.namespace === req.namespace)) {
+    throw new WhatIfRefusal(404, 'unknown-namespace', `the cluster has no namespace ${req.namespace}`);
+  }
+  const traffic = await replayTraffic(rt, req.window, scope, signal);
+  const flavour: Flavour = req.flavour ?? (datapath.datapath === 'cilium' ? 'cilium' : 'kubernetes');
+  const recommendation = recommend(snapshot, traffic, { namespace: req.namespace, ...(req.workload ? { workload: req.workload } : {}) }, flavour);
+  const change = recommendationChange(snapshot, recommendation);
+  const parsed = parseChange(change);
+  const simulation = await simulate(snapshot, parsed, traffic, { engineOptions: { datapath }, onProgress: progress, ...(signal ? { signal } : {}) });
+  const deployed = deployedDiff(snapshot, traffic, req.namespace, { datapath });
+  return { recommendation, change, simulation, deployed };
+}
+
+/**
+ * Runs `work` and answers its progress and result as JSON lines. Refusals found before the work
+ * starts are problem details with their status; later failures end the stream with an `error` line.
+ */
+export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => void, signal: AbortSignal) => Promise<R>, signal: AbortSignal, onError: (err: unknown) => void): Promise<Response> {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => abort.abort() });
+  const abort = new AbortController();
+  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  const send = (event: ReplayEvent<R>) => {
+    try {
+      controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+    } catch {
+      // The client went away; the abort signal stops the work.
+    }
+  };
+  let last = 0;
+  const progress = (p: ReplayProgress) => {
+    // At most ten progress lines a second: a bar needs no more.
+    const now = Date.now();
+    if (p.done !== p.total && now - last < 100) return;
+    last = now;
+    send({ type: 'progress', ...p });
+  };
+  void work(progress, abort.signal).then(
+    (result) => {
+      send({ type: 'result', result });
+      controller.close();
+    },
+    (err: unknown) => {
+      if (!abort.signal.aborted) {
+        onError(err);
+        const refusal = err instanceof WhatIfRefusal ? err : undefined;
+        send({ type: 'error', status: refusal?.status ?? 500, code: refusal?.code ?? 'replay-failed', detail: refusal?.message ?? 'the replay failed; the server log has the details' });
+      }
+      try {
+        controller.close();
+      } catch {
+        /* already closed */
+      }
+    },
+  );
+  return new Response(stream, { headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } });
+}
+
+/** Problem details for a refusal (bad change, forbidden namespace, no history); undefined for anything else. */
+export function refusalResponse(err: unknown): Response | undefined {
+  if (!(err instanceof WhatIfRefusal)) return undefined;
+  const problems = err.problems.filter((p) => p.severity === 'error').map((p) => ({ param: 'change.yaml', message: p.message, ...(p.line !== undefined ? { line: p.line } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }));
+  const title = err.status === 400 ? 'Invalid change' : err.status === 403 ? 'Forbidden' : err.status === 404 ? 'Not found' : 'Unavailable';
+  return problemResponse(err.status, title, err.message, problems.length ? problems : undefined, { code: err.code });
+}
