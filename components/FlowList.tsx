@@ -12,7 +12,7 @@ export function FlowList({ flows }: { flows: FlowRecord[] }) {
       {flows.map((f) => (
         <li key={f.uuid} className="py-1.5" data-testid="panel-flow">
           <div className="flex items-center gap-2">
-            <VerdictBadge verdict={f.verdict} />
+            <VerdictBadge verdict={f.verdict} detail={f.verdict === 'AUDIT' ? decidedBy(f) : undefined} />
             <span className="font-mono text-slate-500">{timeLabel(f.time)}</span>
             <span className="text-slate-500">{f.isReply ? 'reply' : f.direction.toLowerCase()}</span>
             <span className="ml-auto font-mono">{portLabel(f)}</span>

@@ -1,3 +1,4 @@
+import { AUDIT_PHRASE, AUDIT_SHORT } from '@/lib/flows/audit-verdict';
 import type { Verdict } from '@/lib/flows/flow-record';
 
 const TONE: Record<string, string> = {
@@ -7,6 +8,16 @@ const TONE: Record<string, string> = {
   ERROR: 'bg-red-200 text-red-900',
 };
 
-export function VerdictBadge({ verdict }: { verdict: Verdict }) {
-  return <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold ${TONE[verdict] ?? 'bg-slate-100 text-slate-700'}`}>{verdict}</span>;
+/**
+ * A flow's verdict. AUDIT reads "audit: would be denied" (the traffic passes; the policy runs in audit mode);
+ * `detail` is its tooltip when the caller knows more (the policy that would deny it).
+ */
+export function VerdictBadge({ verdict, detail }: { verdict: Verdict; detail?: string }) {
+  const audit = verdict === 'AUDIT';
+  const title = audit ? `AUDIT: ${detail ?? AUDIT_PHRASE}. The traffic passes: the policy runs in audit mode.` : detail;
+  return (
+    <span data-testid="verdict-badge" title={title} className={`whitespace-nowrap rounded px-1.5 py-0.5 text-[10px] font-semibold ${TONE[verdict] ?? 'bg-slate-100 text-slate-700'}`}>
+      {audit ? AUDIT_SHORT : verdict}
+    </span>
+  );
 }

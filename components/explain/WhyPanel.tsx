@@ -1,11 +1,12 @@
 'use client';
 
 import Link from 'next/link';
+import { AUDIT_PHRASE } from '@/lib/flows/audit-verdict';
 import type { ExplainedDirection, ExplainedRule, Explanation } from '@/lib/server/views/explain-connection';
 import type { PolicyRef } from '@/lib/policy-engine/compiled-policy';
 
 /** Link to one policy on the policies page (its card is found by namespace and name). */
-export function policyHref(p: PolicyRef): string {
+export function policyHref(p: Pick<PolicyRef, 'namespace' | 'name'> & { kind: string }): string {
   const q = new URLSearchParams({ ...(p.namespace ? { ns: p.namespace } : {}), q: p.name, select: `${p.kind}/${p.namespace ?? ''}/${p.name}` });
   return `/policies?${q}`;
 }
@@ -37,7 +38,7 @@ function Rule({ r }: { r: ExplainedRule }) {
 }
 
 function Side({ d }: { d: ExplainedDirection }) {
-  const state = d.allowed ? (d.audit ? 'audit' : 'allowed') : d.audit ? 'audit (not enforced)' : 'denied';
+  const state = d.allowed ? (d.audit ? 'audit' : 'allowed') : d.audit ? `audit: ${AUDIT_PHRASE}` : 'denied';
   return (
     <div data-testid={`why-${d.direction}`} className="rounded border border-slate-200 p-2">
       <div className="flex items-baseline justify-between gap-2">
@@ -79,7 +80,7 @@ export function WhyPanel({ explanation: e, title = 'Why (policy engine)' }: { ex
   return (
     <section data-testid="why-panel" className="flex flex-col gap-1.5 text-xs">
       <h3 className="font-semibold text-slate-700">
-        {title}: <span className={verdictClass} data-testid="why-verdict">{e.verdict === 'FORWARDED' ? 'allowed' : e.verdict === 'AUDIT' ? 'audit' : 'denied'}</span>
+        {title}: <span className={verdictClass} data-testid="why-verdict">{e.verdict === 'FORWARDED' ? 'allowed' : e.verdict === 'AUDIT' ? `audit: ${AUDIT_PHRASE}` : 'denied'}</span>
       </h3>
       <p data-testid="why-summary">{e.summary}</p>
       {e.observed && !e.observed.agrees && (

@@ -6,7 +6,7 @@ import { decidedBy, l7Summary, peerName, portLabel, timeLabel } from '@/lib/flow
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { VerdictBadge } from '../VerdictBadge';
 
-const COLUMNS = 'grid grid-cols-[7rem_minmax(0,1.3fr)_minmax(0,1.3fr)_6rem_6.5rem_minmax(0,1fr)_minmax(0,1.2fr)] gap-2';
+const COLUMNS = 'grid grid-cols-[7rem_minmax(0,1.3fr)_minmax(0,1.3fr)_6rem_8.5rem_minmax(0,1fr)_minmax(0,1.2fr)] gap-2';
 
 /** Rows from the end at which the table asks for the next page. */
 const NEAR_END_ROWS = 50;
@@ -60,10 +60,13 @@ export function FlowTable({ flows, onSelect, selected, onNearEnd }: { flows: rea
                 <span data-testid="flow-destination" className="truncate font-mono">{peerName(f.destination)}</span>
                 <span className="font-mono">{portLabel(f)}{f.isReply ? ' ↩' : ''}</span>
                 <span>
-                  <VerdictBadge verdict={f.verdict} />
+                  <VerdictBadge verdict={f.verdict} detail={f.verdict === 'AUDIT' ? decidedBy(f) : undefined} />
                 </span>
                 <span className="truncate text-sky-800">{l7Summary(f)}</span>
-                <span className="truncate text-slate-600">{f.dropReason && f.verdict === 'DROPPED' ? `${f.dropReason}: ` : ''}{decidedBy(f)}</span>
+                <span data-testid="flow-decided-by" title={decidedBy(f)} className={`truncate ${f.verdict === 'AUDIT' ? 'text-amber-800' : 'text-slate-600'}`}>
+                  {f.dropReason && f.verdict === 'DROPPED' ? `${f.dropReason}: ` : ''}
+                  {decidedBy(f)}
+                </span>
               </div>
             );
           })}

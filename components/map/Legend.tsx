@@ -4,7 +4,7 @@ const TEXT = {
   allowed: 'allowed at every layer',
   denied: 'denied (by policy, NSG or firewall)',
   mixed: 'mixed: some dropped',
-  audit: 'audit: would be dropped',
+  audit: 'audit: would be denied when enforced',
 } as const;
 
 /** What the colours, line styles, labels and outlines mean: a strip under the map, so it never covers part of it. */

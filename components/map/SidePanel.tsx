@@ -2,7 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { auditDenial } from '@/lib/flows/audit-verdict';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import { flowExplainParams } from '@/lib/policy-engine/flow-connection';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import { edgeLabel } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
@@ -10,8 +12,9 @@ import { describeEdgePath, LAYER_NAME } from '@/lib/graph/edge-path-text';
 import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer, type VerdictCounts } from '@/lib/graph/types';
 import type { PostureReport } from '@/lib/posture/posture-report';
 import { SEVERITY_CLASS } from '../explain/severity-class';
-import { flowsQuery } from '../api/queries';
+import { explainQuery, flowsQuery } from '../api/queries';
 import { EdgeLayers } from '../azure/EdgeLayers';
+import { AuditDenialNote } from '../explain/AuditDenial';
 import { EdgeWhy } from '../explain/EdgeWhy';
 import { FlowList } from '../FlowList';
 import { pastFlowsQuery } from './history-queries';
@@ -124,6 +127,17 @@ function PathVerdict({ path }: { path: EdgePath }) {
   );
 }
 
+/**
+ * An edge with AUDIT flows: what would deny them once enforced, named from the explanation the why panel
+ * below fetches (the same query: the edge's newest flow when live, the newest stored flow in a past window).
+ */
+function EdgeAudit({ edge, past, flows }: { edge: GraphEdge; past: MapWindow | null; flows: PanelFlowState }) {
+  const newest = flows.flows?.[0];
+  const params = !past ? new URLSearchParams({ edge: edge.id }) : flows.isLoading ? undefined : newest ? flowExplainParams(newest) : new URLSearchParams({ edge: edge.id });
+  const q = useQuery(explainQuery(params));
+  return <AuditDenialNote denial={auditDenial(undefined, q.data)} loading={q.isLoading} testId="panel-audit" />;
+}
+
 function EdgePanel({ edge, nodes, past }: { edge: GraphEdge; nodes: GraphState['nodes']; past: MapWindow | null }) {
   const flows = useFlows('edge', edge.id, past);
   const src = nodes.get(edge.source);
@@ -140,6 +154,7 @@ function EdgePanel({ edge, nodes, past }: { edge: GraphEdge; nodes: GraphState['
         {status !== edge.status && <span data-testid="panel-observed"> · Cilium observed: {edge.status}</span>}
       </p>
       {edge.path && <PathVerdict path={edge.path} />}
+      {edge.counts.audit > 0 && <EdgeAudit edge={edge} past={past} flows={flows} />}
       <CountsBar counts={edge.counts} total={edge.total} />
       {Object.keys(edge.dropReasons).length > 0 && (
         <p className="text-xs text-red-700">drop reasons: {Object.entries(edge.dropReasons).map(([r, n]) => `${r} ×${n}`).join(', ')}</p>
@@ -150,7 +165,6 @@ function EdgePanel({ edge, nodes, past }: { edge: GraphEdge; nodes: GraphState['
         {edge.deniedBy.length > 0 && <p>denied by {edge.deniedBy.join(', ')}</p>}
         {edge.counts.dropped > 0 && edge.deniedBy.length === 0 && <p>dropped with no allowing rule: the destination or source is isolated (default deny) and nothing selects this path</p>}
         {edge.allowedBy.length === 0 && edge.counts.dropped === 0 && edge.counts.audit === 0 && <p>no policy reported: the endpoints are not isolated (default allow) or the node peer is always allowed</p>}
-        {edge.counts.audit > 0 && <p className="text-amber-700">AUDIT: would be dropped once the policy is enforced</p>}
       </section>
       {past ? (
         <PastEdgeWhy edge={edge} newest={flows.flows?.[0]} loading={flows.isLoading} />

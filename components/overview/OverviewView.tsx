@@ -1,10 +1,15 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo } from 'react';
+import { AUDIT_PHRASE, auditPolicyName } from '@/lib/flows/audit-verdict';
+import type { NamespaceAudit } from '@/lib/posture/audit-by-namespace';
 import { edgeLabel } from '@/lib/graph/cy-elements';
 import { LAYER_SHORT } from '@/lib/graph/edge-path-text';
 import { effectiveStatus, type GraphEdge } from '@/lib/graph/types';
+import { postureQuery } from '../api/queries';
+import { policyHref } from '../explain/WhyPanel';
 import { useLive } from '../live/use-live';
 import { PostureSection } from './PostureSection';
 import { TrafficChart } from './TrafficChart';
@@ -12,6 +17,32 @@ import { TrafficChart } from './TrafficChart';
 /** Flows of the edge that did not get through: Cilium's drops, or everything when an Azure layer denies it. */
 function deniedFlows(e: GraphEdge): number {
   return e.path?.decidedBy === 'nsg' || e.path?.decidedBy === 'firewall' ? e.total : e.counts.dropped;
+}
+
+/** A namespace's AUDIT flows and the policies that would deny them once enforced (linked). */
+function NamespaceAuditCell({ audit }: { audit: NamespaceAudit | undefined }) {
+  if (!audit) return null;
+  return (
+    <div data-testid={`ns-audit-${audit.namespace}`} title={`${audit.flows} AUDIT flows on ${audit.paths} path${audit.paths === 1 ? '' : 's'}: ${AUDIT_PHRASE}`}>
+      <span className="font-mono" data-testid="ns-audit-count">
+        {audit.flows}
+      </span>
+      {audit.policies.length > 0 && (
+        <div className="text-[11px]">
+          by{' '}
+          {audit.policies.map((p, i) => (
+            <span key={`${p.kind}/${p.namespace ?? ''}/${p.name}`}>
+              {i > 0 && ', '}
+              <Link href={policyHref(p)} title={auditPolicyName(p)} className="font-mono text-sky-700 hover:underline" data-testid="ns-audit-policy">
+                {p.name}
+              </Link>
+            </span>
+          ))}
+        </div>
+      )}
+      {audit.unnamedFlows > 0 && <div className="text-[11px] text-slate-500">{audit.unnamedFlows === audit.flows ? 'policy unknown' : `${audit.unnamedFlows} with the policy unknown`}</div>}
+    </div>
+  );
 }
 
 export function OverviewView() {
@@ -22,23 +53,30 @@ export function OverviewView() {
     () => (graph ? [...graph.edges.values()].filter((e) => e.counts.dropped > 0 || effectiveStatus(e) === 'denied').sort((a, b) => deniedFlows(b) - deniedFlows(a)).slice(0, 10) : []),
     [graph],
   );
+  // AUDIT flows are counted by the server for the namespace whose policy would deny them (not on both ends).
+  const posture = useQuery(postureQuery());
+  const audit = useMemo(() => new Map((posture.data?.audit ?? []).map((a) => [a.namespace, a])), [posture.data]);
   const namespaces = useMemo(() => {
-    const out = new Map<string, { flows: number; dropped: number; audit: number; workloads: Set<string> }>();
+    const out = new Map<string, { flows: number; dropped: number; workloads: Set<string> }>();
+    const row = (ns: string) => {
+      let s = out.get(ns);
+      if (!s) out.set(ns, (s = { flows: 0, dropped: 0, workloads: new Set() }));
+      return s;
+    };
+    for (const ns of audit.keys()) row(ns);
     if (!graph) return out;
     for (const e of graph.edges.values()) {
       for (const id of [e.source, e.target]) {
         const n = graph.nodes.get(id);
         if (!n?.namespace) continue;
-        const s = out.get(n.namespace) ?? { flows: 0, dropped: 0, audit: 0, workloads: new Set() };
+        const s = row(n.namespace);
         s.flows += e.total;
         s.dropped += e.counts.dropped;
-        s.audit += e.counts.audit;
         s.workloads.add(n.id);
-        out.set(n.namespace, s);
       }
     }
     return out;
-  }, [graph]);
+  }, [graph, audit]);
   const status = live.status;
   return (
     <div className="mx-auto grid max-w-6xl gap-4 p-4 md:grid-cols-2">
@@ -76,12 +114,12 @@ export function OverviewView() {
               <th>workloads</th>
               <th>flows</th>
               <th>dropped</th>
-              <th>audit</th>
+              <th title={`AUDIT flows seen so far that ${AUDIT_PHRASE}, counted for the namespace whose policy would deny them, with that policy`}>audit: would be denied</th>
             </tr>
           </thead>
           <tbody>
-            {[...namespaces.entries()].sort().map(([ns, s]) => (
-              <tr key={ns} className="border-t border-slate-100">
+            {[...namespaces.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ns, s]) => (
+              <tr key={ns} className="border-t border-slate-100" data-testid={`ns-row-${ns}`}>
                 <td>
                   <Link className="text-sky-700 hover:underline" href={`/map?ns=${ns}`}>
                     {ns}
@@ -90,7 +128,9 @@ export function OverviewView() {
                 <td>{s.workloads.size}</td>
                 <td className="font-mono">{s.flows}</td>
                 <td className="font-mono text-red-700">{s.dropped || ''}</td>
-                <td className="font-mono text-amber-700">{s.audit || ''}</td>
+                <td className="text-amber-700">
+                  <NamespaceAuditCell audit={audit.get(ns)} />
+                </td>
               </tr>
             ))}
           </tbody>

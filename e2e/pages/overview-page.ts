@@ -22,6 +22,11 @@ export class OverviewPage {
     return this.page.getByTestId(`ns-score-${ns}`);
   }
 
+  /** The namespace table's AUDIT cell: flows that would be denied when enforced, and the policies that would deny them. */
+  namespaceAudit(ns: string) {
+    return this.page.getByTestId(`ns-audit-${ns}`);
+  }
+
   findings() {
     return this.page.getByTestId('finding');
   }

@@ -1,6 +1,7 @@
 /** How a flow reads to a person: peer names, the L7 line, the policy that decided. */
 
 import { displayDnsName } from '../match/dns-name';
+import { auditDenial, describeAuditDenial } from './audit-verdict';
 import type { FlowEndpoint, FlowRecord, PolicyRef } from './flow-record';
 
 /** `namespace/pod`, the DNS name of a world peer, or the reserved identity with its IP. */
@@ -39,13 +40,14 @@ export function policyName(p: PolicyRef): string {
 
 /** One line on what Cilium said decided this flow. */
 export function decidedBy(f: FlowRecord): string {
+  // First: an AUDIT flow may carry the other side's allowing policy, but what matters is what would deny it.
+  if (f.verdict === 'AUDIT') return describeAuditDenial(auditDenial(f));
   const denied = [...f.egressDeniedBy, ...f.ingressDeniedBy];
   if (denied.length) return `denied by ${denied.map(policyName).join(', ')}`;
   if (f.verdict === 'DROPPED' && f.dropReason === 'POLICY_DENIED') return 'dropped: no policy allows it (default deny)';
   if (f.verdict === 'DROPPED') return `dropped: ${f.dropReason || 'unknown reason'}`;
   const allowed = [...f.egressAllowedBy, ...f.ingressAllowedBy];
   if (allowed.length) return `allowed by ${[...new Set(allowed.map(policyName))].join(', ')}`;
-  if (f.verdict === 'AUDIT') return 'would be dropped: endpoint in policy audit mode';
   return '';
 }
 

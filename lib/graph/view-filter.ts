@@ -4,6 +4,7 @@
  * ingress controllers, and their own patterns). Pure: the map page and the export share it.
  */
 
+import { AUDIT_PHRASE } from '../flows/audit-verdict';
 import { ANY_CHAR, compileGlob, MAX_WILDCARD_PATTERN, type Wildcard } from '../match/wildcard';
 import { describeEdgePath } from './edge-path-text';
 import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer } from './types';
@@ -148,7 +149,7 @@ export interface ConnectionExport {
 /** What decided an edge, in one sentence, from Cilium's report alone (before the Azure layers are known). */
 function observedExplanation(e: GraphEdge): string {
   if (e.status === 'allowed') return e.allowedBy.length ? `allowed by ${e.allowedBy.join(', ')}` : 'forwarded: no policy isolates these endpoints (Azure layers not evaluated yet)';
-  if (e.status === 'audit') return 'a policy in audit mode would drop it once enforced';
+  if (e.status === 'audit') return `a policy runs in audit mode: ${AUDIT_PHRASE}`;
   return e.deniedBy.length ? `dropped by ${e.deniedBy.join(', ')}` : 'dropped: isolated (default deny) and no rule allows it';
 }
 

@@ -9,6 +9,7 @@
  * Cilium (network policy) -> node NIC / subnet NSG -> user-defined route -> Azure Firewall.
  */
 
+import { AUDIT_PHRASE } from '../flows/audit-verdict';
 import { LAYER_NAME } from '../graph/edge-path-text';
 import type { EdgePath, EdgeStatus, GraphEdge, PathCellVerdict, PathLayer } from '../graph/types';
 import type { LayerCell } from './three-layers';
@@ -62,7 +63,7 @@ export function edgePath(edge: ObservedEdge, azure: AzureCells | undefined): Edg
     return { status: 'mixed', decidedBy: 'policy', ...(rule ? { rule } : {}), reason: `Cilium dropped some flows of this connection and forwarded others${caveat}`, layers };
   }
   if (edge.status === 'audit') {
-    return { status: 'audit', decidedBy: 'policy', reason: `a network policy in audit mode would drop this connection once enforced${caveat}`, layers };
+    return { status: 'audit', decidedBy: 'policy', reason: `a network policy runs in audit mode: this connection ${AUDIT_PHRASE}${caveat}`, layers };
   }
   return { status: 'allowed', reason: unknown.length ? `allowed by network policy${caveat}` : 'allowed by every layer on the path', layers };
 }

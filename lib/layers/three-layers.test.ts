@@ -60,7 +60,7 @@ describe('threeLayers', () => {
     expect(r.firewall.verdict).toBe('not-on-path');
     expect(r.policy.verdict).toBe('denied');
     expect(r.policy.reason).toMatch(/dropped at egress/);
-    expect(r.policy.rule).toBe('default deny (no rule allows it)');
+    expect(r.policy.rule).toBe('default deny by NetworkPolicy production/allow-frontend-egress, NetworkPolicy production/default-deny-all (no rule allows it)');
     expect(r.verdict).toBe('denied');
   });
 

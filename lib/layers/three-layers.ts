@@ -4,6 +4,7 @@
  * see node addresses) with the policy engine (which sees pods). Pure: callers hand in the snapshots.
  */
 
+import { AUDIT_PHRASE, auditPolicyName } from '../flows/audit-verdict';
 import { normalizeDnsName } from '../match/dns-name';
 import type { AzureSnapshot } from '../azure/types';
 import type { ClusterSnapshot } from '../k8s/types';
@@ -258,13 +259,15 @@ function policyVerdictCell(v: ConnectionVerdict): LayerCell {
   if (neitherPod) return { layer: 'policy', verdict: 'not-on-path', reason: 'neither end is a pod: pod network policies do not apply', notes: [] };
   const reason = `egress: ${REASONS[v.egress.reason]}; ingress: ${REASONS[v.ingress.reason]}`;
   const deciding = v.enforcedAt ? (v.enforcedAt === 'egress' ? v.egress : v.ingress) : undefined;
-  const rule = (deciding ? directionRule(deciding) : [directionRule(v.egress), directionRule(v.ingress)].filter(Boolean).join('; ')) || (v.verdict === 'FORWARDED' ? undefined : 'default deny (no rule allows it)');
+  // A default deny names the policies that isolate the deciding side (for AUDIT: the policy that would deny it).
+  const isolating = deciding?.reason === 'default-deny' && deciding.isolatedBy?.length ? ` by ${deciding.isolatedBy.map(auditPolicyName).join(', ')}` : '';
+  const rule = (deciding ? directionRule(deciding) : [directionRule(v.egress), directionRule(v.ingress)].filter(Boolean).join('; ')) || (v.verdict === 'FORWARDED' ? undefined : `default deny${isolating} (no rule allows it)`);
   const verdict: CellVerdict = v.verdict === 'DROPPED' ? 'denied' : v.verdict === 'AUDIT' ? 'audit' : 'allowed';
   const notes = v.egress.l7Filtered || v.ingress.l7Filtered ? ['allowed at L4 for requests matching L7 rules; the request itself was not checked'] : [];
   return {
     layer: 'policy',
     verdict,
-    reason: v.enforcedAt ? `${v.verdict === 'AUDIT' ? 'would be dropped' : 'dropped'} at ${v.enforcedAt}: ${reason}` : reason,
+    reason: v.enforcedAt ? `${v.verdict === 'AUDIT' ? AUDIT_PHRASE : 'dropped'} at ${v.enforcedAt}: ${reason}` : reason,
     ...(rule ? { rule } : {}),
     notes,
   };

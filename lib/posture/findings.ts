@@ -7,6 +7,8 @@
 
 import { parseAllDocuments } from 'yaml';
 import type { AzureSnapshot } from '../azure/types';
+import { AUDIT_PHRASE } from '../flows/audit-verdict';
+import { attributeAuditedPath } from './audit-by-namespace';
 import { fqdnOfWorldNode, parseNodeId, workloadNodeId } from '../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../graph/node-identity';
 import type { ClusterSnapshot } from '../k8s/types';
@@ -58,7 +60,7 @@ const ENGINE_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 /** Azure NPM's DaemonSet pods (Azure/azure-container-networking npm/azure-npm.yaml: `k8s-app: azure-npm` in kube-system). */
 const AZURE_NPM_LABEL = ['k8s-app', 'azure-npm'] as const;
 
-const policyObject = (ref: PolicyRef): ObjectRef => ({ kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name });
+const policyObject = (ref: { kind: string; namespace?: string; name: string }): ObjectRef => ({ kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name });
 const describeRule = (r: DecidingRule | CompiledRule['ref']) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} ${r.section}[${r.rule}]`;
 
 const LAYER_NAMES: Record<EgressLayer, string> = { nsg: 'the NSG', route: 'the route table', firewall: 'Azure Firewall', appliance: 'a network appliance' };
@@ -434,20 +436,25 @@ export function computeFindings(input: FindingsInput): Finding[] {
   // fqdn-without-dns-proxy, per policy
   findings.push(...fqdnWithoutDnsProxyFindings(engine, flows?.dnsAnswers));
 
-  // audit-would-deny, per audited path
+  // audit-would-deny, per audited path, in the namespace whose policy would deny it (the destination's at ingress)
   for (const a of flows?.audited ?? []) {
     const source = parseNodeId(a.source);
-    if (source?.kind !== 'workload') continue;
-    const ns = source.namespace;
-    const src = workloadsOf(podsByNamespace.get(ns) ?? []).find((w) => nodeIdOfWorkload(w) === a.source);
-    const auditPolicies = src ? engine.policies().filter((p) => p.audit && engine.selectedPods(p.ref).some((pod) => src.pods.includes(pod))).map((p) => p.ref) : [];
+    const { namespace: ns, denial } = attributeAuditedPath(engine, a);
+    if (!ns) continue;
+    const src = source?.kind === 'workload' ? workloadsOf(podsByNamespace.get(source.namespace) ?? []).find((w) => nodeIdOfWorkload(w) === a.source) : undefined;
+    // The policies that would deny it; else those in audit mode selecting the source.
+    const auditPolicies = denial.policies.length
+      ? denial.policies
+      : src
+        ? engine.policies().filter((p) => p.audit && engine.selectedPods(p.ref).some((pod) => src.pods.includes(pod))).map((p) => p.ref)
+        : [];
     const fqdn = fqdnOfWorldNode(a.destination);
     const text = `Before enforcing, add a rule for this path if it is legitimate${fqdn ? ` (e.g. toFQDNs ${fqdn})` : ''}, or confirm it should be blocked.`;
     findings.push({
       id: 'audit-would-deny',
       key: `audit-would-deny:${a.source}->${a.destination}:${a.port}/${a.protocol}`,
       severity: 'medium',
-      title: `${a.source} -> ${a.destination} ${a.port}/${a.protocol} would be dropped once the policy is enforced`,
+      title: `${a.source} -> ${a.destination} ${a.port}/${a.protocol} ${AUDIT_PHRASE}${denial.policies.length ? ` by ${denial.policies.map((p) => p.name).join(', ')}` : ''}`,
       namespace: ns,
       objects: [...(src ? [workloadRef(src)] : []), ...auditPolicies.map(policyObject)],
       // The audited path on the map: flow counters name the same nodes as the graph, so this is its edge.
@@ -455,7 +462,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
       evidence: [{ text: `Flows with verdict AUDIT: the audit-mode policy has no rule for this path.`, flowUuids: [...a.sampleUuids], flowCount: a.count, objects: auditPolicies.map(policyObject) }],
       fix:
         src && fqdn
-          ? checkedFix(text, [named(fqdnEgressPolicy(ns, src.name, stableLabels(src), [fqdn]))], allowOnlyIntent([workloadKey(src)]))
+          ? checkedFix(text, [named(fqdnEgressPolicy(src.namespace, src.name, stableLabels(src), [fqdn]))], allowOnlyIntent([workloadKey(src)]))
           : { text },
     });
   }

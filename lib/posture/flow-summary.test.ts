@@ -61,5 +61,27 @@ describe('FlowSummary', () => {
     const edges = new Set(flows.filter((f) => f.verdict === 'AUDIT').map((f) => FlowGraph.edgeIdOf(f)));
     for (const a of snap.audited) expect(edges.has(edgeIdOf(a.source, a.destination, a.port, a.protocol)), a.destination).toBe(true);
   });
+
+  it('an AUDIT path keeps what says who would deny it: the connection, where Cilium saw it, its denied-by refs; a world source counts too', () => {
+    const world = { ...emptyEndpoint(), ip: '203.0.113.7', port: 51000, identity: RESERVED_IDENTITY.world, labels: ['reserved:world'] };
+    const api = { ...emptyEndpoint(), namespace: 'shop', pod: 'api-1', ip: '10.0.0.7', port: 8443, workloads: [{ name: 'api', kind: 'Deployment' }] };
+    const trial = { kind: 'CiliumNetworkPolicy', namespace: 'shop', name: 'trial' };
+    const snap = new FlowSummary()
+      .addAll([
+        flow({ uuid: 'x1', verdict: 'AUDIT', direction: 'INGRESS', source: world, destination: api }),
+        flow({ uuid: 'x2', verdict: 'AUDIT', direction: 'INGRESS', source: world, destination: api, ingressDeniedBy: [trial] }),
+      ])
+      .snapshot();
+    expect(snap.audited).toEqual([
+      expect.objectContaining({
+        source: 'world',
+        destination: 'shop/api',
+        count: 2,
+        direction: 'INGRESS',
+        connection: expect.objectContaining({ from: { ip: '203.0.113.7' }, to: { pod: 'shop/api-1' }, port: 8443, protocol: 'TCP' }),
+        reported: { direction: 'ingress', cause: 'reported', policies: [trial] },
+      }),
+    ]);
+  });
 });
 

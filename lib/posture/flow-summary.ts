@@ -6,7 +6,9 @@
  */
 
 import { normalizeDnsName } from '../match/dns-name';
-import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
+import { auditDenialOfFlow, type AuditDenial } from '../flows/audit-verdict';
+import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord, type TrafficDirection } from '../flows/flow-record';
+import { flowConnection, type ConnectionQuery } from '../policy-engine/flow-connection';
 import { edgeIdOf } from '../graph/graph-ids';
 import { nodeOfEndpoint, workloadNodeIdOfEndpoint } from '../graph/node-identity';
 
@@ -32,11 +34,18 @@ export interface DnsDrops extends FlowCounter {
 }
 
 export interface AuditedPath extends FlowCounter {
-  source: WorkloadKey;
+  /** The source's graph node id: a workload, or `host`, `world`, ... (an ingress audit may come from anywhere). */
+  source: string;
   /** The destination's graph node id: `namespace/workload`, `world:<fqdn>`, `world`, `host`, `unknown:<ip>`, ... */
   destination: string;
   port: number;
   protocol: string;
+  /** Where Cilium observed the verdict (the flow's traffic direction): the side whose policy decided. */
+  direction: TrafficDirection;
+  /** The connection of the first flow, to ask the policy engine what would deny it; absent without L4. */
+  connection?: ConnectionQuery;
+  /** The policies Cilium reported as denying it (Hubble's denied-by lists), when a flow named any. */
+  reported?: AuditDenial;
 }
 
 /** The counters at one moment: plain data, what findings take as input. */
@@ -84,6 +93,7 @@ export class FlowSummary {
     if (dnsRecord && dnsRecord.ips.length > 0) this.learnAnswer(dnsRecord.query, dnsRecord.ips);
     if (flow.destination.names.length > 0 && flow.destination.ip) for (const n of flow.destination.names) this.learnAnswer(n, [flow.destination.ip]);
     if (flow.isReply === true) return;
+    if (flow.verdict === 'AUDIT') this.addAudit(flow);
     const source = workloadNodeIdOfEndpoint(flow.source);
     if (!source) return;
     const port = flow.destination.port;
@@ -100,11 +110,24 @@ export class FlowSummary {
       const c = this.counter(this.dns, source, () => ({ source }));
       if (c) this.count(c, flow);
     }
-    if (flow.verdict === 'AUDIT') {
-      const destination = nodeOfEndpoint(flow.destination).id;
-      const key = edgeIdOf(source, destination, port, flow.protocol);
-      const c = this.counter(this.audit, key, () => ({ source, destination, port, protocol: flow.protocol }));
-      if (c) this.count(c, flow);
+  }
+
+  /** An AUDIT flow, counted per path (the graph's edge), whatever the source: an ingress audit may come from the world. */
+  private addAudit(flow: FlowRecord): void {
+    const source = workloadNodeIdOfEndpoint(flow.source) ?? nodeOfEndpoint(flow.source).id;
+    const destination = nodeOfEndpoint(flow.destination).id;
+    const port = flow.destination.port;
+    const key = edgeIdOf(source, destination, port, flow.protocol);
+    const c = this.counter(this.audit, key, () => {
+      const conn = flowConnection(flow);
+      return { source, destination, port, protocol: flow.protocol, direction: flow.direction, ...(conn.ok ? { connection: conn.query } : {}) };
+    });
+    if (!c) return;
+    this.count(c, flow);
+    if (c.direction === 'UNKNOWN' && flow.direction !== 'UNKNOWN') c.direction = flow.direction;
+    if (!c.reported) {
+      const reported = auditDenialOfFlow(flow);
+      if (reported) c.reported = reported;
     }
   }
 

@@ -11,6 +11,7 @@ import type { ClusterSnapshot } from '../k8s/types';
 import type { FlowRecord } from '../flows/flow-record';
 import { chooseDatapath, type DatapathHints } from '../policy-engine/datapath';
 import { PolicyEngine, type EngineOptions } from '../policy-engine/engine';
+import { auditByNamespace, type NamespaceAudit } from './audit-by-namespace';
 import type { Finding } from './finding';
 import { computeFindings } from './findings';
 import { FixChecker } from './fix-check';
@@ -39,6 +40,7 @@ export class PolicyPosture {
   /** Flows fed so far and the times of the first and last: the basis of the score (posture-score.ts). */
   private observed: { count: number; from: number; to: number } = { count: 0, from: Infinity, to: -Infinity };
   private engineFor: { snapshot: ClusterSnapshot; engine: PolicyEngine; dnsVersion: number; checker: FixChecker } | undefined;
+  private auditFor: { engine: PolicyEngine; flowVersion: number; audit: NamespaceAudit[] } | undefined;
   private findingsFor: { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; findings: Finding[]; scores: PostureScores; complete: boolean } | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
@@ -97,6 +99,15 @@ export class PolicyPosture {
 
   scores(azure?: AzureSnapshot): PostureScores {
     return this.computed(azure).scores;
+  }
+
+  /** AUDIT flows seen so far, per namespace whose policy would deny them (audit-by-namespace.ts). */
+  auditByNamespace(): NamespaceAudit[] {
+    const engine = this.engine();
+    const a = this.auditFor;
+    if (a && a.engine === engine && a.flowVersion === this.flowVersion) return a.audit;
+    this.auditFor = { engine, flowVersion: this.flowVersion, audit: auditByNamespace(engine, this.summary.snapshot().audited) };
+    return this.auditFor.audit;
   }
 
   private current(): NonNullable<PolicyPosture['engineFor']> {

@@ -1,10 +1,12 @@
 /**
  * The posture as the overview and the map read it: scores with every deduction tied to its finding,
- * findings most severe first with links to their objects, namespace badges, the posture layer, and the
- * cluster source's health (stale data, last sync, load errors). Every list is bounded.
+ * findings most severe first with links to their objects, namespace badges, the posture layer, AUDIT flows
+ * per namespace whose policy would deny them, and the cluster source's health (stale data, last sync, load
+ * errors). Every list is bounded.
  */
 
 import type { ClusterSourceStatus } from '../k8s/cluster-source';
+import type { NamespaceAudit } from './audit-by-namespace';
 import { formatSourceError, isInputProblem, summarizeSkippedKinds, type SourceError } from '../k8s/source-error';
 import type { Finding, Severity } from './finding';
 import { sortFindings } from './finding';
@@ -12,7 +14,7 @@ import type { PolicyError } from '../policy-engine/policy-error';
 import { findingLinks, namespaceBadges, postureLayer, type FindingLinks, type NamespaceBadge, type PostureLayer } from './posture-overlay';
 import type { Deduction, PostureScores, ScoreBasis } from './posture-score';
 
-export const REPORT_LIMITS = { findings: 500, objectsPerFinding: 50, evidencePerFinding: 20, errors: 200 } as const;
+export const REPORT_LIMITS = { findings: 500, objectsPerFinding: 50, evidencePerFinding: 20, errors: 200, auditNamespaces: 500 } as const;
 
 export interface ReportDeduction extends Deduction {
   title: string;
@@ -54,6 +56,8 @@ export interface PostureReport {
   countsBySeverity: Record<Severity, number>;
   badges: Record<string, NamespaceBadge[]>;
   layer: PostureLayer;
+  /** AUDIT flows per namespace whose policy would deny them once enforced, with those policies. */
+  audit: NamespaceAudit[];
   source: SourceHealth;
 }
 
@@ -92,6 +96,7 @@ export function postureReport(input: {
   basis: ScoreBasis;
   status: ClusterSourceStatus;
   policyErrors?: readonly PolicyError[];
+  audit?: readonly NamespaceAudit[];
   now?: number;
 }): PostureReport {
   const sorted = sortFindings([...input.findings]);
@@ -114,6 +119,7 @@ export function postureReport(input: {
     countsBySeverity,
     badges: namespaceBadges(sorted),
     layer: postureLayer(sorted),
+    audit: (input.audit ?? []).slice(0, REPORT_LIMITS.auditNamespaces),
     source: sourceHealth(input.status, input.policyErrors ?? []),
   };
 }

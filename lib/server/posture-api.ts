@@ -13,7 +13,7 @@ import type { AzureSnapshot } from '../azure/types';
 import type { ExplainRequest } from '../api/posture-requests';
 import { runtime, type Runtime } from './runtime';
 
-/** Scores, findings, badges, the posture layer and the source's health. */
+/** Scores, findings, badges, the posture layer, AUDIT flows per namespace and the source's health. */
 export async function currentPostureReport(rt: Runtime = runtime()): Promise<PostureReport> {
   const { source, posture } = await rt.posture();
   // open-egress weighs the Azure controls (NSG, routes, firewall) on each workload's egress path when Azure data is available.
@@ -21,7 +21,7 @@ export async function currentPostureReport(rt: Runtime = runtime()): Promise<Pos
   // The flows the findings weighed: the score's basis says so, since the CLI scores the policies alone.
   const observed = posture.observedFlows();
   const basis = scoreBasis({ scorer: 'dashboard', observedFlows: observed.count, ...(observed.window ? { flowWindow: observed.window } : {}), azure: azure !== undefined });
-  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), basis, status: source.status(), policyErrors: posture.engine().errors });
+  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), basis, status: source.status(), policyErrors: posture.engine().errors, audit: posture.auditByNamespace() });
 }
 
 /** The Azure snapshot of this cluster, or undefined when there is none or it cannot load (the findings then say so). */

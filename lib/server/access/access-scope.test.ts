@@ -334,6 +334,10 @@ describe('scopePosture', () => {
     countsBySeverity: { critical: 2, high: 1, medium: 1, low: 1, info: 0 },
     badges: { shop: [{ kind: 'open-egress', label: 'egress', severity: 'high', findingKeys: ['open-egress:shop/api'] }], legacy: [{ kind: 'unprotected', label: 'no policy', severity: 'critical', findingKeys: ['unprotected-namespace:legacy'] }] },
     layer: { namespaces: ['legacy'], workloads: ['shop/api'] },
+    audit: [
+      { namespace: 'legacy', flows: 9, paths: 1, policies: [{ kind: 'CiliumNetworkPolicy', namespace: 'legacy', name: 'trial' }], unnamedFlows: 0 },
+      { namespace: 'shop', flows: 3, paths: 2, policies: [], unnamedFlows: 3 },
+    ],
     source: {
       kind: 'manifests',
       stale: false,
@@ -386,6 +390,11 @@ describe('scopePosture', () => {
 
   it("the posture layer outlines only the scope's namespaces and workloads", () => {
     expect(scopePosture(shop, report).layer).toEqual({ namespaces: [], workloads: ['shop/api'] });
+  });
+
+  it("AUDIT counts: only the rows of the scope's namespaces", () => {
+    expect(scopePosture(shop, report).audit.map((a) => a.namespace)).toEqual(['shop']);
+    expect(scopePosture(new Set(), report).audit).toEqual([]);
   });
 
   it("policyErrorCount counts the scope's policy errors only", () => {

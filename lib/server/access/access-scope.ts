@@ -152,7 +152,7 @@ export class ScopedGraphView {
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /**
- * The posture report for a scoped user: their namespaces' scores, findings and badges. The cluster
+ * The posture report for a scoped user: their namespaces' scores, findings, badges and AUDIT counts. The cluster
  * score stays (it is one number) but its deductions, which name other namespaces, do not; findings
  * with no namespace (cluster-wide, Azure) need cluster-wide access.
  */
@@ -170,6 +170,7 @@ export function scopePosture(scope: NamespaceScope, report: PostureReport): Post
     countsBySeverity,
     badges: Object.fromEntries(Object.entries(report.badges).filter(([ns]) => inScope(scope, ns))),
     layer: { namespaces: report.layer.namespaces.filter((ns) => inScope(scope, ns)), workloads: report.layer.workloads.filter((id) => nodeInScope(scope, id)) },
+    audit: report.audit.filter((a) => inScope(scope, a.namespace)),
     source: scopeSourceHealth(scope, report.source),
   };
 }

@@ -96,7 +96,7 @@ describe('egressInventory on the demo scenario', () => {
     expect(r.counts.forwarded).toBe(0);
     expect(r.counts.dropped).toBeGreaterThan(0);
     expect(r).toMatchObject({ verdict: 'denied', decidedBy: 'policy' });
-    expect(r.policy).toMatchObject({ verdict: 'denied', rule: 'default deny (no rule allows it)' });
+    expect(r.policy).toMatchObject({ verdict: 'denied', rule: 'default deny by NetworkPolicy payments/default-deny-egress (no rule allows it)' });
     // The firewall would let it through: the policy is what stops it.
     expect(r.firewall.verdict).toBe('allowed');
     expect(r.notes).toContain('every observed flow was dropped in the cluster: none reached the NSG or the firewall');
@@ -115,7 +115,8 @@ describe('egressInventory on the demo scenario', () => {
   it('grafana → grafana.com gets out while policy only audits: audit, decided by policy', () => {
     const r = row(inv.rows, 'monitoring/grafana', 'grafana.com');
     expect(r).toMatchObject({ verdict: 'audit', decidedBy: 'policy' });
-    expect(r.decision).toMatch(/^gets out now; network policy .* would drop it once enforced/);
+    expect(r.decision).toMatch(/^gets out now; would be denied when enforced by network policy .*monitoring\/monitoring-egress-lockdown/);
+    expect(r.policy.rule).toBe('default deny by CiliumNetworkPolicy monitoring/monitoring-egress-lockdown (no rule allows it)');
   });
 
   it('a world peer without a DNS name is listed by its address', () => {

@@ -8,6 +8,7 @@
  * can reuse the filter and CSV functions below.
  */
 
+import { AUDIT_PHRASE } from '../../flows/audit-verdict';
 import { csvCell } from '../../util/csv';
 import { fqdnOfWorldNode, isWorkloadNode, isWorldNode, namespaceOfNode } from '../../graph/graph-ids';
 import type { GraphEdge, VerdictCounts } from '../../graph/types';
@@ -193,7 +194,7 @@ export function decide(l: ThreeLayers): { decidedBy: EgressLayer | null; decisio
   const name = LAYER_NAMES[layer];
   const by = cell.rule ? `${name} (${cell.rule})` : `${name}: ${cell.reason}`;
   if (wanted === 'denied') return { decidedBy: layer, decision: `denied by ${by}` };
-  if (wanted === 'audit') return { decidedBy: layer, decision: `gets out now; ${by} would drop it once enforced (audit mode)` };
+  if (wanted === 'audit') return { decidedBy: layer, decision: `gets out now; ${AUDIT_PHRASE} by ${by} (audit mode)` };
   return { decidedBy: layer, decision: `unknown: ${name} cannot tell (${cell.reason})` };
 }
 

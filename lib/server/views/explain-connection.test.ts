@@ -100,6 +100,7 @@ describe('explainEdge on the demo cluster', () => {
     expect(e).toMatchObject({ verdict: 'AUDIT', enforcedAt: 'egress', allowed: true });
     expect(e.egress.text).toContain('audit mode');
     expect(e.egress.isolatedBy.map((p) => p.name)).toEqual(['monitoring-egress-lockdown']);
+    expect(e.summary).toMatch(/^Audit: would be denied when enforced at the egress of monitoring\/grafana-\S+ by CiliumNetworkPolicy monitoring\/monitoring-egress-lockdown\. /);
   });
 
   it('rejects bad edge ids and unknown workloads with a code', () => {

@@ -6,6 +6,7 @@
  */
 
 import { stringify } from 'yaml';
+import { AUDIT_PHRASE, auditDenialOfVerdict, auditPolicyName } from '../../flows/audit-verdict';
 import type { FlowRecord } from '../../flows/flow-record';
 import { fqdnOfWorldNode, parseEdgeId, parseNodeId } from '../../graph/graph-ids';
 import { workloadNodeIdOfPod } from '../../graph/node-identity';
@@ -227,7 +228,9 @@ export function explainConnection(engine: PolicyEngine, snapshot: ClusterSnapsho
   else {
     const at = result.enforcedAt === 'egress' ? egress : ingress;
     const where = result.enforcedAt === 'egress' ? `at the egress of ${from}` : `at the ingress of ${to}`;
-    summary = result.verdict === 'AUDIT' ? `Audit: would be denied ${where} once enforced. ${at.text}` : `Denied ${where}. ${at.text}`;
+    const wouldDeny = auditDenialOfVerdict(result)?.policies ?? [];
+    const by = wouldDeny.length ? ` by ${wouldDeny.map(auditPolicyName).join(', ')}` : '';
+    summary = result.verdict === 'AUDIT' ? `Audit: ${AUDIT_PHRASE} ${where}${by}. ${at.text}` : `Denied ${where}. ${at.text}`;
   }
   const explanation: Explanation = {
     connection: { from: formatPeerRef(conn.from), to: formatPeerRef(conn.to), port: conn.port, protocol: conn.protocol },
