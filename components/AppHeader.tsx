@@ -16,6 +16,7 @@ const NAV = [
   { href: '/policies', label: 'Policies' },
   { href: '/azure', label: 'Azure' },
   { href: '/egress', label: 'Egress' },
+  { href: '/simulate', label: 'Simulate' },
 ];
 
 function rate(n: number): string {
@@ -57,7 +58,7 @@ export function AppHeader() {
               <span className="text-slate-400">drop/s </span>
               <b data-testid="rate-dropped" className="text-red-400">{rate(ps.dropped)}</b>
             </span>
-            <span title="flows per second, audit (would be dropped)">
+            <span title="flows per second, audit (would be denied when enforced)">
               <span className="text-slate-400">audit/s </span>
               <b className="text-amber-400">{rate(ps.audit)}</b>
             </span>

@@ -14,7 +14,7 @@ import { simulate } from '../../lib/what-if/replay';
 import type { RecommendAnswer } from '../../lib/server/what-if';
 import { UsageError, writeOut } from './cluster-input';
 import { simulationTable } from './simulate';
-import { addWhatIfInputOptions, checkInputs, localInputs, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
+import { addWhatIfInputOptions, checkInputs, localInputs, boundedWindow, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
 
 interface RecommendOptions extends WhatIfInputOptions {
   namespace: string;
@@ -51,7 +51,7 @@ async function run(o: RecommendOptions): Promise<number> {
     const simulation = await simulate(snapshot, parseChange(change), traffic, { engineOptions: { datapath }, onProgress: progressPrinter() });
     answer = { recommendation, change, simulation, deployed: deployedDiff(snapshot, traffic, o.namespace, { datapath }) };
   } else {
-    const body = { namespace: o.namespace, ...(o.workload ? { workload: o.workload } : {}), ...(o.flavour ? { flavour: o.flavour } : {}), since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() };
+    const body = { namespace: o.namespace, ...(o.workload ? { workload: o.workload } : {}), ...(o.flavour ? { flavour: o.flavour } : {}), since: new Date(boundedWindow(window).since).toISOString(), until: new Date(boundedWindow(window).until).toISOString() };
     answer = await streamed<RecommendAnswer>(o.url, '/api/recommend', body, progressPrinter());
   }
   if (o.output === 'json') {
@@ -68,6 +68,6 @@ async function run(o: RecommendOptions): Promise<number> {
   const d = answer.deployed;
   for (const b of d.broader) err(`deployed ${b.rule} allows ${b.unneeded} path(s) no flow took, e.g. ${b.examples[0]}`);
   for (const u of d.unused) err(`deployed ${u.rule} admitted no observed flow in the window`);
-  for (const u of d.uncovered) err(`no deployed rule covers ${u.path} (${u.status === 'denied' ? 'denied today' : 'allowed only because nothing isolates it'}, ${u.flows} flows)`);
+  for (const u of d.uncovered) err(`no deployed rule covers ${u.path} (${u.status === 'denied' ? 'denied today' : u.status === 'audit' ? 'passes in audit mode, denied once enforced' : 'allowed only because nothing isolates it'}, ${u.flows} flows)`);
   return 0;
 }

@@ -14,7 +14,7 @@ import { changeRunnable, parseChange, type ChangeProblem } from '../../lib/what-
 import { simulate, type ReplayEdge, type SimulationResult } from '../../lib/what-if/replay';
 import { POLICY_KINDS, type PolicyKind } from '../../lib/k8s/types';
 import { readInputFile, UsageError, warn, writeOut } from './cluster-input';
-import { addWhatIfInputOptions, checkInputs, localInputs, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
+import { addWhatIfInputOptions, checkInputs, localInputs, boundedWindow, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
 
 interface SimulateOptions extends WhatIfInputOptions {
   change?: string;
@@ -77,7 +77,7 @@ async function run(o: SimulateOptions): Promise<number> {
     const input = await localInputs(o, window);
     result = await simulate(input.snapshot, parsed, input.traffic, { engineOptions: { datapath: input.datapath }, onProgress: progressPrinter() });
   } else {
-    result = await streamed<SimulationResult>(o.url, '/api/simulate', { change, since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() }, progressPrinter());
+    result = await streamed<SimulationResult>(o.url, '/api/simulate', { change, since: new Date(boundedWindow(window).since).toISOString(), until: new Date(boundedWindow(window).until).toISOString() }, progressPrinter());
   }
   if (o.output === 'json') writeOut(JSON.stringify(result, null, 2));
   else for (const line of simulationTable(result)) writeOut(line);
@@ -95,8 +95,8 @@ function edgeLine(e: ReplayEdge): string {
 /** The result for people: the window, DNS breakage first, then what breaks, audit, opens, and unobserved paths. */
 export function simulationTable(r: SimulationResult): string[] {
   const out: string[] = [];
-  const range = `${r.range.since !== null ? new Date(r.range.since).toISOString() : 'start'} .. ${r.range.until !== null ? new Date(r.range.until).toISOString() : 'now'}`;
-  out.push(`window ${range}: ${n(r.replayed.flows)} flows in ${n(r.replayed.connections)} connections replayed (datapath ${r.datapath})${r.replayed.truncated ? ' - TRUNCATED: the rarest connections were not replayed' : ''}`);
+  const range = r.range.since === null && r.range.until === null ? 'every flow of the input' : `window ${r.range.since !== null ? new Date(r.range.since).toISOString() : 'start'} .. ${r.range.until !== null ? new Date(r.range.until).toISOString() : 'now'}`;
+  out.push(`${range}: ${n(r.replayed.flows)} flows in ${n(r.replayed.connections)} connections replayed (datapath ${r.datapath})${r.replayed.truncated ? ' - TRUNCATED: the rarest connections were not replayed' : ''}`);
   const names = (list: { kind: string; namespace?: string; name: string }[]) => list.map((p) => `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}`).join(', ');
   if (r.change.added.length) out.push(`adds ${names(r.change.added)}`);
   if (r.change.replaced.length) out.push(`replaces ${names(r.change.replaced)}`);

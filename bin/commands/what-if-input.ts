@@ -29,17 +29,27 @@ export const RUN_FAILED_EXIT = 3;
 export function addWhatIfInputOptions(cmd: Command): Command {
   return addClusterInputOptions(
     cmd
-      .option('--since <time>', 'replay traffic from this time (RFC 3339) or this long ago (24h, 7d)', '24h')
+      .option('--since <time>', 'replay traffic from this time (RFC 3339) or this long ago (default 24h; with --flows: the whole file)')
       .option('--until <time>', 'replay traffic until this time or this long ago (default: now)')
       .option('--flows <file>', 'replay these flows (JSON array or JSON lines of FlowRecord) instead of a server\'s history')
       .addOption(new Option('--url <url>', 'the Flowsight server whose history (and, without --manifests/--demo, cluster) to use; token from FLOWSIGHT_AUTH_TOKEN').default(process.env.FLOWSIGHT_URL || 'http://127.0.0.1:3000')),
   );
 }
 
-export function windowOf(o: Pick<WhatIfInputOptions, 'since' | 'until'>, now = Date.now()): ReplayWindow {
+/**
+ * The window to replay: `--since` (default 24h) to `--until` (default now). A `--flows` file is
+ * replayed whole unless a bound is given: its flows are from whenever it was recorded.
+ */
+export function windowOf(o: Pick<WhatIfInputOptions, 'since' | 'until' | 'flows'>, now = Date.now()): { since: number | null; until: number | null } {
+  if (o.flows && o.since === undefined && o.until === undefined) return { since: null, until: null };
   const w = parseWindow(o.since, o.until, now);
   if (!w.ok) throw new UsageError(w.problems.map((p) => `--${p.param}: ${p.message}`).join('\n'));
   return w.value;
+}
+
+/** A window for the server, which always has bounds (local runs over a whole file have none). */
+export function boundedWindow(w: { since: number | null; until: number | null }, now = Date.now()): ReplayWindow {
+  return { since: w.since ?? now - 24 * 3600_000, until: w.until ?? now };
 }
 
 /** Runs on this machine (a cluster input was given) rather than asking the server to. */
@@ -77,12 +87,12 @@ async function readFlows(path: string): Promise<FlowRecord[]> {
 }
 
 /** The cluster and traffic for a local run. */
-export async function localInputs(o: WhatIfInputOptions, window: ReplayWindow): Promise<{ snapshot: ClusterSnapshot; datapath: DatapathChoice; traffic: ObservedTraffic; partial: boolean }> {
+export async function localInputs(o: WhatIfInputOptions, window: { since: number | null; until: number | null }): Promise<{ snapshot: ClusterSnapshot; datapath: DatapathChoice; traffic: ObservedTraffic; partial: boolean }> {
   const loaded = await loadClusterInput(o);
   if (loaded.warnings.length && !o.allowPartial) throw new UsageError(`${loaded.warnings.length} problem(s) in the cluster input (--allow-partial replays against the rest):\n${loaded.warnings.map((w) => w.message).join('\n')}`);
   warn(loaded.warnings.map((w) => w.message));
   const datapath = chooseDatapath(loaded.snapshot, { setting: o.datapath, settingName: '--datapath', hubbleRelay: true });
-  const traffic = o.flows ? foldFlows(await readFlows(o.flows), { since: window.since, until: window.until }) : await serverTraffic(o.url, window);
+  const traffic = o.flows ? foldFlows(await readFlows(o.flows), window) : await serverTraffic(o.url, boundedWindow(window));
   return { snapshot: loaded.snapshot, datapath, traffic, partial: loaded.partial };
 }
 

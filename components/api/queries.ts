@@ -167,3 +167,30 @@ export const flowValuesQuery = (field: CompletionField, prefix: string) =>
     staleTime: 5_000,
     retry: false,
   });
+
+/** Namespaces the cluster has pods in (the posture report's), for the what-if pickers; not polled. */
+export const namespaceNamesQuery = () =>
+  queryOptions({
+    queryKey: ['posture'],
+    queryFn: ({ signal }) => getJson('/api/posture', undefined, { signal }),
+    select: (r) => r.namespaces.map((n) => n.namespace).sort(),
+    staleTime: 60_000,
+  });
+
+/** Deployed policies of one namespace (or, with `clusterWide`, the cluster-wide ones), up to a page: the simulator's delete and copy pickers. */
+export const deployedPoliciesQuery = (namespace: string, clusterWide = false) =>
+  queryOptions({
+    queryKey: ['policies', 'deployed', clusterWide ? '*' : namespace],
+    queryFn: ({ signal }) => getJson('/api/policies', clusterWide ? { kind: 'CiliumClusterwideNetworkPolicy', limit: 100 } : { ns: namespace, limit: 100 }, { signal }),
+    enabled: clusterWide || namespace !== '',
+    staleTime: 30_000,
+  });
+
+/** Which namespaces hold policies, and whether any is cluster-wide (the facets of one small page). */
+export const policyFacetsQuery = () =>
+  queryOptions({
+    queryKey: ['policies', 'facets'],
+    queryFn: ({ signal }) => getJson('/api/policies', { limit: 1 }, { signal }),
+    select: (r) => ({ namespaces: r.facets.namespaces, clusterWide: r.facets.kinds.CiliumClusterwideNetworkPolicy > 0 }),
+    staleTime: 30_000,
+  });

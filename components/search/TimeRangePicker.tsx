@@ -12,8 +12,9 @@ export interface RangeChoice {
 /**
  * Live tail, a preset window back from now, or a custom from/to. `resolved` is the window the
  * last answer covered (epoch ms): it fills the custom fields and labels an absolute window.
+ * `allowLive={false}` leaves out the live button (a replay needs a window).
  */
-export function TimeRangePicker({ value, resolved, onChange }: { value: RangeChoice; resolved: { since: number | null; until: number | null } | null; onChange(v: RangeChoice): void }) {
+export function TimeRangePicker({ value, resolved, onChange, allowLive = true }: { value: RangeChoice; resolved: { since: number | null; until: number | null } | null; onChange(v: RangeChoice): void; allowLive?: boolean }) {
   const [customOpen, setCustomOpen] = useState(false);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -41,9 +42,11 @@ export function TimeRangePicker({ value, resolved, onChange }: { value: RangeCho
 
   return (
     <div className="relative flex items-center gap-1 text-xs" data-testid="range-picker">
-      <button type="button" data-testid="range-live" aria-pressed={value.live} className={button(value.live)} onClick={() => onChange({ live: true, since: '', until: '' })} title="Tail the live stream with this query">
-        ● Live
-      </button>
+      {allowLive && (
+        <button type="button" data-testid="range-live" aria-pressed={value.live} className={button(value.live)} onClick={() => onChange({ live: true, since: '', until: '' })} title="Tail the live stream with this query">
+          ● Live
+        </button>
+      )}
       {RANGE_PRESETS.map((p) => (
         <button key={p.since} type="button" data-testid={`range-${p.since}`} aria-pressed={preset === p.label} className={button(preset === p.label)} onClick={() => onChange({ live: false, since: p.since, until: '' })}>
           {p.label.replace('Last ', '')}

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { POLICY_KINDS } from '../k8s/types';
 import { parseTimeBound } from '../search/time-bound';
 import { FLAVOURS, type Flavour } from '../what-if/recommend';
-import { MAX_CHANGE_CHARS, type ProposedChange } from '../what-if/proposed-change';
+import { MAX_API_CHANGE_CHARS, type ProposedChange } from '../what-if/proposed-change';
 import type { ParamProblem } from './problem';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -20,7 +20,7 @@ const bound = z.string().min(1).max(64);
 export const DEFAULT_REPLAY_WINDOW = '24h';
 
 const changeSchema = z.strictObject({
-  yaml: z.string().max(MAX_CHANGE_CHARS, `at most ${MAX_CHANGE_CHARS} characters`).optional(),
+  yaml: z.string().max(MAX_API_CHANGE_CHARS, `at most ${MAX_API_CHANGE_CHARS} characters over the API (flowsight simulate --manifests reads larger changes locally)`).optional(),
   delete: z
     .array(z.strictObject({ kind: z.enum(POLICY_KINDS), namespace: name('namespace').optional(), name: name('policy') }))
     .max(500)
@@ -70,7 +70,8 @@ export function parseWindow(since: string | undefined, until: string | undefined
   const problems: ParamProblem[] = [];
   const u = until === undefined ? { ok: true as const, ms: nowMs } : parseTimeBound(until, nowMs);
   if (!u.ok) problems.push({ param: 'until', message: u.message });
-  const s = parseTimeBound(since ?? DEFAULT_REPLAY_WINDOW, u.ok ? u.ms : nowMs);
+  // A duration given is back from now, as in the flow search and `--since 2h --until 1h`; only the default window ends at until.
+  const s = since === undefined ? parseTimeBound(DEFAULT_REPLAY_WINDOW, u.ok ? u.ms : nowMs) : parseTimeBound(since, nowMs);
   if (!s.ok) problems.push({ param: 'since', message: s.message });
   if (problems.length || !s.ok || !u.ok) return { ok: false, problems };
   if (s.ms >= u.ms) return { ok: false, problems: [{ param: 'since', message: 'must be before until' }] };

@@ -177,7 +177,7 @@ export class PolicyEngine {
         if (pod.node) this.hostNetworkPodNode.set(key, { node: pod.node, ...(ip ? { ip } : {}) });
         continue;
       }
-      const namespaceLabels = nsLabels.get(pod.namespace) ?? { 'kubernetes.io/metadata.name': pod.namespace };
+      const namespaceLabels = nsLabels.get(pod.namespace) ?? implicitNamespaceLabels(pod.namespace);
       const addr = pod.ip ? parseIp(pod.ip) : undefined;
       const endpoint: PodEndpoint = {
         kind: 'pod',
@@ -186,7 +186,7 @@ export class PolicyEngine {
         name: pod.name,
         labels: pod.labels,
         namespaceLabels,
-        ciliumLabels: ciliumPodLabels(pod.namespace, pod.labels, namespaceLabels, pod.serviceAccount),
+        ciliumLabels: ciliumLabelsOf(pod, namespaceLabels),
         containerPorts: pod.containerPorts,
         ...(pod.node ? { node: pod.node } : {}),
         ...(pod.ip ? { ip: pod.ip } : {}),
@@ -503,6 +503,32 @@ export class PolicyEngine {
     const local = other?.kind === 'pod' && other.node === node;
     return reservedEndpoint(local ? 'host' : 'remote-node', { ...(ip ? { ip } : {}), node });
   }
+}
+
+/**
+ * Cilium's label set of a pod, shared by every engine compiled from the same pod object (the posture's
+ * engine per snapshot, a replay's two engines): building it is most of what a pod costs to compile.
+ * Keyed by the pod's own labels object; valid while its namespace, namespace labels and service account
+ * are the same objects. Never mutated by the engine.
+ */
+/** The label the API server gives every namespace, for a namespace the snapshot does not list (one object per name, so the cache above hits). */
+const implicitLabels = new Map<string, Labels>();
+function implicitNamespaceLabels(namespace: string): Labels {
+  let l = implicitLabels.get(namespace);
+  if (!l) {
+    if (implicitLabels.size >= 10_000) implicitLabels.clear();
+    implicitLabels.set(namespace, (l = { 'kubernetes.io/metadata.name': namespace }));
+  }
+  return l;
+}
+
+const ciliumLabelsCache = new WeakMap<Labels, { namespace: string; namespaceLabels: Labels; serviceAccount: string | undefined; labels: Labels }>();
+function ciliumLabelsOf(pod: { namespace: string; labels: Labels; serviceAccount?: string }, namespaceLabels: Labels): Labels {
+  const hit = ciliumLabelsCache.get(pod.labels);
+  if (hit && hit.namespace === pod.namespace && hit.namespaceLabels === namespaceLabels && hit.serviceAccount === pod.serviceAccount) return hit.labels;
+  const labels = ciliumPodLabels(pod.namespace, pod.labels, namespaceLabels, pod.serviceAccount);
+  ciliumLabelsCache.set(pod.labels, { namespace: pod.namespace, namespaceLabels, serviceAccount: pod.serviceAccount, labels });
+  return labels;
 }
 
 // The deciding-rule record of each rule is built once: evaluations share it instead of copying the ref.

@@ -66,7 +66,11 @@ export async function replayTraffic(rt: Runtime, window: ReplayWindow, scope: Na
   const range = { since: window.since, until: window.until };
   const { connections, truncated } = await rt.historyReads.run(() => store.traffic({ range, condition: scopeSql(scope) }, signal));
   const flows = connections.reduce((n, c) => n + c.flows, 0);
-  return { connections, flows, truncated, range: { since: window.since, until: window.until } };
+  // Allowed flows older than the roll-up age are kept as per-edge counts only: not replayable per pod.
+  const rollup = store.status().retention.rollupAfterMinutes;
+  const cutoff = rollup === null ? null : Date.now() - rollup * 60_000;
+  const notes = cutoff !== null && window.since < cutoff ? [`allowed flows before ${new Date(cutoff).toISOString()} are kept only as per-edge counts (FLOWSIGHT_ROLLUP_AFTER_MINUTES=${rollup}) and were not replayed: breakage of that traffic is not shown; replay the last ${rollup} minutes, or keep flows longer`] : [];
+  return { connections, flows, truncated, range: { since: window.since, until: window.until }, ...(notes.length ? { notes } : {}) };
 }
 
 /** Refuses a change that reaches namespaces the user may not read (or the whole cluster without cluster-wide access). */
@@ -151,10 +155,18 @@ export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => vo
     last = now;
     send({ type: 'progress', ...p });
   };
+  // A stream the client cancelled is closed already: closing it again throws (an unhandled rejection).
+  const close = () => {
+    try {
+      controller.close();
+    } catch {
+      /* already closed */
+    }
+  };
   void work(progress, abort.signal).then(
     (result) => {
       send({ type: 'result', result });
-      controller.close();
+      close();
     },
     (err: unknown) => {
       if (!abort.signal.aborted) {
@@ -162,11 +174,7 @@ export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => vo
         const refusal = err instanceof WhatIfRefusal ? err : undefined;
         send({ type: 'error', status: refusal?.status ?? 500, code: refusal?.code ?? 'replay-failed', detail: refusal?.message ?? 'the replay failed; the server log has the details' });
       }
-      try {
-        controller.close();
-      } catch {
-        /* already closed */
-      }
+      close();
     },
   );
   return new Response(stream, { headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } });

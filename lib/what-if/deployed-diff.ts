@@ -13,6 +13,7 @@
 import { objectKey, type ClusterSnapshot } from '../k8s/types';
 import type { Direction, RuleRef } from '../policy-engine/compiled-policy';
 import { describeEndpoint, reservedEndpoint, type Endpoint, type PodEndpoint } from '../policy-engine/endpoint';
+import { chooseDatapath } from '../policy-engine/datapath';
 import { PolicyEngine, isEngineError, type ConnectionVerdict, type EngineOptions } from '../policy-engine/engine';
 import { engineProtocol } from '../policy-engine/flow-connection';
 import type { Protocol } from '../policy-engine/ports';
@@ -38,8 +39,11 @@ export interface UncoveredPath {
   direction: Direction;
   /** The workload of the namespace the path concerns. */
   workload: string;
-  /** allowed-by-default: no policy isolates the pod this way; denied: isolated, and no rule allows it. */
-  status: 'allowed-by-default' | 'denied';
+  /**
+   * allowed-by-default: no policy isolates the pod this way; denied: isolated, and no rule allows it;
+   * audit: the same in audit mode (it passes today and would be denied once enforced).
+   */
+  status: 'allowed-by-default' | 'denied' | 'audit';
   flows: number;
 }
 
@@ -63,7 +67,11 @@ const ruleKey = (r: RuleRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.sp
 /** Compares the namespace's deployed policies with its observed traffic. */
 export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic, namespace: string, engineOptions: Omit<EngineOptions, 'dns'> = {}): DeployedDiff {
   const { snapshot: cluster, refs, dns } = referencesFor(snapshot, traffic);
-  const engine = new PolicyEngine(cluster, { ...engineOptions, dns });
+  // Only the namespace's own side of each path is judged, so only its policies (and the cluster-wide
+  // ones) are compiled; the datapath is the whole cluster's.
+  const datapath = engineOptions.datapath ?? chooseDatapath(cluster);
+  const own: ClusterSnapshot = { ...cluster, policies: cluster.policies.filter((p) => !p.namespace || p.namespace === namespace) };
+  const engine = new PolicyEngine(own, { ...engineOptions, datapath, dns });
   const uses = new Map<string, RuleUse>();
   const use = (r: RuleRef): RuleUse => {
     let u = uses.get(ruleKey(r));
@@ -101,7 +109,7 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
         const key = `${dir}|${path}`;
         const entry = uncovered.get(key);
         if (entry) entry.flows += c.flows;
-        else if (uncovered.size < DEPLOYED_DIFF_LIMITS.uncovered) uncovered.set(key, { path, direction: dir, workload: workloadKeyOfPod(subject), status: d.reason === 'default-deny' ? 'denied' : 'allowed-by-default', flows: c.flows });
+        else if (uncovered.size < DEPLOYED_DIFF_LIMITS.uncovered) uncovered.set(key, { path, direction: dir, workload: workloadKeyOfPod(subject), status: d.reason !== 'default-deny' ? 'allowed-by-default' : d.audit ? 'audit' : 'denied', flows: c.flows });
       }
     }
   });
@@ -122,7 +130,8 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
     if (observed.has(pairKey(src, dst, port, protocol))) return;
     const v: ConnectionVerdict = engine.evaluateEndpoints(src, dst, port, protocol);
     const d = v[dir];
-    if (!v.allowed || d.reason !== 'allowed') return;
+    // This namespace's rules admit it (whatever the peer's own policies say: they are not this namespace's to narrow).
+    if (d.reason !== 'allowed') return;
     for (const b of d.by) {
       const u = use(b);
       u.unneeded++;

@@ -6,8 +6,8 @@
  * they answer (stateful enforcement), so a change never breaks a reply on its own.
  */
 
-import { hasReservedLabel, type FlowEndpoint, type FlowRecord, type Verdict } from '../flows/flow-record';
-import { nodeOfEndpoint } from '../graph/node-identity';
+import type { FlowEndpoint, FlowRecord, Verdict } from '../flows/flow-record';
+import { nodeOfEndpoint, workloadOfEndpoint } from '../graph/node-identity';
 
 /** One side of an observed connection, as the flows named it. */
 export interface TrafficEndpoint {
@@ -62,6 +62,8 @@ export interface ObservedTraffic {
   /** The cap on distinct connections was reached: the rest were not replayed. */
   truncated: boolean;
   range: { since: number | null; until: number | null };
+  /** What the replay should say about its input (e.g. a part of the window only kept as roll-up counts). */
+  notes?: string[];
 }
 
 /** Most distinct connections one replay reads. */
@@ -82,13 +84,22 @@ export function countVerdict(c: VerdictCounts, verdict: Verdict | string, n = 1)
 /** Whether the network let the observed flows of a connection through (at least one passed). */
 export const observedPassing = (c: TrafficConnection): boolean => c.verdicts.forwarded + c.verdicts.audit + c.verdicts.other > 0;
 
+/**
+ * The workload as the history stores it (schema.ts storedWorkloadOf: reported, else derived from the pod
+ * name), so both folds agree. The same rule, not an import: the history reads this module's types.
+ */
+function workloadOf(e: FlowEndpoint): { name: string; kind: string } {
+  return e.namespace ? workloadOfEndpoint(e) : (e.workloads[0] ?? { name: '', kind: '' });
+}
+
 function endpointOf(e: FlowEndpoint): TrafficEndpoint {
   const node = nodeOfEndpoint(e);
+  const workload = workloadOf(e);
   return {
     namespace: e.namespace,
     pod: e.pod,
-    workload: e.workloads[0]?.name ?? '',
-    workloadKind: e.workloads[0]?.kind ?? '',
+    workload: workload.name,
+    workloadKind: workload.kind,
     labels: e.labels,
     ip: e.ip,
     identity: e.identity,
@@ -110,12 +121,12 @@ export function urlPath(url: string): string {
 }
 
 /**
- * The grouping key: pods with the same labels in the same namespace share a Cilium identity and so a
- * verdict; peers outside the cluster are kept per address (CIDR rules and DNS names apply per address).
+ * The grouping key, the same as the store's (lib/history/queries.ts trafficQuery): pods by namespace,
+ * workload and security identity (Cilium derives it from the labels policies select on, so one identity
+ * has one verdict); peers outside the cluster per address (CIDR rules and DNS names apply per address).
  */
 function sideKey(e: FlowEndpoint): string {
-  if (e.namespace && e.pod) return `p|${e.namespace}|${e.workloads[0]?.name ?? ''}|${[...e.labels].sort().join(',')}`;
-  return `a|${e.ip}|${e.identity}|${hasReservedLabel(e.labels, 'world') ? 'w' : ''}`;
+  return `${e.namespace}|${workloadOf(e).name}|${e.identity}|${e.pod ? '' : e.ip}`;
 }
 
 /** Folds flows into connections (bounded by `max`), for flows in memory or from a file. */
@@ -125,9 +136,10 @@ export function foldFlows(flows: Iterable<FlowRecord>, range: ObservedTraffic['r
   let truncated = false;
   for (const f of flows) {
     if (f.isReply === true) continue;
-    if (range.since !== null && f.time < range.since) continue;
-    if (range.until !== null && f.time >= range.until) continue;
-    count++;
+    // Times at the history's precision (microseconds), so a file's flows and the stored ones give the same first/last seen.
+    const time = Math.round(f.time * 1000) / 1000;
+    if (range.since !== null && time < range.since) continue;
+    if (range.until !== null && time >= range.until) continue;
     const dns = f.l7?.dns?.query ?? '';
     const method = f.l7?.http?.method ?? '';
     const path = urlPath(f.l7?.http?.url ?? '');
@@ -147,18 +159,20 @@ export function foldFlows(flows: Iterable<FlowRecord>, range: ObservedTraffic['r
         ...(method ? { httpMethod: method, httpPath: path } : {}),
         flows: 0,
         verdicts: emptyCounts(),
-        firstSeen: f.time,
-        lastSeen: f.time,
+        firstSeen: time,
+        lastSeen: time,
         exampleUuid: f.uuid,
         hubbleNode: f.node,
       };
       byKey.set(key, c);
     }
+    // Only flows folded in count (as the history's fold counts them): those of a connection left out are not replayed.
+    count++;
     c.flows++;
     countVerdict(c.verdicts, f.verdict);
-    if (f.time < c.firstSeen) c.firstSeen = f.time;
-    if (f.time > c.lastSeen) {
-      c.lastSeen = f.time;
+    if (time < c.firstSeen) c.firstSeen = time;
+    if (time > c.lastSeen) {
+      c.lastSeen = time;
       // The newest flow is the example: it is the one still in the history longest.
       c.exampleUuid = f.uuid;
       c.hubbleNode = f.node;

@@ -17,6 +17,11 @@ import { defaultDenyPolicy } from '../posture/fix-manifests';
 
 /** Longest change text accepted (a policy pull request, not a cluster dump). */
 export const MAX_CHANGE_CHARS = 256 * 1024;
+/**
+ * Longest change the HTTP API (and so the /simulate editor) takes: the whole request body is capped at
+ * 64 KB by the access gate, and JSON escaping adds to the text.
+ */
+export const MAX_API_CHANGE_CHARS = 56 * 1024;
 export const MAX_CHANGE_DOCUMENTS = 500;
 /** Alias expansions per document before it counts as an alias bomb. */
 const MAX_ALIAS_COUNT = 100;
@@ -60,9 +65,9 @@ export interface ParsedChange {
 export const policyIdKey = (p: { kind: string; namespace?: string; name: string }): string => `${p.kind}/${p.namespace ?? ''}/${p.name}`;
 
 /** Parses and checks a change. `problems` with severity error mean: do not run it. */
-export function parseChange(change: ProposedChange): ParsedChange {
+export function parseChange(change: ProposedChange, maxChars = MAX_CHANGE_CHARS): ParsedChange {
   const out: ParsedChange = { apply: [], delete: [], problems: [] };
-  if (change.yaml !== undefined) parseYaml(change.yaml, out);
+  if (change.yaml !== undefined) parseYaml(change.yaml, out, maxChars);
   for (const p of change.presets ?? []) {
     const manifest = presetManifest(p);
     const r = normalizeObject(manifest);
@@ -85,9 +90,9 @@ export function presetManifest(p: Preset): Record<string, unknown> {
   return defaultDenyPolicy(p.namespace, directions.length ? directions : ['Ingress', 'Egress']);
 }
 
-function parseYaml(text: string, out: ParsedChange): void {
-  if (text.length > MAX_CHANGE_CHARS) {
-    out.problems.push({ severity: 'error', message: `the change is ${text.length} characters; at most ${MAX_CHANGE_CHARS} are read` });
+function parseYaml(text: string, out: ParsedChange, maxChars: number): void {
+  if (text.length > maxChars) {
+    out.problems.push({ severity: 'error', message: `the change is ${text.length} characters; at most ${maxChars} are read` });
     return;
   }
   const lines = new LineCounter();
@@ -115,6 +120,8 @@ function parseYaml(text: string, out: ParsedChange): void {
       out.problems.push({ severity: 'error', document: index, message: err instanceof Error ? err.message : String(err), ...where });
       return;
     }
+    // Between two `---`, or comments only, the parser gives a null scalar rather than no contents.
+    if (value === null || value === undefined) return;
     const documents = listItems(value);
     if (!documents) {
       out.problems.push({ severity: 'error', document: index, message: 'a document must be an object with kind, apiVersion and metadata (or a kind: List)', ...where });

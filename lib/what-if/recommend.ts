@@ -140,7 +140,7 @@ export function recommend(snapshot: ClusterSnapshot, traffic: ObservedTraffic, s
       } else {
         const peer = peerOf(c.destination, labelsOfWorkload);
         if (peer) add(fromPlan.egress, peer, port);
-        else skipped.add(`${describe(c)}: the destination has no address or identity to allow`);
+        else skipped.add(`${describe(c)}: ${c.destination.pod ? 'its pods share no stable label to select them by' : 'the destination has no address or identity to allow'}`);
       }
     }
     if (toPlan) {
@@ -149,7 +149,7 @@ export function recommend(snapshot: ClusterSnapshot, traffic: ObservedTraffic, s
       if (peer?.kind === 'entity' && peer.entity === 'host') {
         // Cilium and kubelet: the local node always reaches its pods (kubelet probes); nothing to write.
       } else if (peer) add(toPlan.ingress, peer, port);
-      else skipped.add(`${describe(c)}: the source has no address or identity to allow`);
+      else skipped.add(`${describe(c)}: ${c.source.pod ? 'its pods share no stable label to select them by' : 'the source has no address or identity to allow'}`);
     }
   }
   for (const s of [...skipped].sort()) notes.push(s);
@@ -189,7 +189,9 @@ const hasLabel = (e: TrafficEndpoint, name: string) => e.labels.includes(`reserv
 function peerOf(e: TrafficEndpoint, labelsOf: (ns: string, workload: string, e: TrafficEndpoint) => Labels): Peer | undefined {
   if (e.namespace && e.pod) {
     const workload = workloadName(e);
-    return { kind: 'pod', namespace: e.namespace, labels: labelsOf(e.namespace, workload, e), workload };
+    const labels = labelsOf(e.namespace, workload, e);
+    // An empty selector would select every pod of the namespace: no peer rather than a broad one.
+    return Object.keys(labels).length ? { kind: 'pod', namespace: e.namespace, labels, workload } : undefined;
   }
   for (const entity of ['host', 'remote-node', 'kube-apiserver'] as const) if (hasLabel(e, entity)) return { kind: 'entity', entity, ips: e.ip ? [e.ip] : [] };
   const name = e.names[0]?.replace(/\.$/, '');

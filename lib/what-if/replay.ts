@@ -18,6 +18,7 @@ import type { ClusterSnapshot, Labels, Pod } from '../k8s/types';
 import { objectKey } from '../k8s/types';
 import type { Direction, PolicyRef } from '../policy-engine/compiled-policy';
 import { describeEndpoint, reservedEndpoint } from '../policy-engine/endpoint';
+import { chooseDatapath } from '../policy-engine/datapath';
 import { PolicyEngine, isEngineError, type ConnectionVerdict, type DirectionVerdict, type EngineOptions, type FlowVerdict } from '../policy-engine/engine';
 import { engineProtocol, flowPeer } from '../policy-engine/flow-connection';
 import type { L7Request } from '../policy-engine/l7-rules';
@@ -148,21 +149,44 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
   progress({ phase: 'compile', done: 0, total: 2 });
   const { snapshot: base, refs, dns } = referencesFor(snapshot, traffic);
   const changed = applyChange(base, change);
-  const before = new PolicyEngine(base, { ...options.engineOptions, dns });
+  const list = traffic.connections;
+  // Only the policies that can decide an affected connection are compiled: the cluster-wide ones, those
+  // of the namespaces the change lives in, then those of the peers that pods it touches talk to. Every
+  // pod is kept, so peers match by their labels as in the full cluster; the datapath is the full cluster's.
+  const datapath = options.engineOptions?.datapath ?? chooseDatapath(base);
+  const changedIds = [...changed.added, ...changed.replaced, ...changed.deleted];
+  const compile = (namespaces: ReadonlySet<string> | 'all') => {
+    const restrict = (s: ClusterSnapshot): ClusterSnapshot => (namespaces === 'all' ? s : { ...s, policies: s.policies.filter((p) => !p.namespace || namespaces.has(p.namespace)) });
+    const before = new PolicyEngine(restrict(base), { ...options.engineOptions, datapath, dns });
+    // The same datapath for both: a change that adds a Cilium policy must not switch what is modelled.
+    const after = new PolicyEngine(restrict(changed.snapshot), { ...options.engineOptions, datapath: before.datapath, dns });
+    return { before, after };
+  };
+  const own = changeNamespaces(changedIds);
+  let engines = compile(own);
   await pause(signal);
   progress({ phase: 'compile', done: 1, total: 2 });
-  // The same datapath for both: a change that adds a Cilium policy must not switch what is modelled.
-  const after = new PolicyEngine(changed.snapshot, { ...options.engineOptions, datapath: before.datapath, dns });
+  // Which pods the change touches, per direction, is exact with the own namespaces' policies alone.
+  const touched = touchedPods(engines.before, engines.after, changedIds);
+  const affected = (r: { from: PeerRef; to: PeerRef } | undefined) => !!r && (('pod' in r.from && touched.egress.has(r.from.pod)) || ('pod' in r.to && touched.ingress.has(r.to.pod)));
+  if (own !== 'all') {
+    const peers = new Set(own);
+    list.forEach((c, i) => {
+      if (!affected(refs[i])) return;
+      if (c.source.namespace) peers.add(c.source.namespace);
+      if (c.destination.namespace) peers.add(c.destination.namespace);
+    });
+    if (peers.size > own.size) engines = compile(peers);
+  }
+  const { before, after } = engines;
   await pause(signal);
   progress({ phase: 'compile', done: 2, total: 2 });
 
-  const warnings = changeWarnings(change, after, changed);
-  const touched = touchedPods(before, after, [...changed.added, ...changed.replaced, ...changed.deleted]);
+  const warnings = [...changeWarnings(change, after, changed), ...(traffic.notes ?? [])];
   const edges = new Map<string, ReplayEdge>();
   const totals = { breaks: zero(), audit: zero(), opens: zero(), unchanged: zero(), dnsBreaks: zero() };
   let unevaluated = 0;
   let disagreements = 0;
-  const list = traffic.connections;
   for (let i = 0; i < list.length; i++) {
     if (i > 0 && i % chunk === 0) {
       progress({ phase: 'replay', done: i, total: list.length });
@@ -175,26 +199,27 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
       unevaluated++;
       continue;
     }
-    const isTouched = ('pod' in r.from && touched.has(r.from.pod)) || ('pod' in r.to && touched.has(r.to.pod));
+    if (!affected(r)) {
+      // No policy of the change selects either side: the verdict stays what it was.
+      totals.unchanged.connections++;
+      totals.unchanged.flows += c.flows;
+      const seen = observedSummary(c);
+      addToEdge(edges, c, 'unchanged', isDnsConnection(c), seen, seen);
+      continue;
+    }
     const port = protocol === 'ICMP' ? 0 : c.port;
     const l7 = connectionL7(c);
     const conn = { from: r.from, to: r.to, port, protocol, ...(l7 ? { l7 } : {}) };
-    const b = before.evaluate(conn);
-    if (isEngineError(b)) {
+    const bv = before.evaluate(conn);
+    const av = after.evaluate(conn);
+    if (isEngineError(bv) || isEngineError(av)) {
       unevaluated++;
       continue;
     }
-    if (b.allowed !== observedPassing(c) && c.verdicts.dropped + c.verdicts.forwarded + c.verdicts.audit > 0) disagreements++;
-    let a: ConnectionVerdict = b;
-    if (isTouched) {
-      const evaluated = after.evaluate(conn);
-      if (isEngineError(evaluated)) {
-        unevaluated++;
-        continue;
-      }
-      a = evaluated;
-    }
-    const outcome = outcomeOf(b, a);
+    if (bv.allowed !== observedPassing(c) && c.verdicts.dropped + c.verdicts.forwarded + c.verdicts.audit > 0) disagreements++;
+    const b = summarize(bv);
+    const a = summarize(av);
+    const outcome = outcomeOf(bv, av);
     const isDns = isDnsConnection(c);
     totals[outcome].connections++;
     totals[outcome].flows += c.flows;
@@ -206,7 +231,7 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
   }
   progress({ phase: 'replay', done: list.length, total: list.length });
   await pause(signal);
-  const unobserved = unobservedPaths(before, after, touched);
+  const unobserved = unobservedPaths(before, after, touched.all);
   progress({ phase: 'paths', done: 1, total: 1 });
 
   const ordered = [...edges.values()].sort(byImpact);
@@ -222,7 +247,7 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
     edges: ordered.slice(0, MAX_REPLAY_EDGES),
     edgesTruncated: ordered.length > MAX_REPLAY_EDGES,
     unobserved,
-    touched: [...new Set([...touched].map((k) => workloadOf(before, after, k)).filter((w): w is string => !!w))].sort(),
+    touched: [...new Set([...touched.all].map((k) => workloadOf(before, after, k)).filter((w): w is string => !!w))].sort(),
     breaksTraffic: totals.breaks.connections > 0,
     tookMs: Math.round(now() - started),
   };
@@ -239,6 +264,13 @@ export function referencesFor(snapshot: ClusterSnapshot, traffic: ObservedTraffi
 }
 
 const zero = (): OutcomeTotals => ({ connections: 0, flows: 0 });
+
+/** The verdict the flows of a connection had, for connections the change cannot alter. */
+function observedSummary(c: TrafficConnection): VerdictSummary {
+  const v = c.verdicts;
+  const verdict: VerdictSummary['verdict'] = v.forwarded + v.other > 0 ? 'FORWARDED' : v.audit > 0 ? 'AUDIT' : v.dropped > 0 ? 'DROPPED' : 'UNKNOWN';
+  return { verdict, why: 'unchanged: no policy of the change selects either side (the verdict observed)' };
+}
 
 /** Lets the event loop serve others between chunks; an aborted signal ends the replay. */
 async function pause(signal: AbortSignal | undefined): Promise<void> {
@@ -284,7 +316,7 @@ function dnsNamesOf(connections: readonly TrafficConnection[]): Record<string, s
   return out;
 }
 
-function addToEdge(edges: Map<string, ReplayEdge>, c: TrafficConnection, outcome: Outcome, isDns: boolean, b: ConnectionVerdict, a: ConnectionVerdict): void {
+function addToEdge(edges: Map<string, ReplayEdge>, c: TrafficConnection, outcome: Outcome, isDns: boolean, before: VerdictSummary, after: VerdictSummary): void {
   const id = edgeIdOf(c.source.node, c.destination.node, c.port, c.protocol);
   let e = edges.get(id);
   if (!e) {
@@ -318,8 +350,8 @@ function addToEdge(edges: Map<string, ReplayEdge>, c: TrafficConnection, outcome
     destination: `${endpointWords(c.destination)}:${c.port}/${c.protocol}`,
     ...(requestWords(c) ? { request: requestWords(c)! } : {}),
     flows: c.flows,
-    before: summarize(b),
-    after: summarize(a),
+    before,
+    after,
   };
   // Keep the changed connections as examples before unchanged ones.
   const rank = (x: ReplayExample) => (x.before.verdict === x.after.verdict ? 0 : 1);
@@ -373,12 +405,36 @@ function directionWhy(d: DirectionVerdict): string {
 
 const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 
-/** Pods (`ns/name`) selected by a changed policy, as deployed or with the change: only their verdicts can change. */
-function touchedPods(before: PolicyEngine, after: PolicyEngine, changed: readonly PolicyId[]): Set<string> {
-  const out = new Set<string>();
+/**
+ * Pods (`ns/name`) selected by a changed policy, as deployed or with the change, per direction the policy
+ * has rules in (a policy with only egress rules cannot change what reaches its pods): only these
+ * directions' verdicts can change.
+ */
+function touchedPods(before: PolicyEngine, after: PolicyEngine, changed: readonly PolicyId[]): { egress: Set<string>; ingress: Set<string>; all: Set<string> } {
+  const out = { egress: new Set<string>(), ingress: new Set<string>(), all: new Set<string>() };
   for (const id of changed) {
     const ref: PolicyRef = { kind: id.kind, ...(id.namespace ? { namespace: id.namespace } : {}), name: id.name };
-    for (const engine of [before, after]) for (const p of engine.selectedPods(ref)) out.add(`${p.namespace}/${p.name}`);
+    for (const engine of [before, after]) {
+      const policy = engine.policies().find((p) => p.ref.kind === ref.kind && p.ref.name === ref.name && p.ref.namespace === ref.namespace);
+      if (!policy) continue;
+      for (const p of engine.selectedPods(ref)) {
+        const key = `${p.namespace}/${p.name}`;
+        out.all.add(key);
+        // A policy in audit mode puts its pods' every direction in audit, whatever sections it has.
+        if (policy.egress || policy.audit) out.egress.add(key);
+        if (policy.ingress || policy.audit) out.ingress.add(key);
+      }
+    }
+  }
+  return out;
+}
+
+/** The namespaces a change's policies live in; 'all' when one is cluster-wide. */
+function changeNamespaces(changed: readonly PolicyId[]): Set<string> | 'all' {
+  const out = new Set<string>();
+  for (const p of changed) {
+    if (!p.namespace) return 'all';
+    out.add(p.namespace);
   }
   return out;
 }
@@ -431,6 +487,8 @@ function unobservedPaths(before: PolicyEngine, after: PolicyEngine, touched: Rea
 class StandIns {
   private readonly pods = new Map<string, Pod>();
   private readonly byWorkloadLabels = new Map<string, string>();
+  /** A pod of each workload (`ns/name`): a stand-in listens on its container ports, for named-port rules. */
+  private readonly byWorkload = new Map<string, Pod>();
   private readonly usedIps = new Set<string>();
   private readonly added: Pod[] = [];
   private readonly cache = new Map<string, PeerRef>();
@@ -444,6 +502,7 @@ class StandIns {
       if (p.workload) {
         const wl = `${p.namespace}/${p.workload.name}|${labelKey(p.labels)}`;
         if (!this.byWorkloadLabels.has(wl)) this.byWorkloadLabels.set(wl, key);
+        if (!this.byWorkload.has(`${p.namespace}/${p.workload.name}`)) this.byWorkload.set(`${p.namespace}/${p.workload.name}`, p);
       }
     }
   }
@@ -477,7 +536,7 @@ class StandIns {
           ...(ip ? { ip } : {}),
           ips: ip ? [ip] : [],
           hostNetwork: false,
-          containerPorts: [],
+          containerPorts: this.byWorkload.get(`${e.namespace}/${e.workload}`)?.containerPorts ?? [],
           ...(e.workload ? { workload: { kind: e.workloadKind || 'Pod', name: e.workload } } : {}),
           ...(serviceAccountOf(e.labels) ? { serviceAccount: serviceAccountOf(e.labels)! } : {}),
         };
