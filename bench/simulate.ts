@@ -178,20 +178,16 @@ async function main(): Promise<void> {
   const snapshot = withKubeDns(buildCluster({ hashPerPod: false }));
   const engine = new PolicyEngine(snapshot);
   const list = templates(snapshot, engine);
-  // BENCH_SIMULATE_DIR keeps the filled store between runs (to iterate on the replay without refilling).
-  const kept = process.env.BENCH_SIMULATE_DIR;
-  const dir = kept ?? mkdtempSync(path.join(tmpdir(), 'flowsight-bench-simulate-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowsight-bench-simulate-'));
   const store = await openFlowStore({ kind: 'chdb', dir, retention: { days: 30, maxBytes: 1e13, rollupAfterMinutes: null }, timers: { maintenanceEveryMs: 3600_000 } });
   try {
-    const reused = store.status().storedFlows >= FLOWS ? store.status().newest : null;
-    const end = reused ?? Date.now();
+    const end = Date.now();
     const start = end - SPAN_MS;
     const t0 = performance.now();
-    if (reused === null) await fill(store, list, start);
+    await fill(store, list, start);
     const status = store.status();
-    if (reused === null) console.log(`stored ${status.writtenFlows} flows (${list.length} distinct connections) in ${((performance.now() - t0) / 1000).toFixed(1)} s; dropped ${status.droppedFlows}`);
-    else console.log(`reusing ${status.storedFlows} stored flows in ${dir}`);
-    if (reused === null && status.writtenFlows < FLOWS) throw new Error(`only ${status.writtenFlows} of ${FLOWS} flows were stored`);
+    console.log(`stored ${status.writtenFlows} flows (${list.length} distinct connections) in ${((performance.now() - t0) / 1000).toFixed(1)} s; dropped ${status.droppedFlows}`);
+    if (status.writtenFlows < FLOWS) throw new Error(`only ${status.writtenFlows} of ${FLOWS} flows were stored`);
 
     const yaml = change();
     const presets = [{ preset: 'default-deny' as const, namespace: 'team-10', directions: ['ingress' as const, 'egress' as const] }];
@@ -224,7 +220,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await store.close();
-    if (!kept) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
