@@ -8,6 +8,7 @@
 
 import type { FlowEndpoint, FlowRecord, Verdict } from '../flows/flow-record';
 import { nodeOfEndpoint, workloadOfEndpoint } from '../graph/node-identity';
+import type { VerdictCounts } from '../graph/types';
 
 /** One side of an observed connection, as the flows named it. */
 export interface TrafficEndpoint {
@@ -25,14 +26,6 @@ export interface TrafficEndpoint {
   /** The map node this side is drawn as (graph-ids format), and its kind. */
   node: string;
   nodeKind: string;
-}
-
-export interface VerdictCounts {
-  forwarded: number;
-  dropped: number;
-  audit: number;
-  error: number;
-  other: number;
 }
 
 export interface TrafficConnection {
