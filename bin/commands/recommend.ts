@@ -8,8 +8,7 @@
 
 import { type Command, Option } from 'commander';
 import { deployedDiff } from '../../lib/what-if/deployed-diff';
-import { parseChange } from '../../lib/what-if/proposed-change';
-import { FLAVOURS, recommend, recommendationChange, type Flavour } from '../../lib/what-if/recommend';
+import { FLAVOURS, recommend, recommendationParsed, type Flavour } from '../../lib/what-if/recommend';
 import { simulate } from '../../lib/what-if/replay';
 import type { RecommendAnswer } from '../../lib/server/what-if';
 import { UsageError, writeOut } from './cluster-input';
@@ -47,8 +46,8 @@ async function run(o: RecommendOptions): Promise<number> {
     if (!snapshot.pods.some((p) => p.namespace === o.namespace) && !snapshot.namespaces.some((n) => n.name === o.namespace)) throw new UsageError(`--namespace ${o.namespace}: the cluster input has no such namespace`);
     const flavour = o.flavour ?? (datapath.datapath === 'cilium' ? 'cilium' : 'kubernetes');
     const recommendation = recommend(snapshot, traffic, { namespace: o.namespace, ...(o.workload ? { workload: o.workload } : {}) }, flavour);
-    const change = recommendationChange(snapshot, recommendation);
-    const simulation = await simulate(snapshot, parseChange(change), traffic, { engineOptions: { datapath }, onProgress: progressPrinter() });
+    const { change, parsed } = recommendationParsed(snapshot, recommendation);
+    const simulation = await simulate(snapshot, parsed, traffic, { engineOptions: { datapath }, onProgress: progressPrinter() });
     answer = { recommendation, change, simulation, deployed: deployedDiff(snapshot, traffic, o.namespace, { datapath }) };
   } else {
     const body = { namespace: o.namespace, ...(o.workload ? { workload: o.workload } : {}), ...(o.flavour ? { flavour: o.flavour } : {}), since: new Date(boundedWindow(window).since).toISOString(), until: new Date(boundedWindow(window).until).toISOString() };
@@ -66,7 +65,7 @@ async function run(o: RecommendOptions): Promise<number> {
   err('simulated over the same window:');
   for (const line of simulationTable(answer.simulation)) err(`  ${line}`);
   const d = answer.deployed;
-  for (const b of d.broader) err(`deployed ${b.rule} allows ${b.unneeded} path(s) no flow took, e.g. ${b.examples[0]}`);
+  for (const b of d.broader) err(`deployed ${b.rule} allows ${b.unneeded} path(s) no flow took${b.examples.length ? `, e.g. ${b.examples[0]}` : ''}`);
   for (const u of d.unused) err(`deployed ${u.rule} admitted no observed flow in the window`);
   for (const u of d.uncovered) err(`no deployed rule covers ${u.path} (${u.status === 'denied' ? 'denied today' : u.status === 'audit' ? 'passes in audit mode, denied once enforced' : 'allowed only because nothing isolates it'}, ${u.flows} flows)`);
   return 0;

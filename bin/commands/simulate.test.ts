@@ -151,10 +151,11 @@ describe('flowsight simulate', () => {
     expect(local.code).toBe(3);
   });
 
-  it('an empty window replays nothing and breaks nothing', async () => {
+  it('an empty window replays nothing, and a gate that checked nothing does not pass: exit 3', async () => {
     const r = await runCli(['simulate', '--demo', '--flows', file('flows.jsonl'), '--default-deny', 'legacy', '--since', '2026-01-01T00:00:00Z', '--until', '2026-01-02T00:00:00Z', '-o', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(JSON.parse(r.out).replayed).toEqual({ flows: 0, connections: 0, truncated: false });
+    expect(r.err).toMatch(/no traffic in the window/);
   });
 });
 

@@ -14,7 +14,7 @@ import { changeRunnable, parseChange, type ChangeProblem } from '../../lib/what-
 import { simulate, type ReplayEdge, type SimulationResult } from '../../lib/what-if/replay';
 import { POLICY_KINDS, type PolicyKind } from '../../lib/k8s/types';
 import { readInputFile, UsageError, warn, writeOut } from './cluster-input';
-import { addWhatIfInputOptions, checkInputs, localInputs, boundedWindow, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
+import { RunError, addWhatIfInputOptions, checkInputs, localInputs, boundedWindow, progressPrinter, runsLocally, runWhatIf, streamed, windowOf, type WhatIfInputOptions } from './what-if-input';
 
 interface SimulateOptions extends WhatIfInputOptions {
   change?: string;
@@ -81,14 +81,16 @@ async function run(o: SimulateOptions): Promise<number> {
   }
   if (o.output === 'json') writeOut(JSON.stringify(result, null, 2));
   else for (const line of simulationTable(result)) writeOut(line);
-  return result.breaksTraffic ? 1 : 0;
+  // A gate that saw no traffic checked nothing: that is not a pass.
+  if (result.replayed.flows === 0) throw new RunError('no traffic in the window: nothing was replayed (a longer --since, the right --url, or a --flows file with flows)');
+  return result.mayBreakTraffic ? 1 : 0;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
 
 function edgeLine(e: ReplayEdge): string {
-  const flows = e.flows.breaks + e.flows.audit + e.flows.opens;
-  const ex = e.examples.find((x) => x.before.verdict !== x.after.verdict) ?? e.examples[0];
+  const flows = e.flows.breaks + e.flows.unverified + e.flows.audit + e.flows.opens;
+  const ex = e.examples.find((x) => x.outcome === e.outcome) ?? e.examples[0];
   return `  ${e.source} -> ${e.target} ${e.port}/${e.protocol}  ${n(flows)} flows, ${new Date(e.firstSeen).toISOString()} .. ${new Date(e.lastSeen).toISOString()}${ex ? `\n      ${ex.after.why}${ex.request ? ` (${ex.request})` : ''}` : ''}`;
 }
 
@@ -107,12 +109,13 @@ export function simulationTable(r: SimulationResult): string[] {
     for (const e of r.dns) out.push(edgeLine(e));
   }
   const section = (outcome: ReplayEdge['outcome'], title: string) => {
-    const list = r.edges.filter((e) => e.outcome === outcome && !(outcome === 'breaks' && e.dns));
+    const list = r.edges.filter((e) => e.outcome === outcome && !((outcome === 'breaks' || outcome === 'unverified') && e.dns));
     if (!list.length) return;
     out.push(`${title}: ${list.length} edge(s)`);
     for (const e of list) out.push(edgeLine(e));
   };
   section('breaks', 'BREAKS (passes today, denied with the change)');
+  section('unverified', 'MAY BREAK (only requests matching new L7 rules would pass; the window has no request data to check)');
   section('audit', 'AUDIT (would be denied once enforced)');
   section('opens', 'NEWLY ALLOWED (denied today)');
   if (r.unobserved.length) {
@@ -121,6 +124,7 @@ export function simulationTable(r: SimulationResult): string[] {
   }
   if (r.unevaluated) out.push(`${n(r.unevaluated)} connection(s) could not be evaluated (no L4 protocol or a Service address)`);
   if (r.disagreements) out.push(`note: for ${n(r.disagreements)} connection(s) the engine's verdict for the cluster as deployed differs from what Hubble observed`);
-  out.push(r.breaksTraffic ? `result: the change breaks ${n(r.totals.breaks.connections)} observed connection(s) (${n(r.totals.breaks.flows)} flows)` : 'result: no observed traffic breaks');
+  const may = r.totals.unverified.connections ? `${r.breaksTraffic ? ' and may break' : 'may break'} ${n(r.totals.unverified.connections)} more (L7)` : '';
+  out.push(r.breaksTraffic ? `result: the change breaks ${n(r.totals.breaks.connections)} observed connection(s) (${n(r.totals.breaks.flows)} flows)${may}` : r.mayBreakTraffic ? `result: the change ${may}` : 'result: no observed traffic breaks');
   return out;
 }

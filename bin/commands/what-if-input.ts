@@ -116,7 +116,7 @@ async function failure(res: Response): Promise<Error> {
   const body: unknown = await res.json().catch(() => null);
   const detail = isProblemDetails(body) ? body.detail : `HTTP ${res.status}`;
   const where = isProblemDetails(body) ? (body.problems ?? []).filter((p) => p.line !== undefined).map((p) => `  line ${p.line}, column ${p.column}: ${p.message}`) : [];
-  if (res.status === 400) return new UsageError([detail, ...where].join('\n'));
+  if (res.status === 400 || res.status === 413) return new UsageError([detail, ...where].join('\n'));
   if (res.status === 401) return new RunError(`${detail} (set FLOWSIGHT_AUTH_TOKEN)`);
   return new RunError(detail);
 }
@@ -125,7 +125,11 @@ async function serverTraffic(base: string, window: ReplayWindow): Promise<Observ
   const params = new URLSearchParams({ since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() });
   const res = await call(new URL(`/api/simulate/traffic?${params}`, base));
   if (!res.ok) throw await failure(res);
-  return (await res.json()) as ObservedTraffic;
+  try {
+    return (await res.json()) as ObservedTraffic;
+  } catch (e) {
+    throw new RunError(`the server's answer is not JSON (${(e as Error).message}): is --url a Flowsight?`);
+  }
 }
 
 /** POSTs to a streaming what-if endpoint and returns its result, reporting progress on the way. */
@@ -141,7 +145,12 @@ export async function streamed<R>(base: string, path: string, body: unknown, onP
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       if (!line.trim()) continue;
-      const event = JSON.parse(line) as { type: string } & Record<string, unknown>;
+      let event: { type: string } & Record<string, unknown>;
+      try {
+        event = JSON.parse(line) as { type: string } & Record<string, unknown>;
+      } catch {
+        throw new RunError(`the server's answer is not what Flowsight sends (${line.slice(0, 80)}): is --url a Flowsight?`);
+      }
       if (event.type === 'progress') onProgress(event as unknown as ReplayProgress);
       else if (event.type === 'result') return event.result as R;
       else if (event.type === 'error') throw new RunError(String(event.detail));
@@ -164,9 +173,10 @@ export async function runWhatIf(name: string, body: () => Promise<number>): Prom
     if (err instanceof UsageError) {
       process.stderr.write(`flowsight ${name}: ${err.message}\n`);
       process.exitCode = 2;
-    } else if (err instanceof RunError) {
-      process.stderr.write(`flowsight ${name}: ${err.message}\n`);
+    } else {
+      // Anything else (the connection cut mid-answer, a crash) is a run that could not finish: never "bad input".
+      process.stderr.write(`flowsight ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = RUN_FAILED_EXIT;
-    } else throw err;
+    }
   }
 }

@@ -59,7 +59,7 @@ export function AffectedEdges({ edges, truncated }: { edges: ReplayEdge[]; trunc
             </thead>
             <tbody>
               {shown.map((e) => {
-                const ex = e.examples.find((x) => x.before.verdict !== x.after.verdict) ?? e.examples[0];
+                const ex = e.examples.find((x) => x.outcome === e.outcome) ?? e.examples[0];
                 return (
                   <tr key={e.id} data-testid="affected-edge" data-edge={e.id} data-outcome={e.outcome} data-source={e.source} data-target={e.target} data-dns={e.dns ? 'true' : 'false'} className="border-t border-slate-100 align-top">
                     <td className="whitespace-nowrap px-2 py-1.5">

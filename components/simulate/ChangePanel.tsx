@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { SimulateAnswer } from '@/lib/server/what-if';
 import { changeRunnable, MAX_API_CHANGE_CHARS, parseChange, type ChangeProblem } from '@/lib/what-if/proposed-change';
 import { downloadText } from '../download';
@@ -21,21 +21,27 @@ const PLACEHOLDER = `# NetworkPolicy / CiliumNetworkPolicy documents to add or r
 # spec: { podSelector: {}, policyTypes: [Ingress, Egress] }`;
 
 // The API's limit, not the CLI's: what is sent must fit the request body cap.
-const lintYaml = (text: string): readonly ChangeProblem[] => parseChange({ yaml: text }, MAX_API_CHANGE_CHARS).problems;
+const lintYaml = (text: string): readonly ChangeProblem[] => parseChange({ yaml: text }, { maxChars: MAX_API_CHANGE_CHARS }).problems;
 
 const chip = 'flex items-center gap-1 rounded-full border border-slate-300 bg-white px-2 py-0.5 text-xs';
 
 /** The change (YAML, presets, deletions), Run with progress and Cancel, and the result of the last run. */
 export function ChangePanel({ draft, setDraft, replay, range }: { draft: ChangeDraft; setDraft(update: (d: ChangeDraft) => ChangeDraft): void; replay: Replay<SimulateAnswer>; range: { since?: string; until?: string } }) {
-  const parsed = useMemo(() => parseChange(proposedChange(draft), MAX_API_CHANGE_CHARS), [draft]);
+  const parsed = useMemo(() => parseChange(proposedChange(draft), { maxChars: MAX_API_CHANGE_CHARS }), [draft]);
   const runnable = changeRunnable(parsed) && !draftIsEmpty(draft);
   const { state } = replay;
   const why = draftIsEmpty(draft) ? 'Write a policy, add a preset or pick a policy to delete first' : !changeRunnable(parsed) ? 'Fix the errors listed under the editor first' : undefined;
   const setYaml = useCallback((yaml: string) => setDraft((d) => (d.yaml === yaml ? d : { ...d, yaml })), [setDraft]);
 
+  const body = { change: proposedChange(draft), ...range };
+  const bodyKey = JSON.stringify(body);
+  // The change and window the shown result is for: once either is edited, or a later run failed, it is not this one's.
+  const [ranWith, setRanWith] = useState<string | null>(null);
+  const stale = !!state.result && (ranWith !== bodyKey || !!state.error || state.cancelled);
   const run = () => {
     if (!runnable) return;
-    replay.run({ change: proposedChange(draft), ...range });
+    setRanWith(bodyKey);
+    replay.run(body);
   };
 
   return (
@@ -84,7 +90,8 @@ export function ChangePanel({ draft, setDraft, replay, range }: { draft: ChangeD
         <ReplayStatus state={state} onCancel={replay.cancel} label="Simulating" />
       </section>
       {state.result && (
-        <div className={state.running ? 'opacity-50' : ''}>
+        <div data-testid="simulation-stale" data-stale={stale ? 'true' : 'false'} className={state.running || stale ? 'opacity-50' : ''}>
+          {stale && !state.running && <p className="mb-2 rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs text-amber-900">This result is for an earlier change or window{state.error || state.cancelled ? ' (the last run did not finish)' : ''}: run again to see what this one does.</p>}
           <SimulationResultView result={state.result} problems={state.result.problems} />
         </div>
       )}

@@ -21,7 +21,7 @@ export function DnsBreakage({ result }: { result: SimulationResult }) {
       </p>
       <ul className="mt-2 flex flex-col gap-1">
         {result.dns.map((e) => {
-          const ex = e.examples.find((x) => x.before.verdict !== x.after.verdict) ?? e.examples[0];
+          const ex = e.examples.find((x) => x.outcome === e.outcome) ?? e.examples[0];
           return (
             <li key={e.id} data-testid="dns-edge" data-edge={e.id} data-source={e.source} data-outcome={e.outcome} className="text-xs">
               <span className="font-mono font-semibold">{edgeWords(e)}</span> · {count(changedFlows(e))} flows, {shortTime(e.firstSeen)} – {shortTime(e.lastSeen)}

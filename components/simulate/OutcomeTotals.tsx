@@ -2,12 +2,12 @@ import type { Outcome, SimulationResult } from '@/lib/what-if/replay';
 import { count } from './edge-words';
 import { OUTCOME_STYLE } from './outcome-map';
 
-const ORDER: Outcome[] = ['breaks', 'audit', 'opens', 'unchanged'];
+const ORDER: Outcome[] = ['breaks', 'unverified', 'audit', 'opens', 'unchanged'];
 
 /** Connections and flows per outcome over the window. */
 export function OutcomeTotals({ result }: { result: SimulationResult }) {
   return (
-    <div data-testid="outcome-totals" className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+    <div data-testid="outcome-totals" className="grid grid-cols-2 gap-2 sm:grid-cols-5">
       {ORDER.map((o) => {
         const t = result.totals[o];
         return (

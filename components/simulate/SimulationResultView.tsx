@@ -14,12 +14,22 @@ import { UnobservedPaths } from './UnobservedPaths';
 /** One simulation: the verdict in a line, DNS breakage first, totals, notes, the map, the edges, unobserved paths. */
 export function SimulationResultView({ result, problems, testId = 'simulation-result' }: { result: SimulationResult; problems?: ChangeProblem[]; testId?: string }) {
   const t = result.totals.breaks;
+  const u = result.totals.unverified;
+  // Green only when something was replayed and nothing breaks or may break.
+  const tone = result.breaksTraffic ? 'text-red-700' : result.mayBreakTraffic ? 'text-pink-700' : result.replayed.flows === 0 ? 'text-slate-700' : 'text-green-700';
+  const headline = result.breaksTraffic
+    ? `Would break ${plural(t.connections, 'observed connection')} (${plural(t.flows, 'flow')})${u.connections ? `, and may break ${plural(u.connections, 'more')}` : ''}`
+    : result.mayBreakTraffic
+      ? `May break ${plural(u.connections, 'observed connection')}: new L7 rules, and no request data in the window to check them`
+      : result.replayed.flows === 0
+        ? 'Nothing to judge: no traffic in the window'
+        : 'No observed traffic would break';
   const window = `${result.range.since !== null ? shortTime(result.range.since) : 'start'} → ${result.range.until !== null ? shortTime(result.range.until) : 'now'}`;
   return (
     <section data-testid={testId} data-breaks-traffic={result.breaksTraffic ? 'true' : 'false'} className="flex flex-col gap-3">
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-        <h2 data-testid="simulation-verdict" className={`text-base font-semibold ${result.breaksTraffic ? 'text-red-700' : 'text-green-700'}`}>
-          {result.breaksTraffic ? `Would break ${plural(t.connections, 'observed connection')} (${plural(t.flows, 'flow')})` : 'No observed traffic would break'}
+        <h2 data-testid="simulation-verdict" className={`text-base font-semibold ${tone}`}>
+          {headline}
         </h2>
         <span data-testid="simulation-window" className="text-xs text-slate-600">
           {window} · {count(result.replayed.flows)} flows in {count(result.replayed.connections)} connections replayed · datapath {result.datapath} · {count(result.tookMs)} ms

@@ -13,7 +13,7 @@ function edge(source: string, target: string, port: number, outcome: Outcome, pr
     port,
     protocol,
     outcome,
-    flows: { breaks: outcome === 'breaks' ? 10 : 0, audit: 0, opens: outcome === 'opens' ? 3 : 0, unchanged: outcome === 'unchanged' ? 5 : 0 },
+    flows: { unverified: 0, breaks: outcome === 'breaks' ? 10 : 0, audit: 0, opens: outcome === 'opens' ? 3 : 0, unchanged: outcome === 'unchanged' ? 5 : 0 },
     connections: 1,
     firstSeen: 0,
     lastSeen: 1,
@@ -34,7 +34,7 @@ const EDGES = [
 describe('outcomeMap', () => {
   it('draws affected edges and the touched workloads\' unchanged ones, with namespace boxes and kinds', () => {
     const m = outcomeMap({ edges: EDGES, touched: ['legacy/legacy-app'] });
-    expect(m.counts).toEqual({ breaks: 2, audit: 0, opens: 1, unchanged: 1 });
+    expect(m.counts).toEqual({ unverified: 0, breaks: 2, audit: 0, opens: 1, unchanged: 1 });
     expect(m.hidden).toBe(1);
     const byId = new Map(m.elements.map((e) => [String(e.data.id), e]));
     expect(byId.get('ns:legacy')?.classes).toBe('namespace');

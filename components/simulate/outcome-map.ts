@@ -15,6 +15,7 @@ export const OUTCOME_MAP_MAX_EDGES = 300;
 /** Colour, line and words of each outcome: the map, its legend, the totals and the table agree. */
 export const OUTCOME_STYLE: Record<Outcome, { color: string; line: 'solid' | 'dashed' | 'dotted'; short: string; label: string }> = {
   breaks: { color: '#dc2626', line: 'solid', short: 'would break', label: 'would break (passes today, denied with the change)' },
+  unverified: { color: '#db2777', line: 'dashed', short: 'may break (L7)', label: 'may break (only requests matching new L7 rules pass; no request data to check)' },
   audit: { color: '#d97706', line: 'dashed', short: 'audit', label: 'audit (would be denied once enforced)' },
   opens: { color: '#2563eb', line: 'solid', short: 'newly allowed', label: 'newly allowed (denied today)' },
   unchanged: { color: '#94a3b8', line: 'dotted', short: 'unchanged', label: 'unchanged' },
@@ -60,7 +61,7 @@ export function mapEdges(result: Pick<SimulationResult, 'edges' | 'touched'>, ma
 /** Cytoscape elements for the replay, sorted so the same result always lays out the same. */
 export function outcomeMap(result: Pick<SimulationResult, 'edges' | 'touched'>, max = OUTCOME_MAP_MAX_EDGES): OutcomeMap {
   const { edges, hidden } = mapEdges(result, max);
-  const counts: Record<Outcome, number> = { breaks: 0, audit: 0, opens: 0, unchanged: 0 };
+  const counts: Record<Outcome, number> = { breaks: 0, unverified: 0, audit: 0, opens: 0, unchanged: 0 };
   const nodes = new Set<string>();
   for (const e of edges) {
     nodes.add(e.source);

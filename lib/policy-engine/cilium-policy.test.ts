@@ -325,3 +325,23 @@ describe('Cilium: host policies (nodeSelector)', () => {
     expect(engine.errors).toEqual([expect.objectContaining({ severity: 'error', code: 'invalid-rule', where: expect.objectContaining({ field }) })]);
   });
 });
+
+// docs.cilium.io, Policy Language, "ICMP/ICMPv6": `icmps` selects ICMP types beside (not instead of)
+// toPorts; a rule with peers and icmps but no toPorts admits ICMP to those peers, not every port.
+describe('Cilium: icmps rules', () => {
+  const icmpOnly = apiIngress({ fromEndpoints: [{ matchLabels: { app: 'web' } }], icmps: [{ fields: [{ type: 8, family: 'IPv4' }] }] });
+  it('admits ICMP from the peers', () => {
+    expect(run([icmpOnly], { from: pod('shop/web'), to: pod('shop/api'), port: 0, protocol: 'ICMP' }).allowed).toBe(true);
+  });
+  it('does not admit TCP from the same peers (the pod is isolated and no port rule names 8080)', () => {
+    const v = run([icmpOnly], { from: pod('shop/web'), to: pod('shop/api'), port: 8080, protocol: 'TCP' });
+    expect(v.allowed).toBe(false);
+    expect(v.ingress.reason).toBe('default-deny');
+  });
+  it('with toPorts as well, admits both the ports and ICMP', () => {
+    const both = apiIngress({ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }], icmps: [{ fields: [{ type: 8 }] }] });
+    expect(run([both], { from: pod('shop/web'), to: pod('shop/api'), port: 8080, protocol: 'TCP' }).allowed).toBe(true);
+    expect(run([both], { from: pod('shop/web'), to: pod('shop/api'), port: 0, protocol: 'ICMP' }).allowed).toBe(true);
+    expect(run([both], { from: pod('shop/web'), to: pod('shop/api'), port: 9090, protocol: 'TCP' }).allowed).toBe(false);
+  });
+});

@@ -204,15 +204,19 @@ function compileSection(rules: unknown, section: RuleSection, direction: Directi
     const peers = compilePeers(rule, direction, field, ctx, deny);
     if (!peers) return;
     const toPorts = compileToPorts(rule.toPorts, `${field}.toPorts`, ctx, deny);
-    if (rule.icmps !== undefined) ctx.errors.warn('unsupported-field', `${field}.icmps`, 'ICMP rules are not evaluated');
+    // `icmps` is an L4 selection beside `toPorts` (docs.cilium.io, Policy Language, "ICMP/ICMPv6"): the rule
+    // admits ICMP (and the toPorts ports, if any), never every port. The ICMP types are not told apart.
+    const icmp = rule.icmps !== undefined && rule.icmps !== null;
+    if (icmp) ctx.errors.warn('unsupported-field', `${field}.icmps`, 'ICMP types are not told apart: the rule admits any ICMP to its peers');
     // A rule with neither peers nor ports selects nothing: `ingress: [{}]` is Cilium's default-deny idiom
     // (unlike a NetworkPolicy, where `ingress: [{}]` allows everything). Ports alone mean any peer.
-    if (!peers.hasL3 && !toPorts) return;
+    if (!peers.hasL3 && !toPorts && !icmp) return;
     const peer: PeerMatcher = peers.hasL3 ? peers.peer : () => true;
     const action = deny ? 'deny' : 'allow';
     const fqdns = peers.fqdns.length ? { fqdns: peers.fqdns } : {};
-    if (!toPorts) out.push({ ref, action, peer, l7: null, ...fqdns });
-    else for (const pr of toPorts) out.push({ ref, action, peer, ports: pr.ports, l7: pr.l7, ...fqdns });
+    if (!toPorts && !icmp) out.push({ ref, action, peer, l7: null, ...fqdns });
+    for (const pr of toPorts ?? []) out.push({ ref, action, peer, ports: pr.ports, l7: pr.l7, ...fqdns });
+    if (icmp) out.push({ ref, action, peer, ports: [{ protocol: 'ICMP', port: 0, endPort: 65535 }], l7: null, ...fqdns });
   });
   return out;
 }

@@ -406,7 +406,9 @@ export class PolicyEngine {
       }
       (l7Candidates ??= []).push(decided(rule));
       const idx = l7 ? rule.l7.match(l7) : undefined;
-      if (idx === undefined) l7Unknown = true;
+      // No request data, but a rule that admits every request: it passes whatever the request was.
+      if (idx === undefined && rule.l7.admitsAll) (l7Admitted ??= []).push(decided(rule));
+      else if (idx === undefined) l7Unknown = true;
       else if (idx >= 0) (l7Admitted ??= []).push({ ...decided(rule), l7Rule: idx });
     }
     // An L4-only allow for the same peer and port wildcards the L7 rules (Cilium layer7 docs): every request passes.

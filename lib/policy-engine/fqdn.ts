@@ -35,7 +35,7 @@ export interface NameLookup {
 const MAX_FQDN_LENGTH = 255;
 
 /** `*`, `**`, `***.`: Cilium's isDNSWildcard, a pattern that selects every name. */
-function isMatchAll(pattern: string): boolean {
+export function isMatchAll(pattern: string): boolean {
   const p = pattern.endsWith('.') ? pattern.slice(0, -1) : pattern;
   return p.length > 0 && /^\*+$/.test(p);
 }

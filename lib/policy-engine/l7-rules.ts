@@ -4,7 +4,7 @@
  */
 
 import { compileSafeRegex, type SafeRegex } from '../match/re2';
-import { compileFqdnSelector, type FqdnSelector } from './fqdn';
+import { compileFqdnSelector, isMatchAll, type FqdnSelector } from './fqdn';
 import type { PolicyErrorSink } from './policy-error';
 
 export interface HttpRequest {
@@ -26,6 +26,11 @@ export interface L7Rules {
   readonly count: number;
   /** Index of the first rule that admits the request, or -1. Undefined when the request has no data of this type. */
   match(request: L7Request): number | undefined;
+  /**
+   * A rule admits every request (an HTTP rule with no method, path, host or header; a DNS `matchPattern: '*'`):
+   * the verdict does not depend on request data, so a connection seen at L4 only is known to pass.
+   */
+  readonly admitsAll: boolean;
 }
 
 interface HttpRule {
@@ -99,6 +104,7 @@ export function compileL7Rules(raw: unknown, field: string, errors: PolicyErrorS
     return {
       type: 'http',
       count: rules.length,
+      admitsAll: rules.some((rule) => !rule.method && !rule.path && !rule.host && rule.headers.length === 0),
       match: (req) => (req.http ? rules.findIndex((rule) => httpRuleMatches(rule, req.http!)) : undefined),
     };
   }
@@ -112,6 +118,7 @@ export function compileL7Rules(raw: unknown, field: string, errors: PolicyErrorS
     return {
       type: 'dns',
       count: selectors.length,
+      admitsAll: r.dns.some((d) => typeof (d as { matchPattern?: unknown })?.matchPattern === 'string' && isMatchAll((d as { matchPattern: string }).matchPattern.trim())),
       match: (req) => (req.dns ? selectors.findIndex((s) => s.matches(req.dns!.query)) : undefined),
     };
   }

@@ -46,8 +46,11 @@ export function workloadsOf(pods: readonly PodEndpoint[]): Workload[] {
 
 export const workloadRef = (w: Workload): ObjectRef => ({ kind: w.kind, namespace: w.namespace, name: w.name });
 
-// Labels the controllers stamp per revision or per pod: selecting by them would miss the next rollout.
-const PER_POD_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'statefulset.kubernetes.io/pod-name', 'controller-revision-hash', 'pod-template-generation', 'apps.kubernetes.io/pod-index']);
+// Labels the controllers stamp per revision, per pod or per Job run: selecting by them would miss the next rollout.
+const PER_POD_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'statefulset.kubernetes.io/pod-name', 'controller-revision-hash', 'pod-template-generation', 'apps.kubernetes.io/pod-index', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name']);
+
+/** A label a controller stamps per revision, per pod or per Job run (never a selector for policies). */
+export const isPerPodLabel = (key: string): boolean => PER_POD_LABELS.has(key);
 
 /** Labels shared by all pods of a workload minus per-pod and per-revision ones: a selector for fixes. */
 export function stableLabels(w: Pick<Workload, 'pods'>): Labels {

@@ -191,6 +191,21 @@ describe('ReadGate and searchProblem', () => {
     expect(await gate.run(async () => 'ran')).toBe('ran');
   });
 
+  it('tryAcquire takes a place without waiting, and giving it back twice frees one place only', async () => {
+    const { ReadGate } = await import('./flow-search');
+    const gate = new ReadGate(2);
+    const a = gate.tryAcquire()!;
+    const b = gate.tryAcquire()!;
+    expect(gate.tryAcquire()).toBeUndefined();
+    a();
+    a();
+    const c = gate.tryAcquire();
+    expect(c).toBeDefined();
+    expect(gate.tryAcquire()).toBeUndefined();
+    b();
+    c!();
+  });
+
   it('a cursor the store does not recognise is the client\'s 400, an engine failure a 503', async () => {
     const { searchProblem } = await import('./flow-search');
     const { HistoryQueryError } = await import('../history/queries');

@@ -42,6 +42,18 @@ export class ReadGate {
   private inFlight = 0;
   constructor(readonly max: number) {}
 
+  /** Takes a place if one is free: the function that gives it back, or undefined when all are taken. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.inFlight >= this.max) return undefined;
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+    };
+  }
+
   async run<T>(read: () => Promise<T>): Promise<T> {
     if (this.inFlight >= this.max) throw new HistoryBusyError();
     this.inFlight++;

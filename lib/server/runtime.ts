@@ -94,6 +94,8 @@ export class Runtime {
   readonly edgeFlows = new EdgeFlows();
   /** History reads in flight across all clients, at most (the rest are told to retry). */
   readonly historyReads = new ReadGate(8);
+  /** What-if replays running at once (each compiles policy engines and holds a window's traffic); more are told to retry. */
+  readonly replays = new ReadGate(2);
   private loaded: { config: Config } | { error: Error } | undefined;
   private log: Logger | undefined;
   private readonly responses: HttpResponseTracker | null;

@@ -15,10 +15,10 @@ import type { DatapathChoice } from '../policy-engine/datapath';
 import { deployedDiff, type DeployedDiff } from '../what-if/deployed-diff';
 import { type ObservedTraffic } from '../what-if/observed-traffic';
 import { changeRunnable, parseChange, type ChangeProblem, type ParsedChange } from '../what-if/proposed-change';
-import { recommend, recommendationChange, type Flavour, type Recommendation } from '../what-if/recommend';
+import { recommend, recommendationParsed, type Flavour, type Recommendation } from '../what-if/recommend';
 import { simulate, type ReplayProgress, type SimulationResult } from '../what-if/replay';
 import { inScope, type NamespaceScope } from './access/namespace-access';
-import { scopeSql } from './access/access-scope';
+import { scopeDeployedDiff, scopeSimulation, scopeSql } from './access/access-scope';
 import type { Runtime } from './runtime';
 import { problemResponse } from '../api/problem';
 
@@ -60,11 +60,14 @@ async function cluster(rt: Runtime): Promise<Cluster> {
 }
 
 /** The window's traffic from the history, narrowed to what the user may see. */
-export async function replayTraffic(rt: Runtime, window: ReplayWindow, scope: NamespaceScope, signal?: AbortSignal): Promise<ObservedTraffic> {
+/** Most connections `/api/simulate/traffic` answers with (a CLI replays them; the answer is one JSON document). */
+export const MAX_TRAFFIC_ANSWER = 50_000;
+
+export async function replayTraffic(rt: Runtime, window: ReplayWindow, scope: NamespaceScope, signal?: AbortSignal, max?: number): Promise<ObservedTraffic> {
   const store = await rt.history().catch(() => null);
   if (!store) throw new WhatIfRefusal(503, 'history-unavailable', 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
   const range = { since: window.since, until: window.until };
-  const { connections, truncated } = await rt.historyReads.run(() => store.traffic({ range, condition: scopeSql(scope) }, signal));
+  const { connections, truncated } = await rt.historyReads.run(() => store.traffic({ range, condition: scopeSql(scope), ...(max !== undefined ? { max } : {}) }, signal));
   const flows = connections.reduce((n, c) => n + c.flows, 0);
   // Allowed flows older than the roll-up age are kept as per-edge counts only: not replayable per pod.
   const rollup = store.status().retention.rollupAfterMinutes;
@@ -100,7 +103,7 @@ export async function runSimulation(rt: Runtime, req: SimulateRequest, change: P
   const { snapshot, datapath } = await cluster(rt);
   const traffic = await replayTraffic(rt, req.window, scope, signal);
   const result = await simulate(snapshot, change, traffic, { engineOptions: { datapath }, onProgress: progress, ...(signal ? { signal } : {}) });
-  return { ...result, problems: change.problems };
+  return { ...scopeSimulation(scope, result), problems: change.problems };
 }
 
 /** Refuses a recommendation for a namespace the user may not read. */
@@ -123,23 +126,23 @@ export async function runRecommendation(rt: Runtime, req: RecommendRequest, scop
   const traffic = await replayTraffic(rt, req.window, scope, signal);
   const flavour: Flavour = req.flavour ?? (datapath.datapath === 'cilium' ? 'cilium' : 'kubernetes');
   const recommendation = recommend(snapshot, traffic, { namespace: req.namespace, ...(req.workload ? { workload: req.workload } : {}) }, flavour);
-  const change = recommendationChange(snapshot, recommendation);
-  const parsed = parseChange(change);
+  const { change, parsed } = recommendationParsed(snapshot, recommendation);
   const simulation = await simulate(snapshot, parsed, traffic, { engineOptions: { datapath }, onProgress: progress, ...(signal ? { signal } : {}) });
-  const deployed = deployedDiff(snapshot, traffic, req.namespace, { datapath });
-  return { recommendation, change, simulation, deployed };
+  const deployed = deployedDiff(snapshot, traffic, req.namespace, { datapath }, (ns) => inScope(scope, ns));
+  return { recommendation, change, simulation: scopeSimulation(scope, simulation), deployed: scopeDeployedDiff(scope, deployed) };
 }
 
 /**
  * Runs `work` and answers its progress and result as JSON lines. Refusals found before the work
  * starts are problem details with their status; later failures end the stream with an `error` line.
  */
-export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => void, signal: AbortSignal) => Promise<R>, signal: AbortSignal, onError: (err: unknown) => void): Promise<Response> {
+export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => void, signal: AbortSignal) => Promise<R>, signal: AbortSignal, onError: (err: unknown) => void, done: () => void = () => undefined): Promise<Response> {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c), cancel: () => abort.abort() });
   const abort = new AbortController();
-  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  if (signal.aborted) abort.abort();
+  else signal.addEventListener('abort', () => abort.abort(), { once: true });
   const send = (event: ReplayEvent<R>) => {
     try {
       controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
@@ -163,18 +166,34 @@ export async function streamReplay<R>(work: (progress: (p: ReplayProgress) => vo
       /* already closed */
     }
   };
+  const failed = (detail: string, status = 500, code = 'replay-failed') => send({ type: 'error', status, code, detail });
   void work(progress, abort.signal).then(
     (result) => {
-      send({ type: 'result', result });
+      let line: string | undefined;
+      try {
+        line = `${JSON.stringify({ type: 'result', result })}\n`;
+      } catch (err) {
+        onError(err);
+      }
+      if (line === undefined) failed('the result could not be written; the server log has the details');
+      else {
+        try {
+          controller.enqueue(encoder.encode(line));
+        } catch {
+          // The client went away.
+        }
+      }
       close();
+      done();
     },
     (err: unknown) => {
       if (!abort.signal.aborted) {
         onError(err);
         const refusal = err instanceof WhatIfRefusal ? err : undefined;
-        send({ type: 'error', status: refusal?.status ?? 500, code: refusal?.code ?? 'replay-failed', detail: refusal?.message ?? 'the replay failed; the server log has the details' });
+        failed(refusal?.message ?? 'the replay failed; the server log has the details', refusal?.status ?? 500, refusal?.code ?? 'replay-failed');
       }
       close();
+      done();
     },
   );
   return new Response(stream, { headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } });
@@ -186,4 +205,9 @@ export function refusalResponse(err: unknown): Response | undefined {
   const problems = err.problems.filter((p) => p.severity === 'error').map((p) => ({ param: 'change.yaml', message: p.message, ...(p.line !== undefined ? { line: p.line } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }));
   const title = err.status === 400 ? 'Invalid change' : err.status === 403 ? 'Forbidden' : err.status === 404 ? 'Not found' : 'Unavailable';
   return problemResponse(err.status, title, err.message, problems.length ? problems : undefined, { code: err.code });
+}
+
+/** 503 when the replays allowed at once are all running: the client retries in a moment. */
+export function replaysBusy(): Response {
+  return problemResponse(503, 'Replays busy', 'other what-if replays are running: try again in a moment', undefined, { code: 'replays-busy', headers: { 'Retry-After': '2' } });
 }

@@ -128,3 +128,18 @@ describe('deployedDiff on a small cluster', () => {
     expect(d.uncovered.map((u) => [u.direction, u.status, u.path, u.flows])).toEqual([['egress', 'allowed-by-default', 'shop/web-0 -> shop/api-0:80/TCP', 3]]);
   });
 });
+
+describe('deployedDiff for a user who may read only some namespaces', () => {
+  it('counts paths to pods of other namespaces but names none of them', () => {
+    const { snapshot } = demoSnapshot();
+    const flows = new FlowGenerator(demoScenario(), 7).generate(5000, 1_700_000_000_000, 100);
+    const traffic = foldFlows(flows, { since: null, until: null });
+    const all = deployedDiff(snapshot, traffic, 'production');
+    const scoped = deployedDiff(snapshot, traffic, 'production', {}, (ns) => ns === 'production');
+    const scrape = (d: typeof all) => d.broader.find((b) => b.rule.includes('allow-prometheus-scrape'))!;
+    expect(scrape(all).examples.some((e) => e.startsWith('monitoring/grafana'))).toBe(true);
+    // The same rule is broader by the same count, with no example naming monitoring's pods.
+    expect(scrape(scoped).unneeded).toBe(scrape(all).unneeded);
+    expect(scoped.broader.flatMap((b) => b.examples).filter((e) => e.includes('monitoring/'))).toEqual([]);
+  });
+});

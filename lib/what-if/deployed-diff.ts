@@ -65,11 +65,16 @@ const ruleWords = (r: RuleRef) => `${r.kind} ${objectKey(r)} ${r.section} rule $
 const ruleKey = (r: RuleRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.spec ?? ''}/${r.section}/${r.rule}`;
 
 /** Compares the namespace's deployed policies with its observed traffic. */
-export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic, namespace: string, engineOptions: Omit<EngineOptions, 'dns'> = {}): DeployedDiff {
+/**
+ * `examplesVisible`: which namespaces' pods an example may name (a user with namespace-scoped access
+ * sees the other namespaces' workloads only at the far end of traffic they can see; a path no flow
+ * took is counted but not shown). Default: every namespace.
+ */
+export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic, namespace: string, engineOptions: Omit<EngineOptions, 'dns'> = {}, examplesVisible: (namespace: string) => boolean = () => true): DeployedDiff {
   const { snapshot: cluster, refs, dns } = referencesFor(snapshot, traffic);
   // Only the namespace's own side of each path is judged, so only its policies (and the cluster-wide
   // ones) are compiled; the datapath is the whole cluster's.
-  const datapath = engineOptions.datapath ?? chooseDatapath(cluster);
+  const datapath = engineOptions.datapath ?? chooseDatapath(cluster, { hubbleRelay: true });
   const own: ClusterSnapshot = { ...cluster, policies: cluster.policies.filter((p) => !p.namespace || p.namespace === namespace) };
   const engine = new PolicyEngine(own, { ...engineOptions, datapath, dns });
   const uses = new Map<string, RuleUse>();
@@ -90,6 +95,9 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
     const r = refs[i];
     const protocol = engineProtocol(c.protocol);
     if (!r || !protocol) return;
+    // Only paths with an end in the namespace say anything about its policies.
+    const ns = (ref: { pod?: string }) => ref.pod?.slice(0, ref.pod.indexOf('/'));
+    if (ns(r.from as { pod?: string }) !== namespace && ns(r.to as { pod?: string }) !== namespace) return;
     const l7 = connectionL7(c);
     const v = engine.evaluate({ from: r.from, to: r.to, port: protocol === 'ICMP' ? 0 : c.port, protocol, ...(l7 ? { l7 } : {}) });
     if (isEngineError(v)) return;
@@ -135,7 +143,8 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
     for (const b of d.by) {
       const u = use(b);
       u.unneeded++;
-      if (u.examples.length < DEPLOYED_DIFF_LIMITS.examples) u.examples.push(`${describeEndpoint(src)} -> ${describeEndpoint(dst)}:${port}/${protocol}`);
+      const shown = [src, dst].every((e) => e.kind !== 'pod' || examplesVisible(e.namespace));
+      if (shown && u.examples.length < DEPLOYED_DIFF_LIMITS.examples) u.examples.push(`${describeEndpoint(src)} -> ${describeEndpoint(dst)}:${port}/${protocol}`);
     }
   };
   for (const t of workloadsOf(scopePods).map((w) => w.pods[0])) {

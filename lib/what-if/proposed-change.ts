@@ -65,9 +65,15 @@ export interface ParsedChange {
 export const policyIdKey = (p: { kind: string; namespace?: string; name: string }): string => `${p.kind}/${p.namespace ?? ''}/${p.name}`;
 
 /** Parses and checks a change. `problems` with severity error mean: do not run it. */
-export function parseChange(change: ProposedChange, maxChars = MAX_CHANGE_CHARS): ParsedChange {
+/** Caps on what is read; generated changes (a recommendation) are read without them. */
+export interface ChangeLimits {
+  maxChars?: number;
+  maxDocuments?: number;
+}
+
+export function parseChange(change: ProposedChange, limits: ChangeLimits = {}): ParsedChange {
   const out: ParsedChange = { apply: [], delete: [], problems: [] };
-  if (change.yaml !== undefined) parseYaml(change.yaml, out, maxChars);
+  if (change.yaml !== undefined) parseYaml(change.yaml, out, limits.maxChars ?? MAX_CHANGE_CHARS, limits.maxDocuments ?? MAX_CHANGE_DOCUMENTS);
   for (const p of change.presets ?? []) {
     const manifest = presetManifest(p);
     const r = normalizeObject(manifest);
@@ -90,7 +96,7 @@ export function presetManifest(p: Preset): Record<string, unknown> {
   return defaultDenyPolicy(p.namespace, directions.length ? directions : ['Ingress', 'Egress']);
 }
 
-function parseYaml(text: string, out: ParsedChange, maxChars: number): void {
+function parseYaml(text: string, out: ParsedChange, maxChars: number, maxDocuments: number): void {
   if (text.length > maxChars) {
     out.problems.push({ severity: 'error', message: `the change is ${text.length} characters; at most ${maxChars} are read` });
     return;
@@ -98,8 +104,8 @@ function parseYaml(text: string, out: ParsedChange, maxChars: number): void {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed];
-  if (list.length > MAX_CHANGE_DOCUMENTS) {
-    out.problems.push({ severity: 'error', message: `the change has ${list.length} documents; at most ${MAX_CHANGE_DOCUMENTS} are read` });
+  if (list.length > maxDocuments) {
+    out.problems.push({ severity: 'error', message: `the change has ${list.length} documents; at most ${maxDocuments} are read` });
     return;
   }
   const at = (offset: number) => {

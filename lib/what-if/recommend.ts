@@ -15,7 +15,8 @@
 
 import { stringify } from 'yaml';
 import type { ClusterSnapshot, Labels, Pod } from '../k8s/types';
-import type { PolicyId } from './proposed-change';
+import { isPerPodLabel } from '../posture/workloads';
+import { changeRunnable, parseChange, type ParsedChange, type PolicyId } from './proposed-change';
 import { podLabelsOf } from './replay';
 import { observedPassing, type ObservedTraffic, type TrafficConnection, type TrafficEndpoint } from './observed-traffic';
 
@@ -42,8 +43,6 @@ export interface Recommendation {
 
 /** Labels that name what a workload is; preferred for selectors when a workload has any. */
 const NAMING_LABEL = (k: string) => k === 'app' || k === 'k8s-app' || k.startsWith('app.kubernetes.io/');
-/** Labels controllers stamp per pod or per revision: a selector on them misses the next rollout. */
-const PER_POD_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'statefulset.kubernetes.io/pod-name', 'controller-revision-hash', 'pod-template-generation', 'apps.kubernetes.io/pod-index', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name']);
 
 const KUBE_DNS_NP = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
 const KUBE_DNS_CILIUM = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
@@ -54,7 +53,7 @@ export function selectorLabels(pods: readonly { labels: Labels }[]): Labels {
   const [first, ...rest] = pods;
   if (!first) return {};
   const shared: Labels = {};
-  for (const [k, v] of Object.entries(first.labels)) if (!PER_POD_LABELS.has(k) && rest.every((p) => p.labels[k] === v)) shared[k] = v;
+  for (const [k, v] of Object.entries(first.labels)) if (!isPerPodLabel(k) && rest.every((p) => p.labels[k] === v)) shared[k] = v;
   const naming = Object.fromEntries(Object.entries(shared).filter(([k]) => NAMING_LABEL(k)));
   return Object.keys(naming).length ? naming : shared;
 }
@@ -329,4 +328,16 @@ export function recommendationChange(snapshot: ClusterSnapshot, rec: Recommendat
     .map((p) => ({ kind: p.kind, namespace: rec.scope.namespace, name: p.name }))
     .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
   return { yaml: rec.yaml, delete: del };
+}
+
+/**
+ * The recommendation as a change ready to replay, read without the caps on typed changes (it is ours,
+ * and a large namespace writes many documents). Throws if it does not read: replaying the deletions
+ * without the policies that replace them would report a namespace left open as "nothing breaks".
+ */
+export function recommendationParsed(snapshot: ClusterSnapshot, rec: Recommendation): { change: { yaml: string; delete: PolicyId[] }; parsed: ParsedChange } {
+  const change = recommendationChange(snapshot, rec);
+  const parsed = parseChange(change, { maxChars: Infinity, maxDocuments: Infinity });
+  if (!changeRunnable(parsed)) throw new Error(`the recommended policies do not read back: ${parsed.problems.find((p) => p.severity === 'error')?.message}`);
+  return { change, parsed };
 }

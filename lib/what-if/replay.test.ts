@@ -357,3 +357,76 @@ describe('simulate: progress and cancellation', () => {
     await expect(simulate(demo, deny, traffic, { signal: ac.signal })).rejects.toThrow('client went away');
   });
 });
+
+describe('simulate: what the review of the replay found', () => {
+  const snapshot = cluster({
+    pods: [
+      { ns: 'shop', name: 'web-1', labels: { app: 'web' }, ip: '10.1.0.10' },
+      { ns: 'db', name: 'pg-1', labels: { app: 'pg' }, ip: '10.1.0.20', ports: [{ containerPort: 5432, protocol: 'TCP' }, { containerPort: 8080, protocol: 'TCP' }] },
+    ],
+  });
+  const web = { ...world(''), ip: '10.1.0.10', identity: 40_001, namespace: 'shop', pod: 'web-1', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop'], names: [] };
+  const pg = (port: number) => ({ ...world(''), ip: '10.1.0.20', identity: 40_002, namespace: 'db', pod: 'pg-1', labels: ['k8s:app=pg', 'k8s:io.kubernetes.pod.namespace=db'], names: [], port });
+
+  // docs.cilium.io, "Layer 7 Policies": a port with HTTP rules admits only matching requests. Flows seen
+  // at L4 only (no proxy today) carry no request to check: the change may break them, and says so.
+  it('new L7 rules on traffic seen without request data: may break (unverified), and the gate fails', async () => {
+    const t = foldFlows([flow(web, pg(8080)), flow(web, pg(8080))], { since: null, until: null });
+    const r = await run({ yaml: `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: pg-http, namespace: db}
+spec:
+  endpointSelector: {matchLabels: {app: pg}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop}}]
+      toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /health}]}}]
+` }, t, snapshot);
+    expect(r.totals.unverified).toEqual({ connections: 1, flows: 2 });
+    expect(r.breaksTraffic).toBe(false);
+    expect(r.mayBreakTraffic).toBe(true);
+    expect(r.edges[0].outcome).toBe('unverified');
+    expect(r.edges[0].examples[0].after.why).toMatch(/L7 rules only/);
+  });
+
+  it('an L7 rule that admits every request (DNS matchPattern "*") is known to pass without request data', async () => {
+    const dns = cluster({ pods: [{ ns: 'shop', name: 'web-1', labels: { app: 'web' }, ip: '10.1.0.10' }, { ns: 'kube-system', name: 'coredns-1', labels: { 'k8s-app': 'kube-dns' }, ip: '10.1.0.53', ports: [{ containerPort: 53, protocol: 'UDP' }] }] });
+    const coredns = { ...world(''), ip: '10.1.0.53', identity: 40_003, namespace: 'kube-system', pod: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'], names: [], port: 53 };
+    const t = foldFlows([flow(web, coredns, { protocol: 'UDP' })], { since: null, until: null });
+    const r = await run({ yaml: `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-dns, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress:
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}}]
+      toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
+` }, t, dns);
+    expect(r.totals.unverified.connections).toBe(0);
+    expect(r.totals.breaks.connections).toBe(0);
+    expect(r.mayBreakTraffic).toBe(false);
+  });
+
+  it('traffic Hubble saw pass is breakage when the change denies it, even where the engine thought it denied today', async () => {
+    // The snapshot is stale (db isolated by a policy since removed, say): the engine says DROPPED, Hubble saw FORWARDED.
+    const stale: ClusterSnapshot = { ...snapshot, policies: [np('db', 'pg-lockdown', { podSelector: {}, policyTypes: ['Ingress'] })] };
+    const t = foldFlows([flow(web, pg(5432))], { since: null, until: null });
+    const r = await run({ presets: [{ preset: 'default-deny', namespace: 'shop', directions: ['egress'] }] }, t, stale);
+    expect(r.disagreements).toBe(1);
+    expect(r.totals.breaks.connections).toBe(1);
+    expect(r.breaksTraffic).toBe(true);
+  });
+
+  it('a destination named only by its address is the pod that has it: affected, and its namespace compiled', async () => {
+    const bare = { ...world(''), ip: '10.1.0.20', identity: 0, labels: [], names: [], port: 5432 };
+    const t = foldFlows([flow(web, bare)], { since: null, until: null });
+    const r = await run({ presets: [{ preset: 'default-deny', namespace: 'db', directions: ['ingress'] }] }, t, snapshot);
+    expect(r.totals.breaks.connections).toBe(1);
+    expect(r.edges[0].examples[0].after.why).toMatch(/ingress of db\/pg-1/);
+  });
+
+  it('an edge shows an example of its own outcome', async () => {
+    const t = foldFlows([flow(web, pg(5432)), flow(web, pg(5432), { verdict: 'DROPPED' })], { since: null, until: null });
+    const r = await run({ presets: [{ preset: 'default-deny', namespace: 'db', directions: ['ingress'] }] }, t, snapshot);
+    for (const e of r.edges) expect(e.examples.some((x) => x.outcome === e.outcome)).toBe(true);
+  });
+});

@@ -24,12 +24,18 @@ import { engineProtocol, flowPeer } from '../policy-engine/flow-connection';
 import type { L7Request } from '../policy-engine/l7-rules';
 import type { PeerRef } from '../policy-engine/peer-ref';
 import type { Protocol } from '../policy-engine/ports';
-import { workloadKeyOfPod } from '../posture/workloads';
+import { isPerPodLabel, workloadKeyOfPod } from '../posture/workloads';
 import { applyChange, policyIdKey, type ParsedChange, type PolicyId } from './proposed-change';
 import { observedPassing, type ObservedTraffic, type TrafficConnection, type TrafficEndpoint } from './observed-traffic';
 
-export type Outcome = 'breaks' | 'audit' | 'opens' | 'unchanged';
-export const OUTCOMES: readonly Outcome[] = ['breaks', 'audit', 'opens', 'unchanged'];
+/**
+ * breaks: passes today, denied with the change. unverified: passes today; with the change only requests
+ * matching new L7 rules pass, and the window holds no request data to check them (Hubble shows L7 only
+ * where a proxy already runs), so it may break. audit: would be denied once the change is enforced.
+ * opens: denied today, allowed with the change.
+ */
+export type Outcome = 'breaks' | 'unverified' | 'audit' | 'opens' | 'unchanged';
+export const OUTCOMES: readonly Outcome[] = ['breaks', 'unverified', 'audit', 'opens', 'unchanged'];
 
 /** A verdict in short: what happens, where, and the rule or policies that decided. */
 export interface VerdictSummary {
@@ -38,6 +44,8 @@ export interface VerdictSummary {
   at?: Direction;
   /** In words: `default deny of NetworkPolicy production/default-deny-all`, `allowed by ...`. */
   why: string;
+  /** Namespaces of the policies `why` names ('' for a cluster-wide one): what a scoped user may be shown. */
+  policyNamespaces: string[];
 }
 
 export interface ReplayExample {
@@ -47,6 +55,7 @@ export interface ReplayExample {
   /** `GET /api/orders`, `DNS api.stripe.com.` */
   request?: string;
   flows: number;
+  outcome: Outcome;
   before: VerdictSummary;
   after: VerdictSummary;
 }
@@ -111,8 +120,10 @@ export interface SimulationResult {
   unobserved: UnobservedPath[];
   /** Workloads (`ns/name`) whose policies the change touches. */
   touched: string[];
-  /** Whether the change breaks observed traffic (the CI gate). */
+  /** Whether the change breaks observed traffic. */
   breaksTraffic: boolean;
+  /** Whether it breaks, or may break, observed traffic (breaks or unverified): the CI gate. */
+  mayBreakTraffic: boolean;
   tookMs: number;
 }
 
@@ -135,7 +146,7 @@ export interface ReplayOptions {
 export const MAX_REPLAY_EDGES = 5_000;
 const EXAMPLES_PER_EDGE = 3;
 const DNS_PORT = 53;
-const SEVERITY: Record<Outcome, number> = { breaks: 3, audit: 2, opens: 1, unchanged: 0 };
+const SEVERITY: Record<Outcome, number> = { breaks: 4, unverified: 3, audit: 2, opens: 1, unchanged: 0 };
 /** A stand-in for "any internet address" (a public resolver: nothing in a cluster's policies names it by chance). */
 const INTERNET_PROBE = { ip: '1.1.1.1', port: 443, protocol: 'TCP' as Protocol };
 
@@ -153,7 +164,8 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
   // Only the policies that can decide an affected connection are compiled: the cluster-wide ones, those
   // of the namespaces the change lives in, then those of the peers that pods it touches talk to. Every
   // pod is kept, so peers match by their labels as in the full cluster; the datapath is the full cluster's.
-  const datapath = options.engineOptions?.datapath ?? chooseDatapath(base);
+  // Replayed flows come from Hubble, which runs on Cilium: that is the datapath unless the caller says otherwise.
+  const datapath = options.engineOptions?.datapath ?? chooseDatapath(base, { hubbleRelay: true });
   const changedIds = [...changed.added, ...changed.replaced, ...changed.deleted];
   const compile = (namespaces: ReadonlySet<string> | 'all') => {
     const restrict = (s: ClusterSnapshot): ClusterSnapshot => (namespaces === 'all' ? s : { ...s, policies: s.policies.filter((p) => !p.namespace || namespaces.has(p.namespace)) });
@@ -171,12 +183,16 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
   const affected = (r: { from: PeerRef; to: PeerRef } | undefined) => !!r && (('pod' in r.from && touched.egress.has(r.from.pod)) || ('pod' in r.to && touched.ingress.has(r.to.pod)));
   if (own !== 'all') {
     const peers = new Set(own);
-    list.forEach((c, i) => {
-      if (!affected(refs[i])) return;
-      if (c.source.namespace) peers.add(c.source.namespace);
-      if (c.destination.namespace) peers.add(c.destination.namespace);
-    });
-    if (peers.size > own.size) engines = compile(peers);
+    // The peers' namespaces as the engine resolves them (a flow may name a pod by its address only).
+    const namespaceOf = (ref: PeerRef) => ('pod' in ref ? ref.pod.slice(0, ref.pod.indexOf('/')) : '');
+    for (const r of refs) {
+      if (!r || !affected(r)) continue;
+      for (const ns of [namespaceOf(r.from), namespaceOf(r.to)]) if (ns) peers.add(ns);
+    }
+    if (peers.size > own.size) {
+      await pause(signal);
+      engines = compile(peers);
+    }
   }
   const { before, after } = engines;
   await pause(signal);
@@ -184,7 +200,7 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
 
   const warnings = [...changeWarnings(change, after, changed), ...(traffic.notes ?? [])];
   const edges = new Map<string, ReplayEdge>();
-  const totals = { breaks: zero(), audit: zero(), opens: zero(), unchanged: zero(), dnsBreaks: zero() };
+  const totals = { breaks: zero(), unverified: zero(), audit: zero(), opens: zero(), unchanged: zero(), dnsBreaks: zero() };
   let unevaluated = 0;
   let disagreements = 0;
   for (let i = 0; i < list.length; i++) {
@@ -216,14 +232,14 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
       unevaluated++;
       continue;
     }
-    if (bv.allowed !== observedPassing(c) && c.verdicts.dropped + c.verdicts.forwarded + c.verdicts.audit > 0) disagreements++;
+    if (hasObservedVerdict(c) && bv.allowed !== observedPassing(c)) disagreements++;
     const b = summarize(bv);
     const a = summarize(av);
-    const outcome = outcomeOf(bv, av);
+    const outcome = outcomeOf(c, bv, av);
     const isDns = isDnsConnection(c);
     totals[outcome].connections++;
     totals[outcome].flows += c.flows;
-    if (isDns && (outcome === 'breaks' || outcome === 'audit')) {
+    if (isDns && (outcome === 'breaks' || outcome === 'unverified' || outcome === 'audit')) {
       totals.dnsBreaks.connections++;
       totals.dnsBreaks.flows += c.flows;
     }
@@ -243,12 +259,13 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
     totals,
     unevaluated,
     disagreements,
-    dns: ordered.filter((e) => e.dns && (e.outcome === 'breaks' || e.outcome === 'audit')),
+    dns: ordered.filter((e) => e.dns && (e.outcome === 'breaks' || e.outcome === 'unverified' || e.outcome === 'audit')),
     edges: ordered.slice(0, MAX_REPLAY_EDGES),
     edgesTruncated: ordered.length > MAX_REPLAY_EDGES,
     unobserved,
     touched: [...new Set([...touched.all].map((k) => workloadOf(before, after, k)).filter((w): w is string => !!w))].sort(),
     breaksTraffic: totals.breaks.connections > 0,
+    mayBreakTraffic: totals.breaks.connections + totals.unverified.connections > 0,
     tookMs: Math.round(now() - started),
   };
 }
@@ -269,7 +286,7 @@ const zero = (): OutcomeTotals => ({ connections: 0, flows: 0 });
 function observedSummary(c: TrafficConnection): VerdictSummary {
   const v = c.verdicts;
   const verdict: VerdictSummary['verdict'] = v.forwarded + v.other > 0 ? 'FORWARDED' : v.audit > 0 ? 'AUDIT' : v.dropped > 0 ? 'DROPPED' : 'UNKNOWN';
-  return { verdict, why: 'unchanged: no policy of the change selects either side (the verdict observed)' };
+  return { verdict, why: 'unchanged: no policy of the change selects either side (the verdict observed)', policyNamespaces: [] };
 }
 
 /** Lets the event loop serve others between chunks; an aborted signal ends the replay. */
@@ -278,11 +295,28 @@ async function pause(signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('the replay was cancelled', 'AbortError');
 }
 
-export function outcomeOf(before: ConnectionVerdict, after: ConnectionVerdict): Outcome {
-  if (before.allowed && !after.allowed) return 'breaks';
-  if (!before.allowed && after.allowed) return 'opens';
-  if (before.verdict === 'FORWARDED' && after.verdict === 'AUDIT') return 'audit';
+/** The connection's flows carry verdicts that say whether it passes (not only ERROR or unknown ones). */
+const hasObservedVerdict = (c: TrafficConnection) => c.verdicts.forwarded + c.verdicts.dropped + c.verdicts.audit + c.verdicts.other > 0;
+
+/**
+ * What the change does to a connection. "Passes today" is what Hubble observed when it observed a
+ * verdict (the engine may disagree: a stale snapshot, something it does not model), so traffic that
+ * flows today and would be denied is breakage whatever the engine thought of today. Newly allowed
+ * needs both: denied today and by the engine as deployed.
+ */
+export function outcomeOf(c: TrafficConnection, before: ConnectionVerdict, after: ConnectionVerdict): Outcome {
+  const passesToday = hasObservedVerdict(c) ? observedPassing(c) : before.allowed;
+  if (passesToday && !after.allowed) return 'breaks';
+  if (passesToday && newlyL7Filtered(c, before, after)) return 'unverified';
+  if (!passesToday && !before.allowed && after.allowed) return 'opens';
+  if (passesToday && before.verdict === 'FORWARDED' && after.verdict === 'AUDIT') return 'audit';
   return 'unchanged';
+}
+
+/** With the change the connection passes only requests matching L7 rules it was not subject to, and it has no request data. */
+function newlyL7Filtered(c: TrafficConnection, before: ConnectionVerdict, after: ConnectionVerdict): boolean {
+  if (connectionL7(c)) return false;
+  return (!!after.egress.l7Filtered && !before.egress.l7Filtered) || (!!after.ingress.l7Filtered && !before.ingress.l7Filtered);
 }
 
 function isDnsConnection(c: TrafficConnection): boolean {
@@ -329,7 +363,7 @@ function addToEdge(edges: Map<string, ReplayEdge>, c: TrafficConnection, outcome
       port: c.port,
       protocol: c.protocol,
       outcome,
-      flows: { breaks: 0, audit: 0, opens: 0, unchanged: 0 },
+      flows: { breaks: 0, unverified: 0, audit: 0, opens: 0, unchanged: 0 },
       connections: 0,
       firstSeen: c.firstSeen,
       lastSeen: c.lastSeen,
@@ -350,11 +384,12 @@ function addToEdge(edges: Map<string, ReplayEdge>, c: TrafficConnection, outcome
     destination: `${endpointWords(c.destination)}:${c.port}/${c.protocol}`,
     ...(requestWords(c) ? { request: requestWords(c)! } : {}),
     flows: c.flows,
+    outcome,
     before,
     after,
   };
-  // Keep the changed connections as examples before unchanged ones.
-  const rank = (x: ReplayExample) => (x.before.verdict === x.after.verdict ? 0 : 1);
+  // Keep the most severe connections as examples: the edge's outcome is shown with one of its own.
+  const rank = (x: ReplayExample) => SEVERITY[x.outcome];
   if (e.examples.length < EXAMPLES_PER_EDGE) e.examples.push(example);
   else {
     const weakest = e.examples.findIndex((x) => rank(x) < rank(example));
@@ -366,7 +401,7 @@ function byImpact(a: ReplayEdge, b: ReplayEdge): number {
   return SEVERITY[b.outcome] - SEVERITY[a.outcome] || total(b) - total(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-const total = (e: ReplayEdge) => e.flows.breaks + e.flows.audit + e.flows.opens + e.flows.unchanged;
+const total = (e: ReplayEdge) => e.flows.breaks + e.flows.unverified + e.flows.audit + e.flows.opens + e.flows.unchanged;
 
 function endpointWords(e: TrafficEndpoint): string {
   if (e.namespace && e.pod) return `${e.namespace}/${e.pod}`;
@@ -377,27 +412,33 @@ function endpointWords(e: TrafficEndpoint): string {
 
 /** A verdict in words, naming what decided. */
 export function summarize(v: ConnectionVerdict): VerdictSummary {
+  const named: PolicyRef[] = [];
+  const name = (list: readonly PolicyRef[]) => {
+    named.push(...list);
+    return unique(list.map((r) => `${r.kind} ${objectKey(r)}`)).join(', ');
+  };
+  const policyNamespaces = () => unique(named.map((r) => r.namespace ?? ''));
   if (v.verdict === 'FORWARDED') {
-    const by = [...v.egress.by, ...v.ingress.by].map((r) => `${r.kind} ${objectKey(r)}`);
-    const why = by.length ? `allowed by ${unique(by).join(', ')}` : v.egress.reason === 'reply' ? 'a reply' : 'allowed: no policy isolates either side';
-    return { verdict: 'FORWARDED', why };
+    const by = name([...v.egress.by, ...v.ingress.by]);
+    const base = by ? `allowed by ${by}` : v.egress.reason === 'reply' ? 'a reply' : 'allowed: no policy isolates either side';
+    const l7 = v.egress.l7Filtered || v.ingress.l7Filtered;
+    return { verdict: 'FORWARDED', why: l7 ? `${base}, for requests matching its L7 rules only (no request data to check them)` : base, policyNamespaces: policyNamespaces() };
   }
   const at = v.enforcedAt ?? 'egress';
   const d: DirectionVerdict = at === 'egress' ? v.egress : v.ingress;
   const side = describeEndpoint(at === 'egress' ? v.source : v.destination);
   const word = v.verdict === 'AUDIT' ? 'would be denied (audit)' : 'denied';
-  return { verdict: v.verdict, at, why: `${word} at ${at} of ${side}: ${directionWhy(d)}` };
+  return { verdict: v.verdict, at, why: `${word} at ${at} of ${side}: ${directionWhy(d, name)}`, policyNamespaces: policyNamespaces() };
 }
 
-function directionWhy(d: DirectionVerdict): string {
-  const refs = (list: readonly PolicyRef[]) => unique(list.map((r) => `${r.kind} ${objectKey(r)}`)).join(', ');
+function directionWhy(d: DirectionVerdict, name: (list: readonly PolicyRef[]) => string): string {
   switch (d.reason) {
     case 'denied':
-      return `deny rule of ${refs(d.by)}`;
+      return `deny rule of ${name(d.by)}`;
     case 'l7-denied':
-      return `the request matches no L7 rule of ${refs(d.by)}`;
+      return `the request matches no L7 rule of ${name(d.by)}`;
     case 'default-deny':
-      return d.fqdnNotLearned?.length ? `default deny; the toFQDNs rule of ${refs(d.fqdnNotLearned)} never learns the name (no DNS proxy rule)` : `default deny of ${d.isolatedBy?.length ? refs(d.isolatedBy) : 'the isolating policies'}`;
+      return d.fqdnNotLearned?.length ? `default deny; the toFQDNs rule of ${name(d.fqdnNotLearned)} never learns the name (no DNS proxy rule)` : `default deny of ${d.isolatedBy?.length ? name(d.isolatedBy) : 'the isolating policies'}`;
     default:
       return d.reason;
   }
@@ -490,6 +531,8 @@ class StandIns {
   /** A pod of each workload (`ns/name`): a stand-in listens on its container ports, for named-port rules. */
   private readonly byWorkload = new Map<string, Pod>();
   private readonly usedIps = new Set<string>();
+  /** Pod addresses (not host-network pods: their address is the node's) -> `ns/name`. */
+  private readonly byIp = new Map<string, string>();
   private readonly added: Pod[] = [];
   private readonly cache = new Map<string, PeerRef>();
 
@@ -499,6 +542,7 @@ class StandIns {
       this.pods.set(key, p);
       for (const ip of p.ips) this.usedIps.add(ip);
       if (p.ip) this.usedIps.add(p.ip);
+      if (!p.hostNetwork) for (const ip of p.ips.length ? p.ips : p.ip ? [p.ip] : []) this.byIp.set(ip, key);
       if (p.workload) {
         const wl = `${p.namespace}/${p.workload.name}|${labelKey(p.labels)}`;
         if (!this.byWorkloadLabels.has(wl)) this.byWorkloadLabels.set(wl, key);
@@ -516,7 +560,12 @@ class StandIns {
   }
 
   private peer(e: TrafficEndpoint, hubbleNode: string): PeerRef {
-    if (!e.namespace || !e.pod) return flowPeer(asFlowEndpoint(e), hubbleNode);
+    const reserved = flowPeer(asFlowEndpoint(e), hubbleNode);
+    if (!('pod' in reserved)) {
+      // Named by its address only (no identity metadata): the pod that has that address, if one does.
+      const owner = 'ip' in reserved && !('entity' in reserved) ? this.byIp.get(reserved.ip) : undefined;
+      return owner ? { pod: owner } : reserved;
+    }
     const key = `${e.namespace}/${e.pod}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -550,8 +599,10 @@ class StandIns {
   }
 }
 
+/** Labels as an identity sees them: Cilium leaves per-pod and per-revision labels out of identities. */
 const labelKey = (l: Labels) =>
   Object.keys(l)
+    .filter((k) => !isPerPodLabel(k))
     .sort()
     .map((k) => `${k}=${l[k]}`)
     .join(',');

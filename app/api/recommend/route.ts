@@ -3,7 +3,7 @@ import { readJsonBody } from '@/lib/api/route-helpers';
 import { parseRecommendBody } from '@/lib/api/what-if-request';
 import { requestScope } from '@/lib/server/request-scope';
 import { runtime } from '@/lib/server/runtime';
-import { checkRecommendScope, refusalResponse, requireHistory, runRecommendation, streamReplay } from '@/lib/server/what-if';
+import { checkRecommendScope, refusalResponse, replaysBusy, requireHistory, runRecommendation, streamReplay } from '@/lib/server/what-if';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,8 +22,10 @@ export async function POST(request: Request): Promise<Response> {
   try {
     checkRecommendScope(parsed.value, scope);
     await requireHistory(rt);
+    const release = rt.replays.tryAcquire();
+    if (!release) return replaysBusy();
     const log = rt.logger.child({ component: 'what-if' });
-    return streamReplay((progress, signal) => runRecommendation(rt, parsed.value, scope, progress, signal), request.signal, (err) => log.error({ err }, 'recommendation failed'));
+    return streamReplay((progress, signal) => runRecommendation(rt, parsed.value, scope, progress, signal), request.signal, (err) => log.error({ err }, 'recommendation failed'), release);
   } catch (err) {
     const refused = refusalResponse(err);
     if (refused) return refused;

@@ -3,7 +3,7 @@ import { readJsonBody } from '@/lib/api/route-helpers';
 import { parseSimulateBody } from '@/lib/api/what-if-request';
 import { requestScope } from '@/lib/server/request-scope';
 import { runtime } from '@/lib/server/runtime';
-import { readChange, refusalResponse, requireHistory, runSimulation, streamReplay } from '@/lib/server/what-if';
+import { readChange, refusalResponse, replaysBusy, requireHistory, runSimulation, streamReplay } from '@/lib/server/what-if';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,8 +23,10 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const change = readChange(parsed.value, scope);
     await requireHistory(rt);
+    const release = rt.replays.tryAcquire();
+    if (!release) return replaysBusy();
     const log = rt.logger.child({ component: 'what-if' });
-    return streamReplay((progress, signal) => runSimulation(rt, parsed.value, change, scope, progress, signal), request.signal, (err) => log.error({ err }, 'simulation failed'));
+    return streamReplay((progress, signal) => runSimulation(rt, parsed.value, change, scope, progress, signal), request.signal, (err) => log.error({ err }, 'simulation failed'), release);
   } catch (err) {
     const refused = refusalResponse(err);
     if (refused) return refused;

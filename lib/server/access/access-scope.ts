@@ -21,6 +21,8 @@ import { inScope, type NamespaceScope } from './namespace-access';
 import { summarize, type EgressInventory } from '../views/egress-inventory';
 import type { ExplainedDirection, Explanation } from '../views/explain-connection';
 import type { PolicyEntry } from '../views/policy-catalog';
+import type { ReplayEdge, SimulationResult, VerdictSummary } from '../../what-if/replay';
+import type { DeployedDiff, RuleUse } from '../../what-if/deployed-diff';
 
 export type { NamespaceScope } from './namespace-access';
 
@@ -270,4 +272,35 @@ export function layersVisible(scope: NamespaceScope, layers: Pick<ThreeLayers, '
   if (scope === 'all') return true;
   const namespaceOf = (side: ConnectionSide) => (podsByAddress ? podsByAddress.pods.find((p) => p.ips.includes(side.ip) && !p.hostNetwork)?.namespace : side.namespace);
   return inScope(scope, namespaceOf(layers.connection.from)) || inScope(scope, namespaceOf(layers.connection.to));
+}
+
+/**
+ * A verdict summary for a scoped user: one that names a policy of a namespace they may not read (or a
+ * cluster-wide one) keeps its verdict and side, not the names, as the why panel does (scopeExplanation).
+ */
+function scopeSummary(scope: NamespaceScope, s: VerdictSummary): VerdictSummary {
+  if (s.policyNamespaces.every((ns) => ns !== '' && inScope(scope, ns))) return s;
+  const word = s.verdict === 'FORWARDED' ? 'allowed' : s.verdict === 'AUDIT' ? 'would be denied (audit)' : 'denied';
+  return { ...s, why: `${word}${s.at ? ` at ${s.at}` : ''}, by policies you may not read`, policyNamespaces: [] };
+}
+
+/** A what-if result for a scoped user: its traffic is theirs already (narrowed in SQL); the policies named are narrowed here. */
+export function scopeSimulation<R extends SimulationResult>(scope: NamespaceScope, result: R): R {
+  if (scope === 'all') return result;
+  const edge = (e: ReplayEdge): ReplayEdge => ({ ...e, examples: e.examples.map((x) => ({ ...x, before: scopeSummary(scope, x.before), after: scopeSummary(scope, x.after) })) });
+  const edges = result.edges.map(edge);
+  const byId = new Map(edges.map((e) => [e.id, e]));
+  return {
+    ...result,
+    edges,
+    dns: result.dns.map((e) => byId.get(e.id) ?? edge(e)),
+    unobserved: result.unobserved.map((u) => ({ ...u, before: scopeSummary(scope, u.before), after: scopeSummary(scope, u.after) })),
+  };
+}
+
+/** The deployed diff for a scoped user: cluster-wide policies' rules are not theirs to see. */
+export function scopeDeployedDiff(scope: NamespaceScope, diff: DeployedDiff): DeployedDiff {
+  if (scope === 'all') return diff;
+  const own = (u: RuleUse) => u.ref.namespace !== undefined && inScope(scope, u.ref.namespace);
+  return { ...diff, broader: diff.broader.filter(own), unused: diff.unused.filter(own) };
 }

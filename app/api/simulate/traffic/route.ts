@@ -4,7 +4,7 @@ import { parseTrafficParams } from '@/lib/api/what-if-request';
 import { searchProblem } from '@/lib/server/flow-search';
 import { requestScope } from '@/lib/server/request-scope';
 import { runtime } from '@/lib/server/runtime';
-import { refusalResponse, replayTraffic } from '@/lib/server/what-if';
+import { MAX_TRAFFIC_ANSWER, refusalResponse, replaysBusy, replayTraffic } from '@/lib/server/what-if';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,11 +18,15 @@ export async function GET(request: Request): Promise<Response> {
   if (scope instanceof Response) return scope;
   const parsed = parseTrafficParams(new URL(request.url).searchParams, Date.now());
   if (!parsed.ok) return invalidParamsResponse(parsed.problems);
+  const release = rt.replays.tryAcquire();
+  if (!release) return replaysBusy();
   try {
-    return json(await replayTraffic(rt, parsed.value, scope, request.signal));
+    return json(await replayTraffic(rt, parsed.value, scope, request.signal, MAX_TRAFFIC_ANSWER));
   } catch (err) {
     const problem = refusalResponse(err) ?? searchProblem(err);
     if (problem) return problem;
     throw err;
+  } finally {
+    release();
   }
 }
