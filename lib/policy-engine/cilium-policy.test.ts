@@ -345,3 +345,23 @@ describe('Cilium: icmps rules', () => {
     expect(run([both], { from: pod('shop/web'), to: pod('shop/api'), port: 9090, protocol: 'TCP' }).allowed).toBe(false);
   });
 });
+
+// docs.cilium.io, "Layer 7 Policies": an HTTP rule with no field matches every request, and a DNS
+// matchPattern of "*" every name. A connection seen without request data (no proxy yet) is then known
+// to pass; with a narrower rule it passes only if its requests match, which the engine cannot tell.
+describe('Cilium: L7 rules without request data', () => {
+  const l7 = (rules: Record<string, unknown>) => apiIngress({ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules }] });
+  it('an HTTP rule with no field admits every request: allowed, not filtered', () => {
+    const v = run([l7({ http: [{}] })], { from: pod('shop/web'), to: pod('shop/api') });
+    expect(v.allowed).toBe(true);
+    expect(v.ingress.l7Filtered).toBeFalsy();
+  });
+  it('a narrower HTTP rule: allowed for matching requests only (filtered)', () => {
+    const v = run([l7({ http: [{ method: 'GET' }] })], { from: pod('shop/web'), to: pod('shop/api') });
+    expect(v.allowed).toBe(true);
+    expect(v.ingress.l7Filtered).toBe(true);
+  });
+  it('with request data the narrower rule decides', () => {
+    expect(run([l7({ http: [{ method: 'GET' }] })], { from: pod('shop/web'), to: pod('shop/api'), l7: { http: { method: 'POST', path: '/' } } }).allowed).toBe(false);
+  });
+});
