@@ -59,13 +59,15 @@ async function cluster(rt: Runtime): Promise<Cluster> {
   return { snapshot: source.snapshot(), datapath: posture.engine().datapath };
 }
 
-/** The window's traffic from the history, narrowed to what the user may see. */
 /** Most connections `/api/simulate/traffic` answers with (a CLI replays them; the answer is one JSON document). */
 export const MAX_TRAFFIC_ANSWER = 50_000;
 
+const NO_HISTORY = 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)';
+
+/** The window's traffic from the history, narrowed to what the user may see. */
 export async function replayTraffic(rt: Runtime, window: ReplayWindow, scope: NamespaceScope, signal?: AbortSignal, max?: number): Promise<ObservedTraffic> {
   const store = await rt.history().catch(() => null);
-  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
+  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', NO_HISTORY);
   const range = { since: window.since, until: window.until };
   const { connections, truncated } = await rt.historyReads.run(() => store.traffic({ range, condition: scopeSql(scope), ...(max !== undefined ? { max } : {}) }, signal));
   const flows = connections.reduce((n, c) => n + c.flows, 0);
@@ -114,7 +116,7 @@ export function checkRecommendScope(req: RecommendRequest, scope: NamespaceScope
 /** Refuses a replay when there is no history to read (answered before the stream starts). */
 export async function requireHistory(rt: Runtime): Promise<void> {
   const store = await rt.history().catch(() => null);
-  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', 'a replay reads the flow history, and it is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
+  if (!store) throw new WhatIfRefusal(503, 'history-unavailable', NO_HISTORY);
 }
 
 export async function runRecommendation(rt: Runtime, req: RecommendRequest, scope: NamespaceScope, progress: (p: ReplayProgress) => void, signal?: AbortSignal): Promise<RecommendAnswer> {
