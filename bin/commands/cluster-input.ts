@@ -16,6 +16,7 @@ import type { ClusterSnapshot } from '../../lib/k8s/types';
 import { chooseDatapath, DATAPATH_SETTINGS, describeDatapath, type DatapathChoice, type DatapathSetting } from '../../lib/policy-engine/datapath';
 import { PolicyEngine } from '../../lib/policy-engine/engine';
 import type { PolicyError } from '../../lib/policy-engine/policy-error';
+import type { FlowRecord } from '../../lib/flows/flow-record';
 
 export interface ClusterInputOptions {
   manifests?: string;
@@ -107,6 +108,29 @@ export async function readInputFile(path: string, flag: string): Promise<string>
   } catch (e) {
     throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/** Observed flows for `--flows`: a JSON array, or JSON lines (a bad line is named by its number). */
+export async function readFlowsFile(path: string): Promise<FlowRecord[]> {
+  const text = await readInputFile(path, '--flows');
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed) as FlowRecord[];
+    } catch (e) {
+      throw new UsageError(`--flows ${path}: not JSON (${(e as Error).message})`);
+    }
+  }
+  const out: FlowRecord[] = [];
+  trimmed.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(JSON.parse(line) as FlowRecord);
+    } catch (e) {
+      throw new UsageError(`--flows ${path} line ${i + 1}: not JSON (${(e as Error).message})`);
+    }
+  });
+  return out;
 }
 
 export interface AzureInputOptions {

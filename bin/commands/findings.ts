@@ -28,7 +28,7 @@ import {
   hasClusterInput,
   loadAzureInput,
   loadClusterEngine,
-  readInputFile,
+  readFlowsFile,
   runCommand,
   UsageError,
   warn,
@@ -53,22 +53,11 @@ export function register(program: Command): void {
   addAzureInputOptions(addClusterInputOptions(cmd)).action((o: FindingsOptions) => runCommand(() => findings(o)));
 }
 
-async function readFlows(path: string): Promise<FlowRecord[]> {
-  const text = await readInputFile(path, '--flows');
-  try {
-    const trimmed = text.trim();
-    if (trimmed.startsWith('[')) return JSON.parse(trimmed) as FlowRecord[];
-    return trimmed.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FlowRecord);
-  } catch (e) {
-    throw new UsageError(`--flows ${path}: not JSON (${(e as Error).message})`);
-  }
-}
-
 async function findings(o: FindingsOptions): Promise<number> {
   const withAzure = hasAzureInput(o);
   // Without --azure the cluster is required (loadClusterInput says so); with it the cluster is optional.
   const withCluster = hasClusterInput(o) || !withAzure;
-  const records = o.flows ? await readFlows(o.flows) : undefined;
+  const records = o.flows ? await readFlowsFile(o.flows) : undefined;
   const flows = records ? new FlowSummary().addAll(records).snapshot() : undefined;
   // The connections seen: open-egress runs their internet destinations through --azure, and fixes must keep them.
   const connections = records ? new ObservedConnections().addAll(records).snapshot().connections : undefined;

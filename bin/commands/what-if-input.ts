@@ -8,12 +8,11 @@
 import { type Command, Option } from 'commander';
 import { isProblemDetails } from '../../lib/api/problem';
 import { parseWindow, type ReplayWindow } from '../../lib/api/what-if-request';
-import type { FlowRecord } from '../../lib/flows/flow-record';
 import { chooseDatapath, type DatapathChoice } from '../../lib/policy-engine/datapath';
 import type { ClusterSnapshot } from '../../lib/k8s/types';
 import { foldFlows, type ObservedTraffic } from '../../lib/what-if/observed-traffic';
 import type { ReplayProgress } from '../../lib/what-if/replay';
-import { addClusterInputOptions, hasClusterInput, loadClusterInput, readInputFile, UsageError, warn, type ClusterInputOptions } from './cluster-input';
+import { addClusterInputOptions, hasClusterInput, loadClusterInput, readFlowsFile, UsageError, warn, type ClusterInputOptions } from './cluster-input';
 
 export interface WhatIfInputOptions extends ClusterInputOptions {
   since?: string;
@@ -64,35 +63,13 @@ export function checkInputs(o: WhatIfInputOptions): void {
   if (o.flows && !runsLocally(o)) throw new UsageError('--flows replays a file against a cluster given here: add --manifests PATH or --demo');
 }
 
-async function readFlows(path: string): Promise<FlowRecord[]> {
-  const text = await readInputFile(path, '--flows');
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(trimmed) as FlowRecord[];
-    } catch (e) {
-      throw new UsageError(`--flows ${path}: not JSON (${(e as Error).message})`);
-    }
-  }
-  const out: FlowRecord[] = [];
-  trimmed.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(JSON.parse(line) as FlowRecord);
-    } catch (e) {
-      throw new UsageError(`--flows ${path} line ${i + 1}: not JSON (${(e as Error).message})`);
-    }
-  });
-  return out;
-}
-
 /** The cluster and traffic for a local run. */
 export async function localInputs(o: WhatIfInputOptions, window: { since: number | null; until: number | null }): Promise<{ snapshot: ClusterSnapshot; datapath: DatapathChoice; traffic: ObservedTraffic; partial: boolean }> {
   const loaded = await loadClusterInput(o);
   if (loaded.warnings.length && !o.allowPartial) throw new UsageError(`${loaded.warnings.length} problem(s) in the cluster input (--allow-partial replays against the rest):\n${loaded.warnings.map((w) => w.message).join('\n')}`);
   warn(loaded.warnings.map((w) => w.message));
   const datapath = chooseDatapath(loaded.snapshot, { setting: o.datapath, settingName: '--datapath', hubbleRelay: true });
-  const traffic = o.flows ? foldFlows(await readFlows(o.flows), window) : await serverTraffic(o.url, boundedWindow(window));
+  const traffic = o.flows ? foldFlows(await readFlowsFile(o.flows), window) : await serverTraffic(o.url, boundedWindow(window));
   return { snapshot: loaded.snapshot, datapath, traffic, partial: loaded.partial };
 }
 

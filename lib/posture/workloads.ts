@@ -53,7 +53,7 @@ const PER_POD_LABELS: ReadonlySet<string> = new Set(['pod-template-hash', 'state
 export const isPerPodLabel = (key: string): boolean => PER_POD_LABELS.has(key);
 
 /** Labels shared by all pods of a workload minus per-pod and per-revision ones: a selector for fixes. */
-export function stableLabels(w: Pick<Workload, 'pods'>): Labels {
+export function stableLabels(w: { pods: readonly { labels: Labels }[] }): Labels {
   const [first, ...rest] = w.pods;
   const out: Labels = {};
   if (!first) return out;

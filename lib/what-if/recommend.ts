@@ -15,7 +15,7 @@
 
 import { stringify } from 'yaml';
 import type { ClusterSnapshot, Labels, Pod } from '../k8s/types';
-import { isPerPodLabel } from '../posture/workloads';
+import { stableLabels } from '../posture/workloads';
 import { changeRunnable, parseChange, type ParsedChange, type PolicyId } from './proposed-change';
 import { podLabelsOf } from './replay';
 import { observedPassing, type ObservedTraffic, type TrafficConnection, type TrafficEndpoint } from './observed-traffic';
@@ -50,10 +50,7 @@ const DNS_PORT = 53;
 
 /** The selector labels of a set of pods: the naming labels they share, else every stable label they share. */
 export function selectorLabels(pods: readonly { labels: Labels }[]): Labels {
-  const [first, ...rest] = pods;
-  if (!first) return {};
-  const shared: Labels = {};
-  for (const [k, v] of Object.entries(first.labels)) if (!isPerPodLabel(k) && rest.every((p) => p.labels[k] === v)) shared[k] = v;
+  const shared = stableLabels({ pods });
   const naming = Object.fromEntries(Object.entries(shared).filter(([k]) => NAMING_LABEL(k)));
   return Object.keys(naming).length ? naming : shared;
 }
