@@ -10,6 +10,11 @@ export type PeerRef =
   | { service: string } // "namespace/name": evaluated against the Service's backends (service-connection.ts)
   | { entity: ReservedKind; ip?: string; node?: string };
 
+/** The namespace of a pod reference (`ns/name`); undefined for anything else. */
+export function podNamespaceOf(ref: PeerRef): string | undefined {
+  return 'pod' in ref ? ref.pod.slice(0, ref.pod.indexOf('/')) : undefined;
+}
+
 const RESERVED: readonly ReservedKind[] = ['host', 'remote-node', 'kube-apiserver', 'world'];
 
 /** A Service name is a DNS-1035 label, a namespace a DNS-1123 label; both at most 63 characters. */

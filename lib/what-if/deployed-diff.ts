@@ -16,6 +16,7 @@ import { describeEndpoint, reservedEndpoint, type Endpoint, type PodEndpoint } f
 import { chooseDatapath } from '../policy-engine/datapath';
 import { PolicyEngine, isEngineError, type ConnectionVerdict, type EngineOptions } from '../policy-engine/engine';
 import { engineProtocol } from '../policy-engine/flow-connection';
+import { podNamespaceOf } from '../policy-engine/peer-ref';
 import type { Protocol } from '../policy-engine/ports';
 import { workloadKeyOfPod, workloadsOf } from '../posture/workloads';
 import { observedPassing, type ObservedTraffic, type TrafficConnection } from './observed-traffic';
@@ -96,8 +97,7 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
     const protocol = engineProtocol(c.protocol);
     if (!r || !protocol) return;
     // Only paths with an end in the namespace say anything about its policies.
-    const ns = (ref: { pod?: string }) => ref.pod?.slice(0, ref.pod.indexOf('/'));
-    if (ns(r.from as { pod?: string }) !== namespace && ns(r.to as { pod?: string }) !== namespace) return;
+    if (podNamespaceOf(r.from) !== namespace && podNamespaceOf(r.to) !== namespace) return;
     const l7 = connectionL7(c);
     const v = engine.evaluate({ from: r.from, to: r.to, port: protocol === 'ICMP' ? 0 : c.port, protocol, ...(l7 ? { l7 } : {}) });
     if (isEngineError(v)) return;

@@ -22,7 +22,7 @@ import { chooseDatapath } from '../policy-engine/datapath';
 import { PolicyEngine, isEngineError, type ConnectionVerdict, type DirectionVerdict, type EngineOptions, type FlowVerdict } from '../policy-engine/engine';
 import { engineProtocol, flowPeer } from '../policy-engine/flow-connection';
 import type { L7Request } from '../policy-engine/l7-rules';
-import type { PeerRef } from '../policy-engine/peer-ref';
+import { podNamespaceOf, type PeerRef } from '../policy-engine/peer-ref';
 import type { Protocol } from '../policy-engine/ports';
 import { isPerPodLabel, workloadKeyOfPod } from '../posture/workloads';
 import { applyChange, policyIdKey, type ParsedChange, type PolicyId } from './proposed-change';
@@ -184,10 +184,9 @@ export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, 
   if (own !== 'all') {
     const peers = new Set(own);
     // The peers' namespaces as the engine resolves them (a flow may name a pod by its address only).
-    const namespaceOf = (ref: PeerRef) => ('pod' in ref ? ref.pod.slice(0, ref.pod.indexOf('/')) : '');
     for (const r of refs) {
       if (!r || !affected(r)) continue;
-      for (const ns of [namespaceOf(r.from), namespaceOf(r.to)]) if (ns) peers.add(ns);
+      for (const ns of [podNamespaceOf(r.from), podNamespaceOf(r.to)]) if (ns) peers.add(ns);
     }
     if (peers.size > own.size) {
       await pause(signal);
