@@ -5,7 +5,6 @@
 
 import { API_REQUESTS, type ApiPath, type RequestOf, type RequestPath, type ResponseOf } from './contract';
 import { invalidParamsResponse, problemResponse } from './problem';
-import { readBodyCapped, REQUEST_BODY_LIMIT } from '../server/access/request-guard';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -41,20 +40,4 @@ export function notFound(detail: string, code?: string): Response {
 /** 400 problem details for a request that parsed but cannot be answered as asked (e.g. a malformed edge id). */
 export function badRequest(detail: string, code?: string): Response {
   return problemResponse(400, 'Bad request', detail, undefined, code ? { code } : {});
-}
-
-/**
- * A JSON request body, read with the gate's size cap: the parsed value, or a 400/413 problem naming
- * what is wrong with it (too large, not UTF-8 JSON).
- */
-export async function readJsonBody(request: Request, limit = REQUEST_BODY_LIMIT): Promise<unknown | Response> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) return problemResponse(415, 'Unsupported media type', 'send the body as application/json', undefined, { code: 'unsupported-media-type' });
-  const bytes = await readBodyCapped(request, limit);
-  if (!bytes) return problemResponse(413, 'Content too large', `the body is larger than ${limit} bytes`, undefined, { code: 'body-too-large' });
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
-  } catch (err) {
-    return problemResponse(400, 'Bad request', `the body is not JSON: ${err instanceof Error ? err.message : String(err)}`, [{ param: 'body', message: 'not JSON' }], { code: 'invalid-body' });
-  }
 }

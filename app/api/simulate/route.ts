@@ -1,5 +1,5 @@
 import { invalidParamsResponse, problemResponse } from '@/lib/api/problem';
-import { readJsonBody } from '@/lib/api/route-helpers';
+import { readJsonBody } from '@/lib/server/access/request-guard';
 import { parseSimulateBody } from '@/lib/api/what-if-request';
 import { requestScope } from '@/lib/server/request-scope';
 import { runtime } from '@/lib/server/runtime';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey, isCrossSiteWrite, isHttps, readBodyCapped, readCookie } from './request-guard';
+import { clientKey, isCrossSiteWrite, isHttps, readBodyCapped, readCookie, readJsonBody } from './request-guard';
 
 const h = (init: Record<string, string>) => new Headers(init);
 
@@ -69,5 +69,21 @@ describe('request facts', () => {
   it('reads one cookie', () => {
     expect(readCookie(h({ cookie: 'a=1; flowsight_session=v.w; b=2' }), 'flowsight_session')).toBe('v.w');
     expect(readCookie(h({ cookie: 'xflowsight_session=1' }), 'flowsight_session')).toBeUndefined();
+  });
+});
+
+describe('readJsonBody', () => {
+  const post = (body: string, type = 'application/json') => new Request('http://x/', { method: 'POST', headers: { 'content-type': type }, body });
+  it('answers the parsed body', async () => {
+    expect(await readJsonBody(post('{"a":[1]}'))).toEqual({ a: [1] });
+  });
+  it('refuses another media type (415), a body over the cap (413) and text that is not JSON (400), naming why', async () => {
+    const other = (await readJsonBody(post('a=1', 'application/x-www-form-urlencoded'))) as Response;
+    expect(other.status).toBe(415);
+    const big = (await readJsonBody(post(JSON.stringify({ yaml: 'x'.repeat(100) })), 64)) as Response;
+    expect(big.status).toBe(413);
+    const bad = (await readJsonBody(post('{"a":'))) as Response;
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/not JSON/);
   });
 });

@@ -4,6 +4,7 @@
  */
 
 import ipaddr from 'ipaddr.js';
+import { problemResponse } from '../../api/problem';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -124,4 +125,20 @@ export function readCookie(headers: Headers, name: string): string | undefined {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/**
+ * A JSON request body, read with the gate's size cap: the parsed value, or a 400/413 problem naming
+ * what is wrong with it (too large, not UTF-8 JSON).
+ */
+export async function readJsonBody(request: Request, limit = REQUEST_BODY_LIMIT): Promise<unknown | Response> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) return problemResponse(415, 'Unsupported media type', 'send the body as application/json', undefined, { code: 'unsupported-media-type' });
+  const bytes = await readBodyCapped(request, limit);
+  if (!bytes) return problemResponse(413, 'Content too large', `the body is larger than ${limit} bytes`, undefined, { code: 'body-too-large' });
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+  } catch (err) {
+    return problemResponse(400, 'Bad request', `the body is not JSON: ${err instanceof Error ? err.message : String(err)}`, [{ param: 'body', message: 'not JSON' }], { code: 'invalid-body' });
+  }
 }
