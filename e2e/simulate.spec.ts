@@ -129,6 +129,12 @@ test.describe('simulate a policy change', () => {
     expect(drawn.filter((e) => e.outcome === 'unchanged').every((e) => e.lineColor.replace(/\s/g, '') !== RED)).toBe(true);
     await page.getByTestId('outcome-map').scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-results/artifacts/simulate-default-deny-legacy.png' });
+
+    // The result belongs to that change: once the change is edited it is marked stale until the next run.
+    await expect(page.getByTestId('simulation-stale')).toHaveAttribute('data-stale', 'false');
+    await sim.setYaml('# one more thought');
+    await expect(page.getByTestId('simulation-stale')).toHaveAttribute('data-stale', 'true');
+    await expect(page.getByTestId('simulation-stale')).toContainText('earlier change or window');
     expect(csp).toEqual([]);
   });
 

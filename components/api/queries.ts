@@ -166,6 +166,9 @@ export const flowValuesQuery = (field: CompletionField, prefix: string) =>
     // Short: a namespace that just started sending should show up while the person is still typing.
     staleTime: 5_000,
     retry: false,
+    // While the next prefix of the same field is asked for, the last answer stays (the box filters it by what
+    // is typed): the list does not blink shut at each keystroke, and ↓ + Enter do not land on a closed list.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[2] === field ? previous : undefined),
   });
 
 /** Namespaces the cluster has pods in (the posture report's), for the what-if pickers; not polled. */

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { SimulateAnswer } from '@/lib/server/what-if';
 import { changeRunnable, MAX_API_CHANGE_CHARS, parseChange, type ChangeProblem } from '@/lib/what-if/proposed-change';
 import { downloadText } from '../download';
@@ -35,12 +35,10 @@ export function ChangePanel({ draft, setDraft, replay, range }: { draft: ChangeD
 
   const body = { change: proposedChange(draft), ...range };
   const bodyKey = JSON.stringify(body);
-  // The change and window the shown result is for: once either is edited, or a later run failed, it is not this one's.
-  const [ranWith, setRanWith] = useState<string | null>(null);
-  const stale = !!state.result && (ranWith !== bodyKey || !!state.error || state.cancelled);
+  // The shown result is for the last run's change and window: once either is edited, or a later run failed, it is not this one's.
+  const stale = !!state.result && (replay.lastBody !== bodyKey || !!state.error || state.cancelled);
   const run = () => {
     if (!runnable) return;
-    setRanWith(bodyKey);
     replay.run(body);
   };
 

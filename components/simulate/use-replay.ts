@@ -6,13 +6,15 @@
  * leaving the page cancels too.
  */
 
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { ApiError } from '@/lib/api/problem';
 import { postReplay, type ReplayPath } from '../api/replay-stream';
 import { initialReplay, replayReducer, type ReplayAction, type ReplayState } from './replay-state';
 
 export interface Replay<R> {
   state: ReplayState<R>;
+  /** The body of the last run (JSON), to tell whether the shown result is for what is on screen now. */
+  lastBody: string | null;
   run(body: unknown): void;
   cancel(): void;
 }
@@ -21,6 +23,7 @@ export function useReplay<R>(path: ReplayPath): Replay<R> {
   const [state, dispatch] = useReducer(replayReducer as (s: ReplayState<R>, a: ReplayAction<R>) => ReplayState<R>, undefined, () => initialReplay<R>());
   const current = useRef<AbortController | null>(null);
   const runs = useRef(0);
+  const [lastBody, setLastBody] = useState<string | null>(null);
 
   const run = useCallback(
     (body: unknown) => {
@@ -28,6 +31,7 @@ export function useReplay<R>(path: ReplayPath): Replay<R> {
       const ac = new AbortController();
       current.current = ac;
       const id = ++runs.current;
+      setLastBody(JSON.stringify(body));
       dispatch({ type: 'start', run: id });
       postReplay<R>(path, body, { signal: ac.signal, onProgress: (progress) => dispatch({ type: 'progress', run: id, progress }) }).then(
         (result) => dispatch({ type: 'result', run: id, result }),
@@ -48,5 +52,5 @@ export function useReplay<R>(path: ReplayPath): Replay<R> {
   }, []);
 
   useEffect(() => () => current.current?.abort(), []);
-  return { state, run, cancel };
+  return { state, lastBody, run, cancel };
 }
