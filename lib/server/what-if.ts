@@ -19,8 +19,10 @@ import { recommend, recommendationParsed, type Flavour, type Recommendation } fr
 import { simulate, type ReplayProgress, type SimulationResult } from '../what-if/replay';
 import { inScope, type NamespaceScope } from './access/namespace-access';
 import { scopeDeployedDiff, scopeSimulation, scopeSql } from './access/access-scope';
-import type { Runtime } from './runtime';
-import { problemResponse } from '../api/problem';
+import { runtime, type Runtime } from './runtime';
+import { invalidParamsResponse, problemResponse, type ParamProblem } from '../api/problem';
+import { readJsonBody } from './access/request-guard';
+import { requestScope } from './request-scope';
 
 export interface SimulateAnswer extends SimulationResult {
   /** Warnings from reading the change (errors never get this far). */
@@ -212,4 +214,36 @@ export function refusalResponse(err: unknown): Response | undefined {
 /** 503 when the replays allowed at once are all running: the client retries in a moment. */
 export function replaysBusy(): Response {
   return problemResponse(503, 'Replays busy', 'other what-if replays are running: try again in a moment', undefined, { code: 'replays-busy', headers: { 'Retry-After': '2' } });
+}
+
+/**
+ * One what-if POST, as both routes answer it: the user's scope, the JSON body through `parse`, then
+ * `prepare` (refusals found before any work: a bad change, a namespace they may not read), a history
+ * and a free replay slot, and `work` streamed. Every refusal before the stream is problem details.
+ */
+export async function answerReplay<B, P, R>(
+  request: Request,
+  what: string,
+  parse: (body: unknown, nowMs: number) => { ok: true; value: B } | { ok: false; problems: ParamProblem[] },
+  prepare: (value: B, scope: NamespaceScope) => P,
+  work: (rt: Runtime, value: B, prepared: P, scope: NamespaceScope, progress: (p: ReplayProgress) => void, signal: AbortSignal) => Promise<R>,
+  rt: Runtime = runtime(),
+): Promise<Response> {
+  const scope = await requestScope(request, rt);
+  if (scope instanceof Response) return scope;
+  const body = await readJsonBody(request);
+  if (body instanceof Response) return body;
+  const parsed = parse(body, Date.now());
+  if (!parsed.ok) return invalidParamsResponse(parsed.problems);
+  const { value } = parsed;
+  try {
+    const prepared = prepare(value, scope);
+    await requireHistory(rt);
+    const release = rt.replays.tryAcquire();
+    if (!release) return replaysBusy();
+    const log = rt.logger.child({ component: 'what-if' });
+    return streamReplay((progress, signal) => work(rt, value, prepared, scope, progress, signal), request.signal, (err) => log.error({ err }, `${what} failed`), release);
+  } catch (err) {
+    return refusalResponse(err) ?? problemResponse(500, 'Internal error', `the ${what} could not start`);
+  }
 }
