@@ -20,7 +20,7 @@ import { podNamespaceOf } from '../policy-engine/peer-ref';
 import type { Protocol } from '../policy-engine/ports';
 import { workloadKeyOfPod, workloadsOf } from '../posture/workloads';
 import { observedPassing, type ObservedTraffic, type TrafficConnection } from './observed-traffic';
-import { connectionL7, referencesFor } from './replay';
+import { connectionL7, INTERNET_PROBE, referencesFor } from './replay';
 
 export interface RuleUse {
   /** `NetworkPolicy production/allow-prometheus-scrape ingress rule 0`. */
@@ -60,7 +60,6 @@ export interface DeployedDiff {
 
 export const DEPLOYED_DIFF_LIMITS = { pairs: 20_000, examples: 5, uncovered: 500 } as const;
 const DNS_PORT = 53;
-const INTERNET = { ip: '1.1.1.1', port: 443, protocol: 'TCP' as Protocol };
 
 const ruleWords = (r: RuleRef) => `${r.kind} ${objectKey(r)} ${r.section} rule ${r.rule}${r.spec !== undefined ? ` (spec ${r.spec})` : ''}`;
 const ruleKey = (r: RuleRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.spec ?? ''}/${r.section}/${r.rule}`;
@@ -124,7 +123,7 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
 
   // Breadth: the paths the deployed rules allow that no flow took.
   const representatives = workloadsOf(engine.pods()).map((w) => w.pods[0]);
-  const world = reservedEndpoint('world', { ip: INTERNET.ip });
+  const world = reservedEndpoint('world', { ip: INTERNET_PROBE.ip });
   let pairs = 0;
   let truncated = false;
   const check = (src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, dir: Direction) => {
@@ -148,7 +147,7 @@ export function deployedDiff(snapshot: ClusterSnapshot, traffic: ObservedTraffic
     }
   };
   for (const t of workloadsOf(scopePods).map((w) => w.pods[0])) {
-    check(t, world, INTERNET.port, INTERNET.protocol, 'egress');
+    check(t, world, INTERNET_PROBE.port, INTERNET_PROBE.protocol, 'egress');
     for (const cp of t.containerPorts) check(world, t, cp.containerPort, cp.protocol as Protocol, 'ingress');
     for (const peer of representatives) {
       if (peer === t) continue;

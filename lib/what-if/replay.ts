@@ -148,7 +148,7 @@ const EXAMPLES_PER_EDGE = 3;
 const DNS_PORT = 53;
 const SEVERITY: Record<Outcome, number> = { breaks: 4, unverified: 3, audit: 2, opens: 1, unchanged: 0 };
 /** A stand-in for "any internet address" (a public resolver: nothing in a cluster's policies names it by chance). */
-const INTERNET_PROBE = { ip: '1.1.1.1', port: 443, protocol: 'TCP' as Protocol };
+export const INTERNET_PROBE = { ip: '1.1.1.1', port: 443, protocol: 'TCP' as Protocol };
 
 /** Replays `traffic` with and without `change`; yields to the event loop between chunks, stops on `signal`. */
 export async function simulate(snapshot: ClusterSnapshot, change: ParsedChange, traffic: ObservedTraffic, options: ReplayOptions = {}): Promise<SimulationResult> {
