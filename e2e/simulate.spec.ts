@@ -179,7 +179,9 @@ test.describe('simulate a policy change', () => {
     await expect(simulation.getByTestId('total-breaks')).toHaveAttribute('data-connections', '0');
     await expect(simulation.getByTestId('dns-breakage')).toHaveCount(0);
     expect((await sim.affectedEdges(simulation)).filter((r) => r.outcome === 'breaks')).toEqual([]);
-    await expect(answer.getByTestId('deployed-diff')).toBeVisible();
+    // Deployed vs observed: allow-prometheus-scrape admits the whole monitoring namespace; only prometheus ever scraped.
+    await expect(answer.getByTestId('deployed-broader')).toContainText('NetworkPolicy production/allow-prometheus-scrape ingress rule 0');
+    await expect(answer.getByTestId('deployed-broader')).toContainText('monitoring/grafana');
     const file = await sim.download('recommend-download');
     expect(file.name).toMatch(/^recommended-production-.*\.yaml$/);
     expect(file.text).toContain('kind: NetworkPolicy');
