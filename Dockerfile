@@ -31,6 +31,18 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production FLOWSIGHT_HOST=0.0.0.0 FLOWSIGHT_REBUILD=0 FLOWSIGHT_DATA_DIR=/data NEXT_TELEMETRY_DISABLED=1
 WORKDIR /app
+# Debian's Chromium renders the evidence reports' map.png and report.pdf (playwright-core drives it and
+# downloads no browser of its own), with DejaVu named so the pages' font is a chosen one rather than
+# whichever alternative fontconfig's dependency pulls in. It costs a few hundred MB (chromium and
+# chromium-common alone are about 340 MB installed on bookworm, before their libraries): its own
+# layer, before the COPYs, so a source change keeps it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+# Chromium keeps its configuration and crash database under the home directory; uid 10001 has none and
+# the root filesystem is read-only, which some Chromium releases do not survive: /tmp instead (a volume
+# in the chart).
+ENV CHROMIUM_PATH=/usr/bin/chromium XDG_CONFIG_HOME=/tmp/.chromium XDG_CACHE_HOME=/tmp/.chromium
 RUN groupadd --system --gid 10001 flowsight \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin flowsight
 COPY --from=deps /app/node_modules ./node_modules

@@ -27,9 +27,10 @@ const config: NextConfig = {
   // Lets a second build (a check beside a running dashboard) use its own output folder.
   distDir: process.env.FLOWSIGHT_DIST_DIR || '.next',
   poweredByHeader: false,
-  // Native or Node-only packages stay outside the server bundle. pino is loaded from node_modules
+  // Native or Node-only packages stay outside the server bundle (playwright-core drives the browser
+  // that renders evidence reports and resolves its own files by path). pino is loaded from node_modules
   // as it is (its transports would resolve worker files by path; the server uses none: stdout only).
-  serverExternalPackages: ['@grpc/grpc-js', 'protobufjs', '@kubernetes/client-node', '@azure/arm-network', '@azure/identity', 'pino', 'chdb', '@clickhouse/client'],
+  serverExternalPackages: ['@grpc/grpc-js', 'protobufjs', '@kubernetes/client-node', '@azure/arm-network', '@azure/identity', 'pino', 'chdb', '@clickhouse/client', 'playwright-core'],
   // `npm test` runs tsc over the whole project first; the build itself stays fast.
   typescript: { ignoreBuildErrors: true },
   async headers() {

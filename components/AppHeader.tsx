@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 import { useEffect } from 'react';
 import { useLiveState, useLiveStore } from './live/use-live';
 import { HistoryBadge } from './HistoryBadge';
+import { PageActions } from './page-actions/PageActions';
 import { RelayBadge } from './RelayBadge';
 import { SignedInAs } from './SignedInAs';
 import { Sparkline } from './Sparkline';
@@ -17,6 +18,7 @@ const NAV = [
   { href: '/azure', label: 'Azure' },
   { href: '/egress', label: 'Egress' },
   { href: '/simulate', label: 'Simulate' },
+  { href: '/reports', label: 'Reports' },
 ];
 
 function rate(n: number): string {
@@ -32,7 +34,7 @@ export function AppHeader() {
   const c = live.counters;
   const ps = c?.perSecond;
   return (
-    <header className="flex items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100">
+    <header className="flex items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100 print:hidden">
       <Link href="/" className="text-lg font-semibold tracking-tight">
         Flow<span className="text-sky-400">sight</span>
       </Link>
@@ -78,6 +80,7 @@ export function AppHeader() {
         <RelayBadge counters={c} stream={live.stream} />
         <SignedInAs />
       </div>
+      <PageActions />
     </header>
   );
 }

@@ -22,9 +22,11 @@ let failed = 0;
 
 // 1. The browser for the e2e tests: Debian's chromium (Playwright cannot download its own here).
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!fs.existsSync(chromium)) {
+// pdftotext (poppler-utils) reads the evidence report's PDF in its e2e test.
+const hasPdftotext = spawnSync('pdftotext', ['-v']).error === undefined;
+if (!fs.existsSync(chromium) || !hasPdftotext) {
   if (process.getuid?.() === 0) {
-    run('installing chromium (apt-get)', 'bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null']);
+    run('installing chromium and poppler-utils (apt-get)', 'bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null']);
   }
   if (!fs.existsSync(chromium)) {
     console.error(`\nchromium not found at ${chromium}. Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH.`);

@@ -21,7 +21,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(ROOT, 'bin', 'flowsight.mjs');
 const README_PORT = '4245';
 /** `flowsight query` needs a running dashboard: e2e/cli-query.spec.ts runs those lines against the e2e one. */
-const NEEDS_DASHBOARD = new Set(['query']);
+const NEEDS_DASHBOARD = new Set(['query', 'report']);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -79,7 +79,7 @@ function authHeaders(): Record<string, string> {
 }
 
 /** fetch() with the failures below HTTP said in words. */
-async function call(url: URL, init: RequestInit = {}): Promise<Response> {
+export async function call(url: URL, init: RequestInit = {}): Promise<Response> {
   try {
     return await fetch(url, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
   } catch (e) {
@@ -89,7 +89,7 @@ async function call(url: URL, init: RequestInit = {}): Promise<Response> {
 }
 
 /** A problem answer as an error: the server's 400 is bad input (exit 2), the rest a failed run. */
-async function failure(res: Response): Promise<Error> {
+export async function failure(res: Response): Promise<Error> {
   const body: unknown = await res.json().catch(() => null);
   const detail = isProblemDetails(body) ? body.detail : `HTTP ${res.status}`;
   const where = isProblemDetails(body) ? (body.problems ?? []).filter((p) => p.line !== undefined).map((p) => `  line ${p.line}, column ${p.column}: ${p.message}`) : [];
@@ -110,7 +110,7 @@ async function serverTraffic(base: string, window: ReplayWindow): Promise<Observ
 }
 
 /** POSTs to a streaming what-if endpoint and returns its result, reporting progress on the way. */
-export async function streamed<R>(base: string, path: string, body: unknown, onProgress: (p: ReplayProgress) => void): Promise<R> {
+export async function streamed<R, P = ReplayProgress>(base: string, path: string, body: unknown, onProgress: (p: P) => void): Promise<R> {
   const res = await call(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok || !res.body) throw await failure(res);
   const decoder = new TextDecoder();
@@ -128,7 +128,7 @@ export async function streamed<R>(base: string, path: string, body: unknown, onP
       } catch {
         throw new RunError(`the server's answer is not what Flowsight sends (${line.slice(0, 80)}): is --url a Flowsight?`);
       }
-      if (event.type === 'progress') onProgress(event as unknown as ReplayProgress);
+      if (event.type === 'progress') onProgress(event as unknown as P);
       else if (event.type === 'result') return event.result as R;
       else if (event.type === 'error') throw new RunError(String(event.detail));
     }

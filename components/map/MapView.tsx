@@ -87,14 +87,17 @@ export function MapView() {
         </p>
       )}
       <SourceHealthBanner source={posture.data?.source} />
-      <div className="relative flex min-h-0 flex-1">
-        <div className="relative min-w-0 flex-1">
-          {emptyText && <p className="absolute inset-0 z-10 flex items-center justify-center text-slate-500">{emptyText}</p>}
-          <GraphCanvas elements={elements} selected={view.selected} onSelect={select} relayoutKey={relayoutKey} />
+      {/* The graph and its legend: what an evidence report's map.png shows. */}
+      <div data-testid="map-region" className="flex min-h-0 flex-1 flex-col">
+        <div className="relative flex min-h-0 flex-1">
+          <div className="relative min-w-0 flex-1">
+            {emptyText && <p data-testid="map-empty" data-final={past && !pastGraph.isLoading ? 'true' : 'false'} className="absolute inset-0 z-10 flex items-center justify-center text-slate-500">{emptyText}</p>}
+            <GraphCanvas elements={elements} selected={view.selected} onSelect={select} relayoutKey={relayoutKey} />
+          </div>
+          {graph && view.selected && <SidePanel graph={graph} selected={view.selected} posture={posture.data} past={past} onClose={() => select(null)} />}
         </div>
-        {graph && view.selected && <SidePanel graph={graph} selected={view.selected} posture={posture.data} past={past} onClose={() => select(null)} />}
+        <Legend />
       </div>
-      <Legend />
     </div>
   );
 }

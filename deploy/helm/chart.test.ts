@@ -10,8 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
 import YAML, { isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { register as registerReport, reportBody } from '../../bin/commands/report';
 import { loadConfig } from '../../lib/server/config';
 import { parseTemplate, renderChart, TemplateError, type RenderOptions } from './go-template';
 
@@ -26,9 +28,9 @@ const everythingOn = readYaml(path.join(__dirname, 'testdata', 'everything-on.va
 function render(values: Obj[] = [], options: Omit<RenderOptions, 'values'> = {}): { objects: Obj[]; files: Map<string, string> } {
   return renderChart(chartDir, { ...options, values });
 }
-const only = (objects: Obj[], kind: string): Obj => {
-  const found = objects.filter((o) => o.kind === kind);
-  expect(found, kind).toHaveLength(1);
+const only = (objects: Obj[], kind: string, name?: string): Obj => {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  expect(found, name ? `${kind} ${name}` : kind).toHaveLength(1);
   return found[0];
 };
 const container = (objects: Obj[]): Obj => {
@@ -57,7 +59,7 @@ function knownVariables(): Set<string> {
 /** Variables that hold a secret: they must come from a Secret, never a value in the manifest. */
 const SECRET_VARIABLES = ['FLOWSIGHT_AUTH_TOKEN', 'FLOWSIGHT_SESSION_SECRET', 'FLOWSIGHT_OIDC_CLIENT_SECRET', 'FLOWSIGHT_CLICKHOUSE_URL'];
 
-const NAMESPACED = new Set(['Deployment', 'Service', 'ServiceAccount', 'PersistentVolumeClaim', 'NetworkPolicy', 'CiliumNetworkPolicy', 'Ingress', 'ServiceMonitor']);
+const NAMESPACED = new Set(['Deployment', 'CronJob', 'Service', 'ServiceAccount', 'PersistentVolumeClaim', 'NetworkPolicy', 'CiliumNetworkPolicy', 'Ingress', 'ServiceMonitor']);
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-chart-'));
@@ -88,23 +90,43 @@ function podEnvironment(objects: Obj[]): Record<string, string> {
   return env;
 }
 
+/** apiVersion, kind, a valid name, the release namespace on namespaced objects, and Helm's labels. */
+function expectWellFormed(objects: Obj[], namespace = 'flowsight'): void {
+  for (const o of objects) {
+    expect(typeof o.apiVersion, JSON.stringify(o)).toBe('string');
+    expect(typeof o.kind).toBe('string');
+    expect(o.metadata?.name, o.kind).toMatch(DNS_1123);
+    expect(o.metadata.name.length).toBeLessThanOrEqual(63);
+    if (NAMESPACED.has(o.kind)) expect(o.metadata.namespace, o.kind).toBe(namespace);
+    else expect(o.metadata.namespace, o.kind).toBeUndefined();
+    expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('Helm');
+    for (const value of Object.values(o.metadata.labels as Record<string, string>)) expect(value.length, `a label of ${o.kind}`).toBeLessThanOrEqual(63);
+  }
+}
+
+/** Whether a matchLabels selector picks a pod with these labels. */
+const selects = (matchLabels: Record<string, string>, labels: Record<string, string>) => Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+
+/** Whether a CiliumNetworkPolicy endpoint selector picks a pod of this namespace with these labels. */
+const ciliumSelects = (matchLabels: Record<string, string>, namespace: string, labels: Record<string, string>) =>
+  Object.entries(matchLabels).every(([k, v]) => (k === 'k8s:io.kubernetes.pod.namespace' ? v === namespace : labels[k.replace(/^k8s:/, '')] === v));
+
 describe('the chart with its default values', () => {
   const { objects, files } = render();
 
   it('renders well-formed objects, and only the expected kinds', () => {
-    for (const o of objects) {
-      expect(typeof o.apiVersion, JSON.stringify(o)).toBe('string');
-      expect(typeof o.kind).toBe('string');
-      expect(o.metadata?.name, o.kind).toMatch(DNS_1123);
-      expect(o.metadata.name.length).toBeLessThanOrEqual(63);
-      if (NAMESPACED.has(o.kind)) expect(o.metadata.namespace, o.kind).toBe('flowsight');
-      else expect(o.metadata.namespace, o.kind).toBeUndefined();
-      expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('Helm');
-    }
+    expectWellFormed(objects);
     expect(objects.map((o) => o.kind).sort()).toEqual(
       ['CiliumNetworkPolicy', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'Service', 'ServiceAccount'],
     );
     expect(files.get('NOTES.txt')).toContain('kubectl -n flowsight port-forward svc/flowsight 3000:3000');
+  });
+
+  it('makes no evidence report CronJob, nor its policies, until reports.schedule is set', () => {
+    expect(objects.some((o) => o.kind === 'CronJob')).toBe(false);
+    expect(objects.filter((o) => /NetworkPolicy$/.test(o.kind)).map((o) => o.metadata.name)).toEqual(['flowsight', 'flowsight']);
+    expect(files.get('cronjob-reports.yaml')!.trim()).toBe('');
+    expect(files.get('NOTES.txt')).not.toContain('Evidence reports');
   });
 
   it('runs one hardened container of node scripts/start.mjs on 0.0.0.0:3000', () => {
@@ -261,8 +283,9 @@ describe('the chart with everything on', () => {
   const { objects, files } = render([everythingOn]);
 
   it('adds the Ingress and the ServiceMonitor, and keeps the history in ClickHouse instead of a claim', () => {
+    expectWellFormed(objects);
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['CiliumNetworkPolicy', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Ingress', 'NetworkPolicy', 'Service', 'ServiceAccount', 'ServiceMonitor'],
+      ['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'ClusterRole', 'ClusterRoleBinding', 'CronJob', 'Deployment', 'Ingress', 'NetworkPolicy', 'NetworkPolicy', 'Service', 'ServiceAccount', 'ServiceMonitor'],
     );
     const data = (only(objects, 'Deployment').spec.template.spec.volumes as Obj[]).find((v) => v.name === 'data')!;
     expect(data.emptyDir).toEqual({});
@@ -343,7 +366,7 @@ describe('the chart with everything on', () => {
   });
 
   it('lists every egress of the NetworkPolicy explicitly: relay, API server, DNS, then the extra rules', () => {
-    const np = only(objects, 'NetworkPolicy');
+    const np = only(objects, 'NetworkPolicy', 'flowsight');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     const egress = np.spec.egress as Obj[];
     expect(egress.map((r) => r.ports)).toEqual([
@@ -361,7 +384,7 @@ describe('the chart with everything on', () => {
   });
 
   it('opens the OIDC issuer and ARM by name in the CiliumNetworkPolicy, with the DNS rule that makes toFQDNs work', () => {
-    const egress = only(objects, 'CiliumNetworkPolicy').spec.egress as Obj[];
+    const egress = only(objects, 'CiliumNetworkPolicy', 'flowsight').spec.egress as Obj[];
     const fqdns = egress.filter((r) => r.toFQDNs).map((r) => [r.toFQDNs.map((f: Obj) => f.matchName), r.toPorts[0].ports[0].port]);
     expect(fqdns).toEqual([
       [['login.microsoftonline.com'], '443'],
@@ -370,6 +393,210 @@ describe('the chart with everything on', () => {
     ]);
     expect(egress.find((r) => r.toPorts?.[0].rules?.dns)!.toPorts[0].rules.dns).toEqual([{ matchPattern: '*' }]);
     expect(egress.some((r) => r.toEntities?.includes('world') || r.toCIDR?.includes('0.0.0.0/0'))).toBe(false);
+  });
+});
+
+describe('the chart with scheduled evidence reports', () => {
+  const schedule = { reports: { schedule: '0 6 * * *' } };
+  const { objects, files } = render([schedule]);
+  const cronJob = only(objects, 'CronJob');
+  const jobPod = cronJob.spec.jobTemplate.spec.template as Obj;
+  const reportContainer = (pod: Obj): Obj => {
+    expect(pod.spec.containers).toHaveLength(1);
+    return pod.spec.containers[0];
+  };
+  const serverPodLabels = only(objects, 'Deployment').spec.template.metadata.labels as Record<string, string>;
+  const reportPodLabels = jobPod.metadata.labels as Record<string, string>;
+
+  it('adds a CronJob that runs flowsight report on the schedule, one run at a time', () => {
+    expectWellFormed(objects);
+    expect(objects.map((o) => o.kind).sort()).toEqual(
+      ['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'ClusterRole', 'ClusterRoleBinding', 'CronJob', 'Deployment', 'NetworkPolicy', 'NetworkPolicy', 'PersistentVolumeClaim', 'Service', 'ServiceAccount'],
+    );
+    expect(cronJob.apiVersion).toBe('batch/v1');
+    expect(cronJob.metadata.name).toBe('flowsight-reports');
+    expect(cronJob.spec).toMatchObject({ schedule: '0 6 * * *', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 600, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
+    expect(cronJob.spec.jobTemplate.spec.backoffLimit).toBe(1);
+    expect(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(jobPod.spec.restartPolicy).toBe('Never');
+    expect(reportContainer(jobPod).command).toEqual(['node', 'bin/flowsight.mjs', 'report', '--out', '/evidence', '--since', '24h', '--url', 'http://flowsight.flowsight.svc:3000', '--quiet']);
+    expect(files.get('NOTES.txt')).toContain('kubectl -n flowsight create job --from=cronjob/flowsight-reports flowsight-reports-now');
+  });
+
+  it("points the CLI at the release's Service, with options the report command has", () => {
+    const command = reportContainer(jobPod).command as string[];
+    const service = only(objects, 'Service');
+    const url = new URL(command[command.indexOf('--url') + 1]);
+    expect(url.hostname).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc`);
+    expect(url.port).toBe(String(service.spec.ports[0].port));
+    expect(url.protocol).toBe(`${service.spec.ports[0].name}:`);
+    // The command line as the CLI parses it: every flag is one of `flowsight report`'s.
+    const program = new Command();
+    registerReport(program);
+    const report = program.commands.find((c) => c.name() === 'report')!;
+    const flags = new Set(report.options.flatMap((o) => [o.long, o.short].filter(Boolean)));
+    expect(command.slice(0, 3)).toEqual(['node', 'bin/flowsight.mjs', 'report']);
+    for (const arg of command.slice(3)) if (arg.startsWith('-')) expect(flags.has(arg), arg).toBe(true);
+    expect(fs.existsSync(path.join(root, command[1]))).toBe(true);
+  });
+
+  it('passes --since and one --namespace per namespace, in a form the CLI accepts', () => {
+    const { objects: scoped } = render([{ reports: { schedule: '@daily', since: '7d', namespaces: ['payments', 'production'] } }]);
+    const command = reportContainer(only(scoped, 'CronJob').spec.jobTemplate.spec.template).command as string[];
+    expect(command.slice(5)).toEqual(['--since', '7d', '--namespace', 'payments', '--namespace', 'production', '--url', 'http://flowsight.flowsight.svc:3000', '--quiet']);
+    expect(reportBody({ since: '7d', namespace: ['payments', 'production'] }).namespaces).toEqual(['payments', 'production']);
+    // An empty since is the CLI's default range.
+    const { objects: empty } = render([{ reports: { schedule: '@daily', since: '' } }]);
+    expect(reportContainer(only(empty, 'CronJob').spec.jobTemplate.spec.template).command).toContain('24h');
+  });
+
+  it("signs in with the access token from the server's Secret and key, which the CronJob cannot do without", () => {
+    const env = reportContainer(jobPod).env as Obj[];
+    expect(env).toEqual([{ name: 'FLOWSIGHT_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'flowsight-auth', key: 'token' } } }]);
+    const server = envOf(objects).find((e) => e.name === 'FLOWSIGHT_AUTH_TOKEN')!.valueFrom.secretKeyRef;
+    expect(env[0].valueFrom.secretKeyRef).toEqual({ name: server.name, key: server.key });
+    const { objects: custom } = render([schedule, { auth: { existingSecret: 'dashboard-auth', tokenKey: 'api-token' } }]);
+    expect(reportContainer(only(custom, 'CronJob').spec.jobTemplate.spec.template).env[0].valueFrom.secretKeyRef).toEqual({ name: 'dashboard-auth', key: 'api-token' });
+  });
+
+  it('runs hardened as the server does: same image and security contexts, no API token, no service links', () => {
+    const server = only(objects, 'Deployment').spec.template.spec;
+    const c = reportContainer(jobPod);
+    expect(c.image).toBe(container(objects).image);
+    expect(c.imagePullPolicy).toBe(container(objects).imagePullPolicy);
+    expect(jobPod.spec.securityContext).toEqual(server.securityContext);
+    expect(c.securityContext).toEqual(container(objects).securityContext);
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(jobPod.spec.automountServiceAccountToken).toBe(false);
+    expect(jobPod.spec.enableServiceLinks).toBe(false);
+    expect(jobPod.spec.nodeSelector).toEqual(server.nodeSelector);
+    expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '512Mi' } });
+  });
+
+  it('writes only to /tmp and /evidence: emptyDirs, or the claim named for the evidence', () => {
+    const volumes = (pod: Obj): Record<string, Obj> => Object.fromEntries((pod.spec.volumes as Obj[]).map((v) => [v.name, v]));
+    const mounts = (pod: Obj): Record<string, Obj> => Object.fromEntries((reportContainer(pod).volumeMounts as Obj[]).map((m) => [m.mountPath, m]));
+    expect(Object.keys(mounts(jobPod)).sort()).toEqual(['/evidence', '/tmp']);
+    expect(volumes(jobPod)[mounts(jobPod)['/tmp'].name].emptyDir).toEqual({});
+    expect(volumes(jobPod)[mounts(jobPod)['/evidence'].name].emptyDir).toEqual({});
+    const kept = only(render([{ reports: { schedule: '@daily', persistentVolumeClaim: 'flowsight-evidence' } }]).objects, 'CronJob').spec.jobTemplate.spec.template;
+    expect(volumes(kept)[mounts(kept)['/evidence'].name]).toEqual({ name: 'evidence', persistentVolumeClaim: { claimName: 'flowsight-evidence' } });
+  });
+
+  it("labels its pods so that the Deployment, the Service and the server's policies never select them", () => {
+    expect(reportPodLabels['app.kubernetes.io/component']).toBe('reports');
+    expect(reportPodLabels['app.kubernetes.io/instance']).toBe('flowsight');
+    expect(cronJob.metadata.labels['app.kubernetes.io/component']).toBe('reports');
+    expect(selects(only(objects, 'Deployment').spec.selector.matchLabels, reportPodLabels)).toBe(false);
+    expect(selects(only(objects, 'Service').spec.selector, reportPodLabels)).toBe(false);
+    expect(selects(only(objects, 'NetworkPolicy', 'flowsight').spec.podSelector.matchLabels, reportPodLabels)).toBe(false);
+    expect(ciliumSelects(only(objects, 'CiliumNetworkPolicy', 'flowsight').spec.endpointSelector.matchLabels, 'flowsight', reportPodLabels)).toBe(false);
+    // ... and the report pods' own policies do not select the server.
+    expect(selects(only(objects, 'NetworkPolicy', 'flowsight-reports').spec.podSelector.matchLabels, serverPodLabels)).toBe(false);
+    expect(ciliumSelects(only(objects, 'CiliumNetworkPolicy', 'flowsight-reports').spec.endpointSelector.matchLabels, 'flowsight', serverPodLabels)).toBe(false);
+  });
+
+  it("NetworkPolicy: the report pod reaches DNS and the server's port only, and the server admits it", () => {
+    const serverPort = container(objects).ports[0].containerPort;
+    const mine = only(objects, 'NetworkPolicy', 'flowsight-reports');
+    expect(selects(mine.spec.podSelector.matchLabels, reportPodLabels)).toBe(true);
+    expect(mine.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(mine.spec.ingress).toBeUndefined();
+    const [toServer, dns, ...rest] = mine.spec.egress as Obj[];
+    expect(toServer.to).toHaveLength(1);
+    expect(toServer.to[0].namespaceSelector).toBeUndefined(); // the policy's own namespace
+    expect(selects(toServer.to[0].podSelector.matchLabels, serverPodLabels)).toBe(true);
+    expect(toServer.ports).toEqual([{ port: serverPort, protocol: 'TCP' }]);
+    expect(dns).toEqual(only(objects, 'NetworkPolicy', 'flowsight').spec.egress.find((r: Obj) => r.ports[0].port === 53));
+    expect(rest).toEqual([]);
+    const server = only(objects, 'NetworkPolicy', 'flowsight');
+    const admits = (server.spec.ingress as Obj[]).filter((r) => r.from.some((f: Obj) => !f.namespaceSelector && f.podSelector && selects(f.podSelector.matchLabels, reportPodLabels)));
+    expect(admits).toHaveLength(1);
+    expect(admits[0].ports).toEqual([{ port: serverPort, protocol: 'TCP' }]);
+    // The configured sources still come first, unchanged.
+    expect(server.spec.ingress[0]).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app-routing-system' } } }], ports: [{ port: 3000, protocol: 'TCP' }] });
+    // With no configured source, the report pod alone is admitted.
+    const closed = render([schedule, { networkPolicy: { ingressFrom: [] } }]).objects;
+    expect(only(closed, 'NetworkPolicy', 'flowsight').spec.ingress).toEqual([admits[0]]);
+  });
+
+  it("CiliumNetworkPolicy: the report pod reaches DNS through the proxy and the server's port only, and the server admits it", () => {
+    const mine = only(objects, 'CiliumNetworkPolicy', 'flowsight-reports');
+    expect(ciliumSelects(mine.spec.endpointSelector.matchLabels, 'flowsight', reportPodLabels)).toBe(true);
+    // An empty ingress rule: default deny at ingress, nothing admitted.
+    expect(mine.spec.ingress).toEqual([{}]);
+    const [toServer, dns, ...rest] = mine.spec.egress as Obj[];
+    expect(toServer.toEndpoints).toHaveLength(1);
+    expect(ciliumSelects(toServer.toEndpoints[0].matchLabels, 'flowsight', serverPodLabels)).toBe(true);
+    expect(ciliumSelects(toServer.toEndpoints[0].matchLabels, 'other', serverPodLabels)).toBe(false);
+    expect(toServer.toPorts).toEqual([{ ports: [{ port: '3000', protocol: 'TCP' }] }]);
+    expect(dns).toEqual(only(objects, 'CiliumNetworkPolicy', 'flowsight').spec.egress.find((r: Obj) => r.toPorts[0].rules?.dns));
+    expect(rest).toEqual([]);
+    const server = only(objects, 'CiliumNetworkPolicy', 'flowsight');
+    const admits = (server.spec.ingress as Obj[]).filter((r) => r.fromEndpoints?.some((e: Obj) => ciliumSelects(e.matchLabels, 'flowsight', reportPodLabels)));
+    expect(admits).toHaveLength(1);
+    expect(admits[0].toPorts).toEqual([{ ports: [{ port: '3000', protocol: 'TCP' }] }]);
+    expect(admits[0].fromEndpoints.some((e: Obj) => ciliumSelects(e.matchLabels, 'other', reportPodLabels))).toBe(false);
+  });
+
+  it('leaves out the policy of a kind that is off', () => {
+    const kubernetesOnly = render([schedule, { networkPolicy: { cilium: { enabled: false }, kubernetes: { apiServerCIDRs: ['10.1.0.4/32'] } } }]).objects;
+    expect(kubernetesOnly.filter((o) => o.kind === 'NetworkPolicy')).toHaveLength(2);
+    expect(kubernetesOnly.some((o) => o.kind === 'CiliumNetworkPolicy')).toBe(false);
+    const none = render([schedule, { networkPolicy: { cilium: { enabled: false }, kubernetes: { enabled: false } } }]).objects;
+    expect(none.some((o) => /NetworkPolicy$/.test(o.kind))).toBe(false);
+    expect(only(none, 'CronJob').metadata.name).toBe('flowsight-reports');
+  });
+
+  it("follows the server's TLS (https URL) and keeps the pod port in the policies whatever the Service's port", () => {
+    const tls = render([schedule, { tls: { existingSecret: 'flowsight-tls' }, service: { port: 443 } }]).objects;
+    const command = reportContainer(only(tls, 'CronJob').spec.jobTemplate.spec.template).command as string[];
+    expect(command[command.indexOf('--url') + 1]).toBe('https://flowsight.flowsight.svc:443');
+    expect(only(tls, 'NetworkPolicy', 'flowsight-reports').spec.egress[0].ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
+    expect(only(tls, 'CiliumNetworkPolicy', 'flowsight-reports').spec.egress[0].toPorts).toEqual([{ ports: [{ port: '3000', protocol: 'TCP' }] }]);
+  });
+
+  it('with everything on: scheduling, pull secrets, the evidence claim, a CA for NODE_EXTRA_CA_CERTS; the token required though OIDC signs people in', () => {
+    const all = render([everythingOn, { imagePullSecrets: [{ name: 'acr-pull' }] }]).objects;
+    const pod = only(all, 'CronJob').spec.jobTemplate.spec.template;
+    const server = only(all, 'Deployment').spec.template.spec;
+    const c = reportContainer(pod);
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: 'acr-pull' }]);
+    expect(pod.spec.imagePullSecrets).toEqual(server.imagePullSecrets);
+    expect(pod.spec.tolerations).toEqual(server.tolerations);
+    expect(pod.spec.nodeSelector).toEqual(server.nodeSelector);
+    expect(c.image).toBe('myregistry.azurecr.io/flowsight:0.1.0-test');
+    expect(c.command).toEqual(['node', 'bin/flowsight.mjs', 'report', '--out', '/evidence', '--since', '7d', '--namespace', 'payments', '--namespace', 'production', '--url', 'https://flowsight.flowsight.svc:3000', '--quiet']);
+    expect(c.env).toEqual([
+      { name: 'FLOWSIGHT_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'flowsight-auth', key: 'token' } } },
+      { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/flowsight/ca/ca.crt' },
+    ]);
+    // The server may run without the token here (OIDC); the CronJob's reference is not optional.
+    expect(envOf(all).find((e) => e.name === 'FLOWSIGHT_AUTH_TOKEN')!.valueFrom.secretKeyRef.optional).toBe(true);
+    expect(c.volumeMounts).toContainEqual({ name: 'ca', mountPath: '/etc/flowsight/ca', readOnly: true });
+    expect(pod.spec.volumes).toContainEqual({ name: 'evidence', persistentVolumeClaim: { claimName: 'flowsight-evidence' } });
+    expect(pod.spec.volumes).toContainEqual({ name: 'ca', secret: { secretName: 'flowsight-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+    // The server's pod labels (podLabels, workload identity) stay the server's.
+    expect(pod.metadata.labels.team).toBeUndefined();
+    expect(pod.metadata.labels['azure.workload.identity/use']).toBeUndefined();
+  });
+
+  it('refuses a schedule without the access token or without the history', () => {
+    expect(() => render([schedule, { auth: { existingSecret: '' } }])).toThrow(/reports\.schedule: the report CronJob signs in with the access token/);
+    expect(() => render([schedule, { auth: { tokenKey: '' } }])).toThrow(/set auth\.existingSecret and auth\.tokenKey/);
+    expect(() => render([schedule, { history: { enabled: false } }])).toThrow(/reports\.schedule: an evidence report reads the flow history/);
+  });
+
+  it('keeps the names within Kubernetes limits for a long release name', () => {
+    const release = 'a-very-long-release-name-for-the-network-security-dashboard';
+    const { objects: long } = render([schedule], { releaseName: release, namespace: 'observability' });
+    expectWellFormed(long.filter((o) => o.metadata.labels['app.kubernetes.io/component'] === 'reports'), 'observability');
+    const job = only(long, 'CronJob');
+    // A CronJob's Jobs add 11 characters to its name, and names stay within 63.
+    expect(job.metadata.name.length).toBeLessThanOrEqual(52);
+    expect(job.metadata.name).toMatch(/-reports$/);
+    const command = reportContainer(job.spec.jobTemplate.spec.template).command as string[];
+    expect(command[command.indexOf('--url') + 1]).toBe(`http://${only(long, 'Service').metadata.name}.observability.svc:3000`);
   });
 });
 
@@ -448,6 +675,14 @@ describe('values.yaml, values.schema.json and Chart.yaml', () => {
       ['oidc.scopes without openid', (v) => (v.oidc.scopes = 'profile email')],
       ['auth.existingSecret empty', (v) => (v.auth.existingSecret = '')],
       ['extraEnv number value', (v) => (v.extraEnv = [{ name: 'FLOWSIGHT_WINDOW_SECONDS', value: 600 }])],
+      ['reports.shedule', (v) => (v.reports.shedule = '@daily')],
+      ['reports.schedule of four fields', (v) => (v.reports.schedule = '0 6 * *')],
+      ['reports.since with a space', (v) => (v.reports.since = '24 h')],
+      ['reports.since a date', (v) => (v.reports.since = '2026-11-28T10:00:00Z')],
+      ['reports.namespaces not a name', (v) => (v.reports.namespaces = ['Payments'])],
+      ['reports.namespaces a string', (v) => (v.reports.namespaces = 'payments')],
+      ['reports.persistentVolumeClaim not a name', (v) => (v.reports.persistentVolumeClaim = 'Evidence Claim')],
+      ['reports.extraVolumeMounts without a path', (v) => (v.reports.extraVolumeMounts = [{ name: 'ca' }])],
     ];
     for (const [what, change] of cases) {
       const v = structuredClone(defaults);
@@ -495,6 +730,14 @@ describe('values.yaml, values.schema.json and Chart.yaml', () => {
     expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "scripts\/start\.mjs"\]$/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production FLOWSIGHT_HOST=0\.0\.0\.0 /m);
+    // The runtime stage has the Chromium that renders evidence reports where the server looks for it,
+    // installed before the sources are copied (a source change keeps that layer).
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const install = runtime.search(/apt-get install -y --no-install-recommends chromium fonts-dejavu-core/);
+    expect(install).toBeGreaterThan(0);
+    expect(install).toBeLessThan(runtime.indexOf('\nCOPY '));
+    expect(runtime).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+    expect(runtime).toMatch(new RegExp(`^ENV CHROMIUM_PATH=${loadConfig({}).chromiumPath} `, 'm'));
   });
 });
 

@@ -16,6 +16,7 @@ import type { PostureReport, SourceHealth } from '../posture/posture-report';
 import type { ThreeLayers } from '../layers/three-layers';
 import type { AzurePageData } from '../server/views/azure-overview';
 import type { HubStatus } from '../server/hub';
+import type { ReportsResponse } from '../server/reports/report-api';
 import { describeFilterProblems, parseFlowsRequest, parseHistogramRequest, parseStreamRequest, parseValuesRequest } from './flows-request';
 import { parseGraphRequest } from './graph-request';
 import { parseLayersQuery } from './layers-request';
@@ -90,6 +91,8 @@ export interface ApiResponses {
   /** Every workload -> internet connection with the verdict of each egress control. */
   '/api/egress': EgressInventory;
   '/api/me': MeResponse;
+  /** Past evidence reports the user may read, newest first (`POST` makes one: JSON lines, see report-api.ts). */
+  '/api/reports': ReportsResponse;
 }
 
 export type ApiPath = keyof ApiResponses;

@@ -13,8 +13,9 @@ import { MAX_API_CHANGE_CHARS, type ProposedChange } from '../what-if/proposed-c
 import type { ParamProblem } from './problem';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const name = (what: string) => z.string().min(1).max(253).regex(NAME, `must be a ${what} name (lowercase letters, digits, - and .)`);
-const bound = z.string().min(1).max(64);
+/** A Kubernetes object name (namespaces, policies, workloads), every problem naming what it should be. */
+export const objectName = (what: string) => z.string().min(1).max(253).regex(NAME, `must be a ${what} name (lowercase letters, digits, - and .)`);
+export const bound = z.string().min(1).max(64);
 
 /** The window of a replay when none is given: the last day, the usual look-back before enforcing a policy. */
 export const DEFAULT_REPLAY_WINDOW = '24h';
@@ -22,11 +23,11 @@ export const DEFAULT_REPLAY_WINDOW = '24h';
 const changeSchema = z.strictObject({
   yaml: z.string().max(MAX_API_CHANGE_CHARS, `at most ${MAX_API_CHANGE_CHARS} characters over the API (flowsight simulate --manifests reads larger changes locally)`).optional(),
   delete: z
-    .array(z.strictObject({ kind: z.enum(POLICY_KINDS), namespace: name('namespace').optional(), name: name('policy') }))
+    .array(z.strictObject({ kind: z.enum(POLICY_KINDS), namespace: objectName('namespace').optional(), name: objectName('policy') }))
     .max(500)
     .optional(),
   presets: z
-    .array(z.strictObject({ preset: z.literal('default-deny'), namespace: name('namespace'), directions: z.array(z.enum(['ingress', 'egress'])).min(1).max(2) }))
+    .array(z.strictObject({ preset: z.literal('default-deny'), namespace: objectName('namespace'), directions: z.array(z.enum(['ingress', 'egress'])).min(1).max(2) }))
     .max(50)
     .optional(),
 });
@@ -34,8 +35,8 @@ const changeSchema = z.strictObject({
 const simulateSchema = z.strictObject({ change: changeSchema, since: bound.optional(), until: bound.optional() });
 
 const recommendSchema = z.strictObject({
-  namespace: name('namespace'),
-  workload: name('workload').optional(),
+  namespace: objectName('namespace'),
+  workload: objectName('workload').optional(),
   flavour: z.enum(FLAVOURS as [Flavour, ...Flavour[]]).optional(),
   since: bound.optional(),
   until: bound.optional(),
@@ -59,9 +60,9 @@ export interface RecommendRequest {
   window: ReplayWindow;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; problems: ParamProblem[] };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: ParamProblem[] };
 
-function zodProblems(error: z.ZodError): ParamProblem[] {
+export function zodProblems(error: z.ZodError): ParamProblem[] {
   return error.issues.map((i) => ({ param: i.path.length ? i.path.join('.') : 'body', message: i.message }));
 }
 

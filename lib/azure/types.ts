@@ -291,3 +291,8 @@ export function emptySnapshot(source: AzureSourceKind, origin: string): AzureSna
     errors: [],
   };
 }
+
+/** True when the snapshot holds any network object to evaluate against. */
+export function hasAzureNetwork(s: AzureSnapshot): boolean {
+  return s.virtualNetworks.length + s.networkSecurityGroups.length + s.networkInterfaces.length + s.azureFirewalls.length > 0;
+}

@@ -7,14 +7,16 @@
 import { emptySnapshot } from '../azure/types';
 import type { FlowRecord } from '../flows/flow-record';
 import { fqdnOfWorldNode } from '../graph/graph-ids';
-import { workloadNodeIdOfPod } from '../graph/node-identity';
-import type { ClusterSnapshot, Pod } from '../k8s/types';
+import type { ClusterSnapshot } from '../k8s/types';
 import type { GraphEdge } from '../graph/types';
 import { azureOverview, type AzurePageData } from './views/azure-overview';
 import { clusterFindingsOptions } from '../posture/azure-findings';
 import type { PolicyEngine } from '../policy-engine/engine';
-import { UNKNOWN_INTERNET_IP, type WorldObservation } from '../azure-rules/firewall-hits';
+import type { WorldObservation } from '../azure-rules/firewall-hits';
 import { threeLayers, type ObservedFlow, type ThreeLayers } from '../layers/three-layers';
+import { builtFlowOfEdge, observedFlowOf, podByWorkload } from '../layers/edge-flow';
+
+export { builtFlowOfEdge, observedFlowOf, podByWorkload };
 import type { EdgeFlows } from './edge-flows';
 import type { Hub } from './hub';
 import { runtime, type Runtime } from './runtime';
@@ -36,43 +38,6 @@ export async function clusterContext(rt: Runtime = runtime()): Promise<ClusterCo
     // The Azure layers still answer without the cluster; the policy cell then says "unknown".
     return {};
   }
-}
-
-/** The fields of a FlowRecord the three-layer strip needs. */
-export function observedFlowOf(f: FlowRecord): ObservedFlow {
-  const ep = (e: FlowRecord['source']) => ({ ip: e.ip, port: e.port, namespace: e.namespace, pod: e.pod, names: e.names });
-  return { source: ep(f.source), destination: ep(f.destination), protocol: f.protocol, isReply: f.isReply, node: f.node, direction: f.direction };
-}
-
-/** The first pod with an address of each workload (`ns/name`), in snapshot order: one pass, then lookups per edge. */
-export function podByWorkload(cluster: ClusterSnapshot | undefined): Map<string, Pod> {
-  const out = new Map<string, Pod>();
-  for (const p of cluster?.pods ?? []) {
-    if (!p.ip) continue;
-    const id = workloadNodeIdOfPod(p);
-    if (!out.has(id)) out.set(id, p);
-  }
-  return out;
-}
-
-/**
- * A connection built from a graph edge itself, for an edge with no flow at hand: a pod of the
- * source workload, to a pod of the destination workload or the world node's DNS name.
- */
-export function builtFlowOfEdge(edge: Pick<GraphEdge, 'source' | 'target' | 'port' | 'protocol'>, pods: ReadonlyMap<string, Pod>): ObservedFlow | undefined {
-  const srcPod = pods.get(edge.source);
-  const dstPod = pods.get(edge.target);
-  const fqdn = fqdnOfWorldNode(edge.target);
-  if (!dstPod && !fqdn) return undefined;
-  // Without a pod on the client side there is no address to evaluate from.
-  if (!srcPod) return undefined;
-  return {
-    source: { ip: srcPod.ip!, port: 0, namespace: srcPod.namespace, pod: srcPod.name },
-    destination: dstPod ? { ip: dstPod.ip!, port: edge.port, namespace: dstPod.namespace, pod: dstPod.name } : { ip: UNKNOWN_INTERNET_IP, port: edge.port },
-    protocol: edge.protocol,
-    isReply: false,
-    ...(fqdn ? { fqdn } : {}),
-  };
 }
 
 /**

@@ -75,6 +75,8 @@ export interface Config {
   logLevel: LogLevel;
   /** FLOWSIGHT_DATAPATH: the policy semantics to model (`auto`: detect from the cluster and the relay). */
   datapath: DatapathSetting;
+  /** CHROMIUM_PATH (default /usr/bin/chromium): the browser that renders evidence reports' map and PDF. */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {
@@ -235,6 +237,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     azureArm: null,
     logLevel: 'info',
     datapath: 'auto',
+    chromiumPath: env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
   };
   const logLevel = LOG_LEVEL.safeParse(env.FLOWSIGHT_LOG_LEVEL?.trim().toLowerCase() || undefined);
   if (logLevel.success) config.logLevel = logLevel.data;

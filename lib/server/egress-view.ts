@@ -4,13 +4,16 @@
  * and hands both to the pure `egressInventory`.
  */
 
-import type { AzureSnapshot } from '../azure/types';
+import { hasAzureNetwork, type AzureSnapshot } from '../azure/types';
+
+export { hasAzureNetwork };
 import type { FlowRecord } from '../flows/flow-record';
-import { edgeEnds, fqdnOfWorldNode } from '../graph/graph-ids';
+import { fqdnOfWorldNode } from '../graph/graph-ids';
 import type { GraphEdge } from '../graph/types';
 import type { ClusterSnapshot, Pod } from '../k8s/types';
 import type { PolicyEngine } from '../policy-engine/engine';
-import { egressInventory, isInternetEgressEdge, MAX_ADDRESSES_PER_ROW, type EdgeSample, type EgressInventory } from './views/egress-inventory';
+import { egressInventory, type EdgeSample, type EgressInventory } from './views/egress-inventory';
+import { InternetSampler } from '../layers/edge-flow';
 import { UNKNOWN_INTERNET_IP } from '../azure-rules/firewall-hits';
 import { threeLayers, type ObservedFlow } from '../layers/three-layers';
 import { clusterContext, observedFlowOf, podByWorkload } from './azure-view';
@@ -66,39 +69,15 @@ async function loadedAzure(rt: Runtime): Promise<AzureSnapshot | undefined> {
   }
 }
 
-/** True when the snapshot holds any network object to evaluate against. */
-export function hasAzureNetwork(s: AzureSnapshot): boolean {
-  return s.virtualNetworks.length + s.networkSecurityGroups.length + s.networkInterfaces.length + s.azureFirewalls.length > 0;
-}
-
 /**
  * One pass over the flows in memory (newest first): the newest flow of each internet edge and the
  * internet addresses seen on it. The match callback collects and returns false, so nothing is copied.
  */
 export function sampleInternetFlows(hub: Pick<Hub, 'latestFlows'>, scan = RECENT_SCAN): Map<string, EdgeSample> {
-  const out = new Map<string, EdgeSample>();
-  const seen = new Map<string, Set<string>>();
-  hub.latestFlows((f: FlowRecord, edgeId: string) => {
-    if (!edgeId.includes('|world')) return false; // cheap test first: most flows stay in the cluster
-    const ends = edgeEnds(edgeId);
-    if (!ends || !isInternetEgressEdge(ends)) return false;
-    const ip = f.isReply === true ? f.source.ip : f.destination.ip;
-    let sample = out.get(edgeId);
-    if (!sample) {
-      sample = { flow: observedFlowOf(f), addresses: [] };
-      out.set(edgeId, sample);
-      seen.set(edgeId, new Set());
-    }
-    const ips = seen.get(edgeId)!;
-    if (ip && !ips.has(ip) && ips.size < MAX_ADDRESSES_PER_ROW) {
-      ips.add(ip);
-      sample.addresses.push(ip);
-    }
-    return false;
-  }, scan);
-  return out;
+  const sampler = new InternetSampler();
+  hub.latestFlows((f: FlowRecord, edgeId: string) => (sampler.add(f, edgeId), false), scan);
+  return sampler.samples;
 }
-
 
 /**
  * A connection built from the edge alone, for edges whose flows have left the ring: a pod of the

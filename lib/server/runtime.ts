@@ -42,6 +42,8 @@ import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startObserverServer, type ObserverServer } from '../observer/observer-server';
+import { FLOWSIGHT_VERSION } from '../version';
+import { EvidenceReports } from './reports/evidence-reports';
 
 /** The cluster source and the policy engine, findings and scores over it and the flows seen. */
 export interface PostureService {
@@ -108,6 +110,7 @@ export class Runtime {
   /** The parts running now, for the metrics read at scrape time. */
   private running: { hub?: Hub; store?: FlowStore; cluster?: ClusterSource } = {};
   private metrics_: FlowsightMetrics | undefined;
+  private reports_: EvidenceReports | undefined;
   private namespaceAccess_: NamespaceAccess | undefined;
 
   constructor(private readonly options: RuntimeOptions = {}) {
@@ -283,7 +286,7 @@ export class Runtime {
       auth: config.authToken ? { token: config.authToken, limiter: this.auth().limiter } : null,
       logger: this.logger.child({ component: 'observer-api' }),
       nodeName: os.hostname(),
-      version: 'flowsight/0.1.0 (Cilium observer API)',
+      version: `flowsight/${FLOWSIGHT_VERSION} (Cilium observer API)`,
       maxConcurrentCalls: 32,
     });
     this.logger.info({ component: 'observer-api', host: config.host, port: server.port }, 'serving the observer API from the flow history');
@@ -338,6 +341,12 @@ export class Runtime {
     this.starting.clear();
     this.partState.clear();
     this.running = {};
+  }
+
+  /** Evidence bundles under FLOWSIGHT_DATA_DIR/reports (opened on first use: leftovers of a crashed run are removed then). */
+  reports(): EvidenceReports {
+    this.reports_ ??= new EvidenceReports(path.join(this.config.history.dir, 'reports'), FLOWSIGHT_VERSION);
+    return this.reports_;
   }
 
   /** Prometheus metrics of this process (GET /metrics), reading the running parts at scrape time. */
