@@ -5,24 +5,12 @@
  */
 
 import { expect, test } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { readmeCommands } from '../bin/commands/testing/readme-commands';
+import { runCli } from './fixtures/run-cli';
 
-const ENTRY = path.join(process.cwd(), 'bin', 'flowsight.mjs');
-
-function cli(args: string[], baseURL: string): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args.map((a) => a.replace('http://127.0.0.1:3000', baseURL))], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
-}
+/** The CLI with the README's URL pointed at the e2e dashboard. */
+const cli = (args: string[], baseURL: string) => runCli(args.map((a) => a.replace('http://127.0.0.1:3000', baseURL)));
 
 const readme = readmeCommands(fs.readFileSync('README.md', 'utf8')).filter((c) => c.args[0] === 'query');
 

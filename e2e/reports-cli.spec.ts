@@ -6,26 +6,14 @@
  */
 
 import { expect, test, type Page } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readmeCommands } from '../bin/commands/testing/readme-commands';
+import { runCli } from './fixtures/run-cli';
 import { mismatches, pdfInfo, pdfText, pngSize, readManifest } from './fixtures/evidence-bundle';
 
-const ENTRY = path.join(process.cwd(), 'bin', 'flowsight.mjs');
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 
 /** Distinct colours over a grid of the image's pixels, counted by the browser that decodes it. */
 async function distinctColours(page: Page, file: string): Promise<number> {

@@ -7,7 +7,6 @@
  */
 
 import { ApiError, problemType } from '@/lib/api/problem';
-import type { ReplayEvent } from '@/lib/server/what-if';
 import type { ReplayProgress } from '@/lib/what-if/replay';
 
 export type ReplayPath = '/api/simulate' | '/api/recommend';
@@ -20,8 +19,33 @@ export interface ReplayCallOptions {
 }
 
 /** POSTs `body` and reads the stream until its result; throws ApiError for a refusal, an error line or a cut-off stream. */
-export async function postReplay<R>(path: ReplayPath, body: unknown, options: ReplayCallOptions = {}): Promise<R> {
+export function postReplay<R>(path: ReplayPath, body: unknown, options: ReplayCallOptions = {}): Promise<R> {
+  return postJsonLines<R, ReplayProgress>(path, body, {
+    ...options,
+    onProgress: options.onProgress ? (e) => options.onProgress!({ phase: e.phase, done: e.done, total: e.total }) : undefined,
+    words: { failed: 'Replay failed', failedCode: 'replay-failed', cutCode: 'replay-cut-off', broke: 'the connection broke during the replay' },
+  });
+}
+
+/** How a streamed call names its failures. */
+export interface StreamWords {
+  /** Title of an `error` line's problem, and its code when the line has none. */
+  failed: string;
+  failedCode: string;
+  /** Code of a stream that ended or broke before its result. */
+  cutCode: string;
+  /** What a broken connection means for this call. */
+  broke: string;
+}
+
+/**
+ * POSTs `body` to an endpoint that answers JSON lines (`progress` events, then one `result` or `error`)
+ * and returns the result, handing each progress event (its fields, without `type`) to `onProgress`.
+ * A refusal before the stream starts is problem details; both kinds of failure are thrown as ApiError.
+ */
+export async function postJsonLines<R, P>(path: string, body: unknown, options: { signal?: AbortSignal; onProgress?(p: P): void; fetchImpl?: typeof fetch; words: StreamWords }): Promise<R> {
   const doFetch = options.fetchImpl ?? fetch;
+  const { words } = options;
   let res: Response;
   try {
     res = await doFetch(path, { method: 'POST', signal: options.signal, headers: { 'Content-Type': 'application/json', Accept: 'application/x-ndjson' }, body: JSON.stringify(body) });
@@ -30,7 +54,7 @@ export async function postReplay<R>(path: ReplayPath, body: unknown, options: Re
     throw ApiError.network(path, e);
   }
   if (!res.ok) throw await ApiError.fromResponse(res, path);
-  if (!res.body) throw cutOff(path, 'the answer had no body');
+  if (!res.body) throw cutOff(path, words, 'the answer had no body');
   const reader = res.body.getReader();
   const lines = new LineSplitter();
   try {
@@ -40,43 +64,40 @@ export async function postReplay<R>(path: ReplayPath, body: unknown, options: Re
         chunk = await reader.read();
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        throw cutOff(path, 'the connection broke during the replay');
+        throw cutOff(path, words, words.broke);
       }
-      const found = handle<R>(chunk.done ? lines.end() : lines.push(chunk.value), path, options.onProgress);
-      if (found) return found.result;
-      if (chunk.done) throw cutOff(path, 'the answer ended before the result');
+      for (const line of chunk.done ? lines.end() : lines.push(chunk.value)) {
+        const event = parseStreamEvent<R, P>(line, path, words);
+        if (!event) continue;
+        if (event.type === 'progress') {
+          const { type: _type, ...progress } = event;
+          options.onProgress?.(progress as unknown as P);
+        } else if (event.type === 'result') return event.result;
+        else throw new ApiError({ type: problemType(event.code || words.failedCode), title: words.failed, status: event.status || 500, detail: event.detail }, path);
+      }
+      if (chunk.done) throw cutOff(path, words, 'the answer ended before the result');
     }
   } finally {
     reader.releaseLock();
   }
 }
 
-/** Applies the events of some lines; the result when one of them is it. */
-function handle<R>(lines: string[], path: string, onProgress: ReplayCallOptions['onProgress']): { result: R } | undefined {
-  for (const line of lines) {
-    const event = parseEvent<R>(line, path);
-    if (!event) continue;
-    if (event.type === 'progress') onProgress?.({ phase: event.phase, done: event.done, total: event.total });
-    else if (event.type === 'result') return { result: event.result };
-    else throw new ApiError({ type: problemType(event.code || 'replay-failed'), title: 'Replay failed', status: event.status || 500, detail: event.detail }, path);
-  }
-  return undefined;
-}
+type StreamEvent<R, P> = ({ type: 'progress' } & P) | { type: 'result'; result: R } | { type: 'error'; status: number; code: string; detail: string };
 
-function parseEvent<R>(line: string, path: string): ReplayEvent<R> | undefined {
+/** One line of a stream as an event; undefined for a blank line or an event this page does not know (a newer server's). */
+export function parseStreamEvent<R, P>(line: string, path: string, words: Pick<StreamWords, 'cutCode'>): StreamEvent<R, P> | undefined {
   if (!line.trim()) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch {
-    throw cutOff(path, 'a line of the answer was not JSON');
+    throw cutOff(path, words, 'a line of the answer was not JSON');
   }
   const type = typeof v === 'object' && v !== null ? (v as { type?: unknown }).type : undefined;
-  // A newer server may send events this page does not know: skip them.
-  return type === 'progress' || type === 'result' || type === 'error' ? (v as ReplayEvent<R>) : undefined;
+  return type === 'progress' || type === 'result' || type === 'error' ? (v as StreamEvent<R, P>) : undefined;
 }
 
-const cutOff = (path: string, why: string) => new ApiError({ type: problemType('replay-cut-off'), title: 'Incomplete answer', status: 0, detail: `${path}: ${why}` }, path);
+const cutOff = (path: string, words: Pick<StreamWords, 'cutCode'>, why: string) => new ApiError({ type: problemType(words.cutCode), title: 'Incomplete answer', status: 0, detail: `${path}: ${why}` }, path);
 
 /** Bytes in, whole lines out (UTF-8 split anywhere, a line split across chunks). */
 export class LineSplitter {

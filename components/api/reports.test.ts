@@ -54,11 +54,6 @@ describe('postReport', () => {
     expect(JSON.parse(String(sent?.body))).toEqual({ since: '24h', namespaces: ['shop'] });
   });
 
-  it('takes a result line in the first version of the stream (`report`)', async () => {
-    const fetchImpl = (async () => streamed([`{"type":"result","report":${JSON.stringify(summary)}}\n`])) as unknown as typeof fetch;
-    expect(await postReport({}, { fetchImpl })).toEqual(summary);
-  });
-
   it('throws an error line as ApiError with its status, code and detail', async () => {
     const fetchImpl = (async () => streamed(['{"type":"progress","step":"a","fraction":0}\n{"type":"error","status":503,"code":"history-unavailable","detail":"the history is off"}\n'])) as unknown as typeof fetch;
     const e = await rejectionOf(postReport({}, { fetchImpl }));

@@ -1,18 +1,7 @@
+import { downloadBlob } from '../download';
 import { captureElement } from './capture';
 import { composeWithFooter, readablePage } from './footer';
 import { captureRatio, isoWithOffset, screenshotFileName } from './screenshot-name';
-
-function downloadBlob(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Some browsers read the blob after click() returns: free it a little later.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** PNG of the page content (<main>) with the footer under it, downloaded; resolves to the file name. */
 export async function downloadScreenshot(): Promise<string> {

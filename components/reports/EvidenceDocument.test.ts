@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { EVIDENCE_SCHEMA, type EvidenceReport } from '@/lib/evidence/build-report';
+import { EVIDENCE_SCHEMA, type EvidenceReport } from '@/lib/server/views/evidence-report';
 import { EvidenceDocument } from './EvidenceDocument';
 
 const zero = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };

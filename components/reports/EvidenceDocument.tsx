@@ -7,7 +7,7 @@
  */
 
 import type { ReactNode } from 'react';
-import { EVIDENCE_LIMITS, type EvidenceReport } from '@/lib/evidence/build-report';
+import { EVIDENCE_LIMITS, type EvidenceReport } from '@/lib/server/views/evidence-report';
 import { CoverageTable } from './CoverageTable';
 import { FindingsList } from './FindingsList';
 import { EgressDestinationsTable, TopDeniedTable } from './FlowTables';

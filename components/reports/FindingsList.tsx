@@ -1,6 +1,6 @@
 /** The findings of an evidence report, most severe first, grouped by severity; each with its evidence and fix. */
 
-import type { EvidenceFinding, EvidenceLayer } from '@/lib/evidence/build-report';
+import type { EvidenceFinding, EvidenceLayer } from '@/lib/server/views/evidence-report';
 import { Badge, EmptyNote, SeverityTag, Wrap } from './ReportBits';
 import { findingAnchor, SEVERITIES } from './report-format';
 

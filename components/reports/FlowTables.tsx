@@ -1,6 +1,6 @@
 /** The observed traffic of an evidence report: the most denied paths, and every internet destination with each egress layer's verdict. */
 
-import type { DeniedPath, EgressDestination } from '@/lib/evidence/build-report';
+import type { DeniedPath, EgressDestination } from '@/lib/server/views/evidence-report';
 import type { EgressCell, EgressLayer, EgressVerdict } from '@/lib/server/views/egress-inventory';
 import { Badge, EmptyNote, TABLE, TD, TH, THEAD, TR, Wrap } from './ReportBits';
 import { spanText } from './report-format';

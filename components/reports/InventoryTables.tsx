@@ -1,6 +1,6 @@
 /** What the controls are: the policies (with content hashes), the NSG rules and the firewall rules; and the AUDIT flows per namespace. */
 
-import type { FirewallInventory, NsgInventory, PolicyInventoryRow } from '@/lib/evidence/build-report';
+import type { FirewallInventory, NsgInventory, PolicyInventoryRow } from '@/lib/server/views/evidence-report';
 import type { NamespaceAudit } from '@/lib/posture/audit-by-namespace';
 import { Badge, EmptyNote, TABLE, TD, TH, THEAD, TR, Wrap } from './ReportBits';
 import { plural } from './report-format';

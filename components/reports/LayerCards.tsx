@@ -3,7 +3,7 @@
  * out of the report's scope) says so in words and shows no counts: a blank layer must never read as a clean one.
  */
 
-import type { LayerSummary } from '@/lib/evidence/build-report';
+import type { LayerSummary } from '@/lib/server/views/evidence-report';
 import { Badge, SeverityCounts } from './ReportBits';
 
 const STATUS: Record<LayerSummary['status'], { word: string; card: string; tone: 'good' | 'warn' | 'neutral' }> = {

@@ -4,7 +4,7 @@
  * length, the scope, file links, anchors. Plain functions, no React, no browser APIs.
  */
 
-import type { ReportScope } from '@/lib/evidence/build-report';
+import type { ReportScope } from '@/lib/server/views/evidence-report';
 import type { Severity } from '@/lib/posture/finding';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

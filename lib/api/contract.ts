@@ -16,7 +16,7 @@ import type { PostureReport, SourceHealth } from '../posture/posture-report';
 import type { ThreeLayers } from '../layers/three-layers';
 import type { AzurePageData } from '../server/views/azure-overview';
 import type { HubStatus } from '../server/hub';
-import type { ReportsResponse } from '../server/reports/report-api';
+import type { ReportsResponse } from '../server/reports/evidence-reports';
 import { describeFilterProblems, parseFlowsRequest, parseHistogramRequest, parseStreamRequest, parseValuesRequest } from './flows-request';
 import { parseGraphRequest } from './graph-request';
 import { parseLayersQuery } from './layers-request';

@@ -6,7 +6,7 @@
  */
 
 import { z } from 'zod';
-import type { ReportScope } from '../evidence/build-report';
+import type { ReportScope } from '../evidence/report-scope';
 import { bound, objectName, parseWindow, zodProblems, type Parsed, type ReplayWindow } from './what-if-request';
 
 /** Namespaces one report may name; a larger scope is the cluster report. */

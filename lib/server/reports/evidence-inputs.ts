@@ -5,7 +5,8 @@
  * sync times, for the manifest.
  */
 
-import type { EvidenceInput, ReportScope } from '../../evidence/build-report';
+import type { ReportScope } from '../views/evidence-report';
+import type { GatheredInputs } from './evidence-reports';
 import type { ManifestSource } from '../../evidence/manifest';
 import type { FlowRecord } from '../../flows/flow-record';
 import type { FlowStore } from '../../history/flow-store';
@@ -25,11 +26,6 @@ export class ReportRefusal extends Error {
 /** Flows the findings weigh at most (newest first); the map and the tables count every flow of the range. */
 export const MAX_WEIGHED_FLOWS = 100_000;
 const PAGE = 5_000;
-
-export interface GatheredInputs {
-  input: EvidenceInput;
-  sources: ManifestSource[];
-}
 
 const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 

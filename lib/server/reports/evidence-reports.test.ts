@@ -13,8 +13,8 @@ import { FlowGenerator } from '../../demo/flow-generator';
 import { demoScenario } from '../../demo/scenario';
 import { verifyManifest, type EvidenceManifest } from '../../evidence/manifest';
 import { demoSnapshot } from '../../k8s/demo-source';
-import type { GatheredInputs } from './evidence-inputs';
-import { EvidenceReports, mapPathOf } from './evidence-reports';
+
+import { EvidenceReports, mapPathOf, type GatheredInputs } from './evidence-reports';
 import { RenderError, type RenderedPages, type RenderRequest } from './render-pages';
 
 const range = { since: 1_700_000_000_000, until: 1_700_003_600_000 };

@@ -9,10 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildEvidenceReport, reportJson, type EvidenceReport, type ReportScope } from '../../evidence/build-report';
-import { MANIFEST_SCHEMA, manifestFile, type EvidenceManifest, type ManifestFile } from '../../evidence/manifest';
+import { buildEvidenceReport, reportJson, type EvidenceInput, type EvidenceReport, type ReportScope } from '../views/evidence-report';
+import { MANIFEST_SCHEMA, manifestFile, type EvidenceManifest, type ManifestFile, type ManifestSource } from '../../evidence/manifest';
 import type { Severity } from '../../posture/finding';
-import type { GatheredInputs } from './evidence-inputs';
 import { renderBundlePages, type RenderAuth, type RenderedPages, type RenderRequest } from './render-pages';
 
 export const BUNDLE_FILES = ['report.json', 'map.png', 'report.pdf', 'manifest.json'] as const;
@@ -41,6 +40,18 @@ export interface ReportSummary {
   files: ManifestFile[];
   score: number | null;
   findings: Record<Severity, number> | null;
+}
+
+/** A report's inputs as read off the runtime (evidence-inputs.ts), and the data sources for its manifest. */
+export interface GatheredInputs {
+  input: EvidenceInput;
+  sources: ManifestSource[];
+}
+
+/** `GET /api/reports`: the past reports the user may read, and how many are being made now (by anyone). */
+export interface ReportsResponse {
+  reports: ReportSummary[];
+  inProgress: number;
 }
 
 export interface ReportProgress {

@@ -6,8 +6,8 @@
  */
 
 import fs from 'node:fs';
-import type { ReportScope } from '../../evidence/build-report';
-import type { EvidenceReport } from '../../evidence/build-report';
+import type { ReportScope } from '../views/evidence-report';
+import type { EvidenceReport } from '../views/evidence-report';
 import { parseReportBody } from '../../api/reports-request';
 import { invalidParamsResponse, problemResponse } from '../../api/problem';
 import { inScope, type NamespaceScope } from '../access/namespace-access';
@@ -16,7 +16,7 @@ import { readCookie, readJsonBody } from '../access/request-guard';
 import { requestScope } from '../request-scope';
 import { runtime, type Runtime } from '../runtime';
 import { gatherEvidenceInputs, ReportRefusal } from './evidence-inputs';
-import type { ReportSummary } from './evidence-reports';
+import type { ReportsResponse, ReportSummary } from './evidence-reports';
 import type { RenderAuth } from './render-pages';
 
 /** Reports made at once across all users: each runs a browser (a few hundred MB); more are told to retry. */
@@ -25,12 +25,6 @@ export const MAX_CONCURRENT_REPORTS = 1;
 const RENDER_TIMEOUT_MS = 60_000;
 
 export type ReportEvent = { type: 'progress'; step: string; fraction: number } | { type: 'result'; result: ReportSummary } | { type: 'error'; status: number; code: string; detail: string };
-
-export interface ReportsResponse {
-  reports: ReportSummary[];
-  /** Reports being made now (by anyone). */
-  inProgress: number;
-}
 
 /** Whether a user with `scope` may read a report of `report`. */
 export function mayRead(scope: NamespaceScope, report: ReportScope): boolean {

@@ -9,30 +9,30 @@
  * every generated fix checked, so a report does not depend on when the server started or how busy it was.
  */
 
-import { hasAzureNetwork, type AzureSnapshot } from '../azure/types';
-import type { FlowRecord } from '../flows/flow-record';
-import { isWorkloadNode, namespaceOfNode } from '../graph/graph-ids';
-import { graphOfEdgeAggregates } from '../graph/history-graph';
-import type { EdgeAggregate } from '../history/flow-store';
-import type { ClusterSource, ClusterSourceStatus } from '../k8s/cluster-source';
-import type { ClusterSnapshot, PolicyObject } from '../k8s/types';
-import { builtFlowOfEdge, InternetSampler, podByWorkload } from '../layers/edge-flow';
-import { FlowGraph } from '../graph/flow-graph';
-import { threeLayers } from '../layers/three-layers';
-import type { DatapathHints } from '../policy-engine/datapath';
-import type { NamespaceAudit } from '../posture/audit-by-namespace';
-import { sortFindings, type Finding, type FindingId, type Severity } from '../posture/finding';
-import { PolicyPosture } from '../posture/policy-posture';
-import { azureOverview, type FirewallRuleRow, type NsgRuleRow } from '../server/views/azure-overview';
-import { egressInventory, type EgressCell, type EgressLayer, type EgressVerdict } from '../server/views/egress-inventory';
-import { canonicalJson } from './canonical-json';
-import { namespaceCoverage, type CoverageRow } from './coverage';
-import { sha256Hex } from './manifest';
+import { hasAzureNetwork, type AzureSnapshot } from '../../azure/types';
+import type { FlowRecord } from '../../flows/flow-record';
+import { isWorkloadNode, namespaceOfNode } from '../../graph/graph-ids';
+import { graphOfEdgeAggregates } from '../../graph/history-graph';
+import type { EdgeAggregate } from '../../history/flow-store';
+import type { ClusterSource, ClusterSourceStatus } from '../../k8s/cluster-source';
+import type { ClusterSnapshot, PolicyObject } from '../../k8s/types';
+import { builtFlowOfEdge, InternetSampler, podByWorkload } from '../../layers/edge-flow';
+import { FlowGraph } from '../../graph/flow-graph';
+import { threeLayers } from '../../layers/three-layers';
+import type { DatapathHints } from '../../policy-engine/datapath';
+import type { NamespaceAudit } from '../../posture/audit-by-namespace';
+import { sortFindings, type Finding, type FindingId, type Severity } from '../../posture/finding';
+import { PolicyPosture } from '../../posture/policy-posture';
+import { azureOverview, type FirewallRuleRow, type NsgRuleRow } from './azure-overview';
+import { egressInventory, type EgressCell, type EgressLayer, type EgressVerdict } from './egress-inventory';
+import { canonicalJson } from '../../evidence/canonical-json';
+import { namespaceCoverage, type CoverageRow } from '../../evidence/coverage';
+import { sha256Hex } from '../../evidence/manifest';
+import type { ReportScope } from '../../evidence/report-scope';
 
 export const EVIDENCE_SCHEMA = 'flowsight.evidence/v1';
 
-/** What a report covers: the whole cluster, or some namespaces (cluster-wide layers then left out, and said so). */
-export type ReportScope = { kind: 'cluster' } | { kind: 'namespaces'; namespaces: string[] };
+export type { ReportScope };
 
 /** Bounds on each list, so a report of a large cluster stays a document; what is cut is counted. */
 export const EVIDENCE_LIMITS = { findings: 1000, evidencePerFinding: 10, objectsPerFinding: 25, policies: 5000, topDenied: 50, egress: 2000, nsgRules: 400, firewallRules: 1000 } as const;
