@@ -35,6 +35,8 @@ export interface EvidenceManifest {
   /** False when a part could not be made (the browser failed): `problems` says which and why. */
   complete: boolean;
   problems: string[];
+  /** The report's headline (score, findings by severity), so a list of bundles need not open each report. */
+  summary: { score: number; findings: Record<string, number> };
   sources: ManifestSource[];
   files: ManifestFile[];
 }

@@ -81,6 +81,10 @@ describe('evidence bundles', () => {
     expect(fraction.at(-1)).toBe(1);
     expect(fraction).toEqual([...fraction].sort((a, b) => a - b));
     expect(reports.list().map((r) => r.id)).toEqual([summary.id]);
+    // The list reads the headline from the manifest; it is the report's own.
+    const report = JSON.parse(fs.readFileSync(path.join(dir, summary.id, 'report.json'), 'utf8')) as { summary: { score: number; findings: Record<string, number> } };
+    expect(reports.list()[0]).toMatchObject({ score: report.summary.score, findings: report.summary.findings });
+    expect(report.summary.findings.high).toBeGreaterThan(0);
 
     // A file changed after the fact no longer verifies.
     fs.appendFileSync(path.join(dir, summary.id, 'report.json'), ' ');

@@ -131,8 +131,7 @@ export class EvidenceReports {
     if (!folder) return null;
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as EvidenceManifest;
-      const report = this.report(id);
-      return { id, generatedAt: manifest.generatedAt, range: manifest.range, scope: manifest.scope, requestedBy: manifest.requestedBy, complete: manifest.complete, problems: manifest.problems, files: manifest.files, score: report?.summary.score ?? null, findings: report?.summary.findings ?? null };
+      return { id, generatedAt: manifest.generatedAt, range: manifest.range, scope: manifest.scope, requestedBy: manifest.requestedBy, complete: manifest.complete, problems: manifest.problems, files: manifest.files, score: manifest.summary?.score ?? null, findings: (manifest.summary?.findings as Record<Severity, number> | undefined) ?? null };
     } catch {
       return null;
     }
@@ -205,6 +204,7 @@ export class EvidenceReports {
         requestedBy: opts.requestedBy,
         complete: problems.length === 0,
         problems,
+        summary: { score: report.summary.score, findings: report.summary.findings },
         sources: gathered.sources,
         files: files.sort((a, b) => BUNDLE_FILES.indexOf(a.name) - BUNDLE_FILES.indexOf(b.name)).map((f) => manifestFile(f.name, f.bytes)),
       };
