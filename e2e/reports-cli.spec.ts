@@ -156,8 +156,10 @@ test.describe('flowsight report', () => {
       expect(r.code, r.err).toBe(0);
       const dir = r.out.trim().split('\n').at(-1)!;
       expect(mismatches(dir)).toEqual([]);
-      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as { scope: unknown; coverage: { namespace: string }[] };
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as { scope: unknown; coverage: { namespace: string }[]; basis: { notes: string[] } };
       expect(report.scope).toEqual({ kind: 'namespaces', namespaces: ['legacy'] });
+      // Its history is new: the range (fixed before it started) was not observed, and the report says so.
+      expect(report.basis.notes.join(' ')).toMatch(/The flow history holds (no flows|flows from .* on)/);
       expect(report.coverage.map((c) => c.namespace)).toEqual(['legacy']);
       expect(pdfText(path.join(dir, 'report.pdf'))).toContain('legacy');
     } finally {

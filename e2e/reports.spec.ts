@@ -68,7 +68,14 @@ test.describe('evidence reports page', () => {
     const missing = await page.goto('/reports/20200101-000000-00000000/print');
     expect(missing!.status()).toBe(404);
     expect((await page.request.get('/api/reports/20200101-000000-00000000/report.json')).status()).toBe(404);
-    expect((await page.request.get('/api/reports/..%2F..%2Fetc/passwd')).status()).toBe(404);
+    expect((await page.request.get('/api/reports/..%2F..%2Fetc/report.json')).status()).toBe(404);
+    expect((await page.request.get('/api/reports/20200101-000000-00000000/..%2F..%2Fpackage.json')).status()).toBe(404);
+    // A namespace the cluster does not have is refused before anything runs, naming it.
+    const typo = await page.request.post('/api/reports', { data: { since: '30m', namespaces: ['no-such-namespace'] } });
+    expect(typo.status()).toBe(400);
+    expect(((await typo.json()) as { detail: string }).detail).toContain('the cluster has no namespace no-such-namespace');
+    const future = await page.request.post('/api/reports', { data: { since: '30m', until: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(future.status()).toBe(400);
 
     await page.goto('/reports?since=1h');
     // Start one through the API (it runs for several seconds), then ask for another from the page.
@@ -76,6 +83,9 @@ test.describe('evidence reports page', () => {
     await expect.poll(async () => ((await (await page.request.get('/api/reports')).json()) as { inProgress: number }).inProgress, { timeout: 10_000, intervals: [100] }).toBe(1);
     await page.getByTestId('report-generate').click();
     await expect(page.getByTestId('report-error')).toContainText('another evidence report is being made');
-    expect((await first).ok()).toBe(true);
+    const answer = await first;
+    expect(answer.ok()).toBe(true);
+    const last = JSON.parse((await answer.text()).trim().split('\n').at(-1)!) as { type: string; result?: { complete: boolean } };
+    expect(last).toMatchObject({ type: 'result', result: { complete: true } });
   });
 });

@@ -92,7 +92,7 @@ async function run(o: ReportOptions): Promise<number> {
       base = server.url;
       process.env.FLOWSIGHT_AUTH_TOKEN = server.token;
     }
-    const summary = await streamed<ReportSummary, { step: string; fraction: number }>(base, '/api/reports', body, progressPrinter(o.quiet));
+    const summary = await whenNotBusy(() => streamed<ReportSummary, { step: string; fraction: number }>(base, '/api/reports', body, progressPrinter(o.quiet)), o.quiet);
     if (!o.quiet && process.stderr.isTTY) process.stderr.write('\n');
     const folder = await download(base, summary, out);
     process.stdout.write(`${folder}\n`);
@@ -110,9 +110,38 @@ async function run(o: ReportOptions): Promise<number> {
   }
 }
 
+/** How long a run waits for the server's report slot (someone else's report) before it gives up. */
+const BUSY_WAIT_MS = 10 * 60_000;
+
+/** Runs `ask`, and again while the server answers that another report is being made (a CronJob must not lose its day). */
+async function whenNotBusy<T>(ask: () => Promise<T>, quiet: boolean | undefined): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (!(err instanceof RunError) || err.code !== 'reports-busy' || Date.now() > deadline) throw err;
+      const waitS = Math.min(err.retryAfterSeconds ?? 30, 120);
+      if (!quiet) process.stderr.write(`another report is being made: trying again in ${waitS} s\n`);
+      await new Promise((r) => setTimeout(r, waitS * 1000));
+    }
+  }
+}
+
+/** What the server names files and bundles: checked before any becomes a path here (a server is not trusted with paths). */
+const REPORT_ID = /^\d{8}-\d{6}-[0-9a-f]{8}$/;
+const FILE_NAMES = new Set(['report.json', 'map.png', 'report.pdf']);
+
 /** Downloads the bundle's files, checks them against the manifest, and renames the folder into place. */
 async function download(base: string, summary: ReportSummary, out: string): Promise<string> {
+  if (!REPORT_ID.test(summary.id)) throw new RunError(`the server named the report "${String(summary.id).slice(0, 40)}", which is not a report id: is --url a Flowsight?`);
   fs.mkdirSync(out, { recursive: true });
+  // A run killed midway left its partial folder: nothing in it is whole, so it goes (after an hour: a
+  // run beside this one may be writing its own).
+  for (const name of fs.readdirSync(out)) {
+    const p = path.join(out, name);
+    if (name.startsWith('.partial-') && Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { recursive: true, force: true });
+  }
   const partial = path.join(out, `.partial-${summary.id}`);
   const final = path.join(out, `flowsight-evidence-${summary.id}`);
   fs.rmSync(partial, { recursive: true, force: true });
@@ -125,6 +154,8 @@ async function download(base: string, summary: ReportSummary, out: string): Prom
     };
     const manifestBytes = await fetchFile('manifest.json');
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as EvidenceManifest;
+    const strange = manifest.files.find((f) => !FILE_NAMES.has(f.name));
+    if (strange) throw new RunError(`the manifest lists "${String(strange.name).slice(0, 40)}", which is not a file of an evidence bundle`);
     const files = new Map<string, Buffer>();
     for (const f of manifest.files) files.set(f.name, await fetchFile(f.name));
     const problems = verifyManifest(manifest, (name) => files.get(name) ?? null);

@@ -6,7 +6,7 @@
  */
 
 import { type Command, Option } from 'commander';
-import { isProblemDetails } from '../../lib/api/problem';
+import { isProblemDetails, problemCode } from '../../lib/api/problem';
 import { parseWindow, type ReplayWindow } from '../../lib/api/what-if-request';
 import { chooseDatapath, type DatapathChoice } from '../../lib/policy-engine/datapath';
 import type { ClusterSnapshot } from '../../lib/k8s/types';
@@ -22,7 +22,17 @@ export interface WhatIfInputOptions extends ClusterInputOptions {
 }
 
 /** The run could not happen (server unreachable, history off): not the change's fault, so not exit 1. */
-export class RunError extends Error {}
+export class RunError extends Error {
+  constructor(
+    message: string,
+    /** The server's problem code (`reports-busy`, `history-unavailable`, ...), when it sent one. */
+    readonly code?: string,
+    /** The server's Retry-After, seconds. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
 export const RUN_FAILED_EXIT = 3;
 
 export function addWhatIfInputOptions(cmd: Command): Command {
@@ -95,7 +105,9 @@ export async function failure(res: Response): Promise<Error> {
   const where = isProblemDetails(body) ? (body.problems ?? []).filter((p) => p.line !== undefined).map((p) => `  line ${p.line}, column ${p.column}: ${p.message}`) : [];
   if (res.status === 400 || res.status === 413) return new UsageError([detail, ...where].join('\n'));
   if (res.status === 401) return new RunError(`${detail} (set FLOWSIGHT_AUTH_TOKEN)`);
-  return new RunError(detail);
+  const code = isProblemDetails(body) ? problemCode(body.type) : undefined;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return new RunError(detail, code, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
 }
 
 async function serverTraffic(base: string, window: ReplayWindow): Promise<ObservedTraffic> {

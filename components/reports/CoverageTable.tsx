@@ -7,6 +7,7 @@ import { findingAnchor, plural } from './report-format';
 const ISOLATION: Record<IsolationCoverage['state'], { word: string; tone: Tone }> = {
   all: { word: 'all pods', tone: 'good' },
   partial: { word: 'partial', tone: 'warn' },
+  audit: { word: 'audit only', tone: 'bad' },
   none: { word: 'none', tone: 'bad' },
 };
 
@@ -17,6 +18,7 @@ function Isolation({ c, testId }: { c: IsolationCoverage; testId: string }) {
       <Badge tone={tone}>{word}</Badge>
       <span className="mt-0.5 block text-[11px] text-slate-600">
         {c.isolatedPods} of {plural(c.pods, 'pod')}
+        {c.auditPods > 0 && ` (+${c.auditPods} in audit mode: not enforced)`}
       </span>
     </td>
   );
@@ -27,6 +29,7 @@ const DNS: Record<CoverageRow['dns']['state'], { word: string; tone: Tone }> = {
   missing: { word: 'missing', tone: 'bad' },
   'udp-only': { word: 'UDP only', tone: 'warn' },
   'not-needed': { word: 'not needed', tone: 'neutral' },
+  unknown: { word: 'not checked', tone: 'warn' },
 };
 
 function Internet({ r }: { r: CoverageRow }) {

@@ -148,6 +148,12 @@ export function EgressDestinationsTable({ rows }: { rows: EgressDestination[] })
                 {VERDICT[r.verdict].word.toUpperCase()}
               </Badge>
               <span className="mt-0.5 block break-words text-[11px] text-slate-600">{r.decision}</span>
+              {/* A note can qualify the verdict (every observed flow was dropped). Older reports have none. */}
+              {(r.notes ?? []).map((n) => (
+                <span key={n} className="mt-0.5 block break-words text-[11px] font-medium text-amber-800" data-testid="egress-note">
+                  Note: {n}
+                </span>
+              ))}
             </td>
           </tr>
         ))}

@@ -28,6 +28,7 @@ describe('POST /api/reports body', () => {
     };
     expect(fields({ since: 'soon' })).toEqual(['since']);
     expect(fields({ since: '1h', until: '2h' })).toEqual(['since']);
+    expect(fields({ until: '2026-11-29T12:05:00Z' })).toEqual(['until']);
     expect(fields({ namespaces: [] })).toEqual(['namespaces']);
     expect(fields({ namespaces: ['ok', 'Not_OK'] })).toEqual(['namespaces.1']);
     expect(fields({ namespaces: Array.from({ length: MAX_REPORT_NAMESPACES + 1 }, (_, i) => `ns${i}`) })).toEqual(['namespaces']);

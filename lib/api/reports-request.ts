@@ -32,6 +32,9 @@ export function parseReportBody(body: unknown, nowMs: number): Parsed<ReportBody
   // The history keeps the map's counts per minute: a report covers whole minutes, so the same range
   // always reads the same counts (a bound inside a minute would take in flows written after it).
   const window = { since: Math.floor(w.value.since / MINUTE) * MINUTE, until: Math.floor(w.value.until / MINUTE) * MINUTE };
+  // Evidence is of what happened: a range that ends in the future would claim what was not observed yet,
+  // and the same request would read different data later.
+  if (w.value.until > nowMs) return { ok: false, problems: [{ param: 'until', message: 'is in the future: a report covers what has happened' }] };
   if (window.since >= window.until) return { ok: false, problems: [{ param: 'since', message: 'the range must cover at least one whole minute (reports cover whole minutes)' }] };
   const scope: ReportScope = r.data.namespaces ? { kind: 'namespaces', namespaces: [...new Set(r.data.namespaces)].sort() } : { kind: 'cluster' };
   return { ok: true, value: { window, scope } };

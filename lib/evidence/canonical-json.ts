@@ -11,7 +11,8 @@ export function canonicalJson(value: unknown, indent = 0): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key from a manifest stays a key (and in the hash) instead of setting one.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
     // JSON.stringify drops undefined members; dropping them here keeps the key order question moot.

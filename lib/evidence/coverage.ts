@@ -10,10 +10,17 @@ import { SYSTEM_NAMESPACES } from '../posture/findings';
 import { workloadsOf } from '../posture/workloads';
 import type { PolicyEngine } from '../policy-engine/engine';
 
-/** How many of a namespace's pods a direction's default deny covers. */
+/**
+ * How many of a namespace's pods a policy isolates for a direction (only what a policy allows then
+ * passes: a default deny). Pods isolated by a policy in audit mode are counted apart: Cilium lets
+ * their traffic pass and only reports it, so they are not protected.
+ */
 export interface IsolationCoverage {
-  state: 'all' | 'partial' | 'none';
+  state: 'all' | 'partial' | 'audit' | 'none';
+  /** Pods isolated and enforced. */
   isolatedPods: number;
+  /** Pods isolated by policy in audit mode only (not enforced). */
+  auditPods: number;
   pods: number;
 }
 
@@ -39,14 +46,23 @@ export interface CoverageRow {
   unprotected: boolean;
   ingress: IsolationCoverage;
   egress: IsolationCoverage;
-  /** DNS where egress is locked: allowed, missing for some workloads, allowed over UDP only, or not needed (egress open). */
-  dns: { state: 'allowed' | 'missing' | 'udp-only' | 'not-needed'; detail: string };
+  /**
+   * DNS where egress is locked: allowed, missing for some workloads, allowed over UDP only, not needed
+   * (egress open), or unknown (no kube-dns pod is known to check against, or this is its namespace).
+   */
+  dns: { state: 'allowed' | 'missing' | 'udp-only' | 'not-needed' | 'unknown'; detail: string };
   internet: EgressCoverage;
   /** The finding keys behind this row, for the reader to look up. */
   findingKeys: string[];
 }
 
-const isolation = (isolated: number, pods: number): IsolationCoverage => ({ state: isolated === 0 ? 'none' : isolated === pods ? 'all' : 'partial', isolatedPods: isolated, pods });
+function isolation(iso: readonly { isolated: boolean; audit: boolean }[]): IsolationCoverage {
+  const isolatedPods = iso.filter((i) => i.isolated && !i.audit).length;
+  const auditPods = iso.filter((i) => i.isolated && i.audit).length;
+  const pods = iso.length;
+  const state = isolatedPods === pods ? 'all' : isolatedPods > 0 ? 'partial' : auditPods > 0 ? 'audit' : 'none';
+  return { state, isolatedPods, auditPods, pods };
+}
 
 /** One row per namespace with pods, sorted by name; `namespaces` narrows it (undefined: all). */
 export function namespaceCoverage(engine: PolicyEngine, findings: readonly Finding[], namespaces?: ReadonlySet<string>): CoverageRow[] {
@@ -64,26 +80,31 @@ export function namespaceCoverage(engine: PolicyEngine, findings: readonly Findi
     list.push(f);
     findingsOf.set(f.namespace, list);
   }
+  // findings.ts checks DNS egress against the kube-dns pods, and not in their own namespace.
+  const kubeDnsNamespaces = new Set(engine.pods().filter((p) => p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns').map((p) => p.namespace));
+  const dnsChecked = (ns: string) => kubeDnsNamespaces.size > 0 && !kubeDnsNamespaces.has(ns);
   const rows: CoverageRow[] = [];
   for (const [ns, pods] of byNs) {
     const nsFindings = findingsOf.get(ns) ?? [];
     const workloads = workloadsOf(pods);
     const iso = pods.map((p) => engine.isolation(p));
-    const ingress = isolation(iso.filter((i) => i.ingress).length, pods.length);
-    const egress = isolation(iso.filter((i) => i.egress).length, pods.length);
+    const ingress = isolation(iso.map((i) => ({ isolated: i.ingress, audit: i.audit })));
+    const egress = isolation(iso.map((i) => ({ isolated: i.egress, audit: i.audit })));
     const dnsMissing = nsFindings.filter((f) => f.id === 'dns-egress-missing');
     // findings.ts keys the UDP-allowed, TCP-missing case `dns-egress-missing:<ns>:tcp`.
     const udpOnly = dnsMissing.length > 0 && dnsMissing.every((f) => f.key.endsWith(':tcp'));
     const dns: CoverageRow['dns'] =
       dnsMissing.length > 0
         ? { state: udpOnly ? 'udp-only' : 'missing', detail: dnsMissing.map((f) => f.title).join('; ') }
-        : egress.state === 'none'
-          ? { state: 'not-needed', detail: 'egress is not locked down' }
-          : { state: 'allowed', detail: 'every egress-isolated workload may query kube-dns on port 53' };
+        : egress.isolatedPods === 0
+          ? { state: 'not-needed', detail: egress.auditPods > 0 ? 'egress is locked down in audit mode only: nothing is blocked' : 'egress is not locked down' }
+          : !dnsChecked(ns)
+            ? { state: 'unknown', detail: kubeDnsNamespaces.size === 0 ? 'no kube-dns pod is known: DNS egress was not checked' : 'the DNS servers run here: their own egress was not checked' }
+            : { state: 'allowed', detail: 'every egress-isolated workload may query kube-dns on port 53' };
     const openEgress = nsFindings.filter((f) => f.id === 'open-egress');
     const workloadOf = (f: Finding) => f.key.slice('open-egress:'.length);
     const open = openEgress.filter((f) => !f.mitigatedBy).map(workloadOf).sort();
-    const closedElsewhere = openEgress.filter((f) => f.mitigatedBy).map((f) => ({ workload: workloadOf(f), layer: f.mitigatedBy! })).sort((a, b) => a.workload.localeCompare(b.workload));
+    const closedElsewhere = openEgress.filter((f) => f.mitigatedBy).map((f) => ({ workload: workloadOf(f), layer: f.mitigatedBy! })).sort((a, b) => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
     const closedByPolicy = Math.max(0, workloads.length - openEgress.length);
     const closedBy = [...(closedByPolicy > 0 ? ['network policy'] : []), ...[...new Set(closedElsewhere.map((c) => c.layer))].sort()];
     rows.push({

@@ -9,7 +9,9 @@ import type { ReportScope } from '../views/evidence-report';
 import type { GatheredInputs } from './evidence-reports';
 import type { ManifestSource } from '../../evidence/manifest';
 import type { FlowRecord } from '../../flows/flow-record';
-import type { FlowStore } from '../../history/flow-store';
+import type { FlowStore, SqlCondition } from '../../history/flow-store';
+import { MAX_EDGES } from '../../history/queries';
+import { scopeSql } from '../access/access-scope';
 import type { Runtime } from '../runtime';
 
 /** A report that cannot be made as asked: answered as problem details before any work starts. */
@@ -38,11 +40,11 @@ function clusterNameOf(flows: readonly FlowRecord[]): string | null {
   return best;
 }
 
-async function flowsOfStore(store: FlowStore, range: { since: number; until: number }, progress: (done: number) => void, signal?: AbortSignal): Promise<FlowRecord[]> {
+async function flowsOfStore(store: FlowStore, range: { since: number; until: number }, condition: SqlCondition | null, progress: (done: number) => void, signal?: AbortSignal): Promise<FlowRecord[]> {
   const out: FlowRecord[] = [];
   let cursor: string | undefined;
   while (out.length < MAX_WEIGHED_FLOWS) {
-    const page = await store.search({ range, limit: Math.min(PAGE, MAX_WEIGHED_FLOWS - out.length), ...(cursor ? { cursor } : {}) }, signal);
+    const page = await store.search({ range, limit: Math.min(PAGE, MAX_WEIGHED_FLOWS - out.length), ...(condition ? { condition } : {}), ...(cursor ? { cursor } : {}) }, signal);
     out.push(...page.flows);
     progress(out.length);
     if (!page.nextCursor) break;
@@ -63,10 +65,13 @@ export async function gatherEvidenceInputs(rt: Runtime, request: { range: { sinc
   if (!store) throw new ReportRefusal(503, 'history-unavailable', 'an evidence report reads the flow history over its range, and the history is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
   const { range } = request;
 
-  const count = async () => (await rt.historyReads.run(() => store.histogram({ range, buckets: 1 }, signal))).buckets.reduce((n, b) => n + b.forwarded + b.dropped + b.audit + b.error + b.other, 0);
+  // A namespace report weighs its namespaces' flows (either end in them), so busy namespaces elsewhere
+  // cannot push them out of the flows weighed.
+  const condition = request.scope.kind === 'namespaces' ? scopeSql(new Set(request.scope.namespaces)) : null;
+  const count = async () => (await rt.historyReads.run(() => store.histogram({ range, buckets: 1, ...(condition ? { condition } : {}) }, signal))).buckets.reduce((n, b) => n + b.forwarded + b.dropped + b.audit + b.error + b.other, 0);
   progress('reading flows for the findings', 0.05);
   const expected = Math.max(1, Math.min(await count(), MAX_WEIGHED_FLOWS));
-  const flows = await rt.historyReads.run(() => flowsOfStore(store, range, (n) => progress(`reading flows for the findings (${n} of ${expected})`, 0.05 + 0.25 * Math.min(1, n / expected)), signal));
+  const flows = await rt.historyReads.run(() => flowsOfStore(store, range, condition, (n) => progress(`reading flows for the findings (${n} of ${expected})`, 0.05 + 0.25 * Math.min(1, n / expected)), signal));
   // Counted again after the paging: a range that ends now keeps receiving flows, and it holds at least the flows weighed.
   progress('reading the map and the counts of the range', 0.3);
   const inRange = Math.max(await count(), flows.length);
@@ -77,7 +82,8 @@ export async function gatherEvidenceInputs(rt: Runtime, request: { range: { sinc
   const stored = store.status();
   const sources: ManifestSource[] = [
     { name: 'cluster', kind: status.kind, origin: status.kind === 'manifests' ? (config.manifests ?? 'manifests') : status.kind === 'live' ? 'Kubernetes API' : 'demo', lastSyncAt: isoOrNull(status.lastSyncAt) },
-    { name: 'relay', kind: config.relay.mode, origin: relay, lastSyncAt: isoOrNull(flows[0]?.time) },
+    // The relay's last sync: the newest flow received from it that the history holds.
+    { name: 'relay', kind: config.relay.mode, origin: relay, lastSyncAt: isoOrNull(stored.newest) },
     azureService && azure ? { name: 'azure', kind: azure.source, origin: azure.origin, lastSyncAt: isoOrNull(azureService.loadedAt()) } : { name: 'azure', kind: 'none', origin: 'no Azure network data for this cluster', lastSyncAt: null },
     { name: 'history', kind: stored.engine, origin: stored.location, lastSyncAt: isoOrNull(stored.newest) },
   ];
@@ -91,6 +97,8 @@ export async function gatherEvidenceInputs(rt: Runtime, request: { range: { sinc
       ...(azure ? { azure } : {}),
       flows: { records: flows, inRange, from: 'history' },
       edges,
+      edgesCapped: edges.length >= MAX_EDGES,
+      history: { oldest: stored.oldest, droppedFlows: stored.droppedFlows, paused: stored.paused },
     },
     sources,
   };

@@ -146,4 +146,51 @@ describe('evidence bundles', () => {
     expect(reports.filePath('../x', 'report.json')).toBeNull();
     expect(reports.filePath(summary.id, 'map.png')).toBeNull();
   }, 60_000);
+
+  it('keeps the newest bundles only: the oldest beyond the number kept are deleted', async () => {
+    const reports = new EvidenceReports(dir, '9.9.9', 2);
+    let t = Date.parse('2026-11-29T10:00:00Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      t += 60_000;
+      const at = t;
+      ids.push((await reports.generate({ request: { range, scope: { kind: 'cluster' } }, requestedBy: 'token', gather: async () => gathered(), now: () => at })).id);
+    }
+    expect(reports.list().map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    expect(fs.existsSync(path.join(dir, ids[0]))).toBe(false);
+  }, 60_000);
+
+  it('serves a finished bundle\'s files only as its manifest lists them', async () => {
+    const reports = new EvidenceReports(dir, '9.9.9');
+    const summary = await reports.generate({ request: { range, scope: { kind: 'cluster' } }, requestedBy: 'token', gather: async () => gathered() });
+    // A file that appeared beside the bundle afterwards (or one a failed write left) is not part of it.
+    fs.writeFileSync(path.join(dir, summary.id, 'map.png'), 'not listed');
+    expect(reports.filePath(summary.id, 'map.png')).toBeNull();
+    expect(reports.filePath(summary.id, 'manifest.json')).not.toBeNull();
+    expect(reports.scopeOf(summary.id)).toEqual({ kind: 'cluster' });
+  }, 60_000);
+
+  it('drops a map whose write failed (disk full) and says so; the PDF and the JSON part are kept', async () => {
+    const reports = new EvidenceReports(dir, '9.9.9');
+    const summary = await reports.generate({
+      request: { range, scope: { kind: 'cluster' } },
+      requestedBy: 'token',
+      gather: async () => gathered(),
+      render,
+      renderPages: async (req) => {
+        // A folder where the map's temporary file goes: its write fails (as on a full disk, and even for root).
+        const folder = path.dirname(reports.filePath(req.printPath.split('/')[2], 'report.json')!);
+        fs.mkdirSync(path.join(folder, '.map.png.tmp'));
+        const problems: RenderError[] = [];
+        await req.onMap(PNG).catch((err: Error) => problems.push(new RenderError('map', `the map could not be drawn: ${err.message}`)));
+        return { pdf: PDF, problems };
+      },
+    });
+    expect(summary.complete).toBe(false);
+    expect(summary.problems.join(' ')).toMatch(/the map could not be drawn: EISDIR/);
+    expect(summary.files.map((f) => f.name)).toEqual(['report.json', 'report.pdf']);
+    expect(fs.readdirSync(path.join(dir, summary.id)).filter((n) => n.includes('map'))).toEqual([]);
+    expect(reports.filePath(summary.id, 'map.png')).toBeNull();
+  }, 60_000);
 });
+

@@ -85,16 +85,42 @@ export function mapPathOf(report: Pick<EvidenceReport, 'range' | 'scope'>): stri
   return `/map?${q.toString()}`;
 }
 
+/** Bundles kept by default: the oldest beyond are deleted after each new one (about 1 MB each on the demo). */
+export const DEFAULT_KEPT = 200;
+
 export class EvidenceReports {
-  private readonly running = new Map<string, string>();
+  /** Bundles being made: their partial folder and scope (the print view and the file route read them meanwhile). */
+  private readonly running = new Map<string, { folder: string; scope: ReportScope }>();
 
   constructor(
     readonly dir: string,
     private readonly version: string,
+    private readonly kept = DEFAULT_KEPT,
   ) {
     fs.mkdirSync(dir, { recursive: true });
     // A run that crashed midway left a partial folder: never listed, removed here (it holds nothing the next run needs).
     for (const name of fs.readdirSync(dir)) if (name.startsWith(PARTIAL)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    this.prune();
+  }
+
+  /** Deletes the oldest bundles beyond the number kept: reports share the disk with the flow history. */
+  private prune(): void {
+    const ids = fs.readdirSync(this.dir).filter((n) => ID.test(n)).sort();
+    for (const id of ids.slice(0, Math.max(0, ids.length - this.kept))) fs.rmSync(path.join(this.dir, id), { recursive: true, force: true });
+  }
+
+  private manifest(id: string): EvidenceManifest | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, id, 'manifest.json'), 'utf8')) as EvidenceManifest;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Who may read a bundle depends on its scope: from its manifest, or from memory while it is being made. */
+  scopeOf(id: string): ReportScope | null {
+    if (!ID.test(id)) return null;
+    return this.running.get(id)?.scope ?? this.manifest(id)?.scope ?? null;
   }
 
   /** Reports being generated now. */
@@ -107,15 +133,15 @@ export class EvidenceReports {
     if (!ID.test(id)) return null;
     const done = path.join(this.dir, id);
     if (fs.existsSync(path.join(done, 'manifest.json'))) return done;
-    const partial = this.running.get(id);
-    return partial ?? null;
+    return this.running.get(id)?.folder ?? null;
   }
 
-  /** The path of one of a bundle's files, or null (unknown id or name, or not written). */
+  /** The path of one of a bundle's files, or null (unknown id or name, not written, or not in a finished bundle's manifest). */
   filePath(id: string, name: string): string | null {
     if (!(BUNDLE_FILES as readonly string[]).includes(name)) return null;
     const folder = this.folderOf(id);
     if (!folder) return null;
+    if (!this.running.has(id) && name !== 'manifest.json' && !this.manifest(id)?.files.some((f) => f.name === name)) return null;
     const p = path.join(folder, name);
     return fs.existsSync(p) ? p : null;
   }
@@ -127,14 +153,9 @@ export class EvidenceReports {
   }
 
   summary(id: string): ReportSummary | null {
-    const folder = ID.test(id) ? path.join(this.dir, id) : null;
-    if (!folder) return null;
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as EvidenceManifest;
-      return { id, generatedAt: manifest.generatedAt, range: manifest.range, scope: manifest.scope, requestedBy: manifest.requestedBy, complete: manifest.complete, problems: manifest.problems, files: manifest.files, score: manifest.summary?.score ?? null, findings: (manifest.summary?.findings as Record<Severity, number> | undefined) ?? null };
-    } catch {
-      return null;
-    }
+    const manifest = ID.test(id) ? this.manifest(id) : null;
+    if (!manifest) return null;
+    return { id, generatedAt: manifest.generatedAt, range: manifest.range, scope: manifest.scope, requestedBy: manifest.requestedBy, complete: manifest.complete, problems: manifest.problems, files: manifest.files, score: manifest.summary?.score ?? null, findings: (manifest.summary?.findings as Record<Severity, number> | undefined) ?? null };
   }
 
   /** Finished bundles, newest first; `visible` narrows them to what the asker may read. */
@@ -164,7 +185,7 @@ export class EvidenceReports {
     const partial = path.join(this.dir, `${PARTIAL}${id}`);
     const progress = (step: string, fraction: number) => opts.progress?.({ step, fraction });
     fs.mkdirSync(partial, { recursive: true });
-    this.running.set(id, partial);
+    this.running.set(id, { folder: partial, scope: opts.request.scope });
     try {
       const gathered = await opts.gather(progress);
       progress('computing findings and coverage', 0.35);
@@ -172,8 +193,16 @@ export class EvidenceReports {
       await new Promise((r) => setImmediate(r));
       const report = buildEvidenceReport(gathered.input);
       const files: { name: BundleFile; bytes: Buffer }[] = [];
+      // Each file under a temporary name first: one that a full disk cut short is never served or listed.
       const write = (name: BundleFile, bytes: Buffer) => {
-        fs.writeFileSync(path.join(partial, name), bytes);
+        const tmp = path.join(partial, `.${name}.tmp`);
+        try {
+          fs.writeFileSync(tmp, bytes);
+        } catch (err) {
+          fs.rmSync(tmp, { force: true, recursive: true });
+          throw err;
+        }
+        fs.renameSync(tmp, path.join(partial, name));
         files.push({ name, bytes });
       };
       write('report.json', Buffer.from(reportJson(report)));
@@ -209,7 +238,10 @@ export class EvidenceReports {
         files: files.sort((a, b) => BUNDLE_FILES.indexOf(a.name) - BUNDLE_FILES.indexOf(b.name)).map((f) => manifestFile(f.name, f.bytes)),
       };
       fs.writeFileSync(path.join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      // On disk before the rename: after a power loss the folder is whole or still partial, never short.
+      syncFolder(partial);
       fs.renameSync(partial, path.join(this.dir, id));
+      this.prune();
       progress('done', 1);
       return this.summary(id)!;
     } catch (err) {
@@ -221,3 +253,20 @@ export class EvidenceReports {
   }
 }
 
+/** fsync every file of a folder, then the folder itself. */
+function syncFolder(folder: string): void {
+  for (const name of fs.readdirSync(folder)) {
+    const fd = fs.openSync(path.join(folder, name), 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const fd = fs.openSync(folder, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

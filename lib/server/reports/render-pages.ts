@@ -33,7 +33,10 @@ export interface RenderRequest {
   /** Footer text on every PDF page (report id, range). */
   footer: string;
   chromiumPath: string;
+  /** One page load or wait, at most. */
   timeoutMs: number;
+  /** The whole rendering, at most (default three page loads). */
+  deadlineMs?: number;
   /** Called when the map is written, before the PDF is rendered (the print view embeds it). */
   onMap: (png: Buffer) => Promise<void>;
   progress: (step: string, fraction: number) => void;
@@ -112,7 +115,30 @@ export async function renderBundlePages(req: RenderRequest): Promise<RenderedPag
   } catch (err) {
     return { problems: [err instanceof RenderError ? err : new RenderError('browser', firstLine(err))] };
   }
+  // One deadline over the whole rendering: a page.pdf() or a close that hangs must not hold the report slot.
+  // Past it the browser is closed, what was made so far is kept, and nothing the late work makes is used.
+  const deadlineMs = req.deadlineMs ?? 3 * req.timeoutMs;
   const out: RenderedPages = { problems: [] };
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      stopped = true;
+      out.problems.push(new RenderError('browser', `rendering took longer than ${Math.round(deadlineMs / 1000)} s and was stopped`));
+      resolve();
+    }, deadlineMs);
+  });
+  try {
+    await Promise.race([renderPages(browser, req, out, () => stopped), deadline]);
+    return { ...(out.png ? { png: out.png } : {}), ...(out.pdf ? { pdf: out.pdf } : {}), problems: [...out.problems] };
+  } finally {
+    clearTimeout(timer);
+    // A close that hangs is left behind after 10 s rather than awaited for ever.
+    await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+}
+
+async function renderPages(browser: Browser, req: RenderRequest, out: RenderedPages, stopped: () => boolean): Promise<void> {
   try {
     const context = await contextFor(browser, req);
     const page = await context.newPage();
@@ -123,11 +149,14 @@ export async function renderBundlePages(req: RenderRequest): Promise<RenderedPag
       const res = await page.goto(new URL(req.mapPath, req.baseUrl).toString(), { waitUntil: 'load' });
       if (!res || !res.ok()) throw new Error(`the map answered HTTP ${res?.status() ?? 'nothing'}`);
       await mapSettled(page, req.timeoutMs);
-      out.png = await page.locator('[data-testid="map-region"]').screenshot({ type: 'png', animations: 'disabled' });
-      await req.onMap(out.png);
+      const png = await page.locator('[data-testid="map-region"]').screenshot({ type: 'png', animations: 'disabled' });
+      if (stopped()) return;
+      await req.onMap(png);
+      out.png = png;
     } catch (err) {
-      out.problems.push(new RenderError('map', `the map could not be drawn: ${firstLine(err)}`));
+      if (!stopped()) out.problems.push(new RenderError('map', `the map could not be drawn: ${firstLine(err)}`));
     }
+    if (stopped()) return;
 
     req.progress('printing the report', 0.75);
     try {
@@ -135,7 +164,7 @@ export async function renderBundlePages(req: RenderRequest): Promise<RenderedPag
       if (!res || !res.ok()) throw new Error(`the print view answered HTTP ${res?.status() ?? 'nothing'}`);
       await page.locator('[data-testid="evidence-document"][data-ready="true"]').waitFor();
       await page.emulateMedia({ media: 'print' });
-      out.pdf = await page.pdf({
+      const pdf = await page.pdf({
         format: 'A4',
         printBackground: true,
         margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' },
@@ -143,15 +172,12 @@ export async function renderBundlePages(req: RenderRequest): Promise<RenderedPag
         headerTemplate: '<span></span>',
         footerTemplate: `<div style="font-size:8px;width:100%;padding:0 14mm;color:#475569;display:flex;justify-content:space-between"><span>${escapeHtml(req.footer)}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
       });
+      if (!stopped()) out.pdf = pdf;
     } catch (err) {
-      out.problems.push(new RenderError('pdf', `the PDF could not be printed: ${firstLine(err)}`));
+      if (!stopped()) out.problems.push(new RenderError('pdf', `the PDF could not be printed: ${firstLine(err)}`));
     }
-    return out;
   } catch (err) {
-    out.problems.push(new RenderError('browser', `the browser failed: ${firstLine(err)}`));
-    return out;
-  } finally {
-    await browser.close().catch(() => undefined);
+    if (!stopped()) out.problems.push(new RenderError('browser', `the browser failed: ${firstLine(err)}`));
   }
 }
 

@@ -88,6 +88,17 @@ export async function createReport(request: Request, rt: Runtime = runtime()): P
     const detail = reportScope.kind === 'cluster' ? 'a cluster report covers every namespace: it needs read access to all of them (name your namespaces instead)' : `you may not read namespace ${reportScope.namespaces.find((ns) => !inScope(scope, ns))}`;
     return problemResponse(403, 'Forbidden', detail, undefined, { code: 'forbidden' });
   }
+  // What the report is about must be known before it starts: a cluster source that has not synced would
+  // read as a clean cluster, and a namespace the cluster does not have as a perfect one.
+  const posture = await rt.posture().catch(() => null);
+  const status = posture?.source.status();
+  if (!posture || status?.lastSyncAt === undefined) return problemResponse(503, 'Unavailable', 'the cluster source has not synced yet (or could not start): a report now would show no policies; try again in a minute', undefined, { code: 'cluster-not-synced', headers: { 'Retry-After': '30' } });
+  if (reportScope.kind === 'namespaces') {
+    const snapshot = posture.source.snapshot();
+    const known = new Set([...snapshot.namespaces.map((n) => n.name), ...snapshot.pods.map((p) => p.namespace)]);
+    const unknown = reportScope.namespaces.filter((ns) => !known.has(ns));
+    if (unknown.length) return invalidParamsResponse(unknown.map((ns) => ({ param: 'namespaces', message: `the cluster has no namespace ${ns}` })));
+  }
   const store = await rt.history().catch(() => null);
   if (!store) return refusal(new ReportRefusal(503, 'history-unavailable', 'an evidence report reads the flow history over its range, and the history is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)'))!;
   const reports = rt.reports();
@@ -164,9 +175,9 @@ export async function reportFile(request: Request, id: string, name: string, rt:
   if (scope instanceof Response) return scope;
   const reports = rt.reports();
   const file = reports.filePath(id, name);
-  const report = file ? reports.report(id) : null;
+  const reportScope = file ? reports.scopeOf(id) : null;
   // An unknown report and one the user may not read answer alike: the ids of others' reports stay unknown.
-  if (!file || !report || !mayRead(scope, report.scope)) return problemResponse(404, 'Not found', `no report file ${name} for ${id}`, undefined, { code: 'not-found' });
+  if (!file || !reportScope || !mayRead(scope, reportScope)) return problemResponse(404, 'Not found', `no report file ${name} for ${id}`, undefined, { code: 'not-found' });
   const bytes = fs.readFileSync(file);
   const download = new URL(request.url).searchParams.get('download') === '1';
   return new Response(new Uint8Array(bytes), {
@@ -184,6 +195,9 @@ export async function reportFile(request: Request, id: string, name: string, rt:
 export async function printableReport(request: Request, id: string, rt: Runtime = runtime()): Promise<{ report: EvidenceReport; id: string } | null> {
   const scope = await requestScope(request, rt);
   if (scope instanceof Response) return null;
-  const report = rt.reports().report(id);
-  return report && mayRead(scope, report.scope) ? { report, id } : null;
+  const reports = rt.reports();
+  const reportScope = reports.scopeOf(id);
+  if (!reportScope || !mayRead(scope, reportScope)) return null;
+  const report = reports.report(id);
+  return report ? { report, id } : null;
 }

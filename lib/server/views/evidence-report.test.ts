@@ -96,12 +96,42 @@ describe('evidence report over the demo', () => {
     for (const r of isolated) expect(r.dns.state === 'allowed' || r.dns.state === 'missing').toBe(true);
   });
 
+  it('never counts pods isolated in audit mode as default deny: monitoring audits its egress lockdown', () => {
+    const monitoring = cluster.coverage.find((r) => r.namespace === 'monitoring')!;
+    expect(monitoring.egress).toMatchObject({ state: 'audit', isolatedPods: 0, auditPods: monitoring.pods });
+    // Nothing is blocked, so DNS cannot be missing: it is not needed, and the row says why.
+    expect(monitoring.dns.state).toBe('not-needed');
+    expect(monitoring.dns.detail).toContain('audit mode');
+    const facts = cluster.layers.find((l) => l.layer === 'network-policy')!.facts;
+    const egressAll = facts.find((f) => f.label.startsWith('default-deny egress'))!.value;
+    expect(egressAll).toBe(cluster.coverage.filter((r) => r.egress.state === 'all').length);
+    expect(cluster.coverage.filter((r) => r.egress.state === 'all').map((r) => r.namespace)).not.toContain('monitoring');
+  });
+
+  it('says the controls are as last read and the flows those of the range, and where the history does not reach', async () => {
+    expect(cluster.basis.notes.join(' ')).toContain('as the sources last read them');
+    const late = buildEvidenceReport({ ...(await inputOf({ kind: 'cluster' })), history: { oldest: range.since + 600_000, droppedFlows: 12, paused: 'disk full' } });
+    const notes = late.basis.notes.join(' ');
+    expect(notes).toContain(`holds flows from ${new Date(range.since + 600_000).toISOString()} on`);
+    expect(notes).toContain('dropped 12 flows');
+    expect(notes).toContain('paused (disk full)');
+    const empty = buildEvidenceReport({ ...(await inputOf({ kind: 'cluster' })), history: { oldest: null, droppedFlows: 0, paused: null } });
+    expect(empty.basis.notes.join(' ')).toContain('holds no flows');
+  }, 60_000);
+
   it('reads every egress destination across the layers: pypi.org passes Cilium and Azure Firewall denies it', () => {
     const pypi = cluster.egress.find((e) => e.workload === 'legacy/legacy-app' && e.destination === 'pypi.org')!;
     expect(pypi).toBeDefined();
     expect(pypi.layers.policy.verdict).toBe('allowed');
     expect(pypi.layers.firewall.verdict).toBe('denied');
     expect(pypi).toMatchObject({ verdict: 'denied', decidedBy: 'firewall' });
+    // What Cilium did with the range's flows travels with the row (the firewall denial is on top of it).
+    expect(pypi.counts.forwarded).toBeGreaterThan(0);
+    expect(pypi.flows).toBe(pypi.counts.forwarded + pypi.counts.dropped + pypi.counts.audit + pypi.counts.other);
+    // payments-api -> stripe: every flow was dropped by the namespace's default deny, and the row says so.
+    const dropped = cluster.egress.find((e) => e.workload === 'payments/payments-api' && e.destination === 'api.stripe.com')!;
+    expect(dropped.counts.forwarded).toBe(0);
+    expect(dropped.layers.policy.verdict).toBe('denied');
     // A toFQDNs rule matches the address Cilium saw for the name: evaluated with the range's own flow,
     // api-server's egress to api.stripe.com passes its CiliumNetworkPolicy.
     const stripe = cluster.egress.find((e) => e.workload === 'production/api-server' && e.destination === 'api.stripe.com')!;
@@ -163,5 +193,10 @@ describe('evidence report over the demo', () => {
     expect(legacy.layers.find((l) => l.layer === 'nsg')!.status).toBe('out-of-scope');
     expect(legacy.egress.every((e) => e.namespace === 'legacy')).toBe(true);
     expect(legacy.topDenied.every((d) => d.from.startsWith('legacy/') || d.to.startsWith('legacy/'))).toBe(true);
+    // Its counts are of its namespace: a scoped reader learns nothing of the others.
+    const { snapshot } = demoSnapshot();
+    expect(legacy.cluster.pods).toBe(snapshot.pods.filter((p) => p.namespace === 'legacy').length);
+    expect(legacy.cluster.namespaces).toBe(1);
+    expect(legacy.cluster.policies).toBe(0);
   }, 60_000);
 });

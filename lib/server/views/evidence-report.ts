@@ -13,6 +13,7 @@ import { hasAzureNetwork, type AzureSnapshot } from '../../azure/types';
 import type { FlowRecord } from '../../flows/flow-record';
 import { isWorkloadNode, namespaceOfNode } from '../../graph/graph-ids';
 import { graphOfEdgeAggregates } from '../../graph/history-graph';
+import type { VerdictCounts } from '../../graph/types';
 import type { EdgeAggregate } from '../../history/flow-store';
 import type { ClusterSource, ClusterSourceStatus } from '../../k8s/cluster-source';
 import type { ClusterSnapshot, PolicyObject } from '../../k8s/types';
@@ -71,7 +72,16 @@ export interface EvidenceInput {
   flows: { records: readonly FlowRecord[]; inRange: number; from: 'history' | 'memory' };
   /** Per-edge aggregates of the range (the map, top denied flows, egress destinations). */
   edges: readonly EdgeAggregate[];
+  /** The store's edge query hit its row cap: the rarest edges of the range are missing. */
+  edgesCapped?: boolean;
+  /** What the history holds, for the notes: its oldest flow, flows it dropped, why writing is paused. */
+  history?: { oldest: number | null; droppedFlows: number; paused: string | null };
 }
+
+/** Graph edges a report draws and evaluates at most (the map's own cap for a past window). */
+const MAX_REPORT_EDGES = 20_000;
+/** Time the fix checks of one report may take: past it the rest are reported as not checked (and said so). */
+const FIX_CHECK_BUDGET_MS = 3000;
 
 export interface LayerSummary {
   layer: EvidenceLayer;
@@ -146,10 +156,14 @@ export interface EgressDestination {
   port: number;
   protocol: string;
   flows: number;
+  /** The range's flows by the verdict Cilium gave them (a row judged open whose flows were all dropped says so in `notes`). */
+  counts: VerdictCounts;
   layers: Record<EgressLayer, EgressCell>;
   verdict: EgressVerdict;
   decidedBy: EgressLayer | null;
   decision: string;
+  /** What the reader must know about the row (observed verdicts that differ from today's evaluation, ...). */
+  notes: string[];
 }
 
 export interface EvidenceReport {
@@ -202,8 +216,9 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
     return list.slice(0, max);
   };
 
-  // Every fix checked (no time budget): a fix's text says how it was checked, and it must not depend on load.
-  const posture = new PolicyPosture(fixedSource(snapshot, input.cluster.status), { datapath: input.datapath, fixCheckBudgetMs: Number.POSITIVE_INFINITY });
+  // Fixes are checked within a time budget, as the dashboard checks them, so a large cluster's report does
+  // not hold the server; those left unchecked are said so (and only then can two runs differ).
+  const posture = new PolicyPosture(fixedSource(snapshot, input.cluster.status), { datapath: input.datapath, fixCheckBudgetMs: FIX_CHECK_BUDGET_MS });
   posture.addFlows(input.flows.records);
   const engine = posture.engine();
   const azureNetwork = input.azure && hasAzureNetwork(input.azure) ? input.azure : undefined;
@@ -238,7 +253,8 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
     EVIDENCE_LIMITS.topDenied,
   );
 
-  const graph = graphOfEdgeAggregates(input.edges);
+  const graph = graphOfEdgeAggregates(input.edges, { maxEdges: MAX_REPORT_EDGES });
+  if (input.edgesCapped || graph.edges.length >= MAX_REPORT_EDGES) truncated.edges = Math.max(graph.edges.length, input.edges.length);
   const pods = podByWorkload(snapshot);
   const inventory = egressInventory({
     edges: graph.edges.filter((e) => edgeInScope(e.source, e.target)),
@@ -253,7 +269,7 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
   });
   if (inventory.capped) truncated.egress = inventory.totalEdges;
   const egress = inventory.rows.map(
-    (r): EgressDestination => ({ workload: r.workload, namespace: r.namespace, destination: r.destination, destinationKind: r.destinationKind, port: r.port, protocol: r.protocol, flows: r.total, layers: { policy: r.policy, nsg: r.nsg, firewall: r.firewall }, verdict: r.verdict, decidedBy: r.decidedBy, decision: r.decision }),
+    (r): EgressDestination => ({ workload: r.workload, namespace: r.namespace, destination: r.destination, destinationKind: r.destinationKind, port: r.port, protocol: r.protocol, flows: r.total, counts: r.counts, layers: { policy: r.policy, nsg: r.nsg, firewall: r.firewall }, verdict: r.verdict, decidedBy: r.decidedBy, decision: r.decision, notes: r.notes }),
   );
 
   const mapEdges = graph.edges.filter((e) => edgeInScope(e.source, e.target));
@@ -267,7 +283,18 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
   if (input.flows.from === 'memory') notes.push('The flow history is off: flows come from the recent flows held in memory, which may not cover the whole range.');
   if (!azureNetwork) notes.push('No Azure network data describes this cluster: the NSG layer and the Azure egress controls are not evaluated, and nothing is claimed about them.');
   if (!clusterWide) notes.push('A namespace report leaves out the cluster-wide layers (NSG and firewall rule inventories, cluster-wide policies and findings).');
-  if (input.cluster.status.stale) notes.push(`The cluster source had lost its upstream: policies and pods are as last synced${input.cluster.status.lastSyncAt ? ` (${iso(input.cluster.status.lastSyncAt)})` : ''}.`);
+  const synced = input.cluster.status.lastSyncAt;
+  notes.push(`The controls (policies, pods, NSG and firewall rules) are as the sources last read them${synced ? ` (cluster: ${iso(synced)})` : ''}; the flows, the map, the denied paths and the internet destinations are those of the range.`);
+  if (input.cluster.status.stale) notes.push(`The cluster source had lost its upstream: policies and pods are as last synced${synced ? ` (${iso(synced)})` : ''}.`);
+  const sourceErrors = input.cluster.status.errors.length;
+  if (sourceErrors > 0) notes.push(`The cluster source reported ${sourceErrors} problem${sourceErrors === 1 ? '' : 's'} (unreadable documents, missing CRDs, broken watches): what it could not read is not in this report.`);
+  const h = input.history;
+  if (h?.oldest === null || (h?.oldest !== undefined && h.oldest > input.range.since)) notes.push(h.oldest === null ? 'The flow history holds no flows: nothing was observed in the range.' : `The flow history holds flows from ${iso(h.oldest)} on: the range before that was not observed.`);
+  if (h && h.droppedFlows > 0) notes.push(`The flow history dropped ${h.droppedFlows} flows since it opened (writes fell behind): the counts may miss some.`);
+  if (h?.paused) notes.push(`Writing to the flow history is paused (${h.paused}): flows since then are not in it.`);
+  if (truncated.edges) notes.push(`The range has more connections than a report draws and evaluates (${MAX_REPORT_EDGES}): the least recently seen are left out of the map, the denied paths and the internet destinations.`);
+  const unchecked = findings.filter((f) => f.fix.check?.status === 'pending').length;
+  if (unchecked > 0) notes.push(`${unchecked} generated fixes were not checked within the time budget: their YAML is left out and they say so.`);
 
   const layerCounts = (layer: EvidenceLayer) => {
     const c = zeroCounts();
@@ -325,9 +352,10 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
       datapath: datapath.datapath,
       datapathReason: `${datapath.source}: ${datapath.reason}`,
       source: input.cluster.status.kind,
-      namespaces: snapshot.namespaces.length,
-      pods: snapshot.pods.length,
-      policies: snapshot.policies.length,
+      // A namespace report counts its namespaces only: a scoped reader learns nothing of the others.
+      namespaces: clusterWide ? snapshot.namespaces.length : snapshot.namespaces.filter((n) => inScope(n.name)).length,
+      pods: clusterWide ? snapshot.pods.length : snapshot.pods.filter((p) => inScope(p.namespace)).length,
+      policies: policies.length,
       azure: azureNetwork ? azureSource : null,
     },
     range: { since: iso(input.range.since), until: iso(input.range.until) },
