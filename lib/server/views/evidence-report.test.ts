@@ -193,6 +193,13 @@ describe('evidence report over the demo', () => {
     expect(legacy.layers.find((l) => l.layer === 'nsg')!.status).toBe('out-of-scope');
     expect(legacy.egress.every((e) => e.namespace === 'legacy')).toBe(true);
     expect(legacy.topDenied.every((d) => d.from.startsWith('legacy/') || d.to.startsWith('legacy/'))).toBe(true);
+    // A path into another namespace keeps its verdict, but that namespace's policy is not named.
+    const input = await inputOf({ kind: 'namespaces', namespaces: ['legacy'] });
+    const into = input.edges.find((e) => e.verdict === 'DROPPED' && e.source.startsWith('legacy/') && e.target.startsWith('production/'))!;
+    expect(into).toBeDefined();
+    const named = buildEvidenceReport({ ...input, edges: [...input.edges.filter((e) => e !== into), { ...into, deniedBy: ['NetworkPolicy/production/default-deny-ingress', 'NetworkPolicy/legacy/egress-lock'] }] });
+    const path_ = named.topDenied.find((d) => d.from === into.source && d.to === into.target && d.port === into.port)!;
+    expect(path_.policies).toEqual(['NetworkPolicy/legacy/egress-lock', '1 policy of other namespaces']);
     // Its counts are of its namespace: a scoped reader learns nothing of the others.
     const { snapshot } = demoSnapshot();
     expect(legacy.cluster.pods).toBe(snapshot.pods.filter((p) => p.namespace === 'legacy').length);

@@ -243,12 +243,18 @@ export function buildEvidenceReport(input: EvidenceInput): EvidenceReport {
     .map((fw): FirewallInventory => ({ name: fw.name, ...(fw.policy ? { policy: fw.policy } : {}), mode: fw.mode, rules: fw.rules.slice(0, EVIDENCE_LIMITS.firewallRules).map(({ hits: _h, flag: _f, unresolvedTags: _u, key: _k, ...r }) => r), truncated: fw.truncated || fw.rules.length > EVIDENCE_LIMITS.firewallRules }))
     .sort((a, b) => text(a.name, b.name));
 
+  // The store names a policy `kind/namespace/name`: a namespace report names only its own namespaces'
+  // policies (a path to another namespace may have been denied by that namespace's policy).
+  const policyNamesInScope = (names: readonly string[]): string[] => {
+    const own = [...names].filter((n) => clusterWide || inScope(n.split('/')[1])).sort();
+    return own.length < names.length ? [...own, `${names.length - own.length} polic${names.length - own.length === 1 ? 'y' : 'ies'} of other namespaces`] : own;
+  };
   const edgeInScope = (source: string, target: string) => clusterWide || inScope(namespaceOfNode(source)) || inScope(namespaceOfNode(target));
   const topDenied = cap(
     'topDenied',
     input.edges
       .filter((e) => e.verdict === 'DROPPED' && edgeInScope(e.source, e.target))
-      .map((e): DeniedPath => ({ from: e.source, to: e.target, port: e.port, protocol: e.protocol, flows: e.flows, reason: e.dropReason, policies: [...e.deniedBy].sort(), firstSeen: iso(e.firstSeen), lastSeen: iso(e.lastSeen) }))
+      .map((e): DeniedPath => ({ from: e.source, to: e.target, port: e.port, protocol: e.protocol, flows: e.flows, reason: e.dropReason, policies: policyNamesInScope(e.deniedBy), firstSeen: iso(e.firstSeen), lastSeen: iso(e.lastSeen) }))
       .sort((a, b) => b.flows - a.flows || text(a.from, b.from) || text(a.to, b.to) || a.port - b.port || text(a.protocol, b.protocol) || text(a.reason, b.reason)),
     EVIDENCE_LIMITS.topDenied,
   );
