@@ -25,6 +25,9 @@ export class ReportRefusal extends Error {
   }
 }
 
+/** Why a report cannot be made without the history (the route says it before streaming, this module if it closed since). */
+export const NO_HISTORY = 'an evidence report reads the flow history over its range, and the history is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)';
+
 /** Flows the findings weigh at most (newest first); the map and the tables count every flow of the range. */
 export const MAX_WEIGHED_FLOWS = 100_000;
 const PAGE = 5_000;
@@ -62,7 +65,7 @@ export async function gatherEvidenceInputs(rt: Runtime, request: { range: { sinc
   const azureService = await rt.azure().catch(() => null);
   // A report covers a time range, and only the history holds one: without it there is nothing to report on.
   const store = await rt.history().catch(() => null);
-  if (!store) throw new ReportRefusal(503, 'history-unavailable', 'an evidence report reads the flow history over its range, and the history is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)');
+  if (!store) throw new ReportRefusal(503, 'history-unavailable', NO_HISTORY);
   const { range } = request;
 
   // A namespace report weighs its namespaces' flows (either end in them), so busy namespaces elsewhere

@@ -15,7 +15,7 @@ import { SESSION_COOKIE, type Principal } from '../access/auth';
 import { readCookie, readJsonBody } from '../access/request-guard';
 import { requestScope } from '../request-scope';
 import { runtime, type Runtime } from '../runtime';
-import { gatherEvidenceInputs, ReportRefusal } from './evidence-inputs';
+import { gatherEvidenceInputs, NO_HISTORY, ReportRefusal } from './evidence-inputs';
 import type { ReportsResponse, ReportSummary } from './evidence-reports';
 import type { RenderAuth } from './render-pages';
 
@@ -68,17 +68,11 @@ function selfBaseUrl(request: Request, rt: Runtime): string {
   return new URL(request.url).origin;
 }
 
-function refusal(err: unknown): Response | undefined {
-  if (!(err instanceof ReportRefusal)) return undefined;
-  return problemResponse(err.status, err.status === 403 ? 'Forbidden' : err.status === 503 ? 'Unavailable' : 'Refused', err.message, undefined, { code: err.code });
-}
-
 /** `POST /api/reports`: checks the request, then streams the bundle's progress and its summary. */
 export async function createReport(request: Request, rt: Runtime = runtime()): Promise<Response> {
   const principal = await rt.principal(request);
   if (!principal) return problemResponse(401, 'Unauthorized', 'authentication required', undefined, { code: 'unauthenticated' });
-  const scope = await requestScope(request, rt);
-  if (scope instanceof Response) return scope;
+  const scope = await rt.scopeOf(principal);
   const body = await readJsonBody(request);
   if (body instanceof Response) return body;
   const parsed = parseReportBody(body, Date.now());
@@ -100,7 +94,7 @@ export async function createReport(request: Request, rt: Runtime = runtime()): P
     if (unknown.length) return invalidParamsResponse(unknown.map((ns) => ({ param: 'namespaces', message: `the cluster has no namespace ${ns}` })));
   }
   const store = await rt.history().catch(() => null);
-  if (!store) return refusal(new ReportRefusal(503, 'history-unavailable', 'an evidence report reads the flow history over its range, and the history is off or not open (FLOWSIGHT_HISTORY, FLOWSIGHT_DATA_DIR)'))!;
+  if (!store) return problemResponse(503, 'Unavailable', NO_HISTORY, undefined, { code: 'history-unavailable' });
   const reports = rt.reports();
   if (reports.inProgress >= MAX_CONCURRENT_REPORTS) return problemResponse(503, 'Busy', 'another evidence report is being made; try again in a minute', undefined, { code: 'reports-busy', headers: { 'Retry-After': '30' } });
 
