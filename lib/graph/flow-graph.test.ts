@@ -104,8 +104,62 @@ describe('FlowGraph', () => {
     expect(d.removeEdges.sort()).toEqual(['production/frontend|production/api-server|1|TCP', 'production/frontend|production/api-server|2|TCP']);
   });
 
+  it('keeps an old edge that is still busy and evicts the one nobody used since (least recently seen, not oldest)', () => {
+    const g = new FlowGraph({ maxEdges: 3 });
+    g.add(flow(frontend1, { ...api, port: 1 }, { time: 1 }));
+    g.add(flow(frontend1, { ...api, port: 2 }, { time: 2 }));
+    g.add(flow(frontend1, { ...api, port: 3 }, { time: 3 }));
+    g.add(flow(frontend1, { ...api, port: 1 }, { time: 4 })); // port 1 seen again: now the freshest
+    g.add(flow(frontend1, { ...api, port: 4 }, { time: 5 }));
+    const d = g.takeDelta()!;
+    expect(d.removeEdges).toEqual(['production/frontend|production/api-server|2|TCP']);
+    expect(g.snapshot().edges.map((e) => e.port).sort()).toEqual([1, 3, 4]);
+  });
+
+  it('drops a node with its last edge, and only then, on eviction as on expiry', () => {
+    const g = new FlowGraph({ maxEdges: 2 });
+    g.add(flow(frontend1, api, { time: 1 }));
+    g.add(flow(api, postgres, { time: 2 }));
+    g.add(flow(frontend1, postgres, { time: 3 }));
+    const d = g.takeDelta()!;
+    // frontend -> api went first; api still has its edge to postgres, frontend its edge to postgres.
+    expect(d.removeEdges).toEqual(['production/frontend|production/api-server|8080|TCP']);
+    expect(d.removeNodes).toEqual([]);
+    g.add(flow(frontend2, { ...postgres, port: 9187 }, { time: 4 }));
+    g.add(flow(frontend1, { ...postgres, port: 9999 }, { time: 5 }));
+    const d2 = g.takeDelta()!;
+    expect(d2.removeEdges).toEqual(['production/api-server|production/postgres|5432|TCP', 'production/frontend|production/postgres|5432|TCP']);
+    expect(d2.removeNodes).toEqual(['production/api-server']);
+    expect(g.snapshot().nodes.map((n) => n.id).sort()).toEqual(['production/frontend', 'production/postgres']);
+  });
+
+  it('a self-loop counts once per end and its node goes with it', () => {
+    const g = new FlowGraph({ windowMs: 10 });
+    g.add(flow(frontend1, frontend2, { time: 1 }));
+    g.takeDelta();
+    g.add(flow(api, postgres, { time: 100 }));
+    const d = g.takeDelta()!;
+    expect(d.removeEdges).toEqual(['production/frontend|production/frontend|8080|TCP']);
+    expect(d.removeNodes).toEqual(['production/frontend']);
+  });
+
+  it('caps the edges of one delta and sends the rest, oldest change first, in the next ones', () => {
+    const g = new FlowGraph({ maxDeltaEdges: 2 });
+    for (let port = 1; port <= 5; port++) g.add(flow(frontend1, { ...api, port }, { time: port }));
+    const first = g.takeDelta()!;
+    expect(first.upsertEdges.map((e) => e.port)).toEqual([1, 2]);
+    // The ends of every edge come with the first delta, so a held-back edge never lacks its nodes.
+    expect(first.upsertNodes.map((n) => n.id).sort()).toEqual(['production/api-server', 'production/frontend']);
+    expect(g.pendingEdges).toBe(3);
+    g.add(flow(frontend1, { ...api, port: 1 }, { time: 6 }));
+    expect(g.takeDelta()!.upsertEdges.map((e) => e.port)).toEqual([3, 4]);
+    expect(g.takeDelta()!.upsertEdges.map((e) => e.port)).toEqual([5, 1]);
+    expect(g.takeDelta()).toBeNull();
+    expect(g.snapshot().edges.find((e) => e.port === 1)!.total).toBe(2);
+  });
+
   it('a snapshot plus every delta equals the final snapshot (what the browser rebuilds)', () => {
-    const g = new FlowGraph({ windowMs: 50 });
+    const g = new FlowGraph({ windowMs: 50, maxEdges: 12, maxDeltaEdges: 3 });
     let state = stateFromSnapshot(g.snapshot());
     const endpoints = [frontend1, frontend2, api, postgres, world('pypi.org'), reserved('host')];
     for (let i = 0; i < 400; i++) {
@@ -118,8 +172,8 @@ describe('FlowGraph', () => {
         if (d) state = applyDelta(state, d);
       }
     }
-    const d = g.takeDelta();
-    if (d) state = applyDelta(state, d);
+    // Drain what the per-delta cap held back.
+    for (let d = g.takeDelta(); d; d = g.takeDelta()) state = applyDelta(state, d);
     const final = g.snapshot();
     expect([...state.edges.values()].sort((x, y) => x.id.localeCompare(y.id))).toEqual([...final.edges].sort((x, y) => x.id.localeCompare(y.id)));
     expect([...state.nodes.keys()].sort()).toEqual(final.nodes.map((n) => n.id).sort());

@@ -1,7 +1,14 @@
 /**
  * Incremental aggregation of flows into the pod-communication graph. `add` is the ingest hot
  * path (a few map lookups per flow); `takeDelta` runs a few times a second and hands out what
- * changed, expiring edges not seen within the window and evicting the oldest past the caps.
+ * changed, expiring edges not seen within the window and evicting the least recently seen past
+ * the cap.
+ *
+ * The edge map doubles as the least-recently-seen list: a flow moves its edge to the end (Map
+ * keeps insertion order), so the oldest edges are always first. Expiry and eviction take from the
+ * front and stop at the first edge that stays, and each node counts its edges, so neither walks
+ * the whole graph: O(1) amortized per flow and per removed edge, at any size (issue 13: sorting
+ * every edge on each new one froze the server past the cap).
  */
 
 import type { FlowRecord } from '../flows/flow-record';
@@ -14,7 +21,17 @@ export interface FlowGraphOptions {
   windowMs?: number;
   maxEdges?: number;
   maxPodsListed?: number;
+  /**
+   * Most edges one delta carries; the rest stay pending, oldest change first, for the next ones.
+   * Bounds a browser's work per tick however busy the cluster is.
+   */
+  maxDeltaEdges?: number;
 }
+
+/** Default cap of the live graph: room for a 5,000-workload cluster's ~25k edges. */
+export const DEFAULT_MAX_EDGES = 50_000;
+/** Default cap of one delta: a tick's worth of changes at 20k flows/s. */
+export const DEFAULT_MAX_DELTA_EDGES = 5_000;
 
 const MAX_POLICY_NAMES = 8;
 
@@ -48,6 +65,8 @@ export function edgeStatus(e: Pick<GraphEdge, 'counts'>): EdgeStatus {
 
 interface NodeState extends GraphNode {
   podSet: Set<string>;
+  /** Edges that start or end here: the node goes with its last edge. */
+  edgeCount: number;
 }
 
 export class FlowGraph {
@@ -60,13 +79,15 @@ export class FlowGraph {
   private readonly windowMs: number;
   private readonly maxEdges: number;
   private readonly maxPods: number;
+  private readonly maxDeltaEdges: number;
   /** Edges removed because of the cap (not the window): shown so nothing vanishes silently. */
   evictedEdges = 0;
 
   constructor(opts: FlowGraphOptions = {}) {
     this.windowMs = opts.windowMs ?? 5 * 60_000;
-    this.maxEdges = opts.maxEdges ?? 20_000;
+    this.maxEdges = opts.maxEdges ?? DEFAULT_MAX_EDGES;
     this.maxPods = opts.maxPodsListed ?? 20;
+    this.maxDeltaEdges = opts.maxDeltaEdges ?? DEFAULT_MAX_DELTA_EDGES;
   }
 
   get sequence(): number {
@@ -80,7 +101,7 @@ export class FlowGraph {
   private touchNode(n: EndpointNode, pod: string, time: number): void {
     let s = this.nodes.get(n.id);
     if (!s) {
-      s = { ...n, pods: [], podCount: 0, podSet: new Set(), firstSeen: time, lastSeen: time };
+      s = { ...n, pods: [], podCount: 0, podSet: new Set(), edgeCount: 0, firstSeen: time, lastSeen: time };
       this.nodes.set(n.id, s);
       this.dirtyNodes.add(n.id);
     }
@@ -118,8 +139,13 @@ export class FlowGraph {
     let e = this.edges.get(id);
     if (!e) {
       e = emptyEdge(id, src.id, dst.id, port, flow.protocol, t, t);
-      this.edges.set(id, e);
+      this.nodes.get(src.id)!.edgeCount++;
+      this.nodes.get(dst.id)!.edgeCount++;
+    } else {
+      // To the back of the least-recently-seen order.
+      this.edges.delete(id);
     }
+    this.edges.set(id, e);
     switch (flow.verdict) {
       case 'FORWARDED':
         e.counts.forwarded++;
@@ -162,47 +188,52 @@ export class FlowGraph {
     const removeEdges: string[] = [];
     const removeNodes: string[] = [];
     const cutoff = this.newest - this.windowMs;
-    for (const [id, e] of this.edges) {
-      if (e.lastSeen < cutoff) {
-        this.edges.delete(id);
-        this.dirtyEdges.delete(id);
-        removeEdges.push(id);
-      }
+    // Oldest first: stop at the first edge seen within the window.
+    for (const e of this.edges.values()) {
+      if (e.lastSeen >= cutoff) break;
+      this.removeEdge(e, removeEdges, removeNodes);
     }
-    if (this.edges.size > this.maxEdges) {
-      const oldest = [...this.edges.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.edges.size - this.maxEdges);
-      for (const e of oldest) {
-        this.edges.delete(e.id);
-        this.dirtyEdges.delete(e.id);
-        removeEdges.push(e.id);
-        this.evictedEdges++;
-      }
-    }
-    if (removeEdges.length) {
-      const used = new Set<string>();
-      for (const e of this.edges.values()) {
-        used.add(e.source);
-        used.add(e.target);
-      }
-      for (const id of this.nodes.keys()) {
-        if (!used.has(id)) {
-          this.nodes.delete(id);
-          this.dirtyNodes.delete(id);
-          removeNodes.push(id);
-        }
-      }
+    while (this.edges.size > this.maxEdges) {
+      this.removeEdge(this.edges.values().next().value!, removeEdges, removeNodes);
+      this.evictedEdges++;
     }
     if (!this.dirtyEdges.size && !this.dirtyNodes.size && !removeEdges.length && !removeNodes.length) return null;
+    const upsertEdges: GraphEdge[] = [];
+    for (const id of this.dirtyEdges) {
+      if (upsertEdges.length >= this.maxDeltaEdges) break;
+      upsertEdges.push(publicEdge(this.edges.get(id)!));
+      this.dirtyEdges.delete(id);
+    }
+    // Nodes go out whole (few, and edges need their ends); an edge held back keeps its ends' nodes
+    // in the graph, so the browser never gets an edge before its nodes.
     const delta: GraphDelta = {
       seq: ++this.seq,
       upsertNodes: [...this.dirtyNodes].map((id) => publicNode(this.nodes.get(id)!)),
-      upsertEdges: [...this.dirtyEdges].map((id) => publicEdge(this.edges.get(id)!)),
+      upsertEdges,
       removeNodes,
       removeEdges,
     };
     this.dirtyNodes = new Set();
-    this.dirtyEdges = new Set();
     return delta;
+  }
+
+  /** Edge changes held back by the per-delta cap, waiting for the next deltas. */
+  get pendingEdges(): number {
+    return this.dirtyEdges.size;
+  }
+
+  private removeEdge(e: GraphEdge, removeEdges: string[], removeNodes: string[]): void {
+    this.edges.delete(e.id);
+    this.dirtyEdges.delete(e.id);
+    removeEdges.push(e.id);
+    for (const end of e.source === e.target ? [e.source] : [e.source, e.target]) {
+      const n = this.nodes.get(end)!;
+      n.edgeCount -= e.source === e.target ? 2 : 1;
+      if (n.edgeCount > 0) continue;
+      this.nodes.delete(end);
+      this.dirtyNodes.delete(end);
+      removeNodes.push(end);
+    }
   }
 
   /** The whole graph as of the last delta (call takeDelta first to include pending changes). */

@@ -11,7 +11,7 @@ const b = pod('shop', 'api-7f9d8c6b4-fghij');
 function hubStatus(patch: { state?: string; lostEvents?: number; reconnects?: number; clients?: number } = {}): HubStatus {
   return {
     relay: { state: patch.state ?? 'streaming', lostEvents: patch.lostEvents ?? 0, reconnects: patch.reconnects ?? 0 },
-    graph: { nodes: 2, edges: 1, evictedEdges: 0, windowSeconds: 300 },
+    graph: { nodes: 2, edges: 1, evictedEdges: 0, pendingEdges: 0, windowSeconds: 300 },
     clients: { connected: patch.clients ?? 0, cutOff: 0, resyncs: 0 },
     startedAt: 0,
   } as unknown as HubStatus;
