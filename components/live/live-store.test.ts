@@ -151,6 +151,34 @@ describe('LiveStore: the graph', () => {
   });
 });
 
+describe('LiveStore: following the graph change by change (the map applies deltas, never rebuilds)', () => {
+  it('hands a new follower the graph as it stands, then each delta with the graph it produced', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('snapshot', snapshot(5, ['shop/a']));
+    const events: string[] = [];
+    const stop = store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `delta ${ev.delta.seq} -> ${[...ev.graph.nodes.keys()].join(',')}`));
+    last().emit('delta', delta(6, ['shop/b']));
+    last().emit('delta', delta(6, ['shop/c'])); // a duplicate: nothing changed, nothing to follow
+    last().emit('snapshot', snapshot(9, ['shop/z']));
+    stop();
+    last().emit('delta', delta(10, ['shop/y']));
+    expect(events).toEqual(['snapshot 5', 'delta 6 -> shop/a,shop/b', 'snapshot 9']);
+  });
+
+  it('keeps the node map when a delta changes only edges, so what depends on nodes alone is not redone', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('snapshot', snapshot(1, ['shop/a']));
+    const nodes = store.getSnapshot().graph!.nodes;
+    last().emit('delta', delta(2));
+    expect(store.getSnapshot().graph!.seq).toBe(2);
+    expect(store.getSnapshot().graph!.nodes).toBe(nodes);
+    last().emit('delta', delta(3, ['shop/b']));
+    expect(store.getSnapshot().graph!.nodes).not.toBe(nodes);
+  });
+});
+
 describe('LiveStore: a closed stream', () => {
   it('a 401 from the server means signed out, and nothing retries', async () => {
     const { store, streams, fetched, last } = setup(() => new Response(null, { status: 401 }));

@@ -40,6 +40,10 @@ export interface LiveState {
 
 type Listener = () => void;
 
+/** The graph as it changes: a snapshot, then each delta with the graph it produced (the map applies them one by one). */
+export type GraphEvent = { kind: 'snapshot'; graph: GraphState } | { kind: 'delta'; delta: GraphDelta; graph: GraphState };
+type GraphListener = (event: GraphEvent) => void;
+
 /** The part of an EventSource the store uses. */
 export interface StreamSource {
   readonly readyState: number;
@@ -59,6 +63,7 @@ const STREAM_CLOSED = 2;
 export class LiveStore {
   private state: LiveState = { stream: 'connecting', filterError: null, filterExplanation: null, graph: null, counters: null, status: null, flows: [], paused: false, flowsDroppedWhilePaused: 0 };
   private readonly listeners = new Set<Listener>();
+  private readonly graphListeners = new Set<GraphListener>();
   private source: StreamSource | null = null;
   private readonly openStream: (url: string) => StreamSource;
   private readonly fetch: typeof fetch;
@@ -79,6 +84,17 @@ export class LiveStore {
   };
 
   getSnapshot = (): LiveState => this.state;
+
+  /** Follows the graph change by change; starts with the graph as it stands, if there is one. */
+  onGraph(listener: GraphListener): () => void {
+    this.graphListeners.add(listener);
+    if (this.state.graph) listener({ kind: 'snapshot', graph: this.state.graph });
+    return () => this.graphListeners.delete(listener);
+  }
+
+  private emitGraph(event: GraphEvent): void {
+    for (const l of this.graphListeners) l(event);
+  }
 
   private set(patch: Partial<LiveState>): void {
     this.state = { ...this.state, ...patch };
@@ -114,13 +130,19 @@ export class LiveStore {
     });
     es.addEventListener('snapshot', (ev) => {
       const data = JSON.parse((ev as MessageEvent).data) as { graph: GraphSnapshot; status: HubStatus };
-      this.set({ graph: stateFromSnapshot(data.graph), status: data.status, stream: 'open' });
+      const graph = stateFromSnapshot(data.graph);
+      this.set({ graph, status: data.status, stream: 'open' });
+      this.emitGraph({ kind: 'snapshot', graph });
     });
     es.addEventListener('delta', (ev) => {
       const delta = JSON.parse((ev as MessageEvent).data) as GraphDelta;
       if (!this.state.graph) return;
       try {
-        this.set({ graph: applyDelta(this.state.graph, delta) });
+        const before = this.state.graph;
+        const graph = applyDelta(before, delta);
+        if (graph === before) return;
+        this.set({ graph });
+        this.emitGraph({ kind: 'delta', delta, graph });
       } catch (e) {
         // A missed delta: reconnecting brings a fresh snapshot.
         if (e instanceof DeltaGapError) this.reconnect();

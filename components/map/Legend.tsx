@@ -1,4 +1,4 @@
-import { EDGE_STYLE } from './GraphCanvas';
+import { EDGE_STYLE } from './map-style';
 
 const TEXT = {
   allowed: 'allowed at every layer',
@@ -8,7 +8,7 @@ const TEXT = {
 } as const;
 
 /** What the colours, line styles, labels and outlines mean: a strip under the map, so it never covers part of it. */
-export function Legend() {
+export function Legend({ islands = false }: { islands?: boolean }) {
   return (
     <div data-testid="legend" className="flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-slate-200 bg-white px-3 py-1.5 text-xs">
       {(Object.keys(EDGE_STYLE) as (keyof typeof EDGE_STYLE)[]).map((k) => (
@@ -33,6 +33,14 @@ export function Legend() {
         </svg>
         posture layer: unprotected namespace; double orange ring: workload with open egress
       </div>
+      {islands && (
+        <div className="flex items-center gap-2" data-testid="legend-islands">
+          <svg width="34" height="14" aria-hidden>
+            <rect x="2" y="1" width="30" height="12" rx="3" fill="#e2e8f0" stroke="#94a3b8" />
+          </svg>
+          namespace island (its workloads count); a thick edge between islands stands for all their connections, in the worst status among them
+        </div>
+      )}
       <div className="text-slate-500">◆ internet · ⬢ node · ▢ workload · wheel to zoom, drag to pan</div>
     </div>
   );

@@ -1,15 +1,18 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { stateFromSnapshot } from '@/lib/graph/apply-delta';
-import { toCyElements } from '@/lib/graph/cy-elements';
-import { exportConnections, visibleGraph } from '@/lib/graph/view-filter';
+import type { MapDecor } from '@/lib/graph/map-model';
+import { exportConnections, visibleGraph, type ViewOptions } from '@/lib/graph/view-filter';
 import { postureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
-import { GraphCanvas } from './GraphCanvas';
+import { GraphCanvas, type GraphSource } from './GraphCanvas';
 import { downloadText } from '../download';
+import type { MapCanvas, MapCanvasStats } from './map-canvas';
+import { MapLevelBar } from './MapLevelBar';
+import { MapSearch } from './MapSearch';
 import { pastGraphQuery } from './history-queries';
 import { Legend } from './Legend';
 import { MapToolbar } from './MapToolbar';
@@ -29,21 +32,27 @@ export function MapView() {
   const pastGraph = useQuery({ ...pastGraphQuery(past ?? NO_WINDOW), enabled: past !== null });
   const pastState = useMemo(() => (pastGraph.data ? stateFromSnapshot(pastGraph.data) : null), [pastGraph.data]);
   const graph = past ? pastState : live.graph;
-  const namespaces = useMemo(() => {
-    if (!graph) return [];
-    return [...new Set([...graph.nodes.values()].map((n) => n.namespace).filter(Boolean))].sort();
-  }, [graph]);
-  const visible = useMemo(() => (graph ? visibleGraph(graph.nodes, graph.edges.values(), view) : { nodes: [], edges: [] }), [graph, view]);
+  // The toolbar's namespace list changes only when nodes do (a delta of counts keeps the node map).
+  const nodes = graph?.nodes;
+  const namespaces = useMemo(() => (nodes ? [...new Set([...nodes.values()].map((n) => n.namespace).filter(Boolean))].sort() : []), [nodes]);
+  // The canvas redraws on a new view object: keep it the same while the filters are (selecting changes the URL too).
+  const viewKey = JSON.stringify([view.namespaces, view.statuses, view.visual]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- viewKey stands for these fields
+  const viewOptions: ViewOptions = useMemo(() => ({ namespaces: view.namespaces, statuses: view.statuses, visual: view.visual }), [viewKey]);
   const layer = posture.data?.layer;
-  const flagged = useMemo(
-    () => (view.posture && layer ? { nodes: new Set(layer.workloads), namespaces: new Set(layer.namespaces) } : { nodes: new Set<string>(), namespaces: new Set<string>() }),
-    [view.posture, layer],
-  );
   const badges = posture.data?.badges;
-  const elements = useMemo(
-    () => toCyElements(visible, { flaggedNodes: flagged.nodes, flaggedNamespaces: flagged.namespaces, ...(badges ? { namespaceFlags: badges } : {}) }),
-    [visible, flagged, badges],
+  const decor: MapDecor = useMemo(
+    () => ({
+      flaggedNodes: new Set(view.posture && layer ? layer.workloads : []),
+      flaggedNamespaces: new Set(view.posture && layer ? layer.namespaces : []),
+      namespaceFlags: badges ?? {},
+    }),
+    [view.posture, layer, badges],
   );
+  const source: GraphSource = useMemo(() => (past ? { kind: 'past', graph: pastState } : { kind: 'live' }), [past, pastState]);
+  const canvasRef = useRef<MapCanvas | null>(null);
+  const [stats, setStats] = useState<MapCanvasStats | null>(null);
+  const onStats = useCallback((s: MapCanvasStats) => setStats((old) => (old && sameStats(old, s) ? old : s)), []);
   const [relayoutKey, setRelayoutKey] = useState(0);
   const pastError = past && pastGraph.error ? pastGraph.error.message : null;
   const emptyText = past
@@ -68,9 +77,12 @@ export function MapView() {
         onPosture={setPosture}
         onVisual={setVisual}
         onWindow={setWindow}
-        onExport={() => downloadText(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, 'application/json', JSON.stringify(exportConnections(visible, view, new Date(), badges ?? {}), null, 2))}
+        onExport={() => {
+          const visible = graph ? visibleGraph(graph.nodes, graph.edges.values(), viewOptions) : { nodes: [], edges: [] };
+          downloadText(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, 'application/json', JSON.stringify(exportConnections(visible, view, new Date(), badges ?? {}), null, 2));
+        }}
         onRelayout={() => setRelayoutKey((k) => k + 1)}
-        visibleEdges={visible.edges.length}
+        visibleEdges={stats?.visibleEdges ?? 0}
         totalEdges={graph?.edges.size ?? 0}
       />
       {past && (
@@ -92,12 +104,22 @@ export function MapView() {
         <div className="relative flex min-h-0 flex-1">
           <div className="relative min-w-0 flex-1">
             {emptyText && <p data-testid="map-empty" data-final={past && !pastGraph.isLoading ? 'true' : 'false'} className="absolute inset-0 z-10 flex items-center justify-center text-slate-500">{emptyText}</p>}
-            <GraphCanvas elements={elements} selected={view.selected} onSelect={select} relayoutKey={relayoutKey} />
+            <div className="pointer-events-none absolute left-2 top-2 z-10 flex flex-col items-start gap-1">
+              <div className="pointer-events-auto">
+                <MapSearch canvasRef={canvasRef} onFound={select} />
+              </div>
+              <MapLevelBar stats={stats} onClose={(ns) => canvasRef.current?.setOpen(ns, false)} onCloseAll={() => canvasRef.current?.collapseAll()} />
+            </div>
+            <GraphCanvas source={source} view={viewOptions} decor={decor} selected={view.selected} onSelect={select} onStats={onStats} relayoutKey={relayoutKey} canvasRef={canvasRef} />
           </div>
           {graph && view.selected && <SidePanel graph={graph} selected={view.selected} posture={posture.data} past={past} onClose={() => select(null)} />}
         </div>
-        <Legend />
+        <Legend islands={stats?.level === 'islands'} />
       </div>
     </div>
   );
+}
+
+function sameStats(a: MapCanvasStats, b: MapCanvasStats): boolean {
+  return a.level === b.level && a.visibleEdges === b.visibleEdges && a.visibleWorkloads === b.visibleWorkloads && a.namespaces === b.namespaces && a.expanded.join() === b.expanded.join();
 }

@@ -1,7 +1,7 @@
 import type { VerdictKey } from './histogram-geometry';
 
 /**
- * The verdict colours of the histogram: the map's edge colours (components/map/GraphCanvas.tsx
+ * The verdict colours of the histogram: the map's edge colours (components/map/map-style.ts
  * EDGE_STYLE: allowed green-600, denied red-600, audit yellow-600) and, for ERROR, the red-900 of
  * its badge (components/VerdictBadge.tsx). Spelled out here because importing the map's module
  * would pull cytoscape into this page.

@@ -80,7 +80,7 @@ export class MapPage {
   edgeTotal(id: string): Promise<number | undefined> {
     return this.page.evaluate((edgeId) => {
       const e = window.__flowsightCy?.getElementById(edgeId);
-      return e && e.nonempty() ? Number(e.data('total')) : undefined;
+      return e && e.nonempty() ? window.__flowsightMap?.edgeTotal(edgeId) : undefined;
     }, id);
   }
 

@@ -7,6 +7,10 @@
  * Deliberate mistakes, each one a finding: SSH open from the Internet on the node subnet, a `*.com`
  * application rule "for convenience", and (through the 0.0.0.0/0 route) the VirtualNetwork-tag trap.
  *
+ * A scaled demo (FLOWSIGHT_DEMO_SCALE, lib/demo/scaled-scenario.ts) has more nodes, in the same subnet
+ * (10.224.0.4 onwards), and its pods in 10.244.0.0/14, still outside the VNet; the NICs listed here are the
+ * three nodes of the hand-written demo, and every other node address is placed by the subnet's prefix.
+ *
  * The AKS egress recipe's network rules name the service tag `AzureCloud.westeurope`, so the demo
  * ships the service tags it uses, as `az network list-service-tags --location westeurope -o json`
  * prints them (trimmed to those tags).

@@ -25,7 +25,11 @@ export interface DemoRelayOptions {
    * clients that resume would take for flows they already have.
    */
   uuidPrefix?: string;
-  /** Ring buffer size, like Hubble's per-node buffer (summed over nodes). */
+  /**
+   * Ring buffer size, like Hubble's per-node buffer (summed over nodes). Default: Hubble's 4,095 per
+   * node of the hand-written demo's three nodes, or two seconds of flows at a higher rate, so a
+   * reconnecting client still finds the flows it missed (defaultBufferSize).
+   */
   bufferSize?: number;
   /** Seconds of history generated at start so `--last` and `since` have something to return. */
   historySeconds?: number;
@@ -49,6 +53,12 @@ function now() {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
 }
 const FULL_SPEED_POOL = 65_536;
+const HUBBLE_BUFFER = 12_285;
+
+/** The ring size for a flow rate: Hubble's default buffer, or two seconds of flows when that is more. */
+export function defaultBufferSize(rate: number): number {
+  return Math.max(HUBBLE_BUFFER, 2 * rate);
+}
 const VERSION = 'flowsight-demo-relay/1.0 (observer API of Cilium 1.18)';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs dynamic messages */
@@ -71,7 +81,7 @@ export class DemoRelay {
   constructor(private readonly opts: DemoRelayOptions = {}) {
     this.scenario = opts.scenario ?? demoScenario();
     this.generator = new FlowGenerator(this.scenario, opts.seed ?? 7, { uuidPrefix: opts.uuidPrefix ?? randomUuidPrefix() });
-    this.ring = new Array(opts.bufferSize ?? 12_285);
+    this.ring = new Array(opts.bufferSize ?? defaultBufferSize(opts.rate ?? 150));
   }
 
   get rate(): number {
@@ -166,6 +176,12 @@ export class DemoRelay {
     let bytes: Uint8Array | null = null;
     for (const follower of this.followers) {
       if (!follower.predicate(f)) continue;
+      // A full backlog drops the flow: counting it is all there is to do (encoding it cost as much as
+      // making it, and a follower that lags behind a high rate would have most flows encoded for nothing).
+      if (follower.backlog.length >= MAX_BACKLOG) {
+        follower.lost++;
+        continue;
+      }
       bytes ??= encodeFlowResponse(f);
       this.send(follower, bytes);
     }

@@ -58,4 +58,20 @@ describe('demo flow generator', () => {
     expect(flows.some((f) => f.l7?.http?.method === 'POST' && f.l7.type === 'REQUEST')).toBe(true);
     expect(flows.some((f) => f.isReply === true)).toBe(true);
   });
+
+  it('picks patterns in proportion to their weights, never one of weight 0', () => {
+    const [a, b, c] = scenario.traffic.filter((t) => 'workload' in t.from && 'workload' in t.to && !t.http && !t.dnsQuery);
+    const weighted = { ...scenario, traffic: [{ ...a, weight: 0 }, { ...b, weight: 1 }, { ...c, weight: 0 }, { ...a, id: 'a-again', weight: 3 }, { ...c, id: 'c-last', weight: 0 }] };
+    const g = new FlowGenerator(weighted, 3);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 8000; i++) {
+      const first = g.nextConnection(0)[0];
+      const key = `${first.source.workloads[0].name}>${first.destination.workloads[0].name}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    const name = (t: typeof a) => `${(t.from as { workload: string }).workload.split('/')[1]}>${(t.to as { workload: string }).workload.split('/')[1]}`;
+    expect([...seen.keys()].sort()).toEqual([name(a), name(b)].sort());
+    expect(seen.get(name(a))! / seen.get(name(b))!).toBeGreaterThan(2.5);
+    expect(seen.get(name(a))! / seen.get(name(b))!).toBeLessThan(3.5);
+  });
 });

@@ -27,7 +27,9 @@ export class DeltaGapError extends Error {
 export function applyDelta(state: GraphState, delta: GraphDelta): GraphState {
   if (delta.seq <= state.seq) return state;
   if (delta.seq !== state.seq + 1) throw new DeltaGapError(state.seq + 1, delta.seq);
-  const nodes = new Map(state.nodes);
+  // A map no change touched is kept as it was: what depends on the nodes alone is not recomputed.
+  const nodesChanged = delta.removeNodes.length > 0 || delta.upsertNodes.length > 0;
+  const nodes = nodesChanged ? new Map(state.nodes) : state.nodes;
   const edges = new Map(state.edges);
   for (const id of delta.removeEdges) edges.delete(id);
   for (const id of delta.removeNodes) nodes.delete(id);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flow, pod, reserved, world } from '../testing/flow-fixtures';
-import { toCyElements } from './cy-elements';
 import { FlowGraph } from './flow-graph';
+import { MapModel } from './map-model';
 import { PATHOLOGICAL, timeRatio } from '../match/testing/time-ratio';
 import { compileHidePattern, DEFAULT_VISUAL_FILTERS, exportConnections, visibleGraph, type ViewOptions } from './view-filter';
 
@@ -86,8 +86,7 @@ describe('export and cytoscape elements', () => {
   });
 
   it('puts workloads inside namespace compound nodes and tags edges with their status', () => {
-    const v = visibleGraph(nodes, edges, view());
-    const els = toCyElements(v);
+    const els = new MapModel().setGraph({ nodes, edges: new Map(edges.map((e) => [e.id, e])) }).add;
     expect(els.find((e) => e.data.id === 'ns:production')?.classes).toBe('namespace');
     expect(els.find((e) => e.data.id === 'production/frontend')?.data.parent).toBe('ns:production');
     expect(els.find((e) => e.data.id === 'world:api.github.com')?.data.parent).toBeUndefined();

@@ -72,32 +72,48 @@ export interface VisibleGraph {
   edges: GraphEdge[];
 }
 
-/** The nodes and edges that pass the view options; nodes without a visible edge are dropped. */
-export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Iterable<GraphEdge>, view: ViewOptions): VisibleGraph {
+/** Whether a connection passes the view's filters; the graph's nodes are passed in as they stand. */
+export type EdgeFilter = (e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>) => boolean;
+
+/**
+ * The view's filters as one predicate, compiled once per view: hide patterns are compiled here and
+ * each node's hidden verdict is remembered (a node's kind, names and namespace never change).
+ */
+export function edgeFilter(view: ViewOptions): EdgeFilter {
   const ns = new Set(view.namespaces);
   const statuses = new Set(view.statuses);
   const patterns = view.visual.hidePatterns.filter(Boolean).map(compileHidePattern).filter((p): p is Wildcard => p !== null);
   const hiddenCache = new Map<string, boolean>();
-  const isHidden = (id: string) => {
+  const isHidden = (id: string, nodes: ReadonlyMap<string, GraphNode>) => {
     let h = hiddenCache.get(id);
     if (h === undefined) {
       const n = nodes.get(id);
-      h = !n || hiddenNode(n, view.visual, patterns);
+      // A node not known yet is hidden for now, and asked about again when it is.
+      if (!n) return true;
+      h = hiddenNode(n, view.visual, patterns);
       hiddenCache.set(id, h);
     }
     return h;
   };
-  const keptEdges: GraphEdge[] = [];
-  const keptNodes = new Set<string>();
-  for (const e of edges) {
-    if (statuses.size && !statuses.has(effectiveStatus(e))) continue;
-    if (isHidden(e.source) || isHidden(e.target)) continue;
+  return (e, nodes) => {
+    if (statuses.size && !statuses.has(effectiveStatus(e))) return false;
+    if (isHidden(e.source, nodes) || isHidden(e.target, nodes)) return false;
     if (ns.size) {
       const s = nodes.get(e.source);
       const t = nodes.get(e.target);
-      if (!(s && ns.has(s.namespace)) && !(t && ns.has(t.namespace))) continue;
+      if (!(s && ns.has(s.namespace)) && !(t && ns.has(t.namespace))) return false;
     }
-    if (view.visual.hideMetricsScrapes && isMetricsScrape(e, nodes.get(e.source))) continue;
+    return !(view.visual.hideMetricsScrapes && isMetricsScrape(e, nodes.get(e.source)));
+  };
+}
+
+/** The nodes and edges that pass the view options; nodes without a visible edge are dropped. */
+export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: Iterable<GraphEdge>, view: ViewOptions): VisibleGraph {
+  const passes = edgeFilter(view);
+  const keptEdges: GraphEdge[] = [];
+  const keptNodes = new Set<string>();
+  for (const e of edges) {
+    if (!passes(e, nodes)) continue;
     keptEdges.push(e);
     keptNodes.add(e.source);
     keptNodes.add(e.target);

@@ -36,7 +36,8 @@ describe('PolicyPosture', () => {
   it('recomputes findings when policies change and when flows arrive, not otherwise', async () => {
     const source = new ManifestsSource(dir);
     await source.start();
-    const posture = new PolicyPosture(source);
+    // A clock that stands still: computing costs nothing, so new flows are weighed at once.
+    const posture = new PolicyPosture(source, { now: () => 0 });
     posture.start();
     let changes = 0;
     posture.onChange(() => changes++);
@@ -64,5 +65,26 @@ describe('PolicyPosture', () => {
     expect(posture.findings()).toEqual([]);
     expect(posture.scores().namespaces.shop.score).toBe(100);
     posture.stop();
+  });
+
+  it('on a cluster where findings take long to compute, new flows refresh them at most once per five times that cost', async () => {
+    await writeFile(path.join(dir, 'c.yaml'), POD);
+    const source = new ManifestsSource(dir);
+    await source.start();
+    // Each reading of the clock moves it 1 s on: one recompute "takes" 1 s.
+    let t = 0;
+    const posture = new PolicyPosture(source, { now: () => (t += 1000) });
+    const first = posture.findings();
+    posture.addFlows([toWorld]);
+    // 1 s old after a 1 s recompute: still current for new flows alone.
+    expect(posture.findings()).toBe(first);
+    t += 5000;
+    const later = posture.findings();
+    expect(later).not.toBe(first);
+    expect(later.find((f) => f.id === 'open-egress')?.severity).toBe('high');
+    // A changed snapshot is never kept waiting.
+    await writeFile(path.join(dir, 'c.yaml'), POD + DENY);
+    await source.reload();
+    expect(posture.findings()).toEqual([]);
   });
 });

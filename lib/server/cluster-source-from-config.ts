@@ -5,6 +5,7 @@
  */
 
 import type { ClusterSource } from '../k8s/cluster-source';
+import { demoScenarioOfScale } from '../demo/scaled-scenario';
 import { DemoSource } from '../k8s/demo-source';
 import { LiveSource } from '../k8s/live-source';
 import { ManifestsSource } from '../k8s/manifests-source';
@@ -13,5 +14,6 @@ import type { Config } from './config';
 export function clusterSourceFromConfig(config: Config): ClusterSource {
   if (config.manifests) return new ManifestsSource(config.manifests, { watch: true });
   if (config.relay.mode === 'relay') return new LiveSource();
-  return new DemoSource();
+  // The demo relay's scenario (hub.ts), at FLOWSIGHT_DEMO_SCALE when set.
+  return new DemoSource(demoScenarioOfScale(config.demoScale));
 }

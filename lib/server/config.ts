@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azure/source-from-env';
+import { MAX_SCALE, MIN_SCALE } from '../demo/scaled-scenario';
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
 import { redactedUrl } from '../util/redacted-url';
@@ -53,6 +54,11 @@ export interface Config {
   /** FLOWSIGHT_OBSERVER_PORT: serve Cilium's observer API from the history on this port (null: off). */
   observerPort: number | null;
   demoRate: number;
+  /**
+   * FLOWSIGHT_DEMO_SCALE: the demo cluster's size in application workloads (lib/demo/scaled-scenario.ts);
+   * 0 (default): the hand-written demo. The demo relay's flows and the demo cluster source follow it.
+   */
+  demoScale: number;
   windowSeconds: number;
   /** No flow from the relay this long: ask its ServerStatus whether the cluster is idle or the stream dead (0 = never). */
   relayIdleSeconds: number;
@@ -131,6 +137,16 @@ function intVar(env: Env, variable: string, fallback: number, min: number, max: 
     return fallback;
   }
   return n;
+}
+
+/** FLOWSIGHT_DEMO_SCALE: 0 or unset for the hand-written demo, else MIN_SCALE..MAX_SCALE workloads. */
+function demoScaleVar(env: Env, problems: ConfigError['problems']): number {
+  const raw = env.FLOWSIGHT_DEMO_SCALE;
+  if (raw === undefined || raw.trim() === '') return 0;
+  const n = Number(raw.trim());
+  if (/^\d+$/.test(raw.trim()) && (n === 0 || (n >= MIN_SCALE && n <= MAX_SCALE))) return n;
+  problems.push({ variable: 'FLOWSIGHT_DEMO_SCALE', message: `"${raw}" is not 0 (the hand-written demo) or a number of workloads from ${MIN_SCALE} to ${MAX_SCALE}` });
+  return 0;
 }
 
 export interface LoadConfigOptions {
@@ -224,6 +240,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     history: historyConfig(env, problems),
     observerPort: env.FLOWSIGHT_OBSERVER_PORT?.trim() ? intVar(env, 'FLOWSIGHT_OBSERVER_PORT', 0, 1, 65535, problems) : null,
     demoRate: intVar(env, 'FLOWSIGHT_DEMO_RATE', 150, 1, 1_000_000, problems),
+    demoScale: demoScaleVar(env, problems),
     windowSeconds: intVar(env, 'FLOWSIGHT_WINDOW_SECONDS', 300, 10, 86_400, problems),
     relayIdleSeconds: intVar(env, 'FLOWSIGHT_RELAY_IDLE_SECONDS', 15, 0, 86_400, problems),
     relayConnectTimeoutSeconds: intVar(env, 'FLOWSIGHT_RELAY_CONNECT_TIMEOUT_SECONDS', 10, 1, 3600, problems),
@@ -289,7 +306,7 @@ export function configSummary(config: Config): Record<string, unknown> {
       idleSeconds: config.relayIdleSeconds,
       connectTimeoutSeconds: config.relayConnectTimeoutSeconds,
     },
-    ...(r.mode === 'demo' ? { demoRate: config.demoRate } : {}),
+    ...(r.mode === 'demo' ? { demoRate: config.demoRate, ...(config.demoScale ? { demoScale: config.demoScale } : {}) } : {}),
     listen: { host: config.host, port: config.port, ...(config.listenTls ? { https: true, certFile: config.listenTls.certFile, keyFile: config.listenTls.keyFile } : {}) },
     authRequired: config.authToken !== null || config.auth.oidc !== null || config.auth.trustedProxy !== null,
     auth: authSummary(config.auth),

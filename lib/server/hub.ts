@@ -7,6 +7,7 @@
 
 import type { FlowRecord } from '../flows/flow-record';
 import { DemoRelay } from '../demo/demo-relay';
+import { demoScenarioOfScale } from '../demo/scaled-scenario';
 import { FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
 import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
@@ -73,7 +74,8 @@ export interface RelayStatus {
 
 export interface HubStatus {
   relay: RelayStatus;
-  graph: { nodes: number; edges: number; evictedEdges: number; windowSeconds: number };
+  /** `pendingEdges`: changes held back by the per-delta cap, sent in the next deltas. */
+  graph: { nodes: number; edges: number; evictedEdges: number; pendingEdges: number; windowSeconds: number };
   clients: { connected: number; cutOff: number; resyncs: number };
   startedAt: number;
 }
@@ -155,7 +157,8 @@ export class Hub {
     const relay = this.config.relay;
     let target: RelayAddress;
     if (relay.mode === 'demo' || !relay.target) {
-      this.demo = new DemoRelay({ rate: this.config.demoRate, port: 0, host: '127.0.0.1' });
+      // The demo cluster source reads the same scenario (cluster-source-from-config.ts): flows and manifests agree.
+      this.demo = new DemoRelay({ rate: this.config.demoRate, port: 0, host: '127.0.0.1', scenario: demoScenarioOfScale(this.config.demoScale) });
       const port = await this.demo.start();
       target = { host: '127.0.0.1', port, tls: false, target: `127.0.0.1:${port}` };
       this.address = target.target;
@@ -420,7 +423,7 @@ export class Hub {
         resumedFrom: s?.resumedFrom ?? null,
         server: this.serverStatus,
       },
-      graph: { ...size, evictedEdges: this.graph.evictedEdges, windowSeconds: this.config.windowSeconds },
+      graph: { ...size, evictedEdges: this.graph.evictedEdges, pendingEdges: this.graph.pendingEdges, windowSeconds: this.config.windowSeconds },
       clients: { connected: this.clients.size, cutOff: this.cutOff, resyncs: this.resyncs },
       startedAt: this.startedAt,
     };

@@ -1,0 +1,643 @@
+/**
+ * The map's canvas: cytoscape, fed patch by patch from the map model (lib/graph/map-model.ts).
+ * Deltas go into the model as they arrive; their patches are applied together once per animation
+ * frame, in one batch, so a busy stream costs one redraw a frame, never a rebuild.
+ *
+ * Placement: a picture is laid out once (when it is new, or the level of detail changes) and kept.
+ * At the workloads level new nodes settle around the ones already placed, which hold still, and a
+ * reload shows the remembered positions. At the islands level the islands are laid out once, the
+ * size of the boxes they open into; an opened island puts its workloads on a grid inside its own
+ * footprint, so nothing else moves. Zooming in on islands opens those in view; zooming out closes
+ * them again (those the person opened stay open).
+ */
+
+import cytoscape, { type Collection, type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
+import fcose from 'cytoscape-fcose';
+import type { GraphState } from '@/lib/graph/apply-delta';
+import type { CyElement } from '@/lib/graph/cy-elements';
+import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
+import { freeCell, gridPositions, type Point } from '@/lib/graph/island-layout';
+import { isAggregateEdgeId, MapModel, type LevelChoice, type MapDecor, type MapLevel, type RenderPatch } from '@/lib/graph/map-model';
+import type { GraphDelta, GraphNode } from '@/lib/graph/types';
+import type { ViewOptions } from '@/lib/graph/view-filter';
+import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
+import { LatencyProbe } from './latency-probe';
+import { forgetPositions, loadPositions, savePositions } from './layout-memory';
+import { MAP_STYLE } from './map-style';
+import { wheelZoomFactor } from './wheel-zoom';
+
+cytoscape.use(fcose);
+
+const FIT_PADDING = 30;
+/** Margin kept around the selected element when the view pans to show it. */
+const SHOW_MARGIN = 40;
+/** Zoom at which islands in view open, and below which the ones opened that way close. */
+const OPEN_ZOOM = 0.5;
+const CLOSE_ZOOM = 0.3;
+/** Islands opened by zooming, at most: each can hold hundreds of workloads. */
+const MAX_ZOOM_OPENED = 4;
+/** Patches waiting for a frame, at most (a hidden tab draws no frames): past it the canvas catches up in one go. */
+const MAX_QUEUED_PATCHES = 40;
+
+export interface MapCanvasStats {
+  level: MapLevel;
+  /** The level again, under the name `npm run bench:ui` reads. */
+  mode: MapLevel;
+  graphNodes: number;
+  graphEdges: number;
+  visibleEdges: number;
+  visibleWorkloads: number;
+  namespaces: number;
+  expanded: string[];
+  renderedNodes: number;
+  renderedEdges: number;
+  /** Connections changed by deltas not drawn yet. */
+  pendingEdges: number;
+  layoutRunning: boolean;
+  /** The graph sequence number last drawn. */
+  drawnSeq: number;
+}
+
+declare global {
+  interface Window {
+    /** The live cytoscape instance, for debugging and the e2e tests' style checks. */
+    __flowsightCy?: Core;
+    /** The map's own figures, for the e2e tests and `npm run bench:ui`. */
+    __flowsightMap?: {
+      stats(): MapCanvasStats;
+      takeLatencies(): number[];
+      /** The flow count a drawn connection stands for (aggregates: the sum of theirs). */
+      edgeTotal(id: string): number | undefined;
+    };
+  }
+}
+
+export interface MapCanvasEvents {
+  onSelect(id: string | null): void;
+  /** The figures the toolbar shows changed (at most once a frame). */
+  onStats(stats: MapCanvasStats): void;
+}
+
+type Placed = { nodeId: string; position: Point };
+
+/** Leaf nodes at the workloads level (workloads and peers): namespace boxes follow their children. */
+const leaves = (cy: Core) => cy.nodes().filter((n) => !n.isParent() && !n.hasClass('namespace'));
+/** What the islands layout moves: islands and peers (an opened island's workloads go on its grid). */
+const topLevel = (cy: Core) => cy.nodes().filter((n) => !n.isChild() && !n.isParent());
+
+export class MapCanvas {
+  readonly cy: Core;
+  private readonly model = new MapModel();
+  private readonly probe = new LatencyProbe();
+  private graph: Pick<GraphState, 'nodes' | 'edges' | 'seq'> | null = null;
+  private queue: RenderPatch[] = [];
+  private queuedEdges = 0;
+  private behind = false;
+  private frame = 0;
+  private layoutRunning = false;
+  private drawnSeq = 0;
+  private pendingSeq = 0;
+  /** True until the person zooms or pans: new content and resizes then re-fit the whole graph. */
+  private fitted = true;
+  private drawnOnce = false;
+  private selected: string | null = null;
+  /** Where each island sits (model coordinates): an opened island's grid is centred there. */
+  private readonly home = new Map<string, Point>();
+  private readonly zoomOpened = new Set<string>();
+  private zoomTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly resized: ResizeObserver;
+  private readonly detachWheel: () => void;
+
+  constructor(container: HTMLElement, wheelTarget: HTMLElement, private readonly events: MapCanvasEvents) {
+    // textureOnViewport: while a person pans or zooms, cytoscape moves a picture of the graph instead of
+    // redrawing thousands of elements each frame; the graph is redrawn when the gesture ends.
+    const cy = cytoscape({ container, style: MAP_STYLE, minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: true });
+    this.cy = cy;
+    cy.on('tap', (ev) => this.onTap(ev.target === cy ? null : ev.target));
+    cy.on('dragfree', 'node', (ev) => {
+      const n = ev.target as NodeSingular;
+      if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
+      this.saveSoon();
+    });
+    cy.on('scrollzoom pinchzoom dragpan', () => (this.fitted = false));
+    cy.on('zoom pan', () => {
+      clearTimeout(this.zoomTimer);
+      this.zoomTimer = setTimeout(() => this.openByZoom(), 250);
+    });
+    window.__flowsightCy = cy;
+    window.__flowsightMap = {
+      stats: () => this.stats(),
+      takeLatencies: () => this.probe.take(),
+      edgeTotal: (id) => {
+        if (isAggregateEdgeId(id)) {
+          const members = this.model.membersOf(id);
+          return members.length ? members.reduce((n, e) => n + e.total, 0) : undefined;
+        }
+        return this.graph?.edges.get(id)?.total;
+      },
+    };
+
+    // Our own wheel zoom: cytoscape's is tuned for trackpads, a mouse notch barely moves it. Capture
+    // on the wrapper runs before cytoscape's listener on the container, which then never sees it.
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const rect = container.getBoundingClientRect();
+      const level = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * wheelZoomFactor(e.deltaY, e.deltaMode)));
+      cy.zoom({ level, renderedPosition: { x: e.clientX - rect.left, y: e.clientY - rect.top } });
+      this.fitted = false;
+    };
+    wheelTarget.addEventListener('wheel', onWheel, { capture: true, passive: false });
+    this.detachWheel = () => wheelTarget.removeEventListener('wheel', onWheel, { capture: true });
+
+    // The side panel narrows the canvas: re-fit when the person has not moved the view, and keep
+    // the selected element on screen either way.
+    this.resized = new ResizeObserver(() => {
+      cy.resize();
+      if (this.fitted && cy.nodes().length) cy.fit(undefined, FIT_PADDING);
+      if (this.selected) this.show(this.selected);
+    });
+    this.resized.observe(container);
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.zoomTimer);
+    clearTimeout(this.saveTimer);
+    this.resized.disconnect();
+    this.detachWheel();
+    this.cy.destroy();
+    if (window.__flowsightCy === this.cy) delete window.__flowsightCy;
+    delete window.__flowsightMap;
+  }
+
+  // ---- input -----------------------------------------------------------------------------------
+
+  /** A whole graph: a snapshot of the live stream, or a past window. Null: nothing to draw. */
+  setGraph(graph: GraphState | null): void {
+    this.graph = graph;
+    this.pendingSeq = graph?.seq ?? 0;
+    this.enqueue(this.model.setGraph(graph ?? { nodes: new Map(), edges: new Map() }));
+  }
+
+  /** A delta of the live stream, with the graph it produced. */
+  applyDelta(delta: GraphDelta, graph: GraphState): void {
+    this.graph = graph;
+    this.pendingSeq = graph.seq;
+    const patch = this.model.applyDelta(delta, graph);
+    this.queuedEdges += patch.touchedEdges.length;
+    this.enqueue(patch);
+  }
+
+  setView(view: ViewOptions, decor: MapDecor): void {
+    this.enqueue(this.model.setView(view, decor));
+  }
+
+  setLevelChoice(choice: LevelChoice): void {
+    this.enqueue(this.model.setLevelChoice(choice));
+  }
+
+  /** Opens (or closes) a namespace island; a person's choice, kept while zooming. */
+  setOpen(namespace: string, open: boolean): void {
+    this.zoomOpened.delete(namespace);
+    this.enqueue(open ? this.model.expand(namespace) : this.model.collapse(namespace));
+  }
+
+  collapseAll(): void {
+    this.zoomOpened.clear();
+    this.enqueue(this.model.collapseAll());
+  }
+
+  /** Workloads and peers on the map matching the text (search box). */
+  search(text: string, limit?: number): GraphNode[] {
+    return this.model.search(text, limit);
+  }
+
+  /**
+   * Selects an element (or nothing). A workload inside a closed island, or a connection drawn as
+   * part of an aggregate, opens what hides it first.
+   */
+  select(id: string | null): void {
+    this.selected = id;
+    if (id && !this.model.elements.has(id)) this.reveal(id);
+    this.schedule();
+  }
+
+  /** Brings a node into view, zoomed in, and selects it (search-to-focus). False when it is not on the map. */
+  focus(nodeId: string): boolean {
+    const { patch, found } = this.model.reveal(nodeId);
+    if (!found) return false;
+    this.enqueue(patch);
+    this.drawNow();
+    const el = this.cy.getElementById(nodeId);
+    if (el.empty()) return false;
+    this.cy.zoom({ level: Math.max(this.cy.zoom(), 1.1), position: el.position() });
+    this.cy.center(el);
+    this.fitted = false;
+    return true;
+  }
+
+  /** "Re-layout": the remembered picture is dropped and the graph is laid out from its seed again. */
+  relayout(): void {
+    forgetPositions();
+    this.home.clear();
+    this.cy.nodes().forEach((n) => void n.removeData('placed'));
+    this.layOut(true);
+    this.fitted = true;
+    this.cy.fit(undefined, FIT_PADDING);
+  }
+
+  stats(): MapCanvasStats {
+    const model = this.model.stats();
+    return {
+      ...model,
+      mode: model.level,
+      renderedNodes: this.cy.nodes().length,
+      renderedEdges: this.cy.edges().length,
+      pendingEdges: this.queue.length ? Math.max(1, this.queuedEdges) : 0,
+      layoutRunning: this.layoutRunning,
+      drawnSeq: this.drawnSeq,
+    };
+  }
+
+  // ---- drawing ---------------------------------------------------------------------------------
+
+  private enqueue(patch: RenderPatch): void {
+    if (this.queue.length >= MAX_QUEUED_PATCHES) {
+      // Nobody is drawing (hidden tab): catch up from the model's picture in one go when frames return.
+      this.queue = [];
+      this.behind = true;
+    }
+    this.queue.push(patch);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.drawNow();
+    });
+  }
+
+  /** Applies the queued patches in one batch, places what is new, and keeps the selection shown. */
+  private drawNow(): void {
+    const patches = this.queue;
+    this.queue = [];
+    this.queuedEdges = 0;
+    let added: Collection = this.cy.collection();
+    let levelChanged = false;
+    const stamps: number[] = [];
+    this.rememberIslands();
+    this.cy.batch(() => {
+      if (this.behind) {
+        this.behind = false;
+        added = this.reconcile();
+        levelChanged = true;
+      }
+      for (const p of patches) {
+        added = added.union(this.applyPatch(p));
+        levelChanged ||= p.levelChanged;
+        for (const e of p.touchedEdges) stamps.push(e.lastSeen);
+      }
+    });
+    if (patches.length || levelChanged) this.place(added, levelChanged);
+    this.drawnSeq = this.pendingSeq;
+    if (this.selected) this.showSelected();
+    this.probe.record(stamps);
+    if (patches.length) this.events.onStats(this.stats());
+  }
+
+  /** Positions of the islands now, before a patch may open them (their grid goes where they were). */
+  private rememberIslands(): void {
+    this.cy.nodes('.island').forEach((n) => {
+      if (n.data('placed')) this.home.set(n.id(), { ...n.position() });
+    });
+  }
+
+  private applyPatch(p: RenderPatch): Collection {
+    const cy = this.cy;
+    for (const id of p.remove) {
+      const el = cy.getElementById(id);
+      // A box leaving takes its children with it in cytoscape: they leave in the same patch anyway.
+      if (el.nonempty()) el.remove();
+    }
+    const nodes: ElementDefinition[] = [];
+    const edges: ElementDefinition[] = [];
+    const update = (def: CyElement) => {
+      const el = cy.getElementById(String(def.data.id));
+      if (el.empty()) return false;
+      if (def.group === 'nodes' && (el.data('parent') ?? undefined) !== (def.data.parent ?? undefined)) {
+        (el as unknown as NodeSingular).move({ parent: def.data.parent === undefined ? null : String(def.data.parent) });
+      }
+      el.data(def.data);
+      if (el.classes().join(' ') !== def.classes) el.classes(def.classes);
+      return true;
+    };
+    for (const def of p.add) {
+      if (update(def)) continue;
+      (def.group === 'nodes' ? nodes : edges).push({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
+    }
+    for (const def of p.update) {
+      if (!update(def)) (def.group === 'nodes' ? nodes : edges).push({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
+    }
+    let added = cy.add(nodes);
+    // An edge whose end is not drawn would only make cytoscape warn about invalid endpoints.
+    added = added.union(cy.add(edges.filter((e) => cy.getElementById(String(e.data.source)).nonempty() && cy.getElementById(String(e.data.target)).nonempty())));
+    return added;
+  }
+
+  /** Makes cytoscape hold exactly the model's picture (after patches were dropped). */
+  private reconcile(): Collection {
+    const want = this.model.elements;
+    this.cy.elements().forEach((el) => {
+      if (!want.has(el.id()) && el.inside()) el.remove();
+    });
+    return this.applyPatch({ add: [...want.values()].sort((a, b) => (a.group === b.group ? (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) : a.group === 'nodes' ? -1 : 1)), update: [], remove: [], levelChanged: true, touchedEdges: [] });
+  }
+
+  // ---- placement -------------------------------------------------------------------------------
+
+  private place(added: Collection, levelChanged: boolean): void {
+    const fresh = levelChanged || !this.drawnOnce;
+    if (!this.cy.nodes().length) return;
+    if (fresh) {
+      this.home.clear();
+      this.cy.nodes().forEach((n) => void n.removeData('placed'));
+    }
+    if (!fresh && added.nodes().empty() && !this.hasUnplacedChildren()) {
+      this.placeClosedIslands();
+      return;
+    }
+    this.layOut(fresh);
+    if (fresh || this.fitted) {
+      this.cy.fit(undefined, FIT_PADDING);
+      this.fitted = true;
+    }
+    this.drawnOnce = true;
+  }
+
+  private hasUnplacedChildren(): boolean {
+    return this.cy.nodes().filter((n: NodeSingular) => n.isChild() && !n.data('placed')).nonempty();
+  }
+
+  private layOut(fresh: boolean): void {
+    this.layoutRunning = true;
+    try {
+      if (this.model.currentLevel === 'workloads') layOutWorkloads(this.cy, fresh);
+      else this.layOutIslands(fresh);
+    } finally {
+      this.layoutRunning = false;
+    }
+  }
+
+  /**
+   * Islands and peers by force-directed layout (once; later ones settle around them), then each
+   * opened island's workloads on a grid centred where the island was.
+   */
+  private layOutIslands(fresh: boolean): void {
+    const cy = this.cy;
+    const movable = topLevel(cy);
+    const placed: Placed[] = [];
+    let unplaced = 0;
+    const count = movable.length;
+    movable.forEach((n: NodeSingular) => {
+      if (!fresh && n.data('placed')) {
+        placed.push({ nodeId: n.id(), position: { ...n.position() } });
+        return;
+      }
+      unplaced++;
+      const home = this.home.get(n.id());
+      if (home) {
+        n.position(home);
+        return;
+      }
+      const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isChild()).first() as unknown as NodeSingular;
+      const own = startPosition(n.id(), count, 400);
+      n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 300) + 150, y: neighbour.position('y') + (own.y % 300) + 150 } : own);
+    });
+    if (unplaced) {
+      const eles = movable.union(movable.edgesWith(movable));
+      runLayout(cy, eles, islandLayoutOptions(eles.nodes().length, placed.length === 0, placed));
+      movable.forEach((n: NodeSingular) => {
+        n.data('placed', true);
+        if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
+      });
+    }
+    this.placeOpenedIslands();
+    this.placeClosedIslands();
+  }
+
+  /** Workloads of opened islands: a grid where the island was, or a free cell for a newcomer. */
+  private placeOpenedIslands(): void {
+    this.cy.nodes().filter((n) => n.isParent()).forEach((box: NodeSingular) => {
+      const children = box.children();
+      const waiting = children.filter((c) => !c.data('placed'));
+      if (waiting.empty()) return;
+      const center = this.home.get(box.id()) ?? box.position();
+      this.home.set(box.id(), center);
+      if (waiting.length === children.length) {
+        const cells = gridPositions(children.map((c) => c.id()).sort(), center);
+        children.forEach((c: NodeSingular) => void c.position(cells.get(c.id())!).data('placed', true));
+        return;
+      }
+      const taken = children.filter((c) => !!c.data('placed')).map((c: NodeSingular) => ({ ...c.position() }));
+      waiting.forEach((c: NodeSingular) => {
+        const cell = freeCell(taken, center, children.length);
+        c.position(cell).data('placed', true);
+        taken.push(cell);
+      });
+    });
+  }
+
+  /** An island that just closed goes back where it was (its children left it at their centre). */
+  private placeClosedIslands(): void {
+    this.cy.nodes('.island').forEach((n: NodeSingular) => {
+      const home = this.home.get(n.id());
+      if (home && (n.position('x') !== home.x || n.position('y') !== home.y)) n.position(home);
+      n.data('placed', true);
+    });
+  }
+
+  // ---- interaction -----------------------------------------------------------------------------
+
+  private onTap(target: cytoscape.NodeSingular | cytoscape.EdgeSingular | null): void {
+    if (!target) return this.events.onSelect(null);
+    const id = target.id();
+    if (target.isNode() && target.hasClass('island')) {
+      this.setOpen(namespaceOfBoxId(id)!, true);
+      return this.events.onSelect(id);
+    }
+    if (target.isEdge() && isAggregateEdgeId(id)) {
+      // An aggregate opens into its connections: open the islands at its ends.
+      const edge = target as cytoscape.EdgeSingular;
+      for (const end of [edge.source(), edge.target()]) {
+        if (end.hasClass('island')) this.setOpen(namespaceOfBoxId(end.id())!, true);
+      }
+      return;
+    }
+    this.events.onSelect(id);
+  }
+
+  /** Opens whatever hides a graph node or connection so it can be drawn and selected. */
+  private reveal(id: string): void {
+    const edge = this.graph?.edges.get(id);
+    for (const nodeId of edge ? [edge.source, edge.target] : [id]) {
+      const { patch, found } = this.model.reveal(nodeId);
+      if (found) this.enqueue(patch);
+    }
+  }
+
+  /** Zoomed in: open the islands in view (nearest the centre first); zoomed out: close those opened that way. */
+  private openByZoom(): void {
+    if (this.model.currentLevel !== 'islands') return;
+    const cy = this.cy;
+    const zoom = cy.zoom();
+    const view = cy.extent();
+    const inView = (p: Point) => p.x >= view.x1 && p.x <= view.x2 && p.y >= view.y1 && p.y <= view.y2;
+    for (const ns of [...this.zoomOpened]) {
+      const box = cy.getElementById(`ns:${ns}`);
+      if (zoom < CLOSE_ZOOM || box.empty() || !inView(box.position())) {
+        this.zoomOpened.delete(ns);
+        this.enqueue(this.model.collapse(ns));
+      }
+    }
+    if (zoom < OPEN_ZOOM) return;
+    const centre = { x: (view.x1 + view.x2) / 2, y: (view.y1 + view.y2) / 2 };
+    const candidates = cy
+      .nodes('.island')
+      .filter((n: NodeSingular) => inView(n.position()))
+      .sort((a: NodeSingular, b: NodeSingular) => dist(a.position(), centre) - dist(b.position(), centre));
+    for (const n of candidates.toArray()) {
+      if (this.zoomOpened.size >= MAX_ZOOM_OPENED) break;
+      const ns = namespaceOfBoxId(n.id())!;
+      this.zoomOpened.add(ns);
+      this.enqueue(this.model.expand(ns));
+    }
+  }
+
+  private showSelected(): void {
+    const cy = this.cy;
+    cy.$(':selected').unselect();
+    const el = this.selected ? cy.getElementById(this.selected) : cy.collection();
+    if (el.empty()) return;
+    el.select();
+    this.show(this.selected!);
+  }
+
+  /** Pans just enough that the element is on screen (with a margin); no zoom change. */
+  private show(id: string): void {
+    const cy = this.cy;
+    const el = cy.getElementById(id);
+    if (el.empty()) return;
+    const box = el.renderedBoundingBox({});
+    const w = cy.width();
+    const h = cy.height();
+    let dx = 0;
+    let dy = 0;
+    if (box.x2 > w - SHOW_MARGIN) dx = w - SHOW_MARGIN - box.x2;
+    if (box.x1 + dx < SHOW_MARGIN) dx = SHOW_MARGIN - box.x1;
+    if (box.y2 > h - SHOW_MARGIN) dy = h - SHOW_MARGIN - box.y2;
+    if (box.y1 + dy < SHOW_MARGIN) dy = SHOW_MARGIN - box.y1;
+    if (dx || dy) cy.panBy({ x: dx, y: dy });
+  }
+
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      if (this.model.currentLevel === 'workloads') savePositions(leaves(this.cy).map((n: NodeSingular) => [n.id(), n.position()] as const));
+    }, 400);
+  }
+}
+
+const dist = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);
+
+/** A node's own starting point: spread over an area that grows with the graph, the same on every load. */
+function startPosition(id: string, count: number, spacing = 120): Point {
+  const side = spacing * Math.ceil(Math.sqrt(Math.max(1, count)));
+  const h = hashStrings([id]);
+  return { x: ((h % 10007) / 10007) * side, y: (((h >>> 8) % 10009) / 10009) * side };
+}
+
+function workloadLayoutOptions(nodeCount: number, randomize: boolean, fixed: Placed[]): cytoscape.LayoutOptions {
+  return {
+    name: 'fcose',
+    quality: nodeCount > 1000 ? 'draft' : 'default',
+    randomize,
+    animate: false,
+    nodeRepulsion: () => 30_000,
+    idealEdgeLength: () => 110,
+    edgeElasticity: () => 0.2,
+    nestingFactor: 0.2,
+    gravity: 0.3,
+    gravityCompound: 1.5,
+    gravityRangeCompound: 2.0,
+    nodeSeparation: 120,
+    tilingPaddingVertical: 40,
+    tilingPaddingHorizontal: 40,
+    numIter: 4000,
+    packComponents: true,
+    fit: false,
+    ...(fixed.length ? { fixedNodeConstraint: fixed } : {}),
+  } as cytoscape.LayoutOptions;
+}
+
+function islandLayoutOptions(nodeCount: number, randomize: boolean, fixed: Placed[]): cytoscape.LayoutOptions {
+  return {
+    name: 'fcose',
+    quality: nodeCount > 300 ? 'draft' : 'default',
+    randomize,
+    animate: false,
+    nodeDimensionsIncludeLabels: false,
+    nodeRepulsion: () => 400_000,
+    idealEdgeLength: () => 260,
+    edgeElasticity: () => 0.1,
+    gravity: 0.4,
+    nodeSeparation: 200,
+    numIter: 1500,
+    packComponents: true,
+    fit: false,
+    ...(fixed.length ? { fixedNodeConstraint: fixed } : {}),
+  } as cytoscape.LayoutOptions;
+}
+
+/** Runs a layout seeded by the ids it moves, so the same graph always gives the same picture. */
+function runLayout(cy: Core, eles: Collection, options: cytoscape.LayoutOptions): void {
+  const seed = hashStrings(eles.map((e) => e.id()).sort());
+  try {
+    withSeededRandom(seed, () => eles.layout(options).run());
+  } catch {
+    // A constraint fcose cannot satisfy (e.g. fixed nodes in a changed compound): lay out without it.
+    withSeededRandom(seed, () => eles.layout({ ...options, fixedNodeConstraint: undefined } as unknown as cytoscape.LayoutOptions).run());
+  }
+  void cy;
+}
+
+/**
+ * The workloads level: remembered positions first (the picture people saw before a reload), then a
+ * seeded layout for the rest, with the placed nodes held still.
+ */
+function layOutWorkloads(cy: Core, fresh: boolean): void {
+  const remembered = fresh ? loadPositions() : new Map<string, Point>();
+  const placed: Placed[] = [];
+  let unplaced = 0;
+  const all = leaves(cy);
+  const count = all.length;
+  all.forEach((n: NodeSingular) => {
+    const saved = remembered.get(n.id());
+    if (fresh && saved) n.position(saved);
+    if (fresh ? saved : n.data('placed')) {
+      placed.push({ nodeId: n.id(), position: { ...n.position() } });
+      return;
+    }
+    unplaced++;
+    // New nodes start next to a placed neighbour (or at their own seeded spot), never all at the
+    // origin: nodes on top of each other give edges no length, which cytoscape warns about.
+    const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isParent()).first() as unknown as NodeSingular;
+    const own = startPosition(n.id(), count);
+    n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 60) + 30, y: neighbour.position('y') + (own.y % 60) + 30 } : own);
+  });
+  if (unplaced > 0) runLayout(cy, cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
+  all.forEach((n: NodeSingular) => void n.data('placed', true));
+}

@@ -1,0 +1,133 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startDashboard, type DashboardProcess } from './fixtures/dashboard-process';
+import { MapPage } from './pages/map-page';
+
+// Issue 13: the map of a large cluster. A dashboard on the scaled demo (1,000 workloads over 20
+// namespaces) draws namespace islands, opens one on click or zoom, finds any workload, and applies
+// the live stream's deltas in place.
+
+// E2E_PORT serves the demo, +1 the external-relay dashboard, +2..+6 the policies, auth, shutdown, TLS and OIDC specs' own.
+const PORT = Number(process.env.E2E_PORT ?? 3310) + 7;
+
+let dashboard: DashboardProcess;
+
+test.describe('the map of a 1,000-workload cluster', () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    dashboard = await startDashboard(PORT, { FLOWSIGHT_DEMO_SCALE: '1000', FLOWSIGHT_DEMO_RATE: '4000' });
+    // Warm up: most of the cluster's connections are on the server's graph before the page loads.
+    await expect
+      .poll(async () => ((await (await fetch(`${dashboard.base}/api/status`)).json()) as { graph: { nodes: number } }).graph.nodes, { timeout: 120_000, intervals: [1000] })
+      .toBeGreaterThan(900);
+  });
+
+  test.afterAll(() => dashboard?.stop());
+
+  const islands = (page: Page) => page.evaluate(() => window.__flowsightCy!.nodes('.island').map((n) => n.id()).sort());
+  const childrenOf = (page: Page, id: string) => page.evaluate((box) => window.__flowsightCy!.getElementById(box).children().length, id);
+
+  async function openMap(page: Page): Promise<MapPage> {
+    await page.goto(`${dashboard.base}/map`);
+    await expect(page.getByTestId('map-level')).toHaveAttribute('data-level', 'islands');
+    await expect.poll(async () => (await islands(page)).length).toBeGreaterThanOrEqual(20);
+    return new MapPage(page);
+  }
+
+  test('draws one island per namespace and aggregated edges, not thousands of workloads', async ({ page }) => {
+    await openMap(page);
+    const drawn = await page.evaluate(() => {
+      const cy = window.__flowsightCy!;
+      return {
+        workloads: cy.nodes('.kind-workload, .kind-kube-dns').length,
+        islands: cy.nodes('.island').length,
+        aggregates: cy.edges('.aggregate').length,
+        stats: window.__flowsightMap!.stats(),
+      };
+    });
+    expect(drawn.workloads).toBe(0);
+    expect(drawn.stats.visibleWorkloads).toBeGreaterThan(900);
+    expect(drawn.islands).toBe(drawn.stats.namespaces);
+    expect(drawn.aggregates).toBeGreaterThan(10);
+    expect(drawn.aggregates).toBeLessThan(drawn.stats.visibleEdges / 3);
+    // An island says what it holds, and the legend explains islands.
+    const label = await page.evaluate((id) => window.__flowsightCy!.getElementById(id).data('label') as string, (await islands(page))[0]);
+    expect(label).toMatch(/· \d+ workloads?/);
+    await expect(page.getByTestId('legend-islands')).toBeVisible();
+  });
+
+  test('applies the live stream in place: drawn elements survive the ticks, counts move', async ({ page }) => {
+    await openMap(page);
+    await page.evaluate(() => window.__flowsightCy!.elements().forEach((el) => void el.scratch('_probe', true)));
+    const seq = await page.evaluate(() => window.__flowsightMap!.stats().drawnSeq);
+    await expect.poll(() => page.evaluate(() => window.__flowsightMap!.stats().drawnSeq), { timeout: 10_000 }).toBeGreaterThan(seq + 4);
+    // Five deltas later, the islands drawn before are the same cytoscape elements: nothing was rebuilt.
+    const kept = await page.evaluate(() => window.__flowsightCy!.nodes('.island').filter((n) => n.scratch('_probe') === true).length);
+    expect(kept).toBe((await islands(page)).length);
+    const latencies = await page.evaluate(() => window.__flowsightMap!.takeLatencies());
+    expect(latencies.length).toBeGreaterThan(0);
+  });
+
+  test('opens an island on click into its workloads, and closes it again', async ({ page }) => {
+    const map = await openMap(page);
+    const [first, second] = await islands(page);
+    await map.click(first);
+    await expect.poll(() => childrenOf(page, first)).toBeGreaterThan(10);
+    const ns = first.slice('ns:'.length);
+    await expect(page.getByTestId(`map-open-${ns}`)).toBeVisible();
+    // Only that one: the others stay islands.
+    expect(await childrenOf(page, second)).toBe(0);
+    expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).hasClass('island'), second)).toBe(true);
+    // Its workloads sit inside the island's footprint: nothing else moved to make room.
+    const before = await page.evaluate((id) => window.__flowsightCy!.getElementById(id).position(), second);
+    await page.getByTestId(`map-open-${ns}`).click();
+    await expect.poll(() => childrenOf(page, first)).toBe(0);
+    expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).hasClass('island'), first)).toBe(true);
+    expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).position(), second)).toEqual(before);
+  });
+
+  test('zooming in on an island opens it; zooming back out closes it', async ({ page }) => {
+    await openMap(page);
+    const target = (await islands(page))[3];
+    await page.evaluate((id) => {
+      const cy = window.__flowsightCy!;
+      cy.zoom(0.8);
+      cy.center(cy.getElementById(id));
+    }, target);
+    await expect.poll(() => childrenOf(page, target), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.evaluate(() => window.__flowsightCy!.fit(undefined, 30));
+    await expect.poll(() => childrenOf(page, target), { timeout: 10_000 }).toBe(0);
+  });
+
+  test('finds a workload by name: its island opens, the view centres on it, its panel opens', async ({ page }) => {
+    await openMap(page);
+    const graph = (await (await fetch(`${dashboard.base}/api/graph`)).json()) as { nodes: { id: string; label: string; namespace: string; kind: string }[] };
+    const wanted = graph.nodes.filter((n) => n.kind === 'workload' && n.namespace).sort((a, b) => (a.id < b.id ? -1 : 1))[137];
+    await page.getByTestId('map-search').fill(wanted.id);
+    await expect(page.getByTestId('map-search-result').first()).toContainText(wanted.label);
+    await page.getByTestId('map-search').press('Enter');
+    await expect.poll(() => page.evaluate((id) => window.__flowsightCy!.getElementById(id).selected(), wanted.id)).toBe(true);
+    expect(await childrenOf(page, `ns:${wanted.namespace}`)).toBeGreaterThan(0);
+    const onScreen = await page.evaluate((id) => {
+      const cy = window.__flowsightCy!;
+      const p = cy.getElementById(id).renderedPosition();
+      return p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height();
+    }, wanted.id);
+    expect(onScreen).toBe(true);
+    await expect(page.getByTestId('side-panel')).toContainText(wanted.label);
+    await expect(page).toHaveURL(new RegExp(`select=${encodeURIComponent(wanted.id).replace(/%2F/g, '(%2F|/)')}`));
+    // A name nobody has says so.
+    await page.getByTestId('map-search').fill('no-such-workload-anywhere');
+    await page.getByTestId('map-search').press('Enter');
+    await expect(page.getByTestId('map-search-missing')).toBeVisible();
+  });
+
+  test('a link to a workload inside an island opens that island', async ({ page }) => {
+    const graph = (await (await fetch(`${dashboard.base}/api/graph`)).json()) as { nodes: { id: string; namespace: string; kind: string }[] };
+    const wanted = graph.nodes.filter((n) => n.kind === 'workload' && n.namespace).sort((a, b) => (a.id < b.id ? -1 : 1))[42];
+    await page.goto(`${dashboard.base}/map?select=${encodeURIComponent(wanted.id)}`);
+    await expect.poll(() => page.evaluate((id) => window.__flowsightCy?.getElementById(id).selected() ?? false, wanted.id), { timeout: 20_000 }).toBe(true);
+    await expect(page.getByTestId(`map-open-${wanted.namespace}`)).toBeVisible();
+  });
+});

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { flow, pod, world } from '../testing/flow-fixtures';
+import { applyDelta, stateFromSnapshot, type GraphState } from './apply-delta';
+import type { CyElement } from './cy-elements';
+import { FlowGraph } from './flow-graph';
+import { CELL_HEIGHT, CELL_WIDTH, freeCell, gridPositions, islandFootprint } from './island-layout';
+import { aggregateEdgeId, combinedStatus, MapModel, type RenderPatch } from './map-model';
+import { DEFAULT_VISUAL_FILTERS, type ViewOptions } from './view-filter';
+
+// Issue 13: the map at 5,000 workloads. The model turns the graph into what cytoscape draws, level
+// of detail included, and each delta into the few element changes it causes.
+
+const w = (ns: string, name: string, port = 8080) => pod(ns, `${name}-5f6d7c8b9-x7k2p`, { port });
+
+/** A graph of `namespaces` namespaces with `perNs` workloads each: a ring inside each, and one call to the next namespace. */
+function cluster(namespaces: number, perNs: number): FlowGraph {
+  const g = new FlowGraph();
+  for (let i = 0; i < namespaces; i++) {
+    for (let j = 0; j < perNs; j++) {
+      g.add(flow(w(`ns${i}`, `app${j}`), w(`ns${i}`, `app${(j + 1) % perNs}`)));
+    }
+    g.add(flow(w(`ns${i}`, 'app0'), w(`ns${(i + 1) % namespaces}`, 'app1', 443), { verdict: i === 0 ? 'DROPPED' : 'FORWARDED' }));
+  }
+  return g;
+}
+
+function stateOf(g: FlowGraph): GraphState {
+  g.takeDelta();
+  return stateFromSnapshot(g.snapshot());
+}
+
+/** What the canvas holds after applying patches in order (the test's stand-in for cytoscape). */
+class FakeCanvas {
+  readonly els = new Map<string, CyElement>();
+  apply(p: RenderPatch): this {
+    for (const id of p.remove) this.els.delete(id);
+    for (const el of p.add) {
+      expect(this.els.has(String(el.data.id)), `added twice: ${el.data.id}`).toBe(false);
+      if (el.data.parent) expect(this.els.has(String(el.data.parent)), `parent of ${el.data.id} drawn first`).toBe(true);
+      if (el.group === 'edges') expect(this.els.has(String(el.data.source)) && this.els.has(String(el.data.target)), `ends of ${el.data.id}`).toBe(true);
+      this.els.set(String(el.data.id), el);
+    }
+    for (const el of p.update) {
+      expect(this.els.has(String(el.data.id)), `updated before added: ${el.data.id}`).toBe(true);
+      this.els.set(String(el.data.id), el);
+    }
+    return this;
+  }
+  ids(group?: 'nodes' | 'edges'): string[] {
+    return [...this.els.values()].filter((e) => !group || e.group === group).map((e) => String(e.data.id)).sort();
+  }
+}
+
+const view = (patch: Partial<ViewOptions> = {}): ViewOptions => ({ namespaces: [], statuses: [], visual: { ...DEFAULT_VISUAL_FILTERS }, ...patch });
+
+describe('MapModel below the island threshold', () => {
+  it('draws every workload in its namespace box and every connection on its own, as the map always did', () => {
+    const m = new MapModel(100);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(2, 3))));
+    expect(m.currentLevel).toBe('workloads');
+    expect(canvas.ids('nodes')).toEqual(['ns0/app0', 'ns0/app1', 'ns0/app2', 'ns1/app0', 'ns1/app1', 'ns1/app2', 'ns:ns0', 'ns:ns1']);
+    expect(canvas.els.get('ns0/app0')!.data.parent).toBe('ns:ns0');
+    expect(canvas.ids('edges')).toHaveLength(8);
+    expect(canvas.els.get('ns0/app0|ns1/app1|443|TCP')!.classes).toBe('status-denied');
+  });
+});
+
+describe('MapModel past the island threshold (namespace islands)', () => {
+  it('collapses each namespace into one island sized for its workloads, with one aggregated edge per pair of islands', () => {
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));
+    expect(m.currentLevel).toBe('islands');
+    expect(canvas.ids('nodes')).toEqual(['ns:ns0', 'ns:ns1', 'ns:ns2']);
+    const island = canvas.els.get('ns:ns1')!;
+    expect(island.classes).toContain('island');
+    expect(island.data).toMatchObject({ label: 'ns1 · 4 workloads', workloads: 4, inside: 4, ...islandFootprint(4) });
+    // The ring inside a namespace is the island's inside, not an edge.
+    expect(canvas.ids('edges')).toEqual([aggregateEdgeId('ns:ns0', 'ns:ns1'), aggregateEdgeId('ns:ns1', 'ns:ns2'), aggregateEdgeId('ns:ns2', 'ns:ns0')].sort());
+    expect(canvas.els.get(aggregateEdgeId('ns:ns0', 'ns:ns1'))!.data).toMatchObject({ status: 'denied', connections: 1, label: '443/TCP' });
+  });
+
+  it('combines statuses: one if all agree, mixed when something is denied, audit when only audit and allowed', () => {
+    expect(combinedStatus(['allowed', 'allowed'])).toBe('allowed');
+    expect(combinedStatus(['denied', 'denied'])).toBe('denied');
+    expect(combinedStatus(['allowed', 'denied'])).toBe('mixed');
+    expect(combinedStatus(['audit', 'mixed'])).toBe('mixed');
+    expect(combinedStatus(['allowed', 'audit'])).toBe('audit');
+  });
+
+  it('counts the connections an aggregate stands for and turns it mixed when one of them is denied', () => {
+    const g = cluster(3, 4);
+    const m = new MapModel(5);
+    let state = stateOf(g);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    g.add(flow(w('ns1', 'app2'), w('ns2', 'app3', 5432), { verdict: 'DROPPED' }));
+    const d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    const patch = m.applyDelta(d, state);
+    canvas.apply(patch);
+    expect(patch.add).toEqual([]);
+    expect(patch.update.map((e) => e.data.id)).toEqual([aggregateEdgeId('ns:ns1', 'ns:ns2')]);
+    expect(canvas.els.get(aggregateEdgeId('ns:ns1', 'ns:ns2'))!.data).toMatchObject({ status: 'mixed', connections: 2, label: '2 connections' });
+    expect(m.membersOf(aggregateEdgeId('ns:ns1', 'ns:ns2')).map((e) => e.port).sort()).toEqual([443, 5432]);
+  });
+
+  it('sends nothing to the canvas when a busy connection only counts more flows (same status, same width step)', () => {
+    const g = cluster(3, 4);
+    for (let i = 0; i < 4; i++) g.add(flow(w('ns1', 'app0'), w('ns2', 'app1', 443)));
+    const m = new MapModel(5);
+    let state = stateOf(g);
+    m.setGraph(state);
+    g.add(flow(w('ns1', 'app0'), w('ns2', 'app1', 443)));
+    const d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    const patch = m.applyDelta(d, state);
+    expect(patch.add.length + patch.update.length + patch.remove.length).toBe(0);
+    // The probe still learns the connection's new state reached the page.
+    expect(patch.touchedEdges.map((e) => e.total)).toEqual([6]);
+  });
+
+  it('opens an island into its box: workloads on their own, their connections to other islands aggregated per workload', () => {
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));
+    canvas.apply(m.expand('ns1'));
+    expect(canvas.els.get('ns:ns1')!.classes).not.toContain('island');
+    expect(canvas.ids('nodes')).toEqual(['ns1/app0', 'ns1/app1', 'ns1/app2', 'ns1/app3', 'ns:ns0', 'ns:ns1', 'ns:ns2']);
+    expect(canvas.els.get('ns1/app2')!.data.parent).toBe('ns:ns1');
+    expect(canvas.ids('edges')).toEqual(
+      [
+        'ns1/app0|ns1/app1|8080|TCP',
+        'ns1/app1|ns1/app2|8080|TCP',
+        'ns1/app2|ns1/app3|8080|TCP',
+        'ns1/app3|ns1/app0|8080|TCP',
+        aggregateEdgeId('ns:ns0', 'ns1/app1'),
+        aggregateEdgeId('ns1/app0', 'ns:ns2'),
+        aggregateEdgeId('ns:ns2', 'ns:ns0'),
+      ].sort(),
+    );
+    expect(m.stats().expanded).toEqual(['ns1']);
+    canvas.apply(m.collapse('ns1'));
+    expect(canvas.ids('nodes')).toEqual(['ns:ns0', 'ns:ns1', 'ns:ns2']);
+  });
+
+  it('reveals a searched workload by opening its island', () => {
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));
+    expect(m.drawnAs('ns2/app3')).toBe('ns:ns2');
+    const { patch, found } = m.reveal('ns2/app3');
+    canvas.apply(patch);
+    expect(found).toBe(true);
+    expect(m.drawnAs('ns2/app3')).toBe('ns2/app3');
+    expect(canvas.els.has('ns2/app3')).toBe(true);
+    expect(m.reveal('ns9/nothing').found).toBe(false);
+  });
+
+  it('finds workloads by part of their name: exact names first, then prefixes, at most the limit', () => {
+    const m = new MapModel(5);
+    m.setGraph(stateOf(cluster(12, 4)));
+    expect(m.search('app3', 3).map((n) => n.id)).toEqual(['ns0/app3', 'ns1/app3', 'ns10/app3']);
+    expect(m.search('ns11/app', 50).map((n) => n.id)).toEqual(['ns11/app0', 'ns11/app1', 'ns11/app2', 'ns11/app3']);
+    expect(m.search('.*', 5)).toEqual([]); // text, never a pattern
+    expect(m.search('  ')).toEqual([]);
+  });
+
+  it('does not flip back to workloads until well below the threshold', () => {
+    const g = new FlowGraph({ windowMs: 1000 });
+    for (let i = 0; i < 12; i++) g.add(flow(w('a', `x${i}`), w('b', `y${i}`), { time: 1000 }));
+    const m = new MapModel(20);
+    let state = stateOf(g);
+    new FakeCanvas().apply(m.setGraph(state));
+    expect(m.currentLevel).toBe('islands'); // 24 workloads > 20
+    // Half the connections expire: 18 workloads left, above 80 % of the threshold.
+    for (let i = 0; i < 9; i++) g.add(flow(w('a', `x${i}`), w('b', `y${i}`), { time: 2500 }));
+    let d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    expect(m.applyDelta(d, state).levelChanged).toBe(false);
+    expect(m.currentLevel).toBe('islands');
+    for (let i = 0; i < 5; i++) g.add(flow(w('a', `x${i}`), w('b', `y${i}`), { time: 4000 }));
+    d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    const patch = m.applyDelta(d, state);
+    expect(patch.levelChanged).toBe(true);
+    expect(m.currentLevel).toBe('workloads');
+  });
+
+  it('keeps the person’s level choice whatever the size', () => {
+    const m = new MapModel(5);
+    m.setGraph(stateOf(cluster(3, 4)));
+    expect(m.setLevelChoice('workloads').levelChanged).toBe(true);
+    expect(m.currentLevel).toBe('workloads');
+    m.setLevelChoice('auto');
+    expect(m.currentLevel).toBe('islands');
+  });
+
+  it('applies the view: a namespace filter keeps the connections touching it, islands included', () => {
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));
+    canvas.apply(m.setView(view({ namespaces: ['ns0'] })));
+    // 4 inside ns0 + one out + one in: 6 connections, 4 + 1 + 1 workloads: islands still (> 5).
+    expect(m.stats()).toMatchObject({ visibleEdges: 6, visibleWorkloads: 6, level: 'islands' });
+    expect(canvas.ids('nodes')).toEqual(['ns:ns0', 'ns:ns1', 'ns:ns2']);
+    expect(canvas.els.get('ns:ns1')!.data.workloads).toBe(1);
+  });
+});
+
+describe('MapModel applied delta by delta draws what a fresh model draws', () => {
+  it.each([
+    ['workloads', 1000],
+    ['islands', 4],
+  ])('at the %s level, through adds, expiry and eviction', (_level, threshold) => {
+    const g = new FlowGraph({ windowMs: 40, maxEdges: 30, maxDeltaEdges: 7 });
+    const m = new MapModel(threshold);
+    let state = stateOf(g);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    let opened = false;
+    for (let i = 0; i < 600; i++) {
+      const a = w(`ns${i % 4}`, `app${(i * 7) % 9}`);
+      const b = i % 11 === 0 ? world(`host${i % 3}.example.com`) : w(`ns${(i * 3) % 5}`, `app${(i * 5) % 9}`, 8000 + (i % 3));
+      g.add(flow(a, b, { time: i, verdict: i % 6 === 0 ? 'DROPPED' : i % 17 === 0 ? 'AUDIT' : 'FORWARDED' }));
+      if (i % 9 === 0) {
+        const d = g.takeDelta();
+        if (!d) continue;
+        state = applyDelta(state, d);
+        canvas.apply(m.applyDelta(d, state));
+      }
+      if (i === 300 && m.currentLevel === 'islands') {
+        canvas.apply(m.expand('ns2'));
+        opened = true;
+      }
+    }
+    for (let d = g.takeDelta(); d; d = g.takeDelta()) {
+      state = applyDelta(state, d);
+      canvas.apply(m.applyDelta(d, state));
+    }
+    const fresh = new MapModel(threshold);
+    const expected = new FakeCanvas().apply(fresh.setGraph(state));
+    if (opened) expected.apply(fresh.expand('ns2'));
+    expect(canvas.ids()).toEqual(expected.ids());
+    for (const [id, el] of expected.els) expect(canvas.els.get(id), id).toEqual(el);
+    expect(canvas.els).toEqual(new Map(m.elements));
+  });
+});
+
+describe('island layout', () => {
+  it('sizes an island for the grid it opens into, roughly square', () => {
+    expect(islandFootprint(1)).toEqual({ width: CELL_WIDTH, height: CELL_HEIGHT });
+    const big = islandFootprint(50);
+    expect(big.width * big.height).toBeGreaterThanOrEqual(50 * CELL_WIDTH * CELL_HEIGHT);
+    expect(big.width / big.height).toBeGreaterThan(0.6);
+    expect(big.width / big.height).toBeLessThan(1.7);
+  });
+
+  it('puts each workload of an opened island in its own cell inside the footprint, centred on the island', () => {
+    const ids = Array.from({ length: 23 }, (_, i) => `ns/w${String(i).padStart(2, '0')}`);
+    const cells = gridPositions(ids, { x: 1000, y: -500 });
+    const { width, height } = islandFootprint(23);
+    const points = [...cells.values()];
+    expect(new Set(points.map((p) => `${p.x},${p.y}`)).size).toBe(23);
+    for (const p of points) {
+      expect(Math.abs(p.x - 1000)).toBeLessThanOrEqual(width / 2);
+      expect(Math.abs(p.y + 500)).toBeLessThanOrEqual(height / 2);
+    }
+    // Same ids, same picture.
+    expect(gridPositions(ids, { x: 1000, y: -500 })).toEqual(cells);
+  });
+
+  it('gives a workload that appears in an open island a free cell, moving nobody', () => {
+    const ids = ['a', 'b', 'c', 'd'];
+    const cells = gridPositions(ids, { x: 0, y: 0 });
+    const taken = [...cells.values()];
+    const next = freeCell(taken, { x: 0, y: 0 }, 4);
+    expect(taken.some((p) => Math.abs(p.x - next.x) < CELL_WIDTH / 2 && Math.abs(p.y - next.y) < CELL_HEIGHT / 2)).toBe(false);
+    const withGap = freeCell([taken[0], taken[2], taken[3]], { x: 0, y: 0 }, 4);
+    expect(withGap).toEqual(taken[1]);
+  });
+});

@@ -1,0 +1,503 @@
+/**
+ * What the map draws, kept up to date delta by delta: the browser's graph goes in, patches of
+ * cytoscape elements come out (added, changed, removed), so a tick of the live stream costs the
+ * canvas only what changed, never a rebuild of the whole picture.
+ *
+ * Level of detail: past `islandThreshold` workloads on screen, every namespace collapses into one
+ * node, its island, and the edges between islands are drawn as one aggregated edge per pair (the
+ * worst status of their connections wins). A namespace the person opens (or the one holding a
+ * workload they searched for) is drawn workload by workload again, inside its box, while the others
+ * stay islands. Below the threshold the map is what it always was: every workload, in its
+ * namespace's box, every connection.
+ *
+ * Each connection knows the element it is drawn as (itself, an aggregate, or the inside of an
+ * island) and each element knows its connections, so a delta recomputes only the elements its
+ * connections touch. Pure: no DOM, no cytoscape; the canvas applies the patches.
+ */
+
+import type { GraphState } from './apply-delta';
+import { edgeElement, edgeLabel, edgeWeight, namespaceElement, nodeElement, type CyElement, type NamespaceFlagLabel } from './cy-elements';
+import { namespaceBoxId, namespaceOfBoxId } from './graph-ids';
+import { islandFootprint } from './island-layout';
+import { edgeFilter, type EdgeFilter, type ViewOptions } from './view-filter';
+import { effectiveStatus, type EdgeStatus, type GraphDelta, type GraphEdge, type GraphNode } from './types';
+
+/** Workloads on screen above which namespaces collapse into islands. */
+export const ISLAND_THRESHOLD = 400;
+/** Back to workloads only well below the threshold, so a graph hovering around it does not flip back and forth. */
+const LEAVE_ISLANDS_BELOW = 0.8;
+
+export type MapLevel = 'workloads' | 'islands';
+/** `auto` follows the threshold; the others are the person's choice. */
+export type LevelChoice = 'auto' | MapLevel;
+
+export interface MapDecor {
+  /** Outlined by the posture layer: workloads (node ids) and namespaces. */
+  flaggedNodes: ReadonlySet<string>;
+  flaggedNamespaces: ReadonlySet<string>;
+  /** Findings per namespace, written under its name. */
+  namespaceFlags: Readonly<Record<string, readonly NamespaceFlagLabel[]>>;
+}
+
+export const NO_DECOR: MapDecor = { flaggedNodes: new Set(), flaggedNamespaces: new Set(), namespaceFlags: {} };
+
+export interface RenderPatch {
+  /** Parents before children, nodes before edges: cytoscape can add them in this order. */
+  add: CyElement[];
+  /** Elements whose data or classes changed (a node's parent may have changed too). */
+  update: CyElement[];
+  remove: string[];
+  /** The level changed: the picture is a new one and is laid out afresh. */
+  levelChanged: boolean;
+  /** Connections whose new state this patch carries (what the latency probe times). */
+  touchedEdges: GraphEdge[];
+}
+
+export interface MapStats {
+  level: MapLevel;
+  graphNodes: number;
+  graphEdges: number;
+  /** Connections that pass the view's filters, and the namespaces they touch. */
+  visibleEdges: number;
+  visibleWorkloads: number;
+  namespaces: number;
+  /** Namespaces drawn workload by workload while the others are islands. */
+  expanded: string[];
+}
+
+/** The ids of aggregated edges and of island insides: never graph ids (those hold no `>`... at the start). */
+const AGGREGATE_PREFIX = 'agg>';
+const INSIDE_PREFIX = 'in>';
+
+export function aggregateEdgeId(source: string, target: string): string {
+  return `${AGGREGATE_PREFIX}${source}>${target}`;
+}
+
+export function isAggregateEdgeId(id: string): boolean {
+  return id.startsWith(AGGREGATE_PREFIX);
+}
+
+interface Placement {
+  /** The element the connection is drawn as; null when the view hides it. */
+  rid: string | null;
+  source: string;
+  target: string;
+}
+
+interface NodeVisibility {
+  /** Visible connections starting or ending here: the node is on screen while there is one. */
+  edges: number;
+  namespace: string;
+}
+
+/** The status an aggregate is drawn with: one status if all agree, else mixed, or audit when nothing is denied. */
+export function combinedStatus(statuses: Iterable<EdgeStatus>): EdgeStatus {
+  const seen = new Set(statuses);
+  if (seen.size === 1) return [...seen][0];
+  if (seen.has('denied') || seen.has('mixed')) return 'mixed';
+  return seen.has('audit') ? 'audit' : 'allowed';
+}
+
+function sameElement(a: CyElement, b: CyElement): boolean {
+  if (a.classes !== b.classes) return false;
+  const ka = Object.keys(a.data);
+  if (ka.length !== Object.keys(b.data).length) return false;
+  for (const k of ka) if (a.data[k] !== b.data[k]) return false;
+  return true;
+}
+
+export class MapModel {
+  private nodes: ReadonlyMap<string, GraphNode> = new Map();
+  private edges: ReadonlyMap<string, GraphEdge> = new Map();
+  private view: ViewOptions = { namespaces: [], statuses: [], visual: { hideHost: false, hideRemoteNode: false, hideKubeDns: false, hideMetricsScrapes: false, hideIngressControllers: false, hidePatterns: [] } };
+  private filter: EdgeFilter = edgeFilter(this.view);
+  private decor: MapDecor = NO_DECOR;
+  private choice: LevelChoice = 'auto';
+  private level: MapLevel = 'workloads';
+  private readonly expanded = new Set<string>();
+
+  private readonly placement = new Map<string, Placement>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly visibility = new Map<string, NodeVisibility>();
+  private readonly workloadsOf = new Map<string, number>();
+  private readonly rendered = new Map<string, CyElement>();
+
+  private dirtyRids = new Set<string>();
+  private dirtyNodes = new Set<string>();
+  private dirtyNamespaces = new Set<string>();
+  private touched: GraphEdge[] = [];
+
+  constructor(private readonly threshold = ISLAND_THRESHOLD) {}
+
+  /** A whole graph (a snapshot, or a past window): everything is placed again. */
+  setGraph(graph: Pick<GraphState, 'nodes' | 'edges'>): RenderPatch {
+    this.nodes = graph.nodes;
+    this.edges = graph.edges;
+    return this.rebuild(true);
+  }
+
+  /**
+   * A delta the graph (`graph`, already updated) went through: only the elements its connections
+   * and nodes touch are recomputed.
+   */
+  applyDelta(delta: GraphDelta, graph: Pick<GraphState, 'nodes' | 'edges'>): RenderPatch {
+    this.nodes = graph.nodes;
+    this.edges = graph.edges;
+    for (const id of delta.removeEdges) this.unplace(id);
+    for (const n of delta.upsertNodes) this.markNode(n.id, n.namespace);
+    for (const id of delta.removeNodes) this.dirtyNodes.add(id);
+    for (const e of delta.upsertEdges) {
+      const current = this.edges.get(e.id);
+      if (!current) continue;
+      this.unplace(e.id);
+      this.place(current);
+      this.touched.push(current);
+    }
+    const wanted = this.wantedLevel();
+    if (wanted !== this.level) return this.rebuild(false);
+    return this.flush(false);
+  }
+
+  /** The view's filters or the posture decoration changed: the same graph, drawn again. */
+  setView(view: ViewOptions, decor: MapDecor = this.decor): RenderPatch {
+    this.view = view;
+    this.filter = edgeFilter(view);
+    this.decor = decor;
+    return this.rebuild(false);
+  }
+
+  setLevelChoice(choice: LevelChoice): RenderPatch {
+    this.choice = choice;
+    return this.rebuild(false);
+  }
+
+  /** Opens a namespace (islands only): its workloads are drawn one by one. */
+  expand(namespace: string): RenderPatch {
+    if (this.expanded.has(namespace)) return this.flush(false);
+    this.expanded.add(namespace);
+    return this.rebuild(false);
+  }
+
+  collapse(namespace: string): RenderPatch {
+    if (!this.expanded.delete(namespace)) return this.flush(false);
+    return this.rebuild(false);
+  }
+
+  collapseAll(): RenderPatch {
+    if (!this.expanded.size) return this.flush(false);
+    this.expanded.clear();
+    return this.rebuild(false);
+  }
+
+  /** Makes a node drawable on its own (opening its namespace when it is an island); false if it is not on the map. */
+  reveal(nodeId: string): { patch: RenderPatch; found: boolean } {
+    const n = this.nodes.get(nodeId);
+    if (!n || !this.isVisible(nodeId)) return { patch: this.flush(false), found: false };
+    if (this.level === 'islands' && n.namespace && !this.expanded.has(n.namespace)) return { patch: this.expand(n.namespace), found: true };
+    return { patch: this.flush(false), found: true };
+  }
+
+  /** The element a graph node or connection is drawn as now (itself, its island, its aggregate). */
+  drawnAs(id: string): string | undefined {
+    if (this.rendered.has(id)) return id;
+    const p = this.placement.get(id);
+    if (p?.rid) return p.rid;
+    const n = this.nodes.get(id);
+    return n && this.isVisible(id) ? this.repr(n) : undefined;
+  }
+
+  /** The connections an aggregated edge (or an island's inside) stands for. */
+  membersOf(rid: string): GraphEdge[] {
+    const ids = this.members.get(rid);
+    return ids ? [...ids].map((id) => this.edges.get(id)).filter((e): e is GraphEdge => !!e) : [];
+  }
+
+  /** The two ends of an aggregated edge, as drawn (island ids or node ids). */
+  aggregateEnds(rid: string): { source: string; target: string } | undefined {
+    const el = this.rendered.get(rid);
+    return el && isAggregateEdgeId(rid) ? { source: String(el.data.source), target: String(el.data.target) } : undefined;
+  }
+
+  get currentLevel(): MapLevel {
+    return this.level;
+  }
+
+  isExpanded(namespace: string): boolean {
+    return this.expanded.has(namespace);
+  }
+
+  /** Elements drawn now (the canvas's content once it applied every patch). */
+  get elements(): ReadonlyMap<string, CyElement> {
+    return this.rendered;
+  }
+
+  stats(): MapStats {
+    let visibleEdges = 0;
+    for (const p of this.placement.values()) if (p.rid) visibleEdges++;
+    let visibleWorkloads = 0;
+    for (const n of this.workloadsOf.values()) visibleWorkloads += n;
+    return {
+      level: this.level,
+      graphNodes: this.nodes.size,
+      graphEdges: this.edges.size,
+      visibleEdges,
+      visibleWorkloads,
+      namespaces: this.workloadsOf.size,
+      expanded: [...this.expanded].sort(),
+    };
+  }
+
+  /**
+   * Nodes on the map whose name contains the text (case-insensitive, no patterns): workloads by
+   * `namespace/name`, peers by their DNS name. Exact names first, then prefixes, then the rest.
+   */
+  search(text: string, limit = 12): GraphNode[] {
+    const q = text.trim().toLowerCase();
+    if (!q) return [];
+    const ranked: { n: GraphNode; rank: number }[] = [];
+    for (const n of this.nodes.values()) {
+      if (!this.isVisible(n.id)) continue;
+      const id = n.id.toLowerCase();
+      const label = n.label.toLowerCase();
+      const at = id.indexOf(q);
+      const inLabel = label.indexOf(q);
+      if (at < 0 && inLabel < 0) continue;
+      ranked.push({ n, rank: label === q || id === q ? 0 : inLabel === 0 || at === 0 ? 1 : 2 });
+    }
+    ranked.sort((a, b) => a.rank - b.rank || (a.n.id < b.n.id ? -1 : 1));
+    return ranked.slice(0, limit).map((r) => r.n);
+  }
+
+  // ---- placement -------------------------------------------------------------------------------
+
+  private wantedLevel(current: MapLevel = this.level): MapLevel {
+    if (this.choice !== 'auto') return this.choice;
+    let workloads = 0;
+    for (const n of this.workloadsOf.values()) workloads += n;
+    if (current === 'islands') return workloads < this.threshold * LEAVE_ISLANDS_BELOW ? 'workloads' : 'islands';
+    return workloads > this.threshold ? 'islands' : 'workloads';
+  }
+
+  private isVisible(nodeId: string): boolean {
+    return (this.visibility.get(nodeId)?.edges ?? 0) > 0;
+  }
+
+  /** The element a node is drawn as: its island when its namespace is collapsed, else itself. */
+  private repr(n: Pick<GraphNode, 'id' | 'namespace'>): string {
+    if (this.level === 'islands' && n.namespace && !this.expanded.has(n.namespace)) return namespaceBoxId(n.namespace);
+    return n.id;
+  }
+
+  private reprOf(id: string): string {
+    const n = this.nodes.get(id);
+    const ns = n?.namespace ?? this.visibility.get(id)?.namespace ?? '';
+    return this.repr({ id, namespace: ns });
+  }
+
+  private place(e: GraphEdge): void {
+    if (!this.filter(e, this.nodes)) {
+      this.placement.set(e.id, { rid: null, source: e.source, target: e.target });
+      return;
+    }
+    const s = this.reprOf(e.source);
+    const t = this.reprOf(e.target);
+    const rid = s === e.source && t === e.target ? e.id : s === t ? `${INSIDE_PREFIX}${s}` : aggregateEdgeId(s, t);
+    this.placement.set(e.id, { rid, source: e.source, target: e.target });
+    let set = this.members.get(rid);
+    if (!set) this.members.set(rid, (set = new Set()));
+    set.add(e.id);
+    this.dirtyRids.add(rid);
+    this.see(e.source, 1);
+    this.see(e.target, 1);
+  }
+
+  private unplace(id: string): void {
+    const p = this.placement.get(id);
+    if (!p) return;
+    this.placement.delete(id);
+    if (!p.rid) return;
+    const set = this.members.get(p.rid);
+    set?.delete(id);
+    if (set && !set.size) this.members.delete(p.rid);
+    this.dirtyRids.add(p.rid);
+    this.see(p.source, -1);
+    this.see(p.target, -1);
+  }
+
+  /** Counts a visible connection at a node; a node appearing or leaving changes its namespace's count. */
+  private see(nodeId: string, by: 1 | -1): void {
+    let v = this.visibility.get(nodeId);
+    if (!v) {
+      v = { edges: 0, namespace: this.nodes.get(nodeId)?.namespace ?? '' };
+      this.visibility.set(nodeId, v);
+    }
+    const was = v.edges;
+    v.edges += by;
+    if ((was === 0) === (v.edges === 0)) return;
+    this.dirtyNodes.add(nodeId);
+    if (v.namespace) {
+      const count = (this.workloadsOf.get(v.namespace) ?? 0) + by;
+      if (count > 0) this.workloadsOf.set(v.namespace, count);
+      else this.workloadsOf.delete(v.namespace);
+      this.dirtyNamespaces.add(v.namespace);
+    }
+    if (v.edges === 0) this.visibility.delete(nodeId);
+  }
+
+  private markNode(id: string, namespace: string): void {
+    this.dirtyNodes.add(id);
+    if (namespace) this.dirtyNamespaces.add(namespace);
+  }
+
+  /** Places every connection again (filters, level or openings changed) and diffs against what is drawn. */
+  private rebuild(newGraph: boolean): RenderPatch {
+    const before = this.level;
+    this.placement.clear();
+    this.members.clear();
+    this.visibility.clear();
+    this.workloadsOf.clear();
+    this.dirtyRids.clear();
+    this.dirtyNodes.clear();
+    this.dirtyNamespaces.clear();
+    // Count the workloads first: the level decides how connections are placed.
+    this.level = 'workloads';
+    for (const e of this.edges.values()) this.place(e);
+    const level = this.wantedLevel(before);
+    if (level === 'islands') {
+      this.level = 'islands';
+      this.placement.clear();
+      this.members.clear();
+      this.visibility.clear();
+      this.workloadsOf.clear();
+      for (const e of this.edges.values()) this.place(e);
+    } else {
+      this.expanded.clear();
+    }
+    for (const ns of [...this.expanded]) if (!this.workloadsOf.has(ns)) this.expanded.delete(ns);
+    // A whole graph carries no news about single connections: the latency probe times deltas only.
+    if (newGraph) this.touched = [];
+    return this.flush(true, before !== this.level);
+  }
+
+  // ---- elements --------------------------------------------------------------------------------
+
+  private flush(everything: boolean, levelChanged = false): RenderPatch {
+    const wanted = new Map<string, CyElement | null>();
+    if (everything) {
+      for (const id of this.rendered.keys()) wanted.set(id, null);
+      for (const [id, v] of this.visibility) if (v.edges > 0) this.dirtyNodes.add(id);
+      for (const ns of this.workloadsOf.keys()) this.dirtyNamespaces.add(ns);
+      for (const rid of this.members.keys()) this.dirtyRids.add(rid);
+    }
+    for (const ns of this.dirtyNamespaces) wanted.set(namespaceBoxId(ns), this.namespaceElement(ns));
+    for (const id of this.dirtyNodes) {
+      const el = this.nodeElement(id);
+      if (el) wanted.set(id, el);
+      else if (!wanted.has(id) || wanted.get(id) === null) wanted.set(id, null);
+    }
+    for (const rid of this.dirtyRids) {
+      if (rid.startsWith(INSIDE_PREFIX)) {
+        // Connections inside an island change how the island is drawn.
+        const box = rid.slice(INSIDE_PREFIX.length);
+        wanted.set(box, this.namespaceElement(namespaceOfBoxId(box)!));
+        continue;
+      }
+      wanted.set(rid, this.edgeElement(rid));
+    }
+    this.dirtyNamespaces = new Set();
+    this.dirtyNodes = new Set();
+    this.dirtyRids = new Set();
+
+    const patch: RenderPatch = { add: [], update: [], remove: [], levelChanged, touchedEdges: this.touched };
+    this.touched = [];
+    const addedNodes: CyElement[] = [];
+    const addedEdges: CyElement[] = [];
+    for (const [id, el] of wanted) {
+      const old = this.rendered.get(id);
+      if (!el) {
+        if (old) {
+          patch.remove.push(id);
+          this.rendered.delete(id);
+        }
+        continue;
+      }
+      if (!old) (el.group === 'nodes' ? addedNodes : addedEdges).push(el);
+      else if (!sameElement(old, el)) patch.update.push(el);
+      this.rendered.set(id, el);
+    }
+    // Boxes first, then their workloads, then the edges between what now exists.
+    addedNodes.sort((a, b) => (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) || (String(a.data.id) < String(b.data.id) ? -1 : 1));
+    addedEdges.sort((a, b) => (String(a.data.id) < String(b.data.id) ? -1 : 1));
+    patch.add = [...addedNodes, ...addedEdges];
+    return patch;
+  }
+
+  private nodeElement(id: string): CyElement | null {
+    const n = this.nodes.get(id);
+    if (!n || !this.isVisible(id) || this.repr(n) !== id) return null;
+    return nodeElement(n, this.decor.flaggedNodes);
+  }
+
+  private namespaceElement(ns: string): CyElement | null {
+    const workloads = this.workloadsOf.get(ns) ?? 0;
+    if (!workloads) return null;
+    const box = namespaceElement(ns, this.decor.flaggedNamespaces.has(ns), this.decor.namespaceFlags[ns]);
+    if (this.level !== 'islands' || this.expanded.has(ns)) return box;
+    // An island: one node standing for the namespace, sized for the box it opens into.
+    const inside = this.membersOf(`${INSIDE_PREFIX}${box.data.id}`);
+    const size = islandFootprint(workloads);
+    const denied = inside.some((e) => effectiveStatus(e) !== 'allowed' && effectiveStatus(e) !== 'audit');
+    const [name, ...flagLines] = String(box.data.label).split('\n');
+    return {
+      group: 'nodes',
+      data: {
+        ...box.data,
+        label: [`${name} · ${workloads} workload${workloads === 1 ? '' : 's'}`, ...flagLines].join('\n'),
+        workloads,
+        inside: inside.length,
+        width: size.width,
+        height: size.height,
+      },
+      classes: `${box.classes} island${denied ? ' inside-denied' : ''}`,
+    };
+  }
+
+  private edgeElement(rid: string): CyElement | null {
+    const ids = this.members.get(rid);
+    if (!ids?.size) return null;
+    if (!isAggregateEdgeId(rid)) {
+      const e = this.edges.get(rid);
+      return e ? edgeElement(e) : null;
+    }
+    const statuses: EdgeStatus[] = [];
+    let total = 0;
+    let first: GraphEdge | undefined;
+    let source = '';
+    let target = '';
+    for (const id of ids) {
+      const e = this.edges.get(id);
+      if (!e) continue;
+      first ??= e;
+      statuses.push(effectiveStatus(e));
+      total += e.total;
+      const p = this.placement.get(id)!;
+      source = this.reprOf(p.source);
+      target = this.reprOf(p.target);
+    }
+    if (!first) return null;
+    const status = combinedStatus(statuses);
+    return {
+      group: 'edges',
+      data: {
+        id: rid,
+        source,
+        target,
+        label: ids.size === 1 ? edgeLabel(first) : `${ids.size} connections`,
+        status,
+        connections: ids.size,
+        weight: edgeWeight(total),
+      },
+      classes: `status-${status} aggregate`,
+    };
+  }
+}
