@@ -68,11 +68,14 @@ interface Options {
   gestureSeconds: number;
   latencySeconds: number;
   verbose: boolean;
+  /** `separate`: the relay in its own process (as in a cluster); `in-process`: the app's built-in demo relay. */
+  relay: 'separate' | 'in-process';
 }
 
 const USAGE = `usage: npm run bench:ui -- [--workloads 5000] [--rate 20000] [--baseline 500 | --no-baseline]
        [--soak-minutes 1] [--min-edges N] [--baseline-min-edges N] [--port P (default: a free one)]
-       [--ready-timeout 180] [--warmup-timeout 600] [--render-timeout 120] [--gesture-seconds 5] [--latency-seconds 10] [--verbose]`;
+       [--ready-timeout 180] [--warmup-timeout 600] [--render-timeout 120] [--gesture-seconds 5] [--latency-seconds 10]
+       [--relay separate|in-process] [--verbose]`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -80,6 +83,7 @@ function parseOptions(argv: string[]): Options {
     rate: 20_000,
     baseline: 500,
     soakMinutes: 1,
+    relay: 'separate',
     minEdges: null,
     baselineMinEdges: null,
     port: 0,
@@ -114,6 +118,12 @@ function parseOptions(argv: string[]): Options {
       case '--gesture-seconds': o.gestureSeconds = num(flag, value(), 0.5); break;
       case '--latency-seconds': o.latencySeconds = num(flag, value(), 0.5); break;
       case '--verbose': o.verbose = true; break;
+      case '--relay': {
+        const v = value();
+        if (v !== 'separate' && v !== 'in-process') throw new UsageError(`--relay must be separate or in-process, not "${v}"`);
+        o.relay = v;
+        break;
+      }
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option ${a}`);
     }
@@ -303,10 +313,37 @@ function rssMB(pid: number): number | null {
 /** Variables passed on to the server; any other FLOWSIGHT_* (a real relay, auth, TLS, a host) is left out. */
 const PASSED_FLOWSIGHT_VARS = new Set(['FLOWSIGHT_HISTORY', 'FLOWSIGHT_WINDOW_SECONDS', 'FLOWSIGHT_RETENTION_DAYS', 'FLOWSIGHT_RETENTION_MAX_GB', 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 'FLOWSIGHT_DATAPATH']);
 
+/**
+ * `flowsight demo-relay --scale N` in its own process group, as Hubble Relay runs beside the app in
+ * a cluster; it writes the scaled cluster's manifests for the app's FLOWSIGHT_MANIFESTS.
+ */
+async function startRelay(opts: Options, workloads: number, dir: string): Promise<{ address: string; manifests: string; pgid: number }> {
+  const port = await freePort(0);
+  const manifests = path.join(dir, 'manifests');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'flowsight.mjs'), 'demo-relay', '--port', String(port), '--scale', String(workloads), '--rate', String(opts.rate), '--write-manifests', manifests], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveGroups.add(child.pid!);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+  child.stderr!.on('data', (d: Buffer) => (out += String(d)));
+  const deadline = Date.now() + opts.readyTimeoutS * 1000;
+  while (!out.includes('listening')) {
+    if (child.exitCode !== null) throw new PhaseError('relay', `the demo relay exited (code ${child.exitCode})`, { relayOutput: out.slice(-2000) });
+    if (Date.now() > deadline) throw new PhaseError('relay', `the demo relay did not listen within ${opts.readyTimeoutS} s`, { relayOutput: out.slice(-2000) });
+    await sleep(200);
+  }
+  log(`demo relay (pid ${child.pid}): ${workloads} workloads, ${opts.rate} flows/s on 127.0.0.1:${port}`);
+  return { address: `127.0.0.1:${port}`, manifests, pgid: child.pid! };
+}
+
 async function startServer(opts: Options, workloads: number): Promise<Server> {
   const port = await freePort(opts.port);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsight-bench-ui-'));
   liveDataDirs.add(dataDir);
+  const relay = opts.relay === 'separate' ? await startRelay(opts, workloads, dataDir) : null;
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FLOWSIGHT_') || PASSED_FLOWSIGHT_VARS.has(k)) env[k] = v;
   Object.assign(env, {
@@ -316,8 +353,9 @@ async function startServer(opts: Options, workloads: number): Promise<Server> {
     FLOWSIGHT_DATA_DIR: dataDir,
     FLOWSIGHT_HOST: '127.0.0.1',
     PORT: String(port),
-    FLOWSIGHT_DEMO_SCALE: String(workloads),
-    FLOWSIGHT_DEMO_RATE: String(opts.rate),
+    ...(relay
+      ? { FLOWSIGHT_RELAY: relay.address, FLOWSIGHT_MANIFESTS: relay.manifests }
+      : { FLOWSIGHT_DEMO_SCALE: String(workloads), FLOWSIGHT_DEMO_RATE: String(opts.rate) }),
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
   });
@@ -364,6 +402,14 @@ async function startServer(opts: Options, workloads: number): Promise<Server> {
       }
       log(gone ? `server stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'the server did not stop within 15 s of SIGTERM: killed');
       liveGroups.delete(pgid);
+      if (relay) {
+        try {
+          process.kill(-relay.pgid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+        liveGroups.delete(relay.pgid);
+      }
       fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
       liveDataDirs.delete(dataDir);
     },
@@ -908,6 +954,7 @@ async function main(): Promise<void> {
     ...rest,
     targets: targets(main, opts),
     rate: opts.rate,
+    relay: opts.relay,
     benchSeconds: Math.round((Date.now() - t0) / 1000),
   };
   console.log(JSON.stringify(result));

@@ -25,7 +25,8 @@ test.describe('the map of a 1,000-workload cluster', () => {
 
   test.afterAll(() => dashboard?.stop());
 
-  const islands = (page: Page) => page.evaluate(() => window.__flowsightCy!.nodes('.island').map((n) => n.id()).sort());
+  /** Namespace islands (the internet island aside). */
+  const islands = (page: Page) => page.evaluate(() => window.__flowsightCy!.nodes('.island').not('.internet').map((n) => n.id()).sort());
   const childrenOf = (page: Page, id: string) => page.evaluate((box) => window.__flowsightCy!.getElementById(box).children().length, id);
 
   async function openMap(page: Page): Promise<MapPage> {
@@ -41,7 +42,8 @@ test.describe('the map of a 1,000-workload cluster', () => {
       const cy = window.__flowsightCy!;
       return {
         workloads: cy.nodes('.kind-workload, .kind-kube-dns').length,
-        islands: cy.nodes('.island').length,
+        islands: cy.nodes('.island').not('.internet').length,
+        internet: cy.nodes('.island.internet').map((n) => n.data('label') as string),
         aggregates: cy.edges('.aggregate').length,
         stats: window.__flowsightMap!.stats(),
       };
@@ -49,6 +51,8 @@ test.describe('the map of a 1,000-workload cluster', () => {
     expect(drawn.workloads).toBe(0);
     expect(drawn.stats.visibleWorkloads).toBeGreaterThan(900);
     expect(drawn.islands).toBe(drawn.stats.namespaces);
+    // The cluster's internet destinations are one island too: one edge per namespace, not per name.
+    expect(drawn.internet).toEqual([expect.stringMatching(/^internet · \d+ destinations$/)]);
     expect(drawn.aggregates).toBeGreaterThan(10);
     expect(drawn.aggregates).toBeLessThan(drawn.stats.visibleEdges / 3);
     // An island says what it holds, and the legend explains islands.

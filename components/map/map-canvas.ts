@@ -16,7 +16,7 @@ import fcose from 'cytoscape-fcose';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
-import { freeCell, gridPositions, type Point } from '@/lib/graph/island-layout';
+import { freeCell, freeSpot, gridPositions, type Box, type Point } from '@/lib/graph/island-layout';
 import { isAggregateEdgeId, MapModel, type LevelChoice, type MapDecor, type MapLevel, type RenderPatch } from '@/lib/graph/map-model';
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
@@ -101,6 +101,8 @@ export class MapCanvas {
   private fitted = true;
   private drawnOnce = false;
   private selected: string | null = null;
+  /** A selection (from a link) whose element is not on the map yet: opened as soon as it is. */
+  private revealWanted: string | null = null;
   /** Where each island sits (model coordinates): an opened island's grid is centred there. */
   private readonly home = new Map<string, Point>();
   private readonly zoomOpened = new Set<string>();
@@ -155,7 +157,7 @@ export class MapCanvas {
     // the selected element on screen either way.
     this.resized = new ResizeObserver(() => {
       cy.resize();
-      if (this.fitted && cy.nodes().length) cy.fit(undefined, FIT_PADDING);
+      if (this.fitted && cy.nodes().length) cy.fit(cy.nodes(), FIT_PADDING);
       if (this.selected) this.show(this.selected);
     });
     this.resized.observe(container);
@@ -179,6 +181,7 @@ export class MapCanvas {
     this.graph = graph;
     this.pendingSeq = graph?.seq ?? 0;
     this.enqueue(this.model.setGraph(graph ?? { nodes: new Map(), edges: new Map() }));
+    this.revealIfWanted();
   }
 
   /** A delta of the live stream, with the graph it produced. */
@@ -188,6 +191,7 @@ export class MapCanvas {
     const patch = this.model.applyDelta(delta, graph);
     this.queuedEdges += patch.touchedEdges.length;
     this.enqueue(patch);
+    this.revealIfWanted();
   }
 
   setView(view: ViewOptions, decor: MapDecor): void {
@@ -220,8 +224,15 @@ export class MapCanvas {
    */
   select(id: string | null): void {
     this.selected = id;
-    if (id && !this.model.elements.has(id)) this.reveal(id);
+    this.revealWanted = id && !this.model.elements.has(id) ? id : null;
+    this.revealIfWanted();
     this.schedule();
+  }
+
+  private revealIfWanted(): void {
+    const id = this.revealWanted;
+    if (!id) return;
+    if (this.reveal(id)) this.revealWanted = null;
   }
 
   /** Brings a node into view, zoomed in, and selects it (search-to-focus). False when it is not on the map. */
@@ -245,7 +256,7 @@ export class MapCanvas {
     this.cy.nodes().forEach((n) => void n.removeData('placed'));
     this.layOut(true);
     this.fitted = true;
-    this.cy.fit(undefined, FIT_PADDING);
+    this.cy.fit(this.cy.nodes(), FIT_PADDING);
   }
 
   stats(): MapCanvasStats {
@@ -372,7 +383,8 @@ export class MapCanvas {
     }
     this.layOut(fresh);
     if (fresh || this.fitted) {
-      this.cy.fit(undefined, FIT_PADDING);
+      // The nodes' box: edges lie between them, and measuring thousands of edges costs a frame.
+      this.cy.fit(this.cy.nodes(), FIT_PADDING);
       this.fitted = true;
     }
     this.drawnOnce = true;
@@ -399,32 +411,33 @@ export class MapCanvas {
   private layOutIslands(fresh: boolean): void {
     const cy = this.cy;
     const movable = topLevel(cy);
-    const placed: Placed[] = [];
-    let unplaced = 0;
-    const count = movable.length;
-    movable.forEach((n: NodeSingular) => {
-      if (!fresh && n.data('placed')) {
-        placed.push({ nodeId: n.id(), position: { ...n.position() } });
-        return;
-      }
-      unplaced++;
-      const home = this.home.get(n.id());
-      if (home) {
-        n.position(home);
-        return;
-      }
-      const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isChild()).first() as unknown as NodeSingular;
-      const own = startPosition(n.id(), count, 400);
-      n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 300) + 150, y: neighbour.position('y') + (own.y % 300) + 150 } : own);
-    });
-    if (unplaced) {
+    if (fresh) {
+      // A new picture: islands and peers by force-directed layout, once.
+      movable.forEach((n: NodeSingular) => void n.position(this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400)));
       const eles = movable.union(movable.edgesWith(movable));
-      runLayout(cy, eles, islandLayoutOptions(eles.nodes().length, placed.length === 0, placed));
+      runLayout(cy, eles, islandLayoutOptions(eles.nodes().length, true, []));
+    } else {
+      // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
+      // (or by the centre), nothing else moves and no layout runs.
+      const boxes: Box[] = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (!!n.data('placed') || n.isParent())).map((n: NodeSingular) => {
+        const bb = n.boundingBox({ includeLabels: false });
+        return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
+      });
       movable.forEach((n: NodeSingular) => {
-        n.data('placed', true);
-        if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
+        if (n.data('placed')) return;
+        const home = this.home.get(n.id());
+        const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isChild()).first() as unknown as NodeSingular;
+        const near = home ?? (neighbour.nonempty() ? { ...neighbour.position() } : boxes.length ? { x: boxes[0].x, y: boxes[0].y } : { x: 0, y: 0 });
+        const size = { width: n.width(), height: n.height() };
+        const spot = home ?? freeSpot(near, size, boxes);
+        n.position(spot);
+        boxes.push({ ...spot, ...size });
       });
     }
+    movable.forEach((n: NodeSingular) => {
+      n.data('placed', true);
+      if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
+    });
     this.placeOpenedIslands();
     this.placeClosedIslands();
   }
@@ -480,13 +493,16 @@ export class MapCanvas {
     this.events.onSelect(id);
   }
 
-  /** Opens whatever hides a graph node or connection so it can be drawn and selected. */
-  private reveal(id: string): void {
+  /** Opens whatever hides a graph node or connection so it can be drawn and selected; false while it is not on the map. */
+  private reveal(id: string): boolean {
     const edge = this.graph?.edges.get(id);
+    let shown = false;
     for (const nodeId of edge ? [edge.source, edge.target] : [id]) {
       const { patch, found } = this.model.reveal(nodeId);
       if (found) this.enqueue(patch);
+      shown ||= found;
     }
+    return shown;
   }
 
   /** Zoomed in: open the islands in view (nearest the centre first); zoomed out: close those opened that way. */

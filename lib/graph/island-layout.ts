@@ -61,3 +61,30 @@ export function freeCell(taken: readonly Point[], center: Point, count: number):
     if (!taken.some((p) => near(p, cell))) return cell;
   }
 }
+
+export interface Box extends Point, Size {}
+
+/** Whether two boxes (centre and size) overlap, with `margin` kept between them. */
+function overlaps(a: Box, b: Box, margin: number): boolean {
+  return Math.abs(a.x - b.x) * 2 < a.width + b.width + 2 * margin && Math.abs(a.y - b.y) * 2 < a.height + b.height + 2 * margin;
+}
+
+/**
+ * A spot for a newcomer of `size` near `near` that overlaps nothing placed: rings of candidate spots
+ * around `near`, nearest ring first, in a fixed order (the same graph, the same picture). Nothing
+ * already placed moves, and no layout runs: a node appearing on a large map costs a few comparisons.
+ */
+export function freeSpot(near: Point, size: Size, placed: readonly Box[], margin = 60): Point {
+  const step = Math.max(size.width, size.height) / 2 + margin;
+  const fits = (p: Point) => !placed.some((b) => overlaps({ ...p, ...size }, b, margin));
+  if (fits(near)) return near;
+  for (let ring = 1; ring < 200; ring++) {
+    const spots = 8 * ring;
+    for (let i = 0; i < spots; i++) {
+      const angle = (2 * Math.PI * i) / spots;
+      const p = { x: near.x + Math.cos(angle) * step * ring, y: near.y + Math.sin(angle) * step * ring };
+      if (fits(p)) return p;
+    }
+  }
+  return { x: near.x, y: near.y + step * 200 };
+}

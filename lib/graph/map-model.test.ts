@@ -3,7 +3,7 @@ import { flow, pod, world } from '../testing/flow-fixtures';
 import { applyDelta, stateFromSnapshot, type GraphState } from './apply-delta';
 import type { CyElement } from './cy-elements';
 import { FlowGraph } from './flow-graph';
-import { CELL_HEIGHT, CELL_WIDTH, freeCell, gridPositions, islandFootprint } from './island-layout';
+import { CELL_HEIGHT, CELL_WIDTH, freeCell, freeSpot, gridPositions, islandFootprint } from './island-layout';
 import { aggregateEdgeId, combinedStatus, MapModel, type RenderPatch } from './map-model';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions } from './view-filter';
 
@@ -141,6 +141,23 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     expect(canvas.ids('nodes')).toEqual(['ns:ns0', 'ns:ns1', 'ns:ns2']);
   });
 
+  it('gathers internet peers into one internet island, which opens like a namespace; at the workloads level they stand alone', () => {
+    const g = cluster(3, 4);
+    for (let i = 0; i < 6; i++) g.add(flow(w(`ns${i % 3}`, `app${i % 4}`), world(`api${i}.example.com`)));
+    const state = stateOf(g);
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    expect(canvas.els.get('ns:(internet)')!.data.label).toBe('internet · 6 destinations');
+    expect(canvas.ids('nodes').filter((id) => id.startsWith('world'))).toEqual([]);
+    expect(canvas.ids('edges').filter((id) => id.endsWith('>ns:(internet)'))).toHaveLength(3);
+    expect(m.stats()).toMatchObject({ namespaces: 3, visibleWorkloads: 12 });
+    canvas.apply(m.expand('(internet)'));
+    expect(canvas.els.get('world:api0.example.com')!.data.parent).toBe('ns:(internet)');
+    const small = new FakeCanvas().apply(new MapModel(100).setGraph(state));
+    expect(small.els.has('ns:(internet)')).toBe(false);
+    expect(small.els.get('world:api0.example.com')!.data.parent).toBeUndefined();
+  });
+
   it('reveals a searched workload by opening its island', () => {
     const m = new MapModel(5);
     const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));
@@ -272,5 +289,19 @@ describe('island layout', () => {
     expect(taken.some((p) => Math.abs(p.x - next.x) < CELL_WIDTH / 2 && Math.abs(p.y - next.y) < CELL_HEIGHT / 2)).toBe(false);
     const withGap = freeCell([taken[0], taken[2], taken[3]], { x: 0, y: 0 }, 4);
     expect(withGap).toEqual(taken[1]);
+  });
+
+  it('places a newcomer next to its neighbour without covering anything already placed', () => {
+    const placed = [
+      { x: 0, y: 0, width: 400, height: 300 },
+      { x: 500, y: 0, width: 200, height: 200 },
+    ];
+    const spot = freeSpot({ x: 0, y: 0 }, { width: 150, height: 80 }, placed);
+    for (const b of placed) expect(Math.abs(spot.x - b.x) * 2 >= 150 + b.width || Math.abs(spot.y - b.y) * 2 >= 80 + b.height).toBe(true);
+    // Near: within a few rings of where it was asked for.
+    expect(Math.hypot(spot.x, spot.y)).toBeLessThan(800);
+    expect(freeSpot({ x: 0, y: 0 }, { width: 150, height: 80 }, placed)).toEqual(spot);
+    // An empty neighbourhood: right there.
+    expect(freeSpot({ x: 3000, y: 3000 }, { width: 150, height: 80 }, placed)).toEqual({ x: 3000, y: 3000 });
   });
 });

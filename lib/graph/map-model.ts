@@ -22,6 +22,18 @@ import { islandFootprint } from './island-layout';
 import { edgeFilter, type EdgeFilter, type ViewOptions } from './view-filter';
 import { effectiveStatus, type EdgeStatus, type GraphDelta, type GraphEdge, type GraphNode } from './types';
 
+/**
+ * The island internet peers gather in at the islands level: a cluster's workloads call hundreds of
+ * names, and one aggregated edge per namespace and name would outnumber everything else on the map.
+ * Not a valid namespace name, so it cannot clash with one.
+ */
+export const INTERNET_ISLAND = '(internet)';
+
+/** The island a node belongs to: its namespace, the internet island for internet peers, or none. */
+function groupOf(n: Pick<GraphNode, 'namespace' | 'kind'>): string {
+  return n.namespace || (n.kind === 'world' ? INTERNET_ISLAND : '');
+}
+
 /** Workloads on screen above which namespaces collapse into islands. */
 export const ISLAND_THRESHOLD = 400;
 /** Back to workloads only well below the threshold, so a graph hovering around it does not flip back and forth. */
@@ -144,13 +156,20 @@ export class MapModel {
     this.nodes = graph.nodes;
     this.edges = graph.edges;
     for (const id of delta.removeEdges) this.unplace(id);
-    for (const n of delta.upsertNodes) this.markNode(n.id, n.namespace);
+    for (const n of delta.upsertNodes) this.markNode(n.id, groupOf(n));
     for (const id of delta.removeNodes) this.dirtyNodes.add(id);
     for (const e of delta.upsertEdges) {
       const current = this.edges.get(e.id);
       if (!current) continue;
-      this.unplace(e.id);
-      this.place(current);
+      const before = this.placement.get(e.id);
+      const rid = this.ridOf(current);
+      if (before && before.rid === rid) {
+        // Drawn as before (the common case: more flows on a known connection): only its element may change.
+        if (rid) this.dirtyRids.add(rid);
+      } else {
+        this.unplace(e.id);
+        this.place(current, rid);
+      }
       this.touched.push(current);
     }
     const wanted = this.wantedLevel();
@@ -193,7 +212,8 @@ export class MapModel {
   reveal(nodeId: string): { patch: RenderPatch; found: boolean } {
     const n = this.nodes.get(nodeId);
     if (!n || !this.isVisible(nodeId)) return { patch: this.flush(false), found: false };
-    if (this.level === 'islands' && n.namespace && !this.expanded.has(n.namespace)) return { patch: this.expand(n.namespace), found: true };
+    const group = groupOf(n);
+    if (this.level === 'islands' && group && !this.expanded.has(group)) return { patch: this.expand(group), found: true };
     return { patch: this.flush(false), found: true };
   }
 
@@ -234,15 +254,13 @@ export class MapModel {
   stats(): MapStats {
     let visibleEdges = 0;
     for (const p of this.placement.values()) if (p.rid) visibleEdges++;
-    let visibleWorkloads = 0;
-    for (const n of this.workloadsOf.values()) visibleWorkloads += n;
     return {
       level: this.level,
       graphNodes: this.nodes.size,
       graphEdges: this.edges.size,
       visibleEdges,
-      visibleWorkloads,
-      namespaces: this.workloadsOf.size,
+      visibleWorkloads: this.workloadCount(),
+      namespaces: this.workloadsOf.size - (this.workloadsOf.has(INTERNET_ISLAND) ? 1 : 0),
       expanded: [...this.expanded].sort(),
     };
   }
@@ -272,37 +290,47 @@ export class MapModel {
 
   private wantedLevel(current: MapLevel = this.level): MapLevel {
     if (this.choice !== 'auto') return this.choice;
-    let workloads = 0;
-    for (const n of this.workloadsOf.values()) workloads += n;
+    const workloads = this.workloadCount();
     if (current === 'islands') return workloads < this.threshold * LEAVE_ISLANDS_BELOW ? 'workloads' : 'islands';
     return workloads > this.threshold ? 'islands' : 'workloads';
+  }
+
+  /** Workloads on screen (internet peers are not workloads). */
+  private workloadCount(): number {
+    let n = 0;
+    for (const [group, count] of this.workloadsOf) if (group !== INTERNET_ISLAND) n += count;
+    return n;
   }
 
   private isVisible(nodeId: string): boolean {
     return (this.visibility.get(nodeId)?.edges ?? 0) > 0;
   }
 
-  /** The element a node is drawn as: its island when its namespace is collapsed, else itself. */
-  private repr(n: Pick<GraphNode, 'id' | 'namespace'>): string {
-    if (this.level === 'islands' && n.namespace && !this.expanded.has(n.namespace)) return namespaceBoxId(n.namespace);
+  /** The element a node is drawn as: its island when its group is collapsed, else itself. */
+  private repr(n: Pick<GraphNode, 'id' | 'namespace' | 'kind'>): string {
+    const group = groupOf(n);
+    if (this.level === 'islands' && group && !this.expanded.has(group)) return namespaceBoxId(group);
     return n.id;
   }
 
   private reprOf(id: string): string {
     const n = this.nodes.get(id);
-    const ns = n?.namespace ?? this.visibility.get(id)?.namespace ?? '';
-    return this.repr({ id, namespace: ns });
+    if (n) return this.repr(n);
+    const group = this.visibility.get(id)?.namespace ?? '';
+    return this.level === 'islands' && group && !this.expanded.has(group) ? namespaceBoxId(group) : id;
   }
 
-  private place(e: GraphEdge): void {
-    if (!this.filter(e, this.nodes)) {
-      this.placement.set(e.id, { rid: null, source: e.source, target: e.target });
-      return;
-    }
+  /** The element a connection is drawn as: itself, an aggregate, the inside of an island; null when the view hides it. */
+  private ridOf(e: GraphEdge): string | null {
+    if (!this.filter(e, this.nodes)) return null;
     const s = this.reprOf(e.source);
     const t = this.reprOf(e.target);
-    const rid = s === e.source && t === e.target ? e.id : s === t ? `${INSIDE_PREFIX}${s}` : aggregateEdgeId(s, t);
+    return s === e.source && t === e.target ? e.id : s === t ? `${INSIDE_PREFIX}${s}` : aggregateEdgeId(s, t);
+  }
+
+  private place(e: GraphEdge, rid = this.ridOf(e)): void {
     this.placement.set(e.id, { rid, source: e.source, target: e.target });
+    if (!rid) return;
     let set = this.members.get(rid);
     if (!set) this.members.set(rid, (set = new Set()));
     set.add(e.id);
@@ -328,7 +356,8 @@ export class MapModel {
   private see(nodeId: string, by: 1 | -1): void {
     let v = this.visibility.get(nodeId);
     if (!v) {
-      v = { edges: 0, namespace: this.nodes.get(nodeId)?.namespace ?? '' };
+      const n = this.nodes.get(nodeId);
+      v = { edges: 0, namespace: n ? groupOf(n) : '' };
       this.visibility.set(nodeId, v);
     }
     const was = v.edges;
@@ -435,13 +464,21 @@ export class MapModel {
   private nodeElement(id: string): CyElement | null {
     const n = this.nodes.get(id);
     if (!n || !this.isVisible(id) || this.repr(n) !== id) return null;
-    return nodeElement(n, this.decor.flaggedNodes);
+    const el = nodeElement(n, this.decor.flaggedNodes);
+    // An opened internet island holds its peers like a namespace box holds its workloads.
+    if (this.level === 'islands' && groupOf(n) === INTERNET_ISLAND) el.data.parent = namespaceBoxId(INTERNET_ISLAND);
+    return el;
   }
 
   private namespaceElement(ns: string): CyElement | null {
     const workloads = this.workloadsOf.get(ns) ?? 0;
     if (!workloads) return null;
-    const box = namespaceElement(ns, this.decor.flaggedNamespaces.has(ns), this.decor.namespaceFlags[ns]);
+    const internet = ns === INTERNET_ISLAND;
+    // Internet peers get a box only at the islands level.
+    if (internet && this.level !== 'islands') return null;
+    const box = internet
+      ? { group: 'nodes' as const, data: { id: namespaceBoxId(ns), label: 'internet', namespace: ns, flags: '' }, classes: 'namespace internet' }
+      : namespaceElement(ns, this.decor.flaggedNamespaces.has(ns), this.decor.namespaceFlags[ns]);
     if (this.level !== 'islands' || this.expanded.has(ns)) return box;
     // An island: one node standing for the namespace, sized for the box it opens into.
     const inside = this.membersOf(`${INSIDE_PREFIX}${box.data.id}`);
@@ -452,7 +489,7 @@ export class MapModel {
       group: 'nodes',
       data: {
         ...box.data,
-        label: [`${name} · ${workloads} workload${workloads === 1 ? '' : 's'}`, ...flagLines].join('\n'),
+        label: [`${name} · ${workloads} ${internet ? 'destination' : 'workload'}${workloads === 1 ? '' : 's'}`, ...flagLines].join('\n'),
         workloads,
         inside: inside.length,
         width: size.width,
