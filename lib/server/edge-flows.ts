@@ -6,6 +6,7 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
+import { DEFAULT_MAX_EDGES } from '../graph/flow-graph';
 import type { FlowBatch } from './hub';
 
 export interface EdgeFlowsOptions {
@@ -31,7 +32,8 @@ export class EdgeFlows {
   private readonly maxAddresses: number;
 
   constructor(opts: EdgeFlowsOptions = {}) {
-    this.maxEdges = opts.maxEdges ?? 20_000;
+    // As many as the map's graph holds: every edge drawn can be explained from its newest flow.
+    this.maxEdges = opts.maxEdges ?? DEFAULT_MAX_EDGES;
     this.maxAddresses = opts.maxAddresses ?? 8;
   }
 
