@@ -17,7 +17,7 @@ import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { freeCell, freeSpot, gridPositions, type Box, type Point } from '@/lib/graph/island-layout';
-import { isAggregateEdgeId, MapModel, type LevelChoice, type MapDecor, type MapLevel, type RenderPatch } from '@/lib/graph/map-model';
+import { isAggregateEdgeId, MapModel, type LevelChoice, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
@@ -39,16 +39,10 @@ const MAX_ZOOM_OPENED = 4;
 /** Patches waiting for a frame, at most (a hidden tab draws no frames): past it the canvas catches up in one go. */
 const MAX_QUEUED_PATCHES = 40;
 
-export interface MapCanvasStats {
-  level: MapLevel;
+/** The model's figures, and what the canvas holds and still has to draw. */
+export interface MapCanvasStats extends MapStats {
   /** The level again, under the name `npm run bench:ui` reads. */
   mode: MapLevel;
-  graphNodes: number;
-  graphEdges: number;
-  visibleEdges: number;
-  visibleWorkloads: number;
-  namespaces: number;
-  expanded: string[];
   renderedNodes: number;
   renderedEdges: number;
   /** Connections changed by deltas not drawn yet. */
