@@ -139,6 +139,21 @@ test.describe('the map of a 1,000-workload cluster', () => {
     await expect(page.getByTestId('map-search-missing')).toBeVisible();
   });
 
+  test('the namespace filter is a list to search, not a toolbar of twenty chips', async ({ page }) => {
+    await openMap(page);
+    const target = (await islands(page))[5].slice('ns:'.length);
+    await expect(page.locator('[data-testid^="ns-chip-"]')).toHaveCount(0);
+    await page.getByTestId('ns-picker').locator('summary').click();
+    await page.getByTestId('ns-picker-filter').fill(target);
+    await page.getByTestId(`ns-pick-${target}`).check();
+    await expect(page).toHaveURL(new RegExp(`ns=${target}`));
+    await expect(page.getByTestId(`ns-chip-${target}`)).toBeVisible();
+    // Only the connections touching that namespace remain: few enough workloads to draw one by one.
+    await expect(page.getByTestId('map-level')).toHaveCount(0);
+    await expect.poll(() => page.evaluate((box) => window.__flowsightCy!.getElementById(box).children().length, `ns:${target}`)).toBeGreaterThan(10);
+    expect(await page.evaluate(() => window.__flowsightCy!.nodes('.island').length)).toBe(0);
+  });
+
   test('a link to a workload inside an island opens that island', async ({ page }) => {
     const graph = (await (await fetch(`${dashboard.base}/api/graph`)).json()) as { nodes: { id: string; namespace: string; kind: string }[] };
     const wanted = graph.nodes.filter((n) => n.kind === 'workload' && n.namespace).sort((a, b) => (a.id < b.id ? -1 : 1))[42];

@@ -35,9 +35,12 @@ export function MapSearch({ canvasRef, onFound }: { canvasRef: RefObject<MapCanv
     <div className="relative w-72" role="search">
       <input
         type="search"
+        role="combobox"
         data-testid="map-search"
         aria-label="Find a workload on the map"
-        aria-controls="map-search-results"
+        aria-autocomplete="list"
+        aria-expanded={results.length > 0}
+        aria-controls={results.length > 0 ? 'map-search-results' : undefined}
         aria-activedescendant={results[active] ? `map-search-${active}` : undefined}
         placeholder="Find a workload…"
         value={text}

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { VisualFilters } from '@/lib/graph/view-filter';
+import { NamespacePicker } from './NamespacePicker';
 import { TimeControl } from './TimeControl';
 import type { MapWindow } from './time-window';
 import { HIDE_KEYS, type HideKey, type MapView } from './use-map-view';
@@ -32,30 +33,11 @@ export interface MapToolbarProps {
 export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, visibleEdges, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
-  const selected = new Set(view.namespaces);
-  const toggleNs = (ns: string) => onNamespaces(selected.has(ns) ? view.namespaces.filter((n) => n !== ns) : [...view.namespaces, ns]);
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 text-sm">
       <TimeControl time={view.time} onWindow={onWindow} />
       <span className="text-slate-500">Namespaces:</span>
-      <button
-        type="button"
-        onClick={() => onNamespaces([])}
-        className={`rounded-full border px-2 py-0.5 ${view.namespaces.length === 0 ? 'border-sky-600 bg-sky-600 text-white' : 'border-slate-300'}`}
-      >
-        all
-      </button>
-      {namespaces.map((ns) => (
-        <button
-          key={ns}
-          type="button"
-          data-testid={`ns-chip-${ns}`}
-          onClick={() => toggleNs(ns)}
-          className={`rounded-full border px-2 py-0.5 ${selected.has(ns) ? 'border-sky-600 bg-sky-600 text-white' : 'border-slate-300 hover:bg-slate-100'}`}
-        >
-          {ns}
-        </button>
-      ))}
+      <NamespacePicker namespaces={namespaces} chosen={view.namespaces} onChange={onNamespaces} />
       <label className="ml-3 flex items-center gap-1">
         <input type="checkbox" data-testid="denied-only" checked={view.deniedOnly} onChange={(e) => onDeniedOnly(e.target.checked)} />
         denied only

@@ -17,7 +17,7 @@ import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { freeCell, freeSpot, gridPositions, type Box, type Point } from '@/lib/graph/island-layout';
-import { isAggregateEdgeId, MapModel, type LevelChoice, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
+import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
@@ -87,6 +87,8 @@ export class MapCanvas {
   private queue: RenderPatch[] = [];
   private queuedEdges = 0;
   private behind = false;
+  /** The level the canvas shows: a catch-up lays out afresh only when it changed. */
+  private drawnLevel: MapLevel | null = null;
   private frame = 0;
   private layoutRunning = false;
   private drawnSeq = 0;
@@ -100,6 +102,8 @@ export class MapCanvas {
   /** Where each island sits (model coordinates): an opened island's grid is centred there. */
   private readonly home = new Map<string, Point>();
   private readonly zoomOpened = new Set<string>();
+  /** Islands the person closed: zooming does not reopen them until it has zoomed out past CLOSE_ZOOM. */
+  private readonly closedByPerson = new Set<string>();
   private zoomTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly resized: ResizeObserver;
@@ -116,11 +120,7 @@ export class MapCanvas {
       if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
       this.saveSoon();
     });
-    cy.on('scrollzoom pinchzoom dragpan', () => (this.fitted = false));
-    cy.on('zoom pan', () => {
-      clearTimeout(this.zoomTimer);
-      this.zoomTimer = setTimeout(() => this.openByZoom(), 250);
-    });
+    cy.on('scrollzoom pinchzoom dragpan', () => this.personMoved());
     window.__flowsightCy = cy;
     window.__flowsightMap = {
       stats: () => this.stats(),
@@ -142,7 +142,7 @@ export class MapCanvas {
       const rect = container.getBoundingClientRect();
       const level = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * wheelZoomFactor(e.deltaY, e.deltaMode)));
       cy.zoom({ level, renderedPosition: { x: e.clientX - rect.left, y: e.clientY - rect.top } });
-      this.fitted = false;
+      this.personMoved();
     };
     wheelTarget.addEventListener('wheel', onWheel, { capture: true, passive: false });
     this.detachWheel = () => wheelTarget.removeEventListener('wheel', onWheel, { capture: true });
@@ -155,6 +155,16 @@ export class MapCanvas {
       if (this.selected) this.show(this.selected);
     });
     this.resized.observe(container);
+  }
+
+  /**
+   * The person zoomed or panned (never the map itself: a fit, a search's zoom or a pan to the
+   * selection must not open islands): stop re-fitting, and open or close islands once they stop.
+   */
+  private personMoved(): void {
+    this.fitted = false;
+    clearTimeout(this.zoomTimer);
+    this.zoomTimer = setTimeout(() => this.openByZoom(), 250);
   }
 
   destroy(): void {
@@ -192,13 +202,11 @@ export class MapCanvas {
     this.enqueue(this.model.setView(view, decor));
   }
 
-  setLevelChoice(choice: LevelChoice): void {
-    this.enqueue(this.model.setLevelChoice(choice));
-  }
-
   /** Opens (or closes) a namespace island; a person's choice, kept while zooming. */
   setOpen(namespace: string, open: boolean): void {
     this.zoomOpened.delete(namespace);
+    if (open) this.closedByPerson.delete(namespace);
+    else this.closedByPerson.add(namespace);
     this.enqueue(open ? this.model.expand(namespace) : this.model.collapse(namespace));
   }
 
@@ -272,6 +280,7 @@ export class MapCanvas {
     if (this.queue.length >= MAX_QUEUED_PATCHES) {
       // Nobody is drawing (hidden tab): catch up from the model's picture in one go when frames return.
       this.queue = [];
+      this.queuedEdges = 0;
       this.behind = true;
     }
     this.queue.push(patch);
@@ -299,7 +308,7 @@ export class MapCanvas {
       if (this.behind) {
         this.behind = false;
         added = this.reconcile();
-        levelChanged = true;
+        levelChanged = this.drawnLevel !== this.model.currentLevel;
       }
       for (const p of patches) {
         added = added.union(this.applyPatch(p));
@@ -307,8 +316,14 @@ export class MapCanvas {
         for (const e of p.touchedEdges) stamps.push(e.lastSeen);
       }
     });
-    if (patches.length || levelChanged) this.place(added, levelChanged);
+    if (patches.length || levelChanged || added.nonempty()) this.place(added, levelChanged);
+    this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
+    // A level change closes every island: a selection that was opened into view is opened again.
+    if (this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
+      this.revealWanted = this.selected;
+      this.revealIfWanted();
+    }
     if (this.selected) this.showSelected();
     this.probe.record(stamps);
     if (patches.length) this.events.onStats(this.stats());
@@ -323,31 +338,25 @@ export class MapCanvas {
 
   private applyPatch(p: RenderPatch): Collection {
     const cy = this.cy;
-    for (const id of p.remove) {
-      const el = cy.getElementById(id);
-      // A box leaving takes its children with it in cytoscape: they leave in the same patch anyway.
-      if (el.nonempty()) el.remove();
-    }
+    for (const id of p.remove) removeKeepingChildren(cy, id);
     const nodes: ElementDefinition[] = [];
     const edges: ElementDefinition[] = [];
-    const update = (def: CyElement) => {
+    const updates: CyElement[] = [];
+    const definition = (def: CyElement): ElementDefinition => ({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
+    for (const def of [...p.add, ...p.update]) {
+      if (cy.getElementById(String(def.data.id)).nonempty()) updates.push(def);
+      else (def.group === 'nodes' ? nodes : edges).push(definition(def));
+    }
+    // New nodes first (boxes before their workloads): an update may move a node into a new box.
+    let added = cy.add(nodes);
+    for (const def of updates) {
       const el = cy.getElementById(String(def.data.id));
-      if (el.empty()) return false;
       if (def.group === 'nodes' && (el.data('parent') ?? undefined) !== (def.data.parent ?? undefined)) {
         (el as unknown as NodeSingular).move({ parent: def.data.parent === undefined ? null : String(def.data.parent) });
       }
       el.data(def.data);
       if (el.classes().join(' ') !== def.classes) el.classes(def.classes);
-      return true;
-    };
-    for (const def of p.add) {
-      if (update(def)) continue;
-      (def.group === 'nodes' ? nodes : edges).push({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
     }
-    for (const def of p.update) {
-      if (!update(def)) (def.group === 'nodes' ? nodes : edges).push({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
-    }
-    let added = cy.add(nodes);
     // An edge whose end is not drawn would only make cytoscape warn about invalid endpoints.
     added = added.union(cy.add(edges.filter((e) => cy.getElementById(String(e.data.source)).nonempty() && cy.getElementById(String(e.data.target)).nonempty())));
     return added;
@@ -356,9 +365,7 @@ export class MapCanvas {
   /** Makes cytoscape hold exactly the model's picture (after patches were dropped). */
   private reconcile(): Collection {
     const want = this.model.elements;
-    this.cy.elements().forEach((el) => {
-      if (!want.has(el.id()) && el.inside()) el.remove();
-    });
+    for (const el of this.cy.elements().toArray()) if (!want.has(el.id())) removeKeepingChildren(this.cy, el.id());
     return this.applyPatch({ add: [...want.values()].sort((a, b) => (a.group === b.group ? (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) : a.group === 'nodes' ? -1 : 1)), update: [], remove: [], levelChanged: true, touchedEdges: [] });
   }
 
@@ -474,7 +481,9 @@ export class MapCanvas {
     const id = target.id();
     if (target.isNode() && target.hasClass('island')) {
       this.setOpen(namespaceOfBoxId(id)!, true);
-      return this.events.onSelect(id);
+      // A namespace's panel lists its findings; the internet island has none of its own: it only opens.
+      if (!target.hasClass('internet')) this.events.onSelect(id);
+      return;
     }
     if (target.isEdge() && isAggregateEdgeId(id)) {
       // An aggregate opens into its connections: open the islands at its ends.
@@ -513,6 +522,7 @@ export class MapCanvas {
         this.enqueue(this.model.collapse(ns));
       }
     }
+    if (zoom < CLOSE_ZOOM) this.closedByPerson.clear();
     if (zoom < OPEN_ZOOM) return;
     const centre = { x: (view.x1 + view.x2) / 2, y: (view.y1 + view.y2) / 2 };
     const candidates = cy
@@ -522,6 +532,7 @@ export class MapCanvas {
     for (const n of candidates.toArray()) {
       if (this.zoomOpened.size >= MAX_ZOOM_OPENED) break;
       const ns = namespaceOfBoxId(n.id())!;
+      if (this.closedByPerson.has(ns)) continue;
       this.zoomOpened.add(ns);
       this.enqueue(this.model.expand(ns));
     }
@@ -650,4 +661,16 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
   });
   if (unplaced > 0) runLayout(cy, cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
   all.forEach((n: NodeSingular) => void n.data('placed', true));
+}
+
+/**
+ * Removes an element; a box first hands its children to the top level. cytoscape removes a parent's
+ * descendants (and their edges) with it, and the model may keep a child drawn while its box goes
+ * (the internet island's peers when the map goes back to workloads).
+ */
+function removeKeepingChildren(cy: Core, id: string): void {
+  const el = cy.getElementById(id);
+  if (el.empty()) return;
+  if (el.isNode()) (el as unknown as NodeSingular).children().move({ parent: null });
+  el.remove();
 }

@@ -232,12 +232,6 @@ export class MapModel {
     return ids ? [...ids].map((id) => this.edges.get(id)).filter((e): e is GraphEdge => !!e) : [];
   }
 
-  /** The two ends of an aggregated edge, as drawn (island ids or node ids). */
-  aggregateEnds(rid: string): { source: string; target: string } | undefined {
-    const el = this.rendered.get(rid);
-    return el && isAggregateEdgeId(rid) ? { source: String(el.data.source), target: String(el.data.target) } : undefined;
-  }
-
   get currentLevel(): MapLevel {
     return this.level;
   }
@@ -367,7 +361,11 @@ export class MapModel {
     if (v.namespace) {
       const count = (this.workloadsOf.get(v.namespace) ?? 0) + by;
       if (count > 0) this.workloadsOf.set(v.namespace, count);
-      else this.workloadsOf.delete(v.namespace);
+      else {
+        // Gone from the map: it comes back closed, as on a fresh load.
+        this.workloadsOf.delete(v.namespace);
+        this.expanded.delete(v.namespace);
+      }
       this.dirtyNamespaces.add(v.namespace);
     }
     if (v.edges === 0) this.visibility.delete(nodeId);

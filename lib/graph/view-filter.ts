@@ -72,6 +72,8 @@ export interface VisibleGraph {
   edges: GraphEdge[];
 }
 
+const MAX_HIDDEN_CACHE = 100_000;
+
 /** Whether a connection passes the view's filters; the graph's nodes are passed in as they stand. */
 export type EdgeFilter = (e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>) => boolean;
 
@@ -91,6 +93,8 @@ export function edgeFilter(view: ViewOptions): EdgeFilter {
       // A node not known yet is hidden for now, and asked about again when it is.
       if (!n) return true;
       h = hiddenNode(n, view.visual, patterns);
+      // Bounded: a long-lived tab sees ever new internet names and addresses.
+      if (hiddenCache.size >= MAX_HIDDEN_CACHE) hiddenCache.clear();
       hiddenCache.set(id, h);
     }
     return h;

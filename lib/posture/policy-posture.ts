@@ -136,14 +136,16 @@ export class PolicyPosture {
   private computed(azure: AzureSnapshot | undefined): { findings: Finding[]; scores: PostureScores } {
     const snapshot = this.source.snapshot();
     const f = this.findingsFor;
-    const now = this.options.now ?? Date.now;
+    // A monotonic clock: a wall clock stepping back would freeze the findings until it caught up.
+    const now = this.options.now ?? (() => performance.now());
     if (f && f.snapshot === snapshot && f.azure === azure) {
       if (f.flowVersion === this.flowVersion && f.complete) return f;
       // Only flows came (or fixes wait to be checked): recent enough findings stand.
       if (now() - f.at < f.costMs * FRESHNESS_COST_FACTOR) return f;
     }
-    const started = now();
+    // The cost weighed is the findings' own: compiling an engine after a snapshot change is not repeated for flows.
     const { engine, checker } = this.current();
+    const started = now();
     const flows = this.summary.snapshot();
     const findings = computeFindings({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
     const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
