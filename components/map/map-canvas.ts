@@ -320,7 +320,8 @@ export class MapCanvas {
     this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
     // A level change closes every island: a selection that was opened into view is opened again.
-    if (this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
+    // (An island the person closed stays closed, selection inside or not.)
+    if (levelChanged && this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
       this.revealWanted = this.selected;
       this.revealIfWanted();
     }
@@ -406,8 +407,8 @@ export class MapCanvas {
   }
 
   /**
-   * Islands and peers by force-directed layout (once; later ones settle around them), then each
-   * opened island's workloads on a grid centred where the island was.
+   * Islands and peers by force-directed layout once per picture, newcomers at a free spot beside a
+   * neighbour, then each opened island's workloads on a grid centred where the island was.
    */
   private layOutIslands(fresh: boolean): void {
     const cy = this.cy;

@@ -236,10 +236,6 @@ export class MapModel {
     return this.level;
   }
 
-  isExpanded(namespace: string): boolean {
-    return this.expanded.has(namespace);
-  }
-
   /** Elements drawn now (the canvas's content once it applied every patch). */
   get elements(): ReadonlyMap<string, CyElement> {
     return this.rendered;
