@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configSummary, loadConfig } from './config';
-
-function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { problemsOf } from './testing/config-problems';
 
 describe('FLOWSIGHT_DEMO_SCALE', () => {
   it('is 0 (the hand-written demo) when unset, empty or 0', () => {

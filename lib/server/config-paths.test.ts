@@ -4,16 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Env } from './config';
-
-function problemsOf(env: Env, options?: Parameters<typeof loadConfig>[1]): { variable: string; message: string }[] {
-  try {
-    loadConfig(env, options);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { problemsOf } from './testing/config-problems';
 
 describe('loadConfig: manifests and Azure paths, checked at start-up', () => {
   let dir: string;

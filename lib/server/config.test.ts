@@ -3,16 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
-
-function problemsOf(env: Record<string, string | undefined>): { variable: string; message: string }[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { problemsOf } from './testing/config-problems';
 
 describe('loadConfig', () => {
   it('defaults to the demo relay on loopback', () => {
