@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSummary, loadConfig } from './config';
+import { configSummary, loadConfig } from './config';
 import { problemsOf } from './testing/config-problems';
 
 describe('FLOWSIGHT_DEMO_SCALE', () => {
