@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from './config';
+import { loadConfig } from './config';
 import { problemsOf } from './testing/config-problems';
 
 describe('loadConfig: manifests and Azure paths, checked at start-up', () => {
