@@ -417,7 +417,7 @@ export class MapCanvas {
       // A new picture: islands and peers by force-directed layout, once.
       movable.forEach((n: NodeSingular) => void n.position(this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400)));
       const eles = movable.union(movable.edgesWith(movable));
-      runLayout(cy, eles, islandLayoutOptions(eles.nodes().length, true, []));
+      runLayout(eles, islandLayoutOptions(eles.nodes().length));
     } else {
       // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
       // (or by the centre), nothing else moves and no layout runs.
@@ -605,11 +605,12 @@ function workloadLayoutOptions(nodeCount: number, randomize: boolean, fixed: Pla
   } as cytoscape.LayoutOptions;
 }
 
-function islandLayoutOptions(nodeCount: number, randomize: boolean, fixed: Placed[]): cytoscape.LayoutOptions {
+/** A new islands picture, laid out from scratch (newcomers later take a free spot instead). */
+function islandLayoutOptions(nodeCount: number): cytoscape.LayoutOptions {
   return {
     name: 'fcose',
     quality: nodeCount > 300 ? 'draft' : 'default',
-    randomize,
+    randomize: true,
     animate: false,
     nodeDimensionsIncludeLabels: false,
     nodeRepulsion: () => 400_000,
@@ -620,12 +621,11 @@ function islandLayoutOptions(nodeCount: number, randomize: boolean, fixed: Place
     numIter: 1500,
     packComponents: true,
     fit: false,
-    ...(fixed.length ? { fixedNodeConstraint: fixed } : {}),
   } as cytoscape.LayoutOptions;
 }
 
 /** Runs a layout seeded by the ids it moves, so the same graph always gives the same picture. */
-function runLayout(cy: Core, eles: Collection, options: cytoscape.LayoutOptions): void {
+function runLayout(eles: Collection, options: cytoscape.LayoutOptions): void {
   const seed = hashStrings(eles.map((e) => e.id()).sort());
   try {
     withSeededRandom(seed, () => eles.layout(options).run());
@@ -633,7 +633,6 @@ function runLayout(cy: Core, eles: Collection, options: cytoscape.LayoutOptions)
     // A constraint fcose cannot satisfy (e.g. fixed nodes in a changed compound): lay out without it.
     withSeededRandom(seed, () => eles.layout({ ...options, fixedNodeConstraint: undefined } as unknown as cytoscape.LayoutOptions).run());
   }
-  void cy;
 }
 
 /**
@@ -660,7 +659,7 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
     const own = startPosition(n.id(), count);
     n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 60) + 30, y: neighbour.position('y') + (own.y % 60) + 30 } : own);
   });
-  if (unplaced > 0) runLayout(cy, cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
+  if (unplaced > 0) runLayout(cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
   all.forEach((n: NodeSingular) => void n.data('placed', true));
 }
 
