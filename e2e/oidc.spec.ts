@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { parseStreamEvent } from '../lib/graph/graph-wire';
 import { FakeApiServer } from '../lib/k8s/testing/fake-api-server';
 import { startTestIssuer, type TestIssuer } from '../lib/server/testing/oidc-issuer';
 import { startDashboard, type DashboardProcess } from './fixtures/dashboard-process';
@@ -139,19 +140,19 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
     // The stream: its snapshot and deltas stay in scope too, and so do its flow samples.
     const streamed = await page.evaluate(
       () =>
-        new Promise<{ snapshot: Graph; flows: { source: { namespace: string }; destination: { namespace: string } }[] }>((resolve) => {
+        new Promise<{ snapshot: string; flows: { source: { namespace: string }; destination: { namespace: string } }[] }>((resolve) => {
           const es = new EventSource('/api/stream');
-          let snapshot: Graph | null = null;
+          let snapshot = '';
           const flows: { source: { namespace: string }; destination: { namespace: string } }[] = [];
-          es.addEventListener('snapshot', (e) => (snapshot = JSON.parse((e as MessageEvent).data).graph));
+          es.addEventListener('snapshot', (e) => (snapshot = (e as MessageEvent).data));
           es.addEventListener('flows', (e) => flows.push(...JSON.parse((e as MessageEvent).data)));
           setTimeout(() => {
             es.close();
-            resolve({ snapshot: snapshot!, flows });
+            resolve({ snapshot, flows });
           }, 4000);
         }),
     );
-    expectScoped(streamed.snapshot, 'production');
+    expectScoped((parseStreamEvent('snapshot', streamed.snapshot) as { graph: Graph }).graph, 'production');
     expect(streamed.flows.length).toBeGreaterThan(0);
     for (const f of streamed.flows) expect([f.source.namespace, f.destination.namespace]).toContain('production');
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invalidParamsResponse } from '@/lib/api/problem';
 import type { FlowRecord } from '@/lib/flows/flow-record';
-import type { GraphDelta, GraphNode, GraphSnapshot } from '@/lib/graph/types';
+import { encodeDelta, encodeSnapshot, type WireDelta, type WireSnapshot } from '@/lib/graph/graph-wire';
+import type { GraphNode } from '@/lib/graph/types';
 import { flow, pod } from '@/lib/testing/flow-fixtures';
 import { LiveStore, MAX_FLOWS_IN_BROWSER, type StreamSource } from './live-store';
 
@@ -37,8 +38,9 @@ class FakeStream implements StreamSource {
 }
 
 const node = (id: string): GraphNode => ({ id, kind: 'workload', namespace: id.split('/')[0], label: id, workloadKind: '', pods: [], podCount: 1, app: '', dnsName: '', firstSeen: 1, lastSeen: 1 });
-const snapshot = (seq: number, ids: string[]): { graph: GraphSnapshot; status: unknown } => ({ graph: { seq, nodes: ids.map(node), edges: [] }, status: { relay: { mode: 'demo' } } });
-const delta = (seq: number, add: string[] = [], remove: string[] = []): GraphDelta => ({ seq, upsertNodes: add.map(node), upsertEdges: [], removeNodes: remove, removeEdges: [] });
+// What the hub sends: the stream's wire form of the graph.
+const snapshot = (seq: number, ids: string[]): { graph: WireSnapshot; status: unknown } => ({ graph: encodeSnapshot({ seq, nodes: ids.map(node), edges: [] }), status: { relay: { mode: 'demo' } } });
+const delta = (seq: number, add: string[] = [], remove: string[] = []): WireDelta => encodeDelta({ seq, upsertNodes: add.map(node), upsertEdges: [], removeNodes: remove, removeEdges: [] });
 const flows = (n: number, ns = 'shop'): FlowRecord[] => Array.from({ length: n }, (_, i) => flow(pod(ns, `app-${i}`), pod(ns, 'db-0')));
 
 function setup(answer: (url: string) => Response | Promise<Response> = () => Response.json({ flows: [], explanation: { combination: [] } })) {

@@ -8,7 +8,8 @@
 
 import { ApiError } from '@/lib/api/problem';
 import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
-import type { GraphDelta, GraphSnapshot } from '@/lib/graph/types';
+import { decodeDelta, decodeSnapshot, GraphWireError, type WireDelta, type WireSnapshot } from '@/lib/graph/graph-wire';
+import type { GraphDelta } from '@/lib/graph/types';
 import type { FilterExplanation } from '@/lib/flows/filter-explanation';
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { mergeFlows } from '@/lib/flows/merge-flows';
@@ -129,14 +130,17 @@ export class LiveStore {
       else this.set({ stream: 'connecting' });
     });
     es.addEventListener('snapshot', (ev) => {
-      const data = JSON.parse((ev as MessageEvent).data) as { graph: GraphSnapshot; status: HubStatus };
-      const graph = stateFromSnapshot(data.graph);
+      const data = JSON.parse((ev as MessageEvent).data) as { graph: WireSnapshot; status: HubStatus };
+      const snapshot = this.decoded(() => decodeSnapshot(data.graph));
+      if (!snapshot) return;
+      const graph = stateFromSnapshot(snapshot);
       this.set({ graph, status: data.status, stream: 'open' });
       this.emitGraph({ kind: 'snapshot', graph });
     });
     es.addEventListener('delta', (ev) => {
-      const delta = JSON.parse((ev as MessageEvent).data) as GraphDelta;
       if (!this.state.graph) return;
+      const delta = this.decoded(() => decodeDelta(JSON.parse((ev as MessageEvent).data) as WireDelta));
+      if (!delta) return;
       try {
         const before = this.state.graph;
         const graph = applyDelta(before, delta);
@@ -154,6 +158,23 @@ export class LiveStore {
       if (!this.sampleDisabled) this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]);
     });
     es.addEventListener('bye', () => this.reconnect());
+  }
+
+  /**
+   * A graph message in a layout this page's code does not know comes from a newer server: only
+   * reloading the page helps (the stream stops until then rather than drawing a misread graph).
+   */
+  private decoded<T>(decode: () => T): T | null {
+    try {
+      return decode();
+    } catch (e) {
+      if (!(e instanceof GraphWireError)) throw e;
+      this.source?.close();
+      this.source = null;
+      this.set({ stream: 'error' });
+      globalThis.location?.reload();
+      return null;
+    }
   }
 
   /**

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { demoAzureSnapshot } from '../azure/demo';
 import { demoScenario } from '../demo/scenario';
 import { FlowGraph } from '../graph/flow-graph';
+import { parseStreamEvent } from '../graph/graph-wire';
+import type { GraphDelta } from '../graph/types';
 import { demoSnapshot } from '../k8s/demo-source';
 import { demoFlows } from '../posture/testing/demo-flows';
 import { EdgePathAnnotator, type EdgePathInputs } from './edge-paths';
@@ -116,7 +118,7 @@ describe('the hub with edge paths attached after flows arrived', () => {
     hub.subscribe({ predicate: null, send: (event, data) => (sent.push({ event, data }), true), close: () => undefined });
     hub.setEdgePaths(new EdgePathAnnotator(() => ({ cluster, azure: demoAzureSnapshot() }), { budgetMs: Infinity }));
     hub.tick();
-    const delta = JSON.parse(sent.filter((s) => s.event === 'delta').at(-1)!.data) as { upsertEdges: { id: string; path?: { status: string; decidedBy?: string } }[] };
+    const delta = parseStreamEvent('delta', sent.filter((s) => s.event === 'delta').at(-1)!.data) as GraphDelta;
     const pypi = delta.upsertEdges.find((e) => e.id === 'legacy/legacy-app|world:pypi.org|443|TCP')!;
     expect(pypi.path).toMatchObject({ status: 'denied', decidedBy: 'firewall' });
     expect(hub.graphSnapshot().edges.every((e) => e.path)).toBe(true);

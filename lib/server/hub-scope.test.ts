@@ -1,3 +1,4 @@
+import { parseStreamEvent } from '../graph/graph-wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
 import { applyDelta, stateFromSnapshot, type GraphState } from '../graph/apply-delta';
@@ -18,7 +19,7 @@ class FakeClient implements HubClient {
   constructor(public predicate: ((f: FlowRecord) => boolean) | null) {}
   send(event: string, json: string): boolean {
     if (this.full) return false;
-    this.events.push({ event, data: JSON.parse(json) });
+    this.events.push({ event, data: parseStreamEvent(event, json) });
     return true;
   }
   close(): void {}

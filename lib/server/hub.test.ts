@@ -1,3 +1,4 @@
+import { parseStreamEvent } from '../graph/graph-wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileFilters } from '../hubble/flow-filter';
 import { flow, pod } from '../testing/flow-fixtures';
@@ -13,7 +14,7 @@ class FakeClient implements HubClient {
   constructor(readonly predicate: ReturnType<typeof compileFilters> | null = compileFilters()) {}
   send(event: string, json: string): boolean {
     if (this.full) return false;
-    this.events.push({ event, data: JSON.parse(json) });
+    this.events.push({ event, data: parseStreamEvent(event, json) });
     return true;
   }
   close(reason: string): void {

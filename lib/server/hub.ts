@@ -10,6 +10,7 @@ import { DemoRelay } from '../demo/demo-relay';
 import { demoScenarioOfScale } from '../demo/scaled-scenario';
 import { FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
+import { encodeDelta, encodeSnapshot } from '../graph/graph-wire';
 import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
@@ -293,14 +294,14 @@ export class Hub {
   }
 
   private snapshotJson(): string {
-    return JSON.stringify({ graph: this.graphSnapshot(), status: this.status() });
+    return JSON.stringify({ graph: encodeSnapshot(this.graphSnapshot()), status: this.status() });
   }
 
   /** The snapshot this client gets: the shared one (built once per tick), or its own view of the graph. */
   private snapshotJsonFor(state: ClientState, shared: string | null): string {
     const view = state.client.graphView;
     if (!view) return shared ?? this.snapshotJson();
-    return JSON.stringify({ graph: view.snapshot(this.graphSnapshot()), status: this.status() });
+    return JSON.stringify({ graph: encodeSnapshot(view.snapshot(this.graphSnapshot())), status: this.status() });
   }
 
   /** A node of the graph as it stands (a scoped view fetches the far end of an edge it starts showing). */
@@ -353,7 +354,7 @@ export class Hub {
     const delta = this.graph.takeDelta();
     this.edgePaths?.decorate(delta, this.graph);
     if (this.clients.size === 0) return;
-    const deltaJson = delta ? JSON.stringify(delta) : null;
+    const deltaJson = delta ? JSON.stringify(encodeDelta(delta)) : null;
     const countersJson = this.countersJson();
     let snapshot: string | null = null;
     for (const state of this.clients) {
@@ -364,7 +365,7 @@ export class Hub {
         continue;
       }
       const own = view && delta ? view.delta(delta) : null;
-      this.sendTo(state, null, view ? (own ? JSON.stringify(own) : null) : deltaJson, this.countersJsonFor(state, countersJson), now);
+      this.sendTo(state, null, view ? (own ? JSON.stringify(encodeDelta(own)) : null) : deltaJson, this.countersJsonFor(state, countersJson), now);
     }
   }
 
