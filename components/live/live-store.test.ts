@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invalidParamsResponse } from '@/lib/api/problem';
 import type { FlowRecord } from '@/lib/flows/flow-record';
+import { emptyEdge } from '@/lib/graph/flow-graph';
 import { encodeDelta, encodeSnapshot, type WireDelta, type WireSnapshot } from '@/lib/graph/graph-wire';
-import type { GraphNode } from '@/lib/graph/types';
+import type { GraphEdge, GraphNode } from '@/lib/graph/types';
 import { flow, pod } from '@/lib/testing/flow-fixtures';
 import { LiveStore, MAX_FLOWS_IN_BROWSER, type StreamSource } from './live-store';
 
@@ -41,6 +42,7 @@ const node = (id: string): GraphNode => ({ id, kind: 'workload', namespace: id.s
 // What the hub sends: the stream's wire form of the graph.
 const snapshot = (seq: number, ids: string[]): { graph: WireSnapshot; status: unknown } => ({ graph: encodeSnapshot({ seq, nodes: ids.map(node), edges: [] }), status: { relay: { mode: 'demo' } } });
 const delta = (seq: number, add: string[] = [], remove: string[] = []): WireDelta => encodeDelta({ seq, upsertNodes: add.map(node), upsertEdges: [], removeNodes: remove, removeEdges: [] });
+const edge = (source: string, target: string): GraphEdge => ({ ...emptyEdge(`${source}|${target}|80|TCP`, source, target, 80, 'TCP', 1, 1), counts: { forwarded: 1, dropped: 0, audit: 0, error: 0, other: 0 }, total: 1 });
 const flows = (n: number, ns = 'shop'): FlowRecord[] => Array.from({ length: n }, (_, i) => flow(pod(ns, `app-${i}`), pod(ns, 'db-0')));
 
 function setup(answer: (url: string) => Response | Promise<Response> = () => Response.json({ flows: [], explanation: { combination: [] } })) {
@@ -166,6 +168,22 @@ describe('LiveStore: following the graph change by change (the map applies delta
     stop();
     last().emit('delta', delta(10, ['shop/y']));
     expect(events).toEqual(['snapshot 5', 'delta 6 -> shop/a,shop/b', 'snapshot 9']);
+  });
+
+  it('adds the parts of a large snapshot as they come, tells the map each one, and ignores a part of an older snapshot', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b', 'shop/c']), parts: 2 });
+    const events: string[] = [];
+    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `delta ${ev.delta.seq}: ${ev.graph.edges.size} edges`));
+    const part = (seq: number, to: string) => encodeDelta({ seq, upsertNodes: [], upsertEdges: [edge('shop/a', to)], removeNodes: [], removeEdges: [] });
+    last().emit('snapshot-part', part(5, 'shop/b'));
+    last().emit('snapshot-part', part(4, 'shop/c')); // from the snapshot before: not this graph's
+    last().emit('snapshot-part', part(5, 'shop/c'));
+    expect(events).toEqual(['snapshot 5', 'delta 5: 1 edges', 'delta 5: 2 edges']);
+    expect([...store.getSnapshot().graph!.edges.keys()]).toEqual(['shop/a|shop/b|80|TCP', 'shop/a|shop/c|80|TCP']);
+    last().emit('delta', delta(6, ['shop/d']));
+    expect(store.getSnapshot().graph!.seq).toBe(6);
   });
 
   it('keeps the node map when a delta changes only edges, so what depends on nodes alone is not redone', () => {

@@ -7,7 +7,7 @@
  */
 
 import { ApiError } from '@/lib/api/problem';
-import { applyDelta, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
+import { applyDelta, applySnapshotPart, DeltaGapError, stateFromSnapshot, type GraphState } from '@/lib/graph/apply-delta';
 import { decodeDelta, decodeSnapshot, GraphWireError, type WireDelta, type WireSnapshot } from '@/lib/graph/graph-wire';
 import type { GraphDelta } from '@/lib/graph/types';
 import type { FilterExplanation } from '@/lib/flows/filter-explanation';
@@ -152,6 +152,17 @@ export class LiveStore {
         if (e instanceof DeltaGapError) this.reconnect();
         else throw e;
       }
+    });
+    es.addEventListener('snapshot-part', (ev) => {
+      const before = this.state.graph;
+      if (!before) return;
+      const part = this.decoded(() => decodeDelta(JSON.parse((ev as MessageEvent).data) as WireDelta));
+      if (!part) return;
+      const graph = applySnapshotPart(before, part);
+      if (graph === before) return;
+      this.set({ graph });
+      // To the map it is one more change: the rest of the connections, added.
+      this.emitGraph({ kind: 'delta', delta: part, graph });
     });
     es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
     es.addEventListener('flows', (ev) => {

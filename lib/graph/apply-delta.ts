@@ -37,3 +37,14 @@ export function applyDelta(state: GraphState, delta: GraphDelta): GraphState {
   for (const e of delta.upsertEdges) edges.set(e.id, e);
   return { seq: delta.seq, nodes, edges };
 }
+
+/**
+ * Adds the edges of a `snapshot-part` (the rest of a snapshot, see snapshot-parts.ts). A part of
+ * another snapshot than the one the state came from is ignored: the state is returned as it was.
+ */
+export function applySnapshotPart(state: GraphState, part: GraphDelta): GraphState {
+  if (part.seq !== state.seq || !part.upsertEdges.length) return state;
+  const edges = new Map(state.edges);
+  for (const e of part.upsertEdges) edges.set(e.id, e);
+  return { seq: state.seq, nodes: state.nodes, edges };
+}

@@ -231,7 +231,7 @@ export function decodeDelta(w: WireDelta): GraphDelta {
 /** One `/api/stream` event's data as plain objects: the graph events decoded, the others parsed. */
 export function parseStreamEvent(event: string, json: string): unknown {
   const data = JSON.parse(json) as unknown;
-  if (event === 'delta') return decodeDelta(data as WireDelta);
+  if (event === 'delta' || event === 'snapshot-part') return decodeDelta(data as WireDelta);
   if (event === 'snapshot') {
     const s = data as { graph: WireSnapshot };
     return { ...s, graph: decodeSnapshot(s.graph) };

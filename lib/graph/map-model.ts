@@ -19,20 +19,9 @@ import type { GraphState } from './apply-delta';
 import { edgeElement, edgeLabel, edgeWeight, namespaceElement, nodeElement, type CyElement, type NamespaceFlagLabel } from './cy-elements';
 import { namespaceBoxId, namespaceOfBoxId } from './graph-ids';
 import { islandFootprint } from './island-layout';
+import { INTERNET_ISLAND, islandOf } from './island-of';
 import { edgeFilter, type EdgeFilter, type ViewOptions } from './view-filter';
 import { effectiveStatus, type EdgeStatus, type GraphDelta, type GraphEdge, type GraphNode } from './types';
-
-/**
- * The island internet peers gather in at the islands level: a cluster's workloads call hundreds of
- * names, and one aggregated edge per namespace and name would outnumber everything else on the map.
- * Not a valid namespace name, so it cannot clash with one.
- */
-export const INTERNET_ISLAND = '(internet)';
-
-/** The island a node belongs to: its namespace, the internet island for internet peers, or none. */
-function groupOf(n: Pick<GraphNode, 'namespace' | 'kind'>): string {
-  return n.namespace || (n.kind === 'world' ? INTERNET_ISLAND : '');
-}
 
 /** Workloads on screen above which namespaces collapse into islands. */
 export const ISLAND_THRESHOLD = 400;
@@ -156,7 +145,7 @@ export class MapModel {
     this.nodes = graph.nodes;
     this.edges = graph.edges;
     for (const id of delta.removeEdges) this.unplace(id);
-    for (const n of delta.upsertNodes) this.markNode(n.id, groupOf(n));
+    for (const n of delta.upsertNodes) this.markNode(n.id, islandOf(n));
     for (const id of delta.removeNodes) this.dirtyNodes.add(id);
     for (const e of delta.upsertEdges) {
       const current = this.edges.get(e.id);
@@ -212,7 +201,7 @@ export class MapModel {
   reveal(nodeId: string): { patch: RenderPatch; found: boolean } {
     const n = this.nodes.get(nodeId);
     if (!n || !this.isVisible(nodeId)) return { patch: this.flush(false), found: false };
-    const group = groupOf(n);
+    const group = islandOf(n);
     if (this.level === 'islands' && group && !this.expanded.has(group)) return { patch: this.expand(group), found: true };
     return { patch: this.flush(false), found: true };
   }
@@ -298,7 +287,7 @@ export class MapModel {
 
   /** The element a node is drawn as: its island when its group is collapsed, else itself. */
   private repr(n: Pick<GraphNode, 'id' | 'namespace' | 'kind'>): string {
-    const group = groupOf(n);
+    const group = islandOf(n);
     if (this.level === 'islands' && group && !this.expanded.has(group)) return namespaceBoxId(group);
     return n.id;
   }
@@ -347,7 +336,7 @@ export class MapModel {
     let v = this.visibility.get(nodeId);
     if (!v) {
       const n = this.nodes.get(nodeId);
-      v = { edges: 0, namespace: n ? groupOf(n) : '' };
+      v = { edges: 0, namespace: n ? islandOf(n) : '' };
       this.visibility.set(nodeId, v);
     }
     const was = v.edges;
@@ -460,7 +449,7 @@ export class MapModel {
     if (!n || !this.isVisible(id) || this.repr(n) !== id) return null;
     const el = nodeElement(n, this.decor.flaggedNodes);
     // An opened internet island holds its peers like a namespace box holds its workloads.
-    if (this.level === 'islands' && groupOf(n) === INTERNET_ISLAND) el.data.parent = namespaceBoxId(INTERNET_ISLAND);
+    if (this.level === 'islands' && islandOf(n) === INTERNET_ISLAND) el.data.parent = namespaceBoxId(INTERNET_ISLAND);
     return el;
   }
 

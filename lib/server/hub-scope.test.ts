@@ -1,7 +1,7 @@
-import { parseStreamEvent } from '../graph/graph-wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
 import { applyDelta, stateFromSnapshot, type GraphState } from '../graph/apply-delta';
+import { parseStreamEvent } from '../graph/graph-wire';
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
 import { compileFilters } from '../hubble/flow-filter';
 import { flow, pod, world } from '../testing/flow-fixtures';

@@ -1,5 +1,6 @@
-import { parseStreamEvent } from '../graph/graph-wire';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseStreamEvent } from '../graph/graph-wire';
+import type { GraphDelta, GraphSnapshot } from '../graph/types';
 import { compileFilters } from '../hubble/flow-filter';
 import { flow, pod } from '../testing/flow-fixtures';
 import { loadConfig } from './config';
@@ -109,6 +110,41 @@ describe('Hub fan-out', () => {
     expect(snaps).toHaveLength(2);
     expect(snaps[1].graph.edges).toHaveLength(3); // the snapshot carries what the skipped deltas had
     expect(h.status().clients.resyncs).toBe(1);
+  });
+
+  it('sends a large graph as a snapshot with the islands picture first, then its other edges in parts (issue 13)', () => {
+    const h = hub();
+    // 6,000 connections: more than one part holds.
+    for (let i = 0; i < 6000; i++) h.ingest(flow(pod(`ns${i % 6}`, `app${i % 60}-5f6d7c8b9-x7k2p`), pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
+    h.tick();
+    const c = new FakeClient();
+    h.subscribe(c);
+    expect(c.events.map((e) => e.event).slice(0, 3)).toEqual(['snapshot', 'snapshot-part', 'snapshot-part']);
+    const [snap] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+    const parts = c.of('snapshot-part') as GraphDelta[];
+    expect(snap.parts).toBe(parts.length);
+    expect(snap.graph.edges.length).toBeLessThan(100); // 61 workloads and 6 pairs of islands need few
+    for (const p of parts) expect(p.seq).toBe(snap.graph.seq);
+    const all = new Set([...snap.graph.edges, ...parts.flatMap((p) => p.upsertEdges)].map((e) => e.id));
+    expect(all.size).toBe(6000);
+    expect(h.status().graph.edges).toBe(6000);
+  });
+
+  it('sends a snapshot cut short by a full socket again, whole, at the next tick', () => {
+    const h = hub();
+    for (let i = 0; i < 6000; i++) h.ingest(flow(frontend, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
+    h.tick();
+    const c = new FakeClient();
+    let room = 2; // the snapshot and one part, then the socket is full
+    const send = c.send.bind(c);
+    c.send = (event, json) => room-- > 0 && send(event, json);
+    h.subscribe(c);
+    expect(c.events.map((e) => e.event)).toEqual(['snapshot', 'snapshot-part']);
+    room = Infinity;
+    h.tick();
+    const events = c.events.map((e) => e.event);
+    expect(events.slice(2, 5)).toEqual(['snapshot', 'snapshot-part', 'snapshot-part']);
+    expect(events).not.toContain('delta');
   });
 
   it('cuts off a client that stays stalled past the timeout', () => {

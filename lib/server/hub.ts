@@ -8,9 +8,10 @@
 import type { FlowRecord } from '../flows/flow-record';
 import { DemoRelay } from '../demo/demo-relay';
 import { demoScenarioOfScale } from '../demo/scaled-scenario';
-import { FlowGraph } from '../graph/flow-graph';
+import { DEFAULT_MAX_DELTA_EDGES, FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
 import { encodeDelta, encodeSnapshot } from '../graph/graph-wire';
+import { snapshotParts } from '../graph/snapshot-parts';
 import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
@@ -25,6 +26,8 @@ import { VerdictCounters, type CounterSummary } from './verdict-counters';
 const BACKLOG_SLACK_MS = 5_000;
 /** Flows held for the listeners between two ticks, at most (a second of 1M flows/s at the default tick); beyond, counted as skipped. */
 const MAX_PENDING_FLOWS = 250_000;
+/** Edges per `snapshot-part` event: what a browser takes in one go, as with a delta. */
+const SNAPSHOT_PART_EDGES = DEFAULT_MAX_DELTA_EDGES;
 
 export interface HubClient {
   /** Which flows this browser wants samples of; null for pages that list no flows. */
@@ -289,19 +292,28 @@ export class Hub {
   subscribe(client: HubClient): () => void {
     const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null };
     this.clients.add(state);
-    this.sendTo(state, this.snapshotJsonFor(state, null), null, this.countersJsonFor(state, null), Date.now());
+    this.sendTo(state, this.snapshotFor(state, null), null, this.countersJsonFor(state, null), Date.now());
     return () => this.clients.delete(state);
   }
 
-  private snapshotJson(): string {
-    return JSON.stringify({ graph: encodeSnapshot(this.graphSnapshot()), status: this.status() });
+  /**
+   * A snapshot as the stream sends it: the `snapshot` event (the nodes and what the islands picture
+   * needs, with how many parts follow), then the `snapshot-part` events with the other edges, all
+   * as of the same graph sequence (see snapshot-parts.ts).
+   */
+  private snapshotMessages(graph: GraphSnapshot): string[] {
+    const { head, rest } = snapshotParts(graph, SNAPSHOT_PART_EDGES);
+    return [
+      JSON.stringify({ graph: encodeSnapshot(head), status: this.status(), parts: rest.length }),
+      ...rest.map((edges) => JSON.stringify(encodeDelta({ seq: graph.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] }))),
+    ];
   }
 
   /** The snapshot this client gets: the shared one (built once per tick), or its own view of the graph. */
-  private snapshotJsonFor(state: ClientState, shared: string | null): string {
+  private snapshotFor(state: ClientState, shared: string[] | null): string[] {
     const view = state.client.graphView;
-    if (!view) return shared ?? this.snapshotJson();
-    return JSON.stringify({ graph: encodeSnapshot(view.snapshot(this.graphSnapshot())), status: this.status() });
+    if (!view) return shared ?? this.snapshotMessages(this.graphSnapshot());
+    return this.snapshotMessages(view.snapshot(this.graphSnapshot()));
   }
 
   /** A node of the graph as it stands (a scoped view fetches the far end of an edge it starts showing). */
@@ -356,12 +368,12 @@ export class Hub {
     if (this.clients.size === 0) return;
     const deltaJson = delta ? JSON.stringify(encodeDelta(delta)) : null;
     const countersJson = this.countersJson();
-    let snapshot: string | null = null;
+    let snapshot: string[] | null = null;
     for (const state of this.clients) {
       const view = state.client.graphView;
       if (state.needsSnapshot) {
-        if (!view) snapshot ??= this.snapshotJson();
-        this.sendTo(state, this.snapshotJsonFor(state, snapshot), null, this.countersJsonFor(state, countersJson), now);
+        if (!view) snapshot ??= this.snapshotMessages(this.graphSnapshot());
+        this.sendTo(state, this.snapshotFor(state, snapshot), null, this.countersJsonFor(state, countersJson), now);
         continue;
       }
       const own = view && delta ? view.delta(delta) : null;
@@ -369,12 +381,14 @@ export class Hub {
     }
   }
 
-  private sendTo(state: ClientState, snapshot: string | null, delta: string | null, counters: string, now: number): void {
+  private sendTo(state: ClientState, snapshot: string[] | null, delta: string | null, counters: string, now: number): void {
     const c = state.client;
     let ok = true;
     if (snapshot !== null) {
-      ok = c.send('snapshot', snapshot);
-      if (ok) state.needsSnapshot = false;
+      ok = c.send('snapshot', snapshot[0]);
+      for (let i = 1; ok && i < snapshot.length; i++) ok = c.send('snapshot-part', snapshot[i]);
+      // A snapshot cut short is sent again whole.
+      state.needsSnapshot = !ok;
     } else if (delta !== null && !state.needsSnapshot) {
       ok = c.send('delta', delta);
       // A skipped delta cannot be patched later: this browser gets a fresh snapshot instead.
