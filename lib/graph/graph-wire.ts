@@ -62,6 +62,11 @@ export interface WireDelta extends WireTables {
   removeEdges: string[];
 }
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 /** Builds one message's tables while its nodes and edges are encoded. */
 class TableBuilder {
   readonly ids: string[] = [];
@@ -119,19 +124,14 @@ class TableBuilder {
     const c = e.counts;
     const wire: WireEdge = [this.id(e.source), this.id(e.target), e.port, e.protocol, c.forwarded, c.dropped, c.audit, c.error, c.other, e.replies, this.time(e.firstSeen), this.time(e.lastSeen), this.path(e.path)];
     const extra: WireEdgeExtra = {};
-    let any = false;
-    for (const _ in e.dropReasons) {
-      extra.r = e.dropReasons;
-      any = true;
-      break;
-    }
-    if (e.allowedBy.length) (extra.a = e.allowedBy.map((n) => this.name(n))), (any = true);
-    if (e.deniedBy.length) (extra.d = e.deniedBy.map((n) => this.name(n))), (any = true);
-    if (e.l7.http || e.l7.dns || e.l7.kafka) (extra.l = [e.l7.http, e.l7.dns, e.l7.kafka]), (any = true);
+    if (hasKeys(e.dropReasons)) extra.r = e.dropReasons;
+    if (e.allowedBy.length) extra.a = e.allowedBy.map((n) => this.name(n));
+    if (e.deniedBy.length) extra.d = e.deniedBy.map((n) => this.name(n));
+    if (e.l7.http || e.l7.dns || e.l7.kafka) extra.l = [e.l7.http, e.l7.dns, e.l7.kafka];
     // edgeIdOf without its escaping of the protocol: cheaper, and an id that differs (never, for
     // real protocols) is only sent in full.
-    if (e.id !== `${e.source}|${e.target}|${e.port}|${e.protocol}`) (extra.i = e.id), (any = true);
-    if (any) wire.push(extra);
+    if (e.id !== `${e.source}|${e.target}|${e.port}|${e.protocol}`) extra.i = e.id;
+    if (hasKeys(extra)) wire.push(extra);
     return wire;
   }
 
