@@ -116,6 +116,23 @@ describe('FlowGraph', () => {
     expect(g.snapshot().edges.map((e) => e.port).sort()).toEqual([1, 3, 4]);
   });
 
+  it('counts flows in a row on one edge as recently seen, before and after a delta', () => {
+    const g = new FlowGraph({ maxEdges: 2 });
+    const other = pod('production', 'cart-7d9f8b6c4-a1b2c', { port: 7070 });
+    g.add(flow(frontend1, api, { time: 1 }));
+    g.add(flow(frontend1, other, { time: 2 }));
+    g.add(flow(frontend1, api, { time: 3 }));
+    g.takeDelta();
+    // The same edge as the flow before the delta: it must be sent again and stay the most recent.
+    g.add(flow(frontend2, api, { time: 4 }));
+    g.add(flow({ ...api, port: 8080 }, { ...frontend1, port: 41000 }, { time: 5, isReply: true }));
+    const delta = g.takeDelta()!;
+    expect(delta.upsertEdges.map((e) => [e.id, e.total])).toEqual([['production/frontend|production/api-server|8080|TCP', 4]]);
+    // A third edge evicts the least recently seen one: the cart edge, not the busy api edge.
+    g.add(flow(frontend1, postgres, { time: 6 }));
+    expect(g.takeDelta()!.removeEdges).toEqual(['production/frontend|production/cart|7070|TCP']);
+  });
+
   it('drops a node with its last edge, and only then, on eviction as on expiry', () => {
     const g = new FlowGraph({ maxEdges: 2 });
     g.add(flow(frontend1, api, { time: 1 }));

@@ -12,7 +12,7 @@
  */
 
 import type { FlowRecord } from '../flows/flow-record';
-import { edgeIdOf } from './graph-ids';
+import { EdgeIdCache, edgeIdOf } from './graph-ids';
 import { nodeOfEndpoint, type EndpointNode } from './node-identity';
 import type { EdgeStatus, GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
 
@@ -80,6 +80,9 @@ export class FlowGraph {
   private readonly maxEdges: number;
   private readonly maxPods: number;
   private readonly maxDeltaEdges: number;
+  private readonly edgeIds: EdgeIdCache;
+  /** The edge the last flow counted towards: last in `edges` and in `dirtyEdges` until takeDelta. */
+  private lastEdge: GraphEdge | null = null;
   /** Edges removed because of the cap (not the window): shown so nothing vanishes silently. */
   evictedEdges = 0;
 
@@ -88,6 +91,8 @@ export class FlowGraph {
     this.maxEdges = opts.maxEdges ?? DEFAULT_MAX_EDGES;
     this.maxPods = opts.maxPodsListed ?? 20;
     this.maxDeltaEdges = opts.maxDeltaEdges ?? DEFAULT_MAX_DELTA_EDGES;
+    // Room for the live edges and as many again that come and go.
+    this.edgeIds = new EdgeIdCache(2 * this.maxEdges + 1024);
   }
 
   get sequence(): number {
@@ -135,17 +140,22 @@ export class FlowGraph {
     if (t > this.newest) this.newest = t;
     this.touchNode(src, from.pod, t);
     this.touchNode(dst, to.pod, t);
-    const id = edgeIdOf(src.id, dst.id, port, flow.protocol);
+    const id = this.edgeIds.idOf(src.id, dst.id, port, flow.protocol);
     let e = this.edges.get(id);
+    // The edge of the previous flow (a reply after its request, a burst) is already last in the
+    // least-recently-seen order and marked dirty: nothing to move.
+    const moved = e !== this.lastEdge;
     if (!e) {
       e = emptyEdge(id, src.id, dst.id, port, flow.protocol, t, t);
       this.nodes.get(src.id)!.edgeCount++;
       this.nodes.get(dst.id)!.edgeCount++;
-    } else {
+      this.edges.set(id, e);
+    } else if (moved) {
       // To the back of the least-recently-seen order.
       this.edges.delete(id);
+      this.edges.set(id, e);
     }
-    this.edges.set(id, e);
+    this.lastEdge = e;
     switch (flow.verdict) {
       case 'FORWARDED':
         e.counts.forwarded++;
@@ -179,12 +189,14 @@ export class FlowGraph {
       for (const p of flow.ingressDeniedBy) addName(e.deniedBy, p);
     }
     if (t > e.lastSeen) e.lastSeen = t;
-    this.dirtyEdges.add(id);
+    if (moved) this.dirtyEdges.add(id);
     return id;
   }
 
   /** What changed since the last call, or null when nothing did. */
   takeDelta(): GraphDelta | null {
+    // What follows removes edges and clears dirty marks: the next flow's edge is placed afresh.
+    this.lastEdge = null;
     const removeEdges: string[] = [];
     const removeNodes: string[] = [];
     const cutoff = this.newest - this.windowMs;

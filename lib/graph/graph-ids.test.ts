@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyEndpoint, RESERVED_IDENTITY, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
 import { FlowGraph } from './flow-graph';
 import {
+  EdgeIdCache,
   edgeEnds,
   edgeIdOf,
   fqdnOfWorldNode,
@@ -104,6 +105,34 @@ describe('edge ids', () => {
       expect(parseEdgeId(bad), bad).toBeUndefined();
     }
     expect(edgeEnds('no-separators')).toBeUndefined();
+  });
+});
+
+describe('EdgeIdCache', () => {
+  it('answers what edgeIdOf builds, the same string each time, for known and other protocols alike', () => {
+    const cache = new EdgeIdCache(100);
+    const cases: [string, string, number, string][] = [
+      ['shop/cart', 'shop/db', 5432, 'TCP'],
+      ['shop/cart', 'shop/db', 5432, 'UDP'],
+      ['shop/cart', 'shop/db', 0, 'ICMPv4'],
+      ['shop/db', 'shop/cart', 5432, 'TCP'],
+      ['world:a|b', 'host', 65535, ''],
+      ['shop/cart', 'shop/db', 80, 'GRE|x'],
+      ['shop/cart', 'shop/db', 70000, 'TCP'],
+      ['shop/cart', 'shop/db', 1.5, 'TCP'],
+    ];
+    for (const [s, t, p, proto] of cases) {
+      const id = cache.idOf(s, t, p, proto);
+      expect(id).toBe(edgeIdOf(s, t, p, proto));
+      expect(cache.idOf(s, t, p, proto)).toBe(id);
+    }
+  });
+
+  it('is bounded: past its size it starts over, and still answers right', () => {
+    const cache = new EdgeIdCache(3);
+    for (let port = 1; port <= 10; port++) expect(cache.idOf('a/x', 'b/y', port, 'TCP')).toBe(edgeIdOf('a/x', 'b/y', port, 'TCP'));
+    expect(cache.size).toBeLessThanOrEqual(3);
+    expect(cache.idOf('a/x', 'b/y', 1, 'TCP')).toBe('a/x|b/y|1|TCP');
   });
 });
 

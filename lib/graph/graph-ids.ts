@@ -86,6 +86,53 @@ export function edgeIdOf(source: string, target: string, port: number, protocol:
   return `${source}|${target}|${port}|${escapePart(protocol)}`;
 }
 
+/** Protocols with a slot in EdgeIdCache's numeric key; any other protocol builds its id each time. */
+const PROTOCOL_SLOTS: ReadonlyMap<string, number> = new Map(['', 'TCP', 'UDP', 'ICMPv4', 'ICMPv6', 'SCTP'].map((p, i) => [p, i]));
+
+/**
+ * Edge ids by their parts. An id is a pure function of (source, target, port, protocol), so a
+ * cached one is never stale; what the cache saves is building a new ~60-character string for every
+ * flow and hashing it again for each map it is looked up in (a reused string keeps its hash).
+ * Bounded: cleared when it holds `max` ids (the working set refills it).
+ */
+export class EdgeIdCache {
+  private readonly bySource = new Map<string, Map<string, Map<number, string>>>();
+  private count = 0;
+  constructor(private readonly max: number) {}
+
+  idOf(source: string, target: string, port: number, protocol: string): string {
+    const slot = PROTOCOL_SLOTS.get(protocol);
+    if (slot === undefined || !(port >= 0 && port <= 0xffff && Number.isInteger(port))) return edgeIdOf(source, target, port, protocol);
+    const key = port * 8 + slot;
+    let byTarget = this.bySource.get(source);
+    if (!byTarget) {
+      byTarget = new Map();
+      this.bySource.set(source, byTarget);
+    }
+    let byKey = byTarget.get(target);
+    if (!byKey) {
+      byKey = new Map();
+      byTarget.set(target, byKey);
+    }
+    let id = byKey.get(key);
+    if (id === undefined) {
+      if (this.count >= this.max) {
+        this.bySource.clear();
+        this.count = 0;
+        return this.idOf(source, target, port, protocol);
+      }
+      id = edgeIdOf(source, target, port, protocol);
+      byKey.set(key, id);
+      this.count++;
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
 /** What a node id names; undefined for text that is not a node id. */
 export function parseNodeId(id: string): ParsedNodeId | undefined {
   if (id === WORLD_NODE_ID) return { kind: 'world' };

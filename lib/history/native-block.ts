@@ -39,6 +39,18 @@ type FastBuffer = Buffer & { utf8Write(s: string, offset: number): number };
 // Node ships for is little-endian. Checked once rather than assumed silently.
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('the Native writer needs a little-endian platform');
 
+let scratch = new Uint8Array(1 << 16);
+
+/** A reused buffer of at least `n` bytes (8-byte aligned: typed arrays of any width fit on it). */
+function scratchBytes(n: number): Uint8Array {
+  if (scratch.length < n) {
+    let size = scratch.length * 2;
+    while (size < n) size *= 2;
+    scratch = new Uint8Array(size);
+  }
+  return scratch;
+}
+
 /** A growable byte buffer with the writes Native needs. */
 class ByteWriter {
   private buf: FastBuffer;
@@ -101,35 +113,37 @@ class ByteWriter {
     this.at += 8;
   }
 
-  /** Little-endian unsigned integers of `width` bytes (1, 2, 4 or 8; 8 exact up to 2^53), written in place. */
+  /**
+   * Little-endian unsigned integers of `width` bytes (1, 2, 4 or 8; 8 exact up to 2^53). Wider ones
+   * go through a typed array of their width (its element conversion is the same wrap-around as
+   * masking each byte) and are copied in at once: a store per value, not per byte.
+   */
   integers(values: ArrayLike<number>, count: number, width: 1 | 2 | 4 | 8): void {
     this.room(count * width);
     const b = this.buf;
-    let at = this.at;
-    if (width === 1) for (let r = 0; r < count; r++) b[at++] = values[r] & 0xff;
-    else if (width === 2)
+    if (width === 1) {
+      let at = this.at;
+      for (let r = 0; r < count; r++) b[at++] = values[r] & 0xff;
+      this.at = at;
+      return;
+    }
+    const scratch = scratchBytes(count * width);
+    if (width === 2) {
+      const out = new Uint16Array(scratch.buffer, 0, count);
+      for (let r = 0; r < count; r++) out[r] = values[r];
+    } else if (width === 4) {
+      const out = new Uint32Array(scratch.buffer, 0, count);
+      for (let r = 0; r < count; r++) out[r] = values[r];
+    } else {
+      const out = new Uint32Array(scratch.buffer, 0, count * 2);
       for (let r = 0; r < count; r++) {
         const v = values[r];
-        b[at++] = v & 0xff;
-        b[at++] = (v >>> 8) & 0xff;
+        out[2 * r] = v >>> 0;
+        out[2 * r + 1] = Math.floor(v / 0x1_0000_0000) >>> 0;
       }
-    else
-      for (let r = 0; r < count; r++) {
-        const v = values[r];
-        const low = v >>> 0;
-        b[at++] = low & 0xff;
-        b[at++] = (low >>> 8) & 0xff;
-        b[at++] = (low >>> 16) & 0xff;
-        b[at++] = low >>> 24;
-        if (width === 8) {
-          const high = Math.floor(v / 0x1_0000_0000) >>> 0;
-          b[at++] = high & 0xff;
-          b[at++] = (high >>> 8) & 0xff;
-          b[at++] = (high >>> 16) & 0xff;
-          b[at++] = high >>> 24;
-        }
-      }
-    this.at = at;
+    }
+    b.set(scratch.subarray(0, count * width), this.at);
+    this.at += count * width;
   }
 
   /** Another writer's bytes. */
@@ -164,6 +178,17 @@ class Uint32List {
       this.values = grown;
     }
     this.values[this.length++] = v;
+  }
+  /** Room for `n` more values, so that a bulk fill can write `values` directly from `length` on. */
+  reserve(n: number): Uint32Array {
+    if (this.length + n > this.values.length) {
+      let size = this.values.length * 2;
+      while (size < this.length + n) size *= 2;
+      const grown = new Uint32Array(size);
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    return this.values;
   }
   get used(): Uint32Array {
     return this.values.subarray(0, this.length);
@@ -287,6 +312,27 @@ class Dictionary {
     this.indexes.push(k);
   }
 
+  /** Appends one row per id, row r holding dictionary index `keys[ids[r]]`. */
+  pushKeysOf(keys: readonly number[], ids: Uint32Array): void {
+    const list = this.indexes;
+    const out = list.reserve(ids.length);
+    let at = list.length;
+    for (let r = 0; r < ids.length; r++) out[at++] = keys[ids[r]];
+    list.length = at;
+  }
+
+  /** Appends, for each id, the dictionary indexes `lists[ids[r]]` (an array column's elements); `total` is their count. */
+  pushListsOf(lists: readonly (readonly number[])[], ids: Uint32Array, total: number): void {
+    const list = this.indexes;
+    const out = list.reserve(total);
+    let at = list.length;
+    for (let r = 0; r < ids.length; r++) {
+      const keys = lists[ids[r]];
+      for (let i = 0; i < keys.length; i++) out[at++] = keys[i];
+    }
+    list.length = at;
+  }
+
   /** The stream prefix: written once, before the data (and before an enclosing array's offsets). */
   static writePrefix(w: ByteWriter): void {
     w.int64(KEYS_VERSION);
@@ -320,8 +366,10 @@ class LowCardinalityColumn implements ColumnWriter {
     this.values.add(v);
   }
   repeat(distinct: readonly unknown[], ids: Uint32Array): void {
-    const keys = distinct.map((v) => this.values.keyOf(v));
-    for (let r = 0; r < ids.length; r++) this.values.pushKey(keys[ids[r]]);
+    this.values.pushKeysOf(
+      distinct.map((v) => this.values.keyOf(v)),
+      ids,
+    );
   }
   write(w: ByteWriter): void {
     Dictionary.writePrefix(w);
@@ -339,6 +387,18 @@ class Offsets {
   add(n: number): void {
     this.total += n;
     this.ends.push(this.total);
+  }
+  /** One row per id, row r holding `counts[ids[r]]` elements; returns the elements added. */
+  addEach(counts: readonly number[], ids: Uint32Array): number {
+    const ends = this.ends;
+    const out = ends.reserve(ids.length);
+    let at = ends.length;
+    const before = this.total;
+    let total = before;
+    for (let r = 0; r < ids.length; r++) out[at++] = total += counts[ids[r]];
+    ends.length = at;
+    this.total = total;
+    return total - before;
   }
   write(w: ByteWriter): void {
     w.integers(this.ends.values, this.ends.length, 8);
@@ -380,11 +440,11 @@ class LowCardinalityArrayColumn implements ColumnWriter {
   }
   repeat(distinct: readonly unknown[], ids: Uint32Array): void {
     const lists = distinct.map((v) => toList(v).map((x) => this.items.keyOf(x)));
-    for (let r = 0; r < ids.length; r++) {
-      const keys = lists[ids[r]];
-      for (let i = 0; i < keys.length; i++) this.items.pushKey(keys[i]);
-      this.offsets.add(keys.length);
-    }
+    const added = this.offsets.addEach(
+      lists.map((keys) => keys.length),
+      ids,
+    );
+    this.items.pushListsOf(lists, ids, added);
   }
   write(w: ByteWriter): void {
     Dictionary.writePrefix(w);

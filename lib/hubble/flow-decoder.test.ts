@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeFlowResponse } from '../demo/flow-encoder';
 import { FlowGenerator } from '../demo/flow-generator';
 import { demoScenario } from '../demo/scenario';
-import { decodeGetFlowsResponse } from './flow-decoder';
+import { flow, pod } from '../testing/flow-fixtures';
+import { decodeGetFlowsResponse, hashBytes, hashEndpointBytes } from './flow-decoder';
 import { flowToWire, normalizeFlow } from './normalize';
 import { observerTypes } from './proto';
 
@@ -36,6 +37,52 @@ describe('decodeGetFlowsResponse', () => {
     if (da.kind !== 'flow' || db.kind !== 'flow') throw new Error('not flows');
     expect(da.flow.source.labels).toBe(db.flow.source.labels);
     expect(Object.isFrozen(da.flow.source.labels)).toBe(true);
+  });
+
+  it('never answers with an interned endpoint that differs only outside the bytes it hashes (labels, workloads)', () => {
+    // Same identity, namespace and pod name: the same hash bucket; the labels and workload tell them apart.
+    const one = pod('shop', 'cart-7d9f8b6c4-x7k2p', { identity: 4242, labels: ['k8s:app=cart', 'k8s:tier=a'] });
+    const two = { ...one, labels: ['k8s:app=cart', 'k8s:tier=b'] };
+    // A labels array of its own: the demo encoder caches an endpoint's bytes per labels array.
+    const three = { ...one, labels: [...one.labels], workloads: [{ name: 'cart', kind: 'Deployment' }] };
+    const dst = pod('shop', 'db-0', { port: 5432 });
+    const decode = (src: typeof one) => {
+      const out = decodeGetFlowsResponse(Buffer.from(encodeFlowResponse(flow(src, dst))));
+      if (out.kind !== 'flow') throw new Error('not a flow');
+      return out.flow.source;
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(decode(one)).toMatchObject({ labels: one.labels, workloads: [] });
+      expect(decode(two)).toMatchObject({ labels: two.labels, workloads: [] });
+      expect(decode(three)).toMatchObject({ labels: one.labels, workloads: three.workloads });
+    }
+  });
+
+  it('hashes an endpoint by its length, identity, namespace and pod name, and any other bytes whole', () => {
+    const bytes = (src: ReturnType<typeof pod>) => {
+      const wire = (t.GetFlowsResponse.decode(encodeFlowResponse(flow(src, pod('shop', 'db-0')))) as any).flow.source;
+      return t.root.lookupType('flow.Endpoint').encode(wire).finish();
+    };
+    const a = bytes(pod('shop', 'cart-1', { identity: 7, labels: ['k8s:x=1'] }));
+    const b = bytes(pod('shop', 'cart-1', { identity: 7, labels: ['k8s:x=2'] }));
+    const c = bytes(pod('shop', 'cart-2', { identity: 7, labels: ['k8s:x=1'] }));
+    const h = (x: Uint8Array) => hashEndpointBytes(x, 0, x.length);
+    expect(h(a)).toBe(h(b));
+    expect(h(a)).not.toBe(h(c));
+    // Not a protobuf message (a truncated tag): every byte counts.
+    const junk = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect(hashEndpointBytes(junk, 0, junk.length)).toBe(hashBytes(junk, 0, junk.length));
+  });
+
+  it('keeps the key order of ICMP and L7 flows (icmp after tcpFlags, l7 after eventType)', () => {
+    const icmp = flows.find((f) => f.icmp) ?? { ...flows[0], protocol: 'ICMPv4' as const, icmp: { type: 8, code: 0 } };
+    const l7 = flows.find((f) => f.l7)!;
+    for (const f of [icmp, l7, flows.find((x) => !x.icmp && !x.l7)!]) {
+      const out = decodeGetFlowsResponse(Buffer.from(encodeFlowResponse(f)));
+      if (out.kind !== 'flow') throw new Error('not a flow');
+      const generic = normalizeFlow((t.GetFlowsResponse.decode(encodeFlowResponse(f)) as any).flow);
+      expect(Object.keys(out.flow)).toEqual(Object.keys(generic));
+    }
   });
 
   it('skips fields it does not use, as any protobuf reader must (newer Cilium fields)', () => {

@@ -42,23 +42,37 @@ const NO_ENDPOINT: EndpointIdentity = Object.freeze({ identity: 0, namespace: ''
  * full (the working set refills it).
  */
 class Interner<T> {
-  private readonly buckets = new Map<number, { bytes: Uint8Array; value: T }[]>();
+  private readonly buckets = new Map<number, { bytes: Buffer; value: T }[]>();
   private size = 0;
-  constructor(private readonly max: number) {}
+  /** `hash` may read only some of the bytes: a hit is always checked against all of them. */
+  constructor(
+    private readonly max: number,
+    private readonly hash: (buf: Uint8Array, start: number, end: number) => number = hashBytes,
+  ) {}
 
-  get(buf: Uint8Array, start: number, end: number, decode: () => T): T {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  /** The value of the bytes r.buf[r.pos..end), decoded by `read(r, end)` when new; r.pos ends at `end`. */
+  get(r: ReaderT, end: number, read: (r: ReaderT, end: number) => T): T {
+    const buf = r.buf;
+    const start = r.pos;
+    const h = this.hash(buf, start, end);
     const bucket = this.buckets.get(h);
     if (bucket) {
-      for (const e of bucket) if (sameBytes(e.bytes, buf, start, end)) return e.value;
+      for (let i = 0; i < bucket.length; i++) {
+        const e = bucket[i];
+        if (sameBytes(e.bytes, buf, start, end)) {
+          r.pos = end;
+          return e.value;
+        }
+      }
     }
     if (this.size >= this.max) {
       this.buckets.clear();
       this.size = 0;
     }
-    const value = decode();
-    const entry = { bytes: buf.slice(start, end), value };
+    const value = read(r, end);
+    r.pos = end;
+    // A copy of its own (a view would keep the whole message alive), as a Buffer for sameBytes.
+    const entry = { bytes: Buffer.from(buf.subarray(start, end)), value };
     if (bucket && this.buckets.has(h)) bucket.push(entry);
     else this.buckets.set(h, [entry]);
     this.size++;
@@ -66,14 +80,97 @@ class Interner<T> {
   }
 }
 
-function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  if (a.length !== end - start) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
-  return true;
+/**
+ * FNV-1a over 32-bit little-endian words (then the last 0-3 bytes one by one): one multiply per
+ * four bytes, not per byte, because the chain of multiplies is what bounds a per-byte loop.
+ */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  let i = start;
+  for (const last = end - 3; i < last; i += 4) h = Math.imul(h ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)), 0x01000193);
+  for (; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h;
 }
 
-const endpoints = new Interner<EndpointIdentity>(50_000);
+/** One varint of buf at `at` (protobuf tags and lengths), -1 past `end` or longer than five bytes. */
+function varintAt(buf: Uint8Array, at: number, end: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 35 && at < end; shift += 7) {
+    const b = buf[at++];
+    v += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return v;
+  }
+  return -1;
+}
+
+/** Bytes a varint at `at` takes (at most ten; fewer when the buffer ends first). */
+function varintSize(buf: Uint8Array, at: number, end: number): number {
+  let n = 1;
+  while (at < end && buf[at] >= 0x80 && n < 10) {
+    at++;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The hash of an encoded flow.Endpoint from what tells endpoints apart, without reading all of its
+ * ~400 bytes (mostly labels, the same for every replica of a workload): its length, identity (2),
+ * namespace (3) and pod name (5). Endpoints that differ elsewhere only share a bucket, where the
+ * full compare separates them. Anything unexpected falls back to hashing every byte.
+ */
+export function hashEndpointBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+  let at = start;
+  while (at < end) {
+    const tag = varintAt(buf, at, end);
+    if (tag < 0) return hashBytes(buf, start, end);
+    at += varintSize(buf, at, end);
+    const field = tag >>> 3;
+    switch (tag & 7) {
+      case 0: {
+        if (field === 2) h = Math.imul(h ^ varintAt(buf, at, end), 0x01000193);
+        at += varintSize(buf, at, end);
+        break;
+      }
+      case 2: {
+        const len = varintAt(buf, at, end);
+        if (len < 0) return hashBytes(buf, start, end);
+        at += varintSize(buf, at, end);
+        if (field === 3 || field === 5) h = Math.imul(hashBytes(buf, at, Math.min(at + len, end)) ^ h, 0x01000193);
+        at += len;
+        break;
+      }
+      case 1:
+        at += 8;
+        break;
+      case 5:
+        at += 4;
+        break;
+      default:
+        return hashBytes(buf, start, end);
+    }
+  }
+  return h;
+}
+
+/** Whether buf[start..end) holds the bytes of `a`: a native compare (memcmp), ~15x a JS loop over an endpoint's ~400 bytes. */
+function sameBytes(a: Buffer, buf: Uint8Array, start: number, end: number): boolean {
+  return a.length === end - start && a.compare(buf, start, end) === 0;
+}
+
+const endpoints = new Interner<EndpointIdentity>(50_000, hashEndpointBytes);
 const policyRefs = new Interner<PolicyRef>(10_000);
+/**
+ * Hubble node names (a few per node of the cluster): one string per name, so the maps downstream
+ * (the history's dictionaries, the posture) find a hash already computed instead of hashing a
+ * fresh string per flow.
+ */
+const nodeNames = new Interner<string>(10_000);
+
+function readText(r: ReaderT, end: number): string {
+  return protobuf.util.utf8.read(r.buf, r.pos, end);
+}
 
 function readEndpoint(r: ReaderT, end: number): EndpointIdentity {
   let identity = 0;
@@ -137,11 +234,7 @@ function readPolicy(r: ReaderT, end: number): PolicyRef {
 
 function interned<T>(r: ReaderT, interner: Interner<T>, read: (r: ReaderT, end: number) => T): T {
   const len = r.uint32();
-  const start = r.pos;
-  const end = start + len;
-  const v = interner.get(r.buf, start, end, () => read(r, end));
-  r.pos = end;
-  return v;
+  return interner.get(r, r.pos + len, read);
 }
 
 function endOf(r: ReaderT): number {
@@ -279,7 +372,7 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
         type = r.uint32();
         break;
       case 11:
-        node = r.string();
+        node = interned(r, nodeNames, readText);
         break;
       case 13:
         if (srcNames === EMPTY) srcNames = [];
@@ -351,7 +444,9 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
     }
   }
   const v = VERDICT_BY_NUMBER[verdict] ?? 'UNKNOWN';
-  return {
+  // One literal of one shape for the common flow (a spread in a literal takes V8's slow path for
+  // every flow); the rare ICMP or L7 flow gets its field added where the spread put it.
+  const flow: FlowRecord = {
     uuid,
     time,
     verdict: v,
@@ -360,19 +455,29 @@ function readFlow(r: ReaderT, end: number): FlowRecord {
     isReply: isReply ?? (reply ? true : null),
     protocol,
     tcpFlags,
-    ...(icmp ? { icmp } : {}),
     source: { ip: srcIp, port: sport, identity: src.identity, namespace: src.namespace, pod: src.pod, labels: src.labels, workloads: src.workloads, names: srcNames, service: srcService, cluster: src.cluster },
     destination: { ip: dstIp, port: dport, identity: dst.identity, namespace: dst.namespace, pod: dst.pod, labels: dst.labels, workloads: dst.workloads, names: dstNames, service: dstService, cluster: dst.cluster },
     node,
     type: FLOW_TYPE_BY_NUMBER[type] ?? 'UNKNOWN',
     eventType,
-    ...(l7 ? { l7 } : {}),
     egressAllowedBy: egressAllowedBy ?? EMPTY,
     ingressAllowedBy: ingressAllowedBy ?? EMPTY,
     egressDeniedBy: egressDeniedBy ?? EMPTY,
     ingressDeniedBy: ingressDeniedBy ?? EMPTY,
     summary,
-  } satisfies FlowRecord;
+  };
+  return icmp || l7 ? withOptionalFields(flow, icmp, l7) : flow;
+}
+
+/** The flow with `icmp` after `tcpFlags` and `l7` after `eventType`: the key order JSON output has always had. */
+function withOptionalFields(flow: FlowRecord, icmp: FlowRecord['icmp'], l7: FlowRecord['l7']): FlowRecord {
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(flow)) {
+    out[k] = value;
+    if (k === 'tcpFlags' && icmp) out.icmp = icmp;
+    else if (k === 'eventType' && l7) out.l7 = l7;
+  }
+  return out as unknown as FlowRecord;
 }
 
 export type DecodedResponse =

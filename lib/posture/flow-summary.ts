@@ -94,11 +94,15 @@ export class FlowSummary {
     if (flow.destination.names.length > 0 && flow.destination.ip) for (const n of flow.destination.names) this.learnAnswer(n, [flow.destination.ip]);
     if (flow.isReply === true) return;
     if (flow.verdict === 'AUDIT') this.addAudit(flow);
+    const port = flow.destination.port;
+    const toWorld = isWorld(flow.destination) && isPassingVerdict(flow.verdict);
+    const droppedDns = port === 53 && flow.verdict === 'DROPPED';
+    // Most flows are counted by neither: their source's id is not built at all.
+    if (!toWorld && !droppedDns) return;
     const source = workloadNodeIdOfEndpoint(flow.source);
     if (!source) return;
-    const port = flow.destination.port;
 
-    if (isWorld(flow.destination) && isPassingVerdict(flow.verdict)) {
+    if (toWorld) {
       const c = this.counter(this.world, source, () => ({ source, destinations: [] }));
       if (c) {
         const dest = flow.destination.names[0] ?? flow.destination.ip;
@@ -106,7 +110,7 @@ export class FlowSummary {
         this.count(c, flow);
       }
     }
-    if (port === 53 && flow.verdict === 'DROPPED') {
+    if (droppedDns) {
       const c = this.counter(this.dns, source, () => ({ source }));
       if (c) this.count(c, flow);
     }

@@ -30,6 +30,24 @@ describe('ObservedConnections', () => {
     expect(peerRefOf(list[0].destination)).toEqual({ entity: 'kube-apiserver', ip: '20.50.12.7' });
   });
 
+  it('keys a pod by its namespace and workload even when endpoints share one labels array (no stale key)', () => {
+    const labels = Object.freeze(['k8s:app=web']) as string[];
+    const src = (namespace: string, workload: string, pod: string) => ({ ...emptyEndpoint(), namespace, pod, ip: '10.244.0.4', labels, workloads: workload ? [{ name: workload, kind: 'Deployment' }] : [] });
+    const c = new ObservedConnections().addAll([
+      flow({ uuid: 'a', source: src('shop', 'web', 'web-1') }),
+      flow({ uuid: 'b', source: src('shop', 'api', 'api-1') }),
+      flow({ uuid: 'c', source: src('billing', 'api', 'api-1') }),
+      flow({ uuid: 'd', source: src('shop', '', 'bare-pod') }),
+      flow({ uuid: 'e', source: src('shop', 'web', 'web-2') }),
+    ]);
+    expect(c.snapshot().connections.map((x) => [describeConnection(x), x.sampleUuids])).toEqual([
+      ['shop/web -> example.org:443/TCP', ['a', 'e']],
+      ['shop/api -> example.org:443/TCP', ['b']],
+      ['billing/api -> example.org:443/TCP', ['c']],
+      ['shop/bare-pod -> example.org:443/TCP', ['d']],
+    ]);
+  });
+
   it('is bounded: connections past the cap are counted, not kept', () => {
     const c = new ObservedConnections({ maxKeys: 2 });
     for (let port = 1; port <= 5; port++) c.add(flow({ uuid: `p${port}`, destination: { ...emptyEndpoint(), ip: '1.2.3.4', port, identity: RESERVED_IDENTITY.world } }));

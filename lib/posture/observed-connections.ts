@@ -5,7 +5,7 @@
  * Memory is bounded like FlowSummary: a fixed number of keys and sample uuids; what is dropped is counted.
  */
 
-import { edgeIdOf, unknownNodeId, workloadNodeId, worldNodeId } from '../graph/graph-ids';
+import { EdgeIdCache, unknownNodeId, workloadNodeId, worldNodeId } from '../graph/graph-ids';
 import { normalizeDnsName } from '../match/dns-name';
 import { RESERVED_IDENTITY, hasReservedLabel, isPassingVerdict, type FlowEndpoint, type FlowRecord } from '../flows/flow-record';
 import { isWorld } from './flow-summary';
@@ -81,6 +81,27 @@ export function peerKey(p: ObservedPeer): string {
   }
 }
 
+/** The key of a pod endpoint's peer with the values it was built from, per endpoint labels array. */
+const podKeys = new WeakMap<readonly string[], { namespace: string; workload: string; key: string }>();
+
+/**
+ * peerKey(peerOf(e)), without building the peer: the relay client's decoder shares one labels array
+ * per distinct endpoint, so a pod's key is built once and reused while its namespace and workload
+ * (all the key depends on) are the same. Undefined when the endpoint has no peer.
+ */
+function endpointKey(e: FlowEndpoint): string | undefined {
+  if (!(e.namespace && e.pod)) {
+    const p = peerOf(e);
+    return p && peerKey(p);
+  }
+  const workload = e.workloads[0]?.name ?? e.pod;
+  const hit = podKeys.get(e.labels);
+  if (hit && hit.namespace === e.namespace && hit.workload === workload) return hit.key;
+  const key = workloadNodeId(e.namespace, workload);
+  podKeys.set(e.labels, { namespace: e.namespace, workload, key });
+  return key;
+}
+
 /** How the policy engine is asked about a peer: a pod by name, an entity, or an address. */
 export function peerRefOf(p: ObservedPeer): PeerRef {
   switch (p.kind) {
@@ -103,25 +124,31 @@ export class ObservedConnections {
   private readonly byKey = new Map<string, ObservedConnection>();
   private dropped = 0;
   private readonly limits: ObservedConnectionsLimits;
+  /** Connection keys by their parts (the keys are the graph's edge ids of the two peers). */
+  private readonly keys: EdgeIdCache;
 
   constructor(limits: Partial<ObservedConnectionsLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.keys = new EdgeIdCache(2 * this.limits.maxKeys + 1024);
   }
 
   /** Adds one flow; replies are skipped (they belong to the connection their request opened). */
   add(flow: FlowRecord): void {
     if (flow.isReply === true) return;
-    const source = peerOf(flow.source);
-    const destination = peerOf(flow.destination);
-    if (!source || !destination) return;
+    // Keyed before any peer is built: the peers of a connection are those of its first flow.
+    const sourceKey = endpointKey(flow.source);
+    const destinationKey = sourceKey === undefined ? undefined : endpointKey(flow.destination);
+    if (sourceKey === undefined || destinationKey === undefined) return;
     const port = flow.destination.port;
-    const key = edgeIdOf(peerKey(source), peerKey(destination), port, flow.protocol);
+    const key = this.keys.idOf(sourceKey, destinationKey, port, flow.protocol);
     let c = this.byKey.get(key);
     if (!c) {
       if (this.byKey.size >= this.limits.maxKeys) {
         this.dropped++;
         return;
       }
+      const source = peerOf(flow.source)!;
+      const destination = peerOf(flow.destination)!;
       c = { source, destination, port, protocol: flow.protocol, passed: 0, dropped: 0, sampleUuids: [], firstSeen: flow.time, lastSeen: flow.time };
       this.byKey.set(key, c);
     }

@@ -23,6 +23,22 @@ describe('EdgeFlows', () => {
     expect(index.addresses('other')).toEqual([]);
   });
 
+  it('keeps the update order right when one edge gets several flows in a row, across batches and evictions', () => {
+    const index = new EdgeFlows({ maxEdges: 2 });
+    const f = (ip: string) => flow(app, world('x', ip));
+    // `a` twice in a row, then `b`: `a` is the one updated longest ago.
+    index.add(batch([['a', f('1.1.1.1')], ['a', f('1.1.1.2')], ['b', f('2.2.2.2')]]));
+    // `b` again (noted last in the batch before), then a new edge: `a` goes.
+    index.add(batch([['b', f('2.2.2.3')], ['c', f('3.3.3.3')]]));
+    expect(index.latest('a')).toBeUndefined();
+    expect(index.addresses('b')).toEqual(['2.2.2.3', '2.2.2.2']);
+    // `c` again (noted last, so already newest), then `a` (forgotten) anew: `b` goes.
+    index.add(batch([['c', f('3.3.3.4')], ['a', f('1.1.1.9')]]));
+    expect(index.latest('b')).toBeUndefined();
+    expect(index.addresses('a')).toEqual(['1.1.1.9']);
+    expect(index.addresses('c')).toEqual(['3.3.3.4', '3.3.3.3']);
+  });
+
   it('takes the server end of a reply (its source)', () => {
     const index = new EdgeFlows();
     const reply = { ...flow(world('pypi.org', '151.101.0.223'), app), isReply: true };

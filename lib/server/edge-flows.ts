@@ -30,6 +30,8 @@ export class EdgeFlows {
   private readonly edges = new Map<string, EdgeEntry>();
   private readonly maxEdges: number;
   private readonly maxAddresses: number;
+  /** The edge of the last flow noted: the last key of `edges` while it is there. */
+  private lastNoted: string | null = null;
 
   constructor(opts: EdgeFlowsOptions = {}) {
     // As many as the map's graph holds: every edge drawn can be explained from its newest flow.
@@ -48,10 +50,17 @@ export class EdgeFlows {
     let entry = this.edges.get(edgeId);
     if (entry) {
       // Re-inserted so the map's order is the order of last update: the oldest is evicted first.
-      this.edges.delete(edgeId);
+      // The edge noted last (a reply after its request) is last already.
+      if (edgeId !== this.lastNoted) {
+        this.edges.delete(edgeId);
+        this.edges.set(edgeId, entry);
+      }
       entry.latest = flow;
-    } else entry = { latest: flow, addresses: [] };
-    this.edges.set(edgeId, entry);
+    } else {
+      entry = { latest: flow, addresses: [] };
+      this.edges.set(edgeId, entry);
+    }
+    this.lastNoted = edgeId;
     const ip = serverAddressOf(flow);
     if (!ip || entry.addresses[0] === ip) return;
     const at = entry.addresses.indexOf(ip);
