@@ -35,7 +35,10 @@ export function AppHeader() {
   const ps = c?.perSecond;
   return (
     <header className="flex items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100 print:hidden">
-      <Link href="/" className="text-lg font-semibold tracking-tight">
+      {/* No prefetch: every page here is rendered per request, and prefetching all of them on each
+          page load cost a busy server (5,000 workloads, 20k flows/s) seconds before the map's own
+          stream got its turn (issue 13). A click renders the page it asks for. */}
+      <Link href="/" prefetch={false} className="text-lg font-semibold tracking-tight">
         Flow<span className="text-sky-400">sight</span>
       </Link>
       <nav className="flex gap-1 text-sm">
@@ -43,6 +46,7 @@ export function AppHeader() {
           <Link
             key={n.href}
             href={n.href}
+            prefetch={false}
             className={`rounded px-3 py-1 ${path === n.href ? 'bg-slate-700 text-white' : 'text-slate-300 hover:bg-slate-800'}`}
           >
             {n.label}
