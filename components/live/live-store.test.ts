@@ -175,12 +175,12 @@ describe('LiveStore: following the graph change by change (the map applies delta
     store.connect('');
     last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b', 'shop/c']), parts: 2 });
     const events: string[] = [];
-    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `delta ${ev.delta.seq}: ${ev.graph.edges.size} edges`));
+    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `${ev.kind} ${ev.delta.seq}: ${ev.graph.edges.size} edges`));
     const part = (seq: number, to: string) => encodeDelta({ seq, upsertNodes: [], upsertEdges: [edge('shop/a', to)], removeNodes: [], removeEdges: [] });
     last().emit('snapshot-part', part(5, 'shop/b'));
     last().emit('snapshot-part', part(4, 'shop/c')); // from the snapshot before: not this graph's
     last().emit('snapshot-part', part(5, 'shop/c'));
-    expect(events).toEqual(['snapshot 5', 'delta 5: 1 edges', 'delta 5: 2 edges']);
+    expect(events).toEqual(['snapshot 5', 'snapshot-part 5: 1 edges', 'snapshot-part 5: 2 edges']);
     expect([...store.getSnapshot().graph!.edges.keys()]).toEqual(['shop/a|shop/b|80|TCP', 'shop/a|shop/c|80|TCP']);
     last().emit('delta', delta(6, ['shop/d']));
     expect(store.getSnapshot().graph!.seq).toBe(6);

@@ -42,7 +42,11 @@ export interface LiveState {
 type Listener = () => void;
 
 /** The graph as it changes: a snapshot, then each delta with the graph it produced (the map applies them one by one). */
-export type GraphEvent = { kind: 'snapshot'; graph: GraphState } | { kind: 'delta'; delta: GraphDelta; graph: GraphState };
+export type GraphEvent =
+  | { kind: 'snapshot'; graph: GraphState }
+  | { kind: 'delta'; delta: GraphDelta; graph: GraphState }
+  /** The rest of a large snapshot's edges: applied like a delta, but nothing in it is news (no latency to time). */
+  | { kind: 'snapshot-part'; delta: GraphDelta; graph: GraphState };
 type GraphListener = (event: GraphEvent) => void;
 
 /** The part of an EventSource the store uses. */
@@ -161,8 +165,7 @@ export class LiveStore {
       const graph = applySnapshotPart(before, part);
       if (graph === before) return;
       this.set({ graph });
-      // To the map it is one more change: the rest of the connections, added.
-      this.emitGraph({ kind: 'delta', delta: part, graph });
+      this.emitGraph({ kind: 'snapshot-part', delta: part, graph });
     });
     es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
     es.addEventListener('flows', (ev) => {

@@ -188,13 +188,16 @@ export class MapCanvas {
     this.revealIfWanted();
   }
 
-  /** A delta of the live stream, with the graph it produced. */
-  applyDelta(delta: GraphDelta, graph: GraphState): void {
+  /**
+   * A delta of the live stream, with the graph it produced. `news`: its edges changed just now (the
+   * latency probe times them); false for the rest of a snapshot, whose edges may be minutes old.
+   */
+  applyDelta(delta: GraphDelta, graph: GraphState, news = true): void {
     this.graph = graph;
     this.pendingSeq = graph.seq;
     const patch = this.model.applyDelta(delta, graph);
     this.queuedEdges += patch.touchedEdges.length;
-    this.enqueue(patch);
+    this.enqueue(news ? patch : { ...patch, touchedEdges: [] });
     this.revealIfWanted();
   }
 
