@@ -61,6 +61,34 @@ test.describe('the map of a 1,000-workload cluster', () => {
     await expect(page.getByTestId('legend-islands')).toBeVisible();
   });
 
+  test('the snapshot comes islands picture first, then in parts, and the page ends up with every connection', async ({ page }) => {
+    await openMap(page);
+    // The stream as the page gets it: a head with how many parts follow, then those parts.
+    const stream = await page.evaluate(
+      () =>
+        new Promise<{ parts: number; headEdges: number; partEvents: number }>((resolve) => {
+          const es = new EventSource('/api/stream?sample=0');
+          let head = { parts: -1, headEdges: 0 };
+          let partEvents = 0;
+          es.addEventListener('snapshot', (e) => {
+            const d = JSON.parse((e as MessageEvent).data) as { parts: number; graph: { edges: unknown[] } };
+            head = { parts: d.parts, headEdges: d.graph.edges.length };
+          });
+          es.addEventListener('snapshot-part', () => void partEvents++);
+          es.addEventListener('delta', () => {
+            es.close();
+            resolve({ ...head, partEvents });
+          });
+        }),
+    );
+    expect(stream.parts).toBeGreaterThan(0);
+    expect(stream.partEvents).toBe(stream.parts);
+    const status = (await (await fetch(`${dashboard.base}/api/status`)).json()) as { graph: { edges: number } };
+    expect(stream.headEdges).toBeLessThan(status.graph.edges / 2);
+    // The map's own graph holds every connection once the parts are in (its search and panels read it).
+    await expect.poll(() => page.evaluate(() => window.__flowsightMap!.stats().graphEdges)).toBeGreaterThan(status.graph.edges * 0.95);
+  });
+
   test('applies the live stream in place: drawn elements survive the ticks, counts move', async ({ page }) => {
     await openMap(page);
     await page.evaluate(() => window.__flowsightCy!.elements().forEach((el) => void el.scratch('_probe', true)));

@@ -8,7 +8,7 @@
 import type { FlowRecord } from '../flows/flow-record';
 import { DemoRelay } from '../demo/demo-relay';
 import { demoScenarioOfScale } from '../demo/scaled-scenario';
-import { DEFAULT_MAX_DELTA_EDGES, FlowGraph } from '../graph/flow-graph';
+import { FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
 import { encodeDelta, encodeSnapshot } from '../graph/graph-wire';
 import { snapshotParts } from '../graph/snapshot-parts';
@@ -26,8 +26,11 @@ import { VerdictCounters, type CounterSummary } from './verdict-counters';
 const BACKLOG_SLACK_MS = 5_000;
 /** Flows held for the listeners between two ticks, at most (a second of 1M flows/s at the default tick); beyond, counted as skipped. */
 const MAX_PENDING_FLOWS = 250_000;
-/** Edges per `snapshot-part` event: what a browser takes in one go, as with a delta. */
-const SNAPSHOT_PART_EDGES = DEFAULT_MAX_DELTA_EDGES;
+/**
+ * Edges per `snapshot-part` event (and the most a snapshot sends whole): each part is one task for
+ * the browser, ~30-60 ms at this size, so the page keeps drawing frames while the rest comes in.
+ */
+const SNAPSHOT_PART_EDGES = 2_000;
 
 export interface HubClient {
   /** Which flows this browser wants samples of; null for pages that list no flows. */
