@@ -130,6 +130,19 @@ describe('Hub fan-out', () => {
     expect(h.status().graph.edges).toBe(6000);
   });
 
+  it('keeps a snapshot of the largest graph within a few parts, well inside a browser queue of 32 events', () => {
+    const h = hub();
+    for (let i = 0; i < 40_000; i++) h.ingest(flow(pod(`ns${i % 8}`, `app${i % 80}-5f6d7c8b9-x7k2p`), pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + (i % 40_000) })));
+    h.tick();
+    const c = new FakeClient();
+    h.subscribe(c);
+    const parts = c.of('snapshot-part') as GraphDelta[];
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeLessThanOrEqual(12);
+    const [snap] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+    expect(snap.graph.edges.length + parts.reduce((n, p) => n + p.upsertEdges.length, 0)).toBe(40_000);
+  });
+
   it('sends a snapshot cut short by a full socket again, whole, at the next tick', () => {
     const h = hub();
     for (let i = 0; i < 6000; i++) h.ingest(flow(frontend, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));

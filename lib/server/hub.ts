@@ -31,6 +31,12 @@ const MAX_PENDING_FLOWS = 250_000;
  * the browser, ~30-60 ms at this size, so the page keeps drawing frames while the rest comes in.
  */
 const SNAPSHOT_PART_EDGES = 2_000;
+/**
+ * Most `snapshot-part` events one snapshot sends: larger graphs get larger parts. A browser's SSE
+ * queue holds 32 unread events (sse.ts), and a snapshot must fit in it with room to spare, or it
+ * would be cut short and resent forever.
+ */
+const MAX_SNAPSHOT_PARTS = 12;
 
 export interface HubClient {
   /** Which flows this browser wants samples of; null for pages that list no flows. */
@@ -305,7 +311,7 @@ export class Hub {
    * as of the same graph sequence (see snapshot-parts.ts).
    */
   private snapshotMessages(graph: GraphSnapshot): string[] {
-    const { head, rest } = snapshotParts(graph, SNAPSHOT_PART_EDGES);
+    const { head, rest } = snapshotParts(graph, Math.max(SNAPSHOT_PART_EDGES, Math.ceil(graph.edges.length / MAX_SNAPSHOT_PARTS)));
     return [
       JSON.stringify({ graph: encodeSnapshot(head), status: this.status(), parts: rest.length }),
       ...rest.map((edges) => JSON.stringify(encodeDelta({ seq: graph.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] }))),
