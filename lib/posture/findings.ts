@@ -25,6 +25,7 @@ import type { FlowSummarySnapshot } from './flow-summary';
 import { fqdnWithoutDnsProxyFindings } from './fqdn-proxy-finding';
 import { peerRefOf, type ObservedConnection } from './observed-connections';
 import { portMatches } from '../policy-engine/ports';
+import { runToEnd, type Steps } from '../util/time-slices';
 import { nodeIdOfWorkload, stableLabels, workloadKey, workloadRef, workloadsOf, type Workload } from './workloads';
 
 /** Namespaces run by the platform (AKS add-ons, Cilium): findings there are real but rank lower. */
@@ -150,6 +151,15 @@ const yamlOf = new WeakMap<object, string>();
 
 /** Computes every cluster-policy finding, most severe first. */
 export function computeFindings(input: FindingsInput): Finding[] {
+  return runToEnd(findingSteps(input));
+}
+
+/**
+ * The findings as steps (time-slices.ts): the server runs them in slices so that seconds of work on a
+ * 5,000-workload cluster never hold its event loop; a pause comes after each namespace, workload,
+ * policy and audited path, and inside each fix check.
+ */
+export function* findingSteps(input: FindingsInput): Steps<Finding[]> {
   const engine = input.engine ?? new PolicyEngine(input.snapshot, { dns: input.flows?.dnsAnswers ?? {} });
   const pods = engine.pods();
   const findings: Finding[] = [];
@@ -169,8 +179,8 @@ export function computeFindings(input: FindingsInput): Finding[] {
   const checker = input.fixChecker ?? new FixChecker(input.snapshot, engine);
   checker.beginRun();
   const checkContext: FixCheckContext = { observed: connections, dns: input.flows?.dnsAnswers ?? {} };
-  const checkedFix = (text: string, manifests: Record<string, unknown>[], intent: FixIntent): Fix => {
-    const r = checker.check(manifests, intent, checkContext);
+  const checkedFix = function* (text: string, manifests: Record<string, unknown>[], intent: FixIntent): Steps<Fix> {
+    const r = yield* checker.checkSteps(manifests, intent, checkContext);
     // Refused or not checked yet: the YAML is withheld, the summary says why.
     if (!r.manifests) return { text: `${text} ${r.check.summary}`, check: r.check };
     let yaml = yamlOf.get(r);
@@ -203,6 +213,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
 
   // unprotected-namespace / no-default-deny
   for (const [ns, nsPods] of podsByNamespace) {
+    yield;
     const system = SYSTEM_NAMESPACES.has(ns);
     const nsWorkloads = workloadsOf(nsPods);
     const selected = nsPods.filter((p) => engine.sectionsFor(p, 'ingress').length > 0 || engine.sectionsFor(p, 'egress').length > 0);
@@ -217,7 +228,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
         namespace: ns,
         objects: [{ kind: 'Namespace', name: ns }],
         evidence: [{ text: `No policy selects any of the ${nsPods.length} pods in ${ns} (default allow-all, both directions).`, objects: nsWorkloads.map(workloadRef) }],
-        fix: checkedFix(
+        fix: yield* checkedFix(
           system
             ? `Add policies for the add-ons' known paths first (DNS, API server, metrics), trial them in audit mode, then default deny.`
             : `Apply a default-deny policy, then allow each path the workloads need; include DNS egress.`,
@@ -239,7 +250,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
         namespace: ns,
         objects: [{ kind: 'Namespace', name: ns }, ...workloads.map(workloadRef)],
         evidence: [{ text: `No policy selecting these pods has ${direction === 'ingress' ? 'Ingress' : 'Egress'} in effect: ${workloads.map((w) => w.name).join(', ')} accept${direction === 'egress' ? ' sending' : ''} any ${direction} traffic.`, objects: namespacePolicies(ns).map(policyObject) }],
-        fix: checkedFix(
+        fix: yield* checkedFix(
           `Add a default-deny ${direction} policy for ${ns}${direction === 'egress' ? ' together with DNS egress' : ''}.`,
           [named(defaultDenyPolicy(ns, [direction === 'ingress' ? 'Ingress' : 'Egress'])), ...(direction === 'egress' ? [named(dnsEgressPolicy(ns))] : [])],
           defaultDenyIntent(workloads.map(workloadKey), [direction]),
@@ -288,6 +299,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
   const allowlistPolicy = engine.datapath.datapath === 'cilium' ? egressAllowlistPolicy : egressAllowlistNetworkPolicy;
   const azureEgress = input.azure ? new AzureEgress(input.azure, input.snapshot) : undefined;
   for (const w of allWorkloads) {
+    yield;
     const pod = w.pods[0];
     const open = openEgressOf(engine, pod);
     if (!open) continue;
@@ -322,7 +334,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
       namespace: w.namespace,
       objects: [workloadRef(w), ...open.by.map(policyObject), ...(azure?.objects ?? [])],
       evidence: [{ text: `Network policy lets it out: ${open.how}.`, objects: open.by.map(policyObject) }, ...azureEvidence, ...observedEvidence],
-      fix: checkedFix(
+      fix: yield* checkedFix(
         byRule
           ? `Narrow ${open.by.map(describeRule).join(', ')} to what ${w.name} needs (it allows the whole internet); the allow-list below is what it was seen using.`
           : `Default-deny egress for ${w.name} and allow only what it was seen using (Cilium toFQDNs for internet names), or route egress through Azure Firewall.`,
@@ -334,6 +346,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
 
   // dns-egress-missing, per namespace
   for (const [ns, nsPods] of podsByNamespace) {
+    yield;
     if (kubeDns.some((d) => d.namespace === ns)) continue;
     const udpMissing: Workload[] = [];
     const tcpMissing: Workload[] = [];
@@ -366,7 +379,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
           ...(dropCount ? [{ text: `DNS flows dropped: ${dropCount}.`, flowUuids: drops.flatMap((d) => d.sampleUuids).slice(0, 10), flowCount: dropCount }] : []),
         ],
         // Scoped to the affected workloads: a DNS policy selecting every pod would isolate the others for egress.
-        fix: checkedFix(`Allow UDP and TCP 53 to kube-dns for ${affected.map((w) => w.name).join(', ')}.`, scopedDnsPolicies(ns, affected), allowOnlyIntent(affected.map(workloadKey), dnsTargets(affected, ['UDP', 'TCP']))),
+        fix: yield* checkedFix(`Allow UDP and TCP 53 to kube-dns for ${affected.map((w) => w.name).join(', ')}.`, scopedDnsPolicies(ns, affected), allowOnlyIntent(affected.map(workloadKey), dnsTargets(affected, ['UDP', 'TCP']))),
       });
     } else if (tcpMissing.length > 0) {
       findings.push({
@@ -377,7 +390,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
         namespace: ns,
         objects: tcpMissing.map(workloadRef),
         evidence: [{ text: `UDP/53 is allowed but TCP/53 is not (large answers and retries use TCP): ${tcpMissing.map((w) => w.name).join(', ')}.`, objects: namespacePolicies(ns).map(policyObject) }],
-        fix: checkedFix(`Add TCP 53 next to UDP 53 in the DNS egress rule.`, scopedDnsPolicies(ns, tcpMissing), allowOnlyIntent(tcpMissing.map(workloadKey), dnsTargets(tcpMissing, ['TCP']))),
+        fix: yield* checkedFix(`Add TCP 53 next to UDP 53 in the DNS egress rule.`, scopedDnsPolicies(ns, tcpMissing), allowOnlyIntent(tcpMissing.map(workloadKey), dnsTargets(tcpMissing, ['TCP']))),
       });
     }
   }
@@ -385,6 +398,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
   // dns-egress-too-broad, per rule
   const dnsProbe = reservedEndpoint('world', { ip: DNS_PROBE });
   for (const policy of engine.policies()) {
+    yield;
     for (const rule of policy.egress?.allow ?? []) {
       if (!rule.ports || !rule.ports.some((p) => portMatches(p, 53, 'UDP', undefined) || portMatches(p, 53, 'TCP', undefined))) continue;
       if (!rule.peer(dnsProbe, NO_DNS_NAMES)) continue;
@@ -409,13 +423,14 @@ export function computeFindings(input: FindingsInput): Finding[] {
         objects: [policyObject(policy.ref)],
         evidence: [{ text: `${describeRule(rule.ref)} allows port 53 to any destination, e.g. ${DNS_PROBE}.`, objects: [policyObject(policy.ref)] }],
         // The fix is the policy itself with that rule's DNS ports sent to kube-dns: applying it replaces the policy.
-        fix: edited ? checkedFix(`${advice} Applying this replaces ${policy.ref.name}.`, [edited], dnsToKubeDnsOnlyIntent(selected.map(workloadKey), targets)) : { text: `${advice} (The rule could not be rewritten automatically.)` },
+        fix: edited ? yield* checkedFix(`${advice} Applying this replaces ${policy.ref.name}.`, [edited], dnsToKubeDnsOnlyIntent(selected.map(workloadKey), targets)) : { text: `${advice} (The rule could not be rewritten automatically.)` },
       });
     }
   }
 
   // policy-selects-nothing
   for (const policy of engine.policies()) {
+    yield;
     // A host policy selects nodes, never pods: "selects no pod" would be a false alarm.
     if (policy.hostPolicy || engine.selectedPods(policy.ref).length > 0) continue;
     const ns = policy.namespace;
@@ -438,6 +453,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
 
   // audit-would-deny, per audited path, in the namespace whose policy would deny it (the destination's at ingress)
   for (const a of flows?.audited ?? []) {
+    yield;
     const source = parseNodeId(a.source);
     const { namespace: ns, denial } = attributeAuditedPath(engine, a);
     if (!ns) continue;
@@ -462,7 +478,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
       evidence: [{ text: `Flows with verdict AUDIT: the audit-mode policy has no rule for this path.`, flowUuids: [...a.sampleUuids], flowCount: a.count, objects: auditPolicies.map(policyObject) }],
       fix:
         src && fqdn
-          ? checkedFix(text, [named(fqdnEgressPolicy(src.namespace, src.name, stableLabels(src), [fqdn]))], allowOnlyIntent([workloadKey(src)]))
+          ? yield* checkedFix(text, [named(fqdnEgressPolicy(src.namespace, src.name, stableLabels(src), [fqdn]))], allowOnlyIntent([workloadKey(src)]))
           : { text },
     });
   }
@@ -492,10 +508,11 @@ export function computeFindings(input: FindingsInput): Finding[] {
 
   // Fixes generated elsewhere (e.g. by a finding module) are checked too: they may only add allows for their workloads.
   for (const f of findings) {
+    yield;
     if (!f.fix.yaml || f.fix.check) continue;
     const manifests = parseAllDocuments(f.fix.yaml).map((d) => d.toJS() as Record<string, unknown>).filter((m) => m && typeof m === 'object');
     const workloads = f.objects.filter((o) => o.namespace && workloadByKey.has(workloadNodeId(o.namespace, o.name))).map((o) => workloadNodeId(o.namespace!, o.name));
-    f.fix = checkedFix(f.fix.text, manifests, allowOnlyIntent(workloads));
+    f.fix = yield* checkedFix(f.fix.text, manifests, allowOnlyIntent(workloads));
   }
 
   return sortFindings(findings);

@@ -23,6 +23,7 @@ import { describeConnection, peerRefOf, type ObservedConnection } from './observ
 import type { PeerRef } from '../policy-engine/peer-ref';
 import type { Protocol } from '../policy-engine/ports';
 import { stableLabels, workloadKey, workloadKeyOfPod, workloadsOf, type Workload } from './workloads';
+import { measured, runToEnd, type Steps } from '../util/time-slices';
 
 /** One connection whose verdict the fix changes from allowed to denied. */
 export interface ConnectionCase {
@@ -95,6 +96,8 @@ export interface CheckedFix {
 
 export const FIX_CHECK_LIMITS = { pairs: 4_000, examples: 5, spared: 10, engines: 512, results: 8192 } as const;
 
+/** Observed connections evaluated between two pauses of a sliced run (each is two engine verdicts). */
+const OBSERVED_PER_STEP = 64;
 const ENGINE_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 const WORLD_PROBES: readonly { ip: string; port: number; protocol: Protocol }[] = [
   { ip: '1.1.1.1', port: 443, protocol: 'TCP' },
@@ -144,8 +147,9 @@ export interface FixCheckerOptions {
   /** The options the base engine was built with, minus DNS and datapath (which come from the base engine and each check). */
   engineOptions?: Omit<EngineOptions, 'dns' | 'datapath'>;
   /**
-   * Time the checks of one findings run may take (ms). Fixes not checked when it runs out are withheld as
-   * `pending` and checked on a later run (results are kept), so a large cluster does not block the server.
+   * Time the checks of one findings run may spend computing (ms; pauses of a sliced run not counted).
+   * Fixes not checked when it runs out are withheld as `pending` and checked on a later run (results are
+   * kept), so a large cluster's findings come in a second, not after minutes of checks.
    */
   budgetMs?: number;
   now?: () => number;
@@ -164,7 +168,8 @@ export class FixChecker {
   private readonly everyone: PodEndpoint[];
   private readonly peersByNamespace = new Map<string, PodEndpoint[]>();
   private observedIndex: { list: readonly ObservedConnection[]; byWorkload: Map<string, ObservedConnection[]> } | undefined;
-  private runStarted = 0;
+  /** Time this run's checks spent computing. */
+  private spentMs = 0;
   /** Checks that ran out of budget in the current run. */
   pending = 0;
 
@@ -179,35 +184,39 @@ export class FixChecker {
 
   /** Starts a findings run: the time budget counts from here. */
   beginRun(): void {
-    this.runStarted = (this.options.now ?? performance.now.bind(performance))();
+    this.spentMs = 0;
     this.pending = 0;
   }
 
   /** Verifies `manifests` against `intent`; narrows or withholds them when they would deny what they should not. */
   check(manifests: Record<string, unknown>[], intent: FixIntent, ctx: FixCheckContext): CheckedFix {
+    return runToEnd(this.checkSteps(manifests, intent, ctx));
+  }
+
+  /** check() as steps: pauses between batches of the connections it evaluates. */
+  *checkSteps(manifests: Record<string, unknown>[], intent: FixIntent, ctx: FixCheckContext): Steps<CheckedFix> {
     const key = `${JSON.stringify(manifests)}|${intent.id}|${intent.workloads.join(',')}`;
     // A result holds until a workload it touches shows a new connection, or new DNS answers arrive.
     const cached = this.results.get(key);
     if (cached && cached.dns === dnsSize(ctx.dns) && cached.observed === this.observedOf(ctx.observed, cached.touched).length) return cached.result;
-    const now = this.options.now ?? performance.now.bind(performance);
-    if (this.options.budgetMs !== undefined && this.runStarted && now() - this.runStarted > this.options.budgetMs) {
+    if (this.options.budgetMs !== undefined && this.spentMs >= this.options.budgetMs) {
       this.pending++;
       return { check: { status: 'pending', summary: 'Not shown yet: the policy engine has not finished checking this fix against the cluster.', stops: { count: 0, examples: [] }, spared: [], checked: { observed: 0, pairs: 0, truncated: false } } };
     }
-    const result = this.run(manifests, intent, ctx);
+    const result = yield* measured(this.run(manifests, intent, ctx), (ms) => (this.spentMs += ms), this.options.now);
     const touched = this.prepare(manifests, ctx.dns).touchedWorkloads;
     if (this.results.size >= FIX_CHECK_LIMITS.results) this.results.clear();
     this.results.set(key, { result, touched, observed: this.observedOf(ctx.observed, touched).length, dns: dnsSize(ctx.dns) });
     return result;
   }
 
-  private run(manifests: Record<string, unknown>[], intent: FixIntent, ctx: FixCheckContext): CheckedFix {
+  private *run(manifests: Record<string, unknown>[], intent: FixIntent, ctx: FixCheckContext): Steps<CheckedFix> {
     let current = manifests;
     const scope = new Set(intent.workloads);
     const spared: Regression[] = [];
     let last: Evaluation | undefined;
     for (let round = 0; round < 4; round++) {
-      const e = this.evaluate(current, intent, scope, ctx);
+      const e = yield* this.evaluate(current, intent, scope, ctx);
       last = e;
       if (e.errors.length) return { check: this.result('refused', `Not shown: the fix does not compile or would not be enforced: ${e.errors.join('; ')}`, e, spared) };
       const unintended = e.regressions.filter((r) => !r.intended);
@@ -348,7 +357,7 @@ export class FixChecker {
   }
 
   /** Regressions among the pairs the fix's selectors touch (independent of observed traffic: computed once). */
-  private pairRegressions(p: Prepared): { cases: ConnectionCase[]; pairs: number; truncated: boolean } {
+  private *pairRegressions(p: Prepared): Steps<{ cases: ConnectionCase[]; pairs: number; truncated: boolean }> {
     if (p.pairs) return p.pairs;
     const out: { cases: ConnectionCase[]; pairs: number; truncated: boolean } = { cases: [], pairs: 0, truncated: false };
     const touched = representatives(p.touchedPods);
@@ -360,6 +369,7 @@ export class FixChecker {
       if (c) out.cases.push(c);
     };
     for (const t of touched) {
+      yield;
       const peers = this.peersFor(t.namespace);
       let left = share;
       // The internet probes always run: they are what egress fixes are about.
@@ -398,8 +408,10 @@ export class FixChecker {
     return { source: src, destination: dst, port, protocol, at, ...(subjectPod.kind === 'pod' ? { subject: workloadKeyOfPod(subjectPod) } : {}), ...(observed ? { observed } : {}) };
   }
 
-  private evaluate(manifests: Record<string, unknown>[], intent: FixIntent, scope: ReadonlySet<string>, ctx: FixCheckContext): Evaluation {
+  private *evaluate(manifests: Record<string, unknown>[], intent: FixIntent, scope: ReadonlySet<string>, ctx: FixCheckContext): Steps<Evaluation> {
     const p = this.prepare(manifests, ctx.dns);
+    // Compiling the fix's engine is one step; a pause follows it.
+    yield;
     const out: Evaluation = { regressions: [], missed: [], errors: p.errors, checked: { observed: 0, pairs: 0, truncated: false } };
     if (p.errors.length) return out;
     const seen = new Set<string>();
@@ -411,7 +423,12 @@ export class FixChecker {
     };
 
     // Observed connections of the touched workloads: whatever the fix means, traffic that runs today must keep running.
+    let sincePause = 0;
     for (const o of this.observedOf(ctx.observed, p.touchedWorkloads)) {
+      if (++sincePause === OBSERVED_PER_STEP) {
+        sincePause = 0;
+        yield;
+      }
       if (!ENGINE_PROTOCOLS.has(o.protocol)) continue;
       const conn = { from: peerRefOf(o.source), to: peerRefOf(o.destination), port: o.port, protocol: o.protocol as Protocol };
       const b = this.base.evaluate(conn);
@@ -422,7 +439,7 @@ export class FixChecker {
     }
 
     // Pairs the fix's selectors touch: its pods to every workload (and the internet) and back, on the ports they listen on.
-    const pairs = this.pairRegressions(p);
+    const pairs = yield* this.pairRegressions(p);
     out.checked.pairs = pairs.pairs;
     out.checked.truncated = pairs.truncated;
     for (const c of pairs.cases) add(c);

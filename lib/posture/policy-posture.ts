@@ -3,9 +3,13 @@
  * recomputed lazily, only after the snapshot, the flows or the Azure data changed, so readers (API routes,
  * the map's badges) can ask as often as they like. New flows alone refresh the findings at most once per
  * FRESHNESS_COST_FACTOR times what computing them took: instant on a small cluster, while on a
- * 5,000-workload one (seconds per recompute) the findings never take more than a sixth of the event loop
- * from the live stream. A changed snapshot or Azure data is always recomputed at once. Generated fixes are checked against the same engine;
- * the engines compiled for that are kept per snapshot.
+ * 5,000-workload one (about a second of work per recompute) the findings never take more than a sixth
+ * of a core from the live stream. A changed snapshot or Azure data is always recomputed at once.
+ * Generated fixes are checked against the same engine; the engines compiled for that are kept per snapshot.
+ *
+ * The server reads them with `current()`: computed in slices (time-slices.ts), so a recompute never
+ * holds the event loop for more than a slice, and while new flows are being folded in, the previous
+ * findings answer at once. `findings()` and `scores()` compute in one go (evidence reports, tests).
  */
 
 import type { AzureSnapshot } from '../azure/types';
@@ -16,11 +20,12 @@ import { chooseDatapath, type DatapathHints } from '../policy-engine/datapath';
 import { PolicyEngine, type EngineOptions } from '../policy-engine/engine';
 import { auditByNamespace, type NamespaceAudit } from './audit-by-namespace';
 import type { Finding } from './finding';
-import { computeFindings } from './findings';
+import { computeFindings, findingSteps } from './findings';
 import { FixChecker } from './fix-check';
 import { FlowSummary } from './flow-summary';
 import { ObservedConnections } from './observed-connections';
 import { podsPerNamespace, postureScores, type PostureScores } from './posture-score';
+import { runInSlices, type SliceOptions } from '../util/time-slices';
 
 export interface PolicyPostureOptions {
   flows?: FlowSummary;
@@ -33,12 +38,31 @@ export interface PolicyPostureOptions {
   fixCheckBudgetMs?: number;
   /** The clock findings' age is measured with (tests). */
   now?: () => number;
+  /** How `current()` slices a recompute (tests pass their own pause). */
+  slices?: SliceOptions;
 }
+
+/** Findings, most severe first, and the scores computed from them. */
+export interface PostureFindings {
+  findings: Finding[];
+  scores: PostureScores;
+  /** The flows they weighed (observedFlows() when they were computed). */
+  observed: ObservedFlows;
+}
+
+export interface ObservedFlows {
+  count: number;
+  window?: { from: number; to: number };
+}
+
+type Computed = PostureFindings & { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; complete: boolean; at: number; costMs: number };
+
+const noop = () => undefined;
 
 /** Findings stay current for new flows this many times as long as computing them took. */
 export const FRESHNESS_COST_FACTOR = 5;
 
-/** Checking fixes must not hold the event loop for long: a large cluster's fixes are checked over several reads. */
+/** A large cluster's fixes are checked over several recomputes: each shows its findings after at most this much checking. */
 const FIX_CHECK_BUDGET_MS = 500;
 
 export class PolicyPosture {
@@ -49,9 +73,9 @@ export class PolicyPosture {
   private observed: { count: number; from: number; to: number } = { count: 0, from: Infinity, to: -Infinity };
   private engineFor: { snapshot: ClusterSnapshot; engine: PolicyEngine; dnsVersion: number; checker: FixChecker } | undefined;
   private auditFor: { engine: PolicyEngine; flowVersion: number; audit: NamespaceAudit[] } | undefined;
-  private findingsFor:
-    | { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; findings: Finding[]; scores: PostureScores; complete: boolean; at: number; costMs: number }
-    | undefined;
+  private findingsFor: Computed | undefined;
+  /** The recompute in slices under way, and the inputs it was started for. */
+  private running: { snapshot: ClusterSnapshot; azure: AzureSnapshot | undefined; result: Promise<Computed> } | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly listeners = new Set<() => void>();
 
@@ -92,14 +116,14 @@ export class PolicyPosture {
   }
 
   /** How many flows the findings weigh, and the time of the first and last of them. */
-  observedFlows(): { count: number; window?: { from: number; to: number } } {
+  observedFlows(): ObservedFlows {
     const o = this.observed;
     return o.count > 0 ? { count: o.count, window: { from: o.from, to: o.to } } : { count: 0 };
   }
 
   /** The engine for the current snapshot, with the DNS names learned from flows so far. */
   engine(): PolicyEngine {
-    return this.current().engine;
+    return this.compiled().engine;
   }
 
   /** Findings; with Azure data, open-egress weighs the NSG, route, NAT gateway and firewall on each path. */
@@ -111,6 +135,22 @@ export class PolicyPosture {
     return this.computed(azure).scores;
   }
 
+  /**
+   * Findings and scores for the current snapshot and `azure`, computed in slices. When only flows came
+   * since the last result, that result answers at once and a recompute starts behind it (at most one at
+   * a time); a new snapshot or Azure data is waited for.
+   */
+  async current(azure?: AzureSnapshot): Promise<PostureFindings> {
+    const f = this.findingsFor;
+    if (f && f.snapshot === this.source.snapshot() && f.azure === azure) {
+      if (this.stillFresh(f)) return f;
+      // The next read retries a recompute that failed; with nothing cached, the failure reaches the reader.
+      this.recompute(azure).catch(() => undefined);
+      return f;
+    }
+    return this.recompute(azure);
+  }
+
   /** AUDIT flows seen so far, per namespace whose policy would deny them (audit-by-namespace.ts). */
   auditByNamespace(): NamespaceAudit[] {
     const engine = this.engine();
@@ -120,7 +160,7 @@ export class PolicyPosture {
     return this.auditFor.audit;
   }
 
-  private current(): NonNullable<PolicyPosture['engineFor']> {
+  private compiled(): NonNullable<PolicyPosture['engineFor']> {
     const snapshot = this.source.snapshot();
     if (!this.engineFor || this.engineFor.snapshot !== snapshot) {
       const datapath = chooseDatapath(snapshot, this.options.datapath);
@@ -138,21 +178,57 @@ export class PolicyPosture {
     const f = this.findingsFor;
     // A monotonic clock: a wall clock stepping back would freeze the findings until it caught up.
     const now = this.options.now ?? (() => performance.now());
-    if (f && f.snapshot === snapshot && f.azure === azure) {
-      if (f.flowVersion === this.flowVersion && f.complete) return f;
-      // Only flows came (or fixes wait to be checked): recent enough findings stand.
-      if (now() - f.at < f.costMs * FRESHNESS_COST_FACTOR) return f;
-    }
+    if (f && f.snapshot === snapshot && f.azure === azure && this.stillFresh(f)) return f;
     // The cost weighed is the findings' own: compiling an engine after a snapshot change is not repeated for flows.
-    const { engine, checker } = this.current();
+    const { engine, checker } = this.compiled();
     const started = now();
+    const observed = this.observedFlows();
     const flows = this.summary.snapshot();
     const findings = computeFindings({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
     const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
     // Fixes left unchecked by the time budget are checked on the next read (checked ones are remembered).
     const at = now();
-    this.findingsFor = { snapshot, flowVersion: this.flowVersion, azure, findings, scores, complete: checker.pending === 0, at, costMs: at - started };
+    this.findingsFor = { snapshot, flowVersion: this.flowVersion, azure, findings, scores, observed, complete: checker.pending === 0, at, costMs: at - started };
     return this.findingsFor;
+  }
+
+  /** Nothing changed, or only flows (or fixes wait to be checked) and the result is recent enough to stand. */
+  private stillFresh(f: Computed): boolean {
+    if (f.flowVersion === this.flowVersion && f.complete) return true;
+    const now = this.options.now ?? (() => performance.now());
+    return now() - f.at < f.costMs * FRESHNESS_COST_FACTOR;
+  }
+
+  /** Starts a recompute in slices for the current inputs, or joins the one under way for them. */
+  private recompute(azure: AzureSnapshot | undefined): Promise<Computed> {
+    const snapshot = this.source.snapshot();
+    const r = this.running;
+    if (r && r.snapshot === snapshot && r.azure === azure) return r.result;
+    // One at a time: a recompute for older inputs finishes first (its engine and checker are shared).
+    const result = (r ? r.result.then(noop, noop) : Promise.resolve()).then(() => this.computeInSlices(azure));
+    const running = { snapshot, azure, result };
+    this.running = running;
+    const clear = () => {
+      if (this.running === running) this.running = undefined;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  private async computeInSlices(azure: AzureSnapshot | undefined): Promise<Computed> {
+    const snapshot = this.source.snapshot();
+    const { engine, checker } = this.compiled();
+    const flowVersion = this.flowVersion;
+    const observed = this.observedFlows();
+    const flows = this.summary.snapshot();
+    const steps = findingSteps({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
+    const { value: findings, busyMs } = await runInSlices(steps, this.options.slices);
+    const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
+    const now = this.options.now ?? (() => performance.now());
+    // The cost weighed is the time computing, not the pauses between slices: those are the live stream's.
+    const result: Computed = { snapshot, flowVersion, azure, findings, scores, observed, complete: checker.pending === 0, at: now(), costMs: busyMs };
+    this.findingsFor = result;
+    return result;
   }
 
   private changed(): void {

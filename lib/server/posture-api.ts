@@ -18,10 +18,11 @@ export async function currentPostureReport(rt: Runtime = runtime()): Promise<Pos
   const { source, posture } = await rt.posture();
   // open-egress weighs the Azure controls (NSG, routes, firewall) on each workload's egress path when Azure data is available.
   const azure = await currentAzureSnapshot(rt);
+  // Computed in slices: on a large cluster a recompute is about a second of work the live stream must not wait behind.
+  const { findings, scores, observed } = await posture.current(azure);
   // The flows the findings weighed: the score's basis says so, since the CLI scores the policies alone.
-  const observed = posture.observedFlows();
   const basis = scoreBasis({ scorer: 'dashboard', observedFlows: observed.count, ...(observed.window ? { flowWindow: observed.window } : {}), azure: azure !== undefined });
-  return postureReport({ findings: posture.findings(azure), scores: posture.scores(azure), basis, status: source.status(), policyErrors: posture.engine().errors, audit: posture.auditByNamespace() });
+  return postureReport({ findings, scores, basis, status: source.status(), policyErrors: posture.engine().errors, audit: posture.auditByNamespace() });
 }
 
 /** The Azure snapshot of this cluster, or undefined when there is none or it cannot load (the findings then say so). */
