@@ -13,7 +13,8 @@ export function portFromEnv(name: string, fallback: number, env: Readonly<Record
 /**
  * Every port the e2e run uses follows E2E_PORT, so two runs on one machine only need different E2E_PORTs:
  * E2E_PORT (default 3310) the demo dashboard, +1 the dashboard on an external relay, +2 to +6 the
- * dashboards the policies, auth, shutdown, TLS and OIDC specs start themselves, and the external relay on E2E_RELAY_PORT
+ * dashboards the policies, auth, shutdown, TLS and OIDC specs start themselves, +7 the map-scale spec's, +8 the
+ * ingest-capacity spec's, and the external relay on E2E_RELAY_PORT
  * (default E2E_PORT + 1081, i.e. 4391).
  */
 const PORT = portFromEnv('E2E_PORT', 3310);

@@ -72,6 +72,11 @@ export function AppHeader() {
               <span className="text-slate-400">drop rate </span>
               <b>{((c.dropRate ?? 0) * 100).toFixed(1)}%</b>
             </span>
+            {c.relay.atCapacity && (
+              <span data-testid="at-capacity" className="rounded bg-amber-900/60 px-1.5 text-amber-200" title="More flows arrive than this server can fold in: it reads from the relay part of the time so that pages keep answering, and the relay reports the rest as lost. Give the server more CPU.">
+                at capacity
+              </span>
+            )}
             {c.relay.lostEvents > 0 && (
               <span className="text-amber-300" title="flows the relay reported as lost">
                 lost {c.relay.lostEvents}

@@ -64,6 +64,11 @@ export interface Config {
   relayIdleSeconds: number;
   /** A relay that neither answers GetFlows nor ServerStatus this long is reported as not answering. */
   relayConnectTimeoutSeconds: number;
+  /**
+   * FLOWSIGHT_INGEST_MAX_BUSY_PERCENT: busy share of the server's event loop above which reading from
+   * the relay pauses, so pages and the live stream keep being served (ingest-governor.ts); 100: never.
+   */
+  ingestMaxBusyPercent: number;
   host: string;
   port: number;
   /** FLOWSIGHT_TLS_CERT and FLOWSIGHT_TLS_KEY: serve HTTPS with this certificate (PEM files, reloaded when they change); null: HTTP. */
@@ -244,6 +249,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     windowSeconds: intVar(env, 'FLOWSIGHT_WINDOW_SECONDS', 300, 10, 86_400, problems),
     relayIdleSeconds: intVar(env, 'FLOWSIGHT_RELAY_IDLE_SECONDS', 15, 0, 86_400, problems),
     relayConnectTimeoutSeconds: intVar(env, 'FLOWSIGHT_RELAY_CONNECT_TIMEOUT_SECONDS', 10, 1, 3600, problems),
+    ingestMaxBusyPercent: intVar(env, 'FLOWSIGHT_INGEST_MAX_BUSY_PERCENT', 85, 10, 100, problems),
     host,
     port: intVar(env, 'PORT', 3000, 1, 65535, problems),
     listenTls: certFile && keyFile ? { certFile, keyFile } : null,
@@ -305,6 +311,7 @@ export function configSummary(config: Config): Record<string, unknown> {
       ...(r.tls?.serverName ? { serverName: r.tls.serverName } : {}),
       idleSeconds: config.relayIdleSeconds,
       connectTimeoutSeconds: config.relayConnectTimeoutSeconds,
+      ingestMaxBusyPercent: config.ingestMaxBusyPercent,
     },
     ...(r.mode === 'demo' ? { demoRate: config.demoRate, ...(config.demoScale ? { demoScale: config.demoScale } : {}) } : {}),
     listen: { host: config.host, port: config.port, ...(config.listenTls ? { https: true, certFile: config.listenTls.certFile, keyFile: config.listenTls.keyFile } : {}) },

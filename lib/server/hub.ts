@@ -15,6 +15,7 @@ import { snapshotParts } from '../graph/snapshot-parts';
 import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
+import { IngestGovernor, type GovernorStatus } from './ingest-governor';
 import type { RelayAddress } from '../hubble/relay-address';
 import { RelayClient, type LostEventsNotice, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
@@ -83,6 +84,8 @@ export interface RelayStatus {
   received: number;
   resumedFrom: number | null;
   server: (ServerStatus & { checkedAt: number }) | null;
+  /** Reading from the relay paused to keep the server answering (ingest-governor.ts): the relay loses what it cannot send. */
+  ingest: GovernorStatus;
 }
 
 export interface HubStatus {
@@ -94,7 +97,7 @@ export interface HubStatus {
 }
 
 export interface LiveCounters extends CounterSummary {
-  relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'>;
+  relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'> & { atCapacity: boolean };
 }
 
 /**
@@ -133,6 +136,7 @@ export class Hub {
   /** Ring sequence up to which flows were handed to the flow listeners. */
   private pushed = 0;
   private subscription: FlowSubscription | null = null;
+  private governor: IngestGovernor | null = null;
   private edgePaths: EdgePathAnnotator | null = null;
   /**
    * The flows ingested since the last tick, for the flow listeners: every flow (the history keeps
@@ -189,6 +193,8 @@ export class Hub {
       onLost: (notice) => this.emitRelay({ kind: 'lost', notice }),
     });
     this.subscription.start();
+    this.governor = new IngestGovernor(this.subscription, { maxBusy: this.config.ingestMaxBusyPercent / 100 });
+    this.governor.start();
     this.ticker = setInterval(() => this.tick(), this.tickMs);
     this.ticker.unref?.();
     const poll = () => {
@@ -205,6 +211,7 @@ export class Hub {
   async stop(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     if (this.statusPoller) clearInterval(this.statusPoller);
+    this.governor?.stop();
     this.subscription?.stop();
     this.client?.close();
     for (const c of this.clients) c.client.close('server stopping');
@@ -354,6 +361,7 @@ export class Hub {
         lastError: s?.lastError ?? null,
         nextRetryAt: s?.nextRetryAt ?? null,
         lostEvents: s?.lostEvents ?? 0,
+        atCapacity: this.governor?.status().atCapacity ?? false,
       },
     };
   }
@@ -446,6 +454,7 @@ export class Hub {
         received: s?.received ?? 0,
         resumedFrom: s?.resumedFrom ?? null,
         server: this.serverStatus,
+        ingest: this.governor?.status() ?? { atCapacity: false, pausedShare: 0, pausedMs: 0 },
       },
       graph: { ...size, evictedEdges: this.graph.evictedEdges, pendingEdges: this.graph.pendingEdges, windowSeconds: this.config.windowSeconds },
       clients: { connected: this.clients.size, cutOff: this.cutOff, resyncs: this.resyncs },
