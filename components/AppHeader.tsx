@@ -72,9 +72,9 @@ export function AppHeader() {
               <span className="text-slate-400">drop rate </span>
               <b>{((c.dropRate ?? 0) * 100).toFixed(1)}%</b>
             </span>
-            {c.relay.atCapacity && (
-              <span data-testid="at-capacity" className="rounded bg-amber-900/60 px-1.5 text-amber-200" title="More flows arrive than this server can fold in: it reads from the relay part of the time so that pages keep answering, and the relay reports the rest as lost. Give the server more CPU.">
-                at capacity
+            {c.relay.ingest?.atCapacity && (
+              <span data-testid="at-capacity" data-kept={c.relay.ingest.keptShare} className="rounded bg-amber-900/60 px-1.5 text-amber-200" title={`More flows arrive than this server can fold in: it folds in ${Math.round(c.relay.ingest.keptShare * 100)}% of them, spread evenly, so that pages keep answering and what is shown stays fresh. Rates, the map's counts and the history cover those flows; ${c.relay.ingest.shedFlows} were skipped so far. Give the server more CPU.`}>
+                at capacity · {Math.round(c.relay.ingest.keptShare * 100)}%
               </span>
             )}
             {c.relay.lostEvents > 0 && (

@@ -41,7 +41,7 @@ function Row({ r }: { r: EgressRow }) {
   return (
     <tr data-testid="egress-row" data-edge={r.edgeId} data-workload={r.workload} data-destination={r.destination} data-verdict={r.verdict} data-decided-by={r.decidedBy ?? ''} className="border-t border-slate-100">
       <td className="px-2 py-1 align-top">
-        <Link data-testid="egress-ns-link" href={`/map?ns=${encodeURIComponent(r.namespace)}`} className="text-slate-500 hover:underline">
+        <Link prefetch={false} data-testid="egress-ns-link" href={`/map?ns=${encodeURIComponent(r.namespace)}`} className="text-slate-500 hover:underline">
           {r.namespace}
         </Link>
         /<span className="font-medium">{name}</span>
@@ -79,7 +79,7 @@ function Row({ r }: { r: EgressRow }) {
         ))}
       </td>
       <td className="px-2 py-1 align-top">
-        <Link data-testid="egress-map-link" href={`/map?select=${encodeURIComponent(r.edgeId)}`} className="text-sky-700 hover:underline">
+        <Link prefetch={false} data-testid="egress-map-link" href={`/map?select=${encodeURIComponent(r.edgeId)}`} className="text-sky-700 hover:underline">
           map
         </Link>
       </td>

@@ -17,7 +17,7 @@ export function AuditDenialNote({ denial, loading = false, testId = 'audit-denia
       {denial.policies.map((p, i) => (
         <span key={`${p.kind}/${p.namespace ?? ''}/${p.name}`}>
           {i > 0 && ', '}
-          <Link href={policyHref(p)} className="font-mono text-sky-700 hover:underline" data-testid="audit-policy">
+          <Link prefetch={false} href={policyHref(p)} className="font-mono text-sky-700 hover:underline" data-testid="audit-policy">
             {auditPolicyName(p)}
           </Link>
         </span>

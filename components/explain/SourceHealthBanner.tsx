@@ -24,7 +24,7 @@ export function SourceHealthBanner({ source, showErrorsLink = true }: { source: 
       {showErrorsLink && problems > 0 && (
         <div data-testid="source-errors-note" className="border-b border-slate-200 bg-slate-50 px-3 py-1 text-xs text-slate-700">
           {problems} problem{problems === 1 ? '' : 's'} loading policies and objects —{' '}
-          <Link href="/policies#source-errors" className="text-sky-700 hover:underline">
+          <Link prefetch={false} href="/policies#source-errors" className="text-sky-700 hover:underline">
             see the policies page
           </Link>
         </div>

@@ -13,7 +13,7 @@ export function policyHref(p: Pick<PolicyRef, 'namespace' | 'name'> & { kind: st
 
 function PolicyLink({ p, children }: { p: PolicyRef; children?: React.ReactNode }) {
   return (
-    <Link href={policyHref(p)} className="font-mono text-sky-700 hover:underline" data-testid="why-policy">
+    <Link prefetch={false} href={policyHref(p)} className="font-mono text-sky-700 hover:underline" data-testid="why-policy">
       {children ?? `${p.namespace ? `${p.namespace}/` : ''}${p.name}`}
     </Link>
   );

@@ -234,7 +234,7 @@ function NamespacePanel({ namespace, graph, posture }: { namespace: string; grap
       <div data-testid={`ns-badges-${namespace}`} className="flex flex-wrap gap-1">
         {badges.length === 0 && <span className="text-xs text-slate-500">{posture ? 'no posture findings' : 'posture loading…'}</span>}
         {badges.map((b) => (
-          <Link key={b.kind} href={`/#posture-${namespace}`} data-testid={`ns-badge-${namespace}-${b.kind}`} title={b.findingKeys.join(', ')} className={`rounded px-1.5 py-px text-[11px] font-semibold ${SEVERITY_CLASS[b.severity]}`}>
+          <Link prefetch={false} key={b.kind} href={`/#posture-${namespace}`} data-testid={`ns-badge-${namespace}-${b.kind}`} title={b.findingKeys.join(', ')} className={`rounded px-1.5 py-px text-[11px] font-semibold ${SEVERITY_CLASS[b.severity]}`}>
             {b.label}
           </Link>
         ))}
@@ -246,7 +246,7 @@ function NamespacePanel({ namespace, graph, posture }: { namespace: string; grap
               <span className={`mr-1 rounded px-1 text-[10px] ${SEVERITY_CLASS[f.severity]}`}>{f.severity}</span>
               {f.title}
               {f.links.map && f.links.map !== `/map?ns=${namespace}` && (
-                <Link className="ml-1 text-sky-700 hover:underline" href={f.links.map}>
+                <Link prefetch={false} className="ml-1 text-sky-700 hover:underline" href={f.links.map}>
                   show
                 </Link>
               )}

@@ -21,6 +21,7 @@ import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStat
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
+import { islandPositions } from './island-positions';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
@@ -417,10 +418,11 @@ export class MapCanvas {
     const cy = this.cy;
     const movable = topLevel(cy);
     if (fresh) {
-      // A new picture: islands and peers by force-directed layout, once.
-      movable.forEach((n: NodeSingular) => void n.position(this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400)));
-      const eles = movable.union(movable.edgesWith(movable));
-      runLayout(eles, islandLayoutOptions(eles.nodes().length));
+      // A new picture: islands and peers by force-directed layout, once, on a headless copy (island-positions.ts).
+      const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight(), position: this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400) }));
+      const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id()] as const);
+      const at = islandPositions(boxes, links);
+      movable.positions((n) => at.get((n as NodeSingular).id())!);
     } else {
       // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
       // (or by the centre), nothing else moves and no layout runs.
@@ -605,25 +607,6 @@ function workloadLayoutOptions(nodeCount: number, randomize: boolean, fixed: Pla
     packComponents: true,
     fit: false,
     ...(fixed.length ? { fixedNodeConstraint: fixed } : {}),
-  } as cytoscape.LayoutOptions;
-}
-
-/** A new islands picture, laid out from scratch (newcomers later take a free spot instead). */
-function islandLayoutOptions(nodeCount: number): cytoscape.LayoutOptions {
-  return {
-    name: 'fcose',
-    quality: nodeCount > 300 ? 'draft' : 'default',
-    randomize: true,
-    animate: false,
-    nodeDimensionsIncludeLabels: false,
-    nodeRepulsion: () => 400_000,
-    idealEdgeLength: () => 260,
-    edgeElasticity: () => 0.1,
-    gravity: 0.4,
-    nodeSeparation: 200,
-    numIter: 1500,
-    packComponents: true,
-    fit: false,
   } as cytoscape.LayoutOptions;
 }
 

@@ -33,7 +33,7 @@ function NamespaceAuditCell({ audit }: { audit: NamespaceAudit | undefined }) {
           {audit.policies.map((p, i) => (
             <span key={`${p.kind}/${p.namespace ?? ''}/${p.name}`}>
               {i > 0 && ', '}
-              <Link href={policyHref(p)} title={auditPolicyName(p)} className="font-mono text-sky-700 hover:underline" data-testid="ns-audit-policy">
+              <Link prefetch={false} href={policyHref(p)} title={auditPolicyName(p)} className="font-mono text-sky-700 hover:underline" data-testid="ns-audit-policy">
                 {p.name}
               </Link>
             </span>
@@ -93,7 +93,7 @@ export function OverviewView() {
           <ul className="text-sm" data-testid="denied-list">
             {denied.map((e) => (
               <li key={e.id} className="flex justify-between gap-2 border-b border-slate-100 py-1">
-                <Link className="truncate text-sky-700 hover:underline" href={`/map?select=${encodeURIComponent(e.id)}`}>
+                <Link prefetch={false} className="truncate text-sky-700 hover:underline" href={`/map?select=${encodeURIComponent(e.id)}`}>
                   {e.source} → {e.target} {edgeLabel(e)}
                 </Link>
                 <span className="whitespace-nowrap font-mono text-red-700">
@@ -121,7 +121,7 @@ export function OverviewView() {
             {[...namespaces.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ns, s]) => (
               <tr key={ns} className="border-t border-slate-100" data-testid={`ns-row-${ns}`}>
                 <td>
-                  <Link className="text-sky-700 hover:underline" href={`/map?ns=${ns}`}>
+                  <Link prefetch={false} className="text-sky-700 hover:underline" href={`/map?ns=${ns}`}>
                     {ns}
                   </Link>
                 </td>

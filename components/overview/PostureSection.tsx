@@ -86,12 +86,12 @@ function FindingItem({ f }: { f: ReportFinding }) {
           </ul>
           <div className="mt-1 flex flex-wrap gap-3 text-xs">
             {f.links.map && (
-              <Link href={f.links.map} className="text-sky-700 hover:underline" data-testid="finding-map-link">
+              <Link prefetch={false} href={f.links.map} className="text-sky-700 hover:underline" data-testid="finding-map-link">
                 show on map
               </Link>
             )}
             {f.links.policies && (
-              <Link href={f.links.policies} className="text-sky-700 hover:underline">
+              <Link prefetch={false} href={f.links.policies} className="text-sky-700 hover:underline">
                 show policy
               </Link>
             )}
@@ -156,7 +156,7 @@ export function PostureSection() {
             {r.namespaces.map((n) => (
               <tr key={n.namespace} id={`posture-${n.namespace}`} data-testid={`ns-score-${n.namespace}`} className="border-t border-slate-100 align-top">
                 <td>
-                  <Link className="text-sky-700 hover:underline" href={`/map?ns=${encodeURIComponent(n.namespace)}&posture=1`}>
+                  <Link prefetch={false} className="text-sky-700 hover:underline" href={`/map?ns=${encodeURIComponent(n.namespace)}&posture=1`}>
                     {n.namespace}
                   </Link>
                   <span className="ml-1 text-xs text-slate-400">{n.pods} pods</span>

@@ -52,7 +52,7 @@ export function PolicyCard({ entry, selected, onSelect }: { entry: PolicyEntry; 
             {entry.selected.workloads.map((w, i) => (
               <span key={w.id}>
                 {i > 0 && ', '}
-                <Link href={`/map?ns=${encodeURIComponent(w.namespace)}&select=${encodeURIComponent(w.node)}`} className="font-mono text-sky-700 hover:underline" title={w.pods.join(', ')}>
+                <Link prefetch={false} href={`/map?ns=${encodeURIComponent(w.namespace)}&select=${encodeURIComponent(w.node)}`} className="font-mono text-sky-700 hover:underline" title={w.pods.join(', ')}>
                   {w.id}
                 </Link>
                 <span className="text-slate-500"> ({w.pods.join(', ')}{w.podCount > w.pods.length ? ', …' : ''})</span>

@@ -33,6 +33,25 @@ describe('RelayClient against the demo relay over gRPC', () => {
     expect(new Set(flows.map((f) => f.uuid)).size).toBe(50);
   });
 
+  it('skips the flow messages admitFlow refuses, undecoded, and delivers the others as they are', async () => {
+    // A window in the past: both calls get the same 60 flows.
+    const until = new Date(Date.now() - 1000);
+    const all = await fetchFlows({ number: 60, until });
+    let asked = 0;
+    const halving = new RelayClient({ address: client.address.target, admitFlow: () => asked++ % 2 === 0 });
+    try {
+      const kept = await new Promise<FlowRecord[]>((resolve, reject) => {
+        const out: FlowRecord[] = [];
+        halving.getFlows({ number: 60, until }, { onFlow: (f) => out.push(f), onEnd: (err) => (err ? reject(err) : resolve(out)) });
+      });
+      expect(asked).toBe(60);
+      expect(kept.map((f) => f.uuid)).toEqual(all.filter((_, i) => i % 2 === 0).map((f) => f.uuid));
+      expect(kept[0]).toEqual(all[0]);
+    } finally {
+      halving.close();
+    }
+  });
+
   it('returns the first N flows with `first`, older than the last N', async () => {
     const first = await fetchFlows({ number: 20, first: true });
     const last = await fetchFlows({ number: 20 });

@@ -29,7 +29,16 @@ export interface RelayClientOptions {
   tls?: RelayTls;
   /** Deadline for unary calls. */
   requestTimeoutMs?: number;
+  /**
+   * Asked once per flow message of GetFlows before it is decoded: false skips it (ingest-governor.ts
+   * sheds flows this way when the server is at capacity). Other messages are always decoded.
+   */
+  admitFlow?: () => boolean;
 }
+
+/** The first byte of a GetFlowsResponse that carries a flow: field 1, length-delimited (Go writes fields in number order). */
+const FLOW_FIELD_TAG = 0x0a;
+const SKIPPED: DecodedResponse = { kind: 'other' };
 
 export interface GetFlowsParams {
   number?: number;
@@ -126,7 +135,9 @@ export class RelayClient {
     }
     // GetFlows responses go through our interning decoder straight to FlowRecords (see flow-decoder.ts).
     const service = observerService() as any;
-    const definition = { ...service, GetFlows: { ...service.GetFlows, responseDeserialize: decodeGetFlowsResponse } };
+    const admit = opts.admitFlow;
+    const deserialize = admit ? (buf: Uint8Array): DecodedResponse => (buf[0] === FLOW_FIELD_TAG && !admit() ? SKIPPED : decodeGetFlowsResponse(buf)) : decodeGetFlowsResponse;
+    const definition = { ...service, GetFlows: { ...service.GetFlows, responseDeserialize: deserialize } };
     const Ctor = grpc.makeGenericClientConstructor(definition, 'Observer');
     this.client = new Ctor(this.address.target, credentials, channelOptions);
   }

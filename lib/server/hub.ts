@@ -16,6 +16,8 @@ import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
 import { IngestGovernor, type GovernorStatus } from './ingest-governor';
+
+const NO_SHEDDING: GovernorStatus = { atCapacity: false, keptShare: 1, shedFlows: 0 };
 import type { RelayAddress } from '../hubble/relay-address';
 import { RelayClient, type LostEventsNotice, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
@@ -84,7 +86,7 @@ export interface RelayStatus {
   received: number;
   resumedFrom: number | null;
   server: (ServerStatus & { checkedAt: number }) | null;
-  /** Reading from the relay paused to keep the server answering (ingest-governor.ts): the relay loses what it cannot send. */
+  /** Flows shed to keep the server answering when more arrive than it can fold in (ingest-governor.ts). */
   ingest: GovernorStatus;
 }
 
@@ -97,7 +99,7 @@ export interface HubStatus {
 }
 
 export interface LiveCounters extends CounterSummary {
-  relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'> & { atCapacity: boolean };
+  relay: Pick<RelayStatus, 'state' | 'fault' | 'idle' | 'lastError' | 'nextRetryAt' | 'lostEvents' | 'mode'> & { ingest: GovernorStatus };
 }
 
 /**
@@ -183,7 +185,8 @@ export class Hub {
       target = relay.target;
       this.address = relay.address;
     }
-    this.client = new RelayClient({ address: target, tls: relay.tls ?? undefined });
+    this.governor = new IngestGovernor({ maxBusy: this.config.ingestMaxBusyPercent / 100 });
+    this.client = new RelayClient({ address: target, tls: relay.tls ?? undefined, admitFlow: this.governor.admit });
     this.subscription = new FlowSubscription(this.client, {
       initialLast: 2000,
       idleMs: this.config.relayIdleSeconds * 1000,
@@ -193,7 +196,6 @@ export class Hub {
       onLost: (notice) => this.emitRelay({ kind: 'lost', notice }),
     });
     this.subscription.start();
-    this.governor = new IngestGovernor(this.subscription, { maxBusy: this.config.ingestMaxBusyPercent / 100 });
     this.governor.start();
     this.ticker = setInterval(() => this.tick(), this.tickMs);
     this.ticker.unref?.();
@@ -361,7 +363,7 @@ export class Hub {
         lastError: s?.lastError ?? null,
         nextRetryAt: s?.nextRetryAt ?? null,
         lostEvents: s?.lostEvents ?? 0,
-        atCapacity: this.governor?.status().atCapacity ?? false,
+        ingest: this.governor?.status() ?? NO_SHEDDING,
       },
     };
   }
@@ -454,7 +456,7 @@ export class Hub {
         received: s?.received ?? 0,
         resumedFrom: s?.resumedFrom ?? null,
         server: this.serverStatus,
-        ingest: this.governor?.status() ?? { atCapacity: false, pausedShare: 0, pausedMs: 0 },
+        ingest: this.governor?.status() ?? NO_SHEDDING,
       },
       graph: { ...size, evictedEdges: this.graph.evictedEdges, pendingEdges: this.graph.pendingEdges, windowSeconds: this.config.windowSeconds },
       clients: { connected: this.clients.size, cutOff: this.cutOff, resyncs: this.resyncs },

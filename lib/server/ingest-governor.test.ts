@@ -1,78 +1,81 @@
 import { describe, expect, it } from 'vitest';
 import { IngestGovernor } from './ingest-governor';
 
-/** A valve that records what it was told, and a busy share the test sets per step. */
+/** A governor on a busy share the test sets per step. */
 function rig(maxBusy = 0.85) {
-  const calls: string[] = [];
   let busy = 0;
-  const governor = new IngestGovernor({ pause: () => calls.push('pause'), resume: () => calls.push('resume') }, { maxBusy, periodMs: 100, measure: () => busy });
+  const governor = new IngestGovernor({ maxBusy, periodMs: 100, measure: () => busy });
   return {
-    calls,
     governor,
     steps(share: number, n: number) {
       busy = share;
       for (let i = 0; i < n; i++) governor.step();
     },
+    /** How many of `n` flows it admits. */
+    admitted(n: number) {
+      let kept = 0;
+      for (let i = 0; i < n; i++) if (governor.admit()) kept++;
+      return kept;
+    },
   };
 }
 
 describe('IngestGovernor', () => {
-  it('reads all the time while the loop has room, and says it is not at capacity', () => {
+  it('keeps every flow while the loop has room, and is not at capacity', () => {
     const r = rig();
     r.steps(0.6, 50);
-    expect(r.calls).toEqual([]);
-    expect(r.governor.status()).toEqual({ atCapacity: false, pausedShare: 0, pausedMs: 0 });
+    expect(r.admitted(1000)).toBe(1000);
+    expect(r.governor.status()).toEqual({ atCapacity: false, keptShare: 1, shedFlows: 0 });
   });
 
-  it('one long task does not pause reading: the busy share is smoothed over about a second', () => {
+  it('one long task sheds nothing: the busy share is smoothed over about a second', () => {
     const r = rig();
     r.steps(0.5, 10);
     r.steps(1, 1);
     r.steps(0.5, 10);
-    expect(r.calls).toEqual([]);
+    expect(r.governor.status().keptShare).toBe(1);
   });
 
-  it('a saturated loop pauses reading, resumes once the loop has room, and reads most of the time on the whole', () => {
+  it('a saturated loop sheds a growing share, spread evenly, and counts what it skipped', () => {
     const r = rig();
-    // About half a second of a fully busy loop.
-    r.steps(1, 5);
-    expect(r.calls).toEqual([]);
-    r.steps(1, 1);
-    expect(r.calls).toEqual(['pause']);
-    expect(r.governor.status().atCapacity).toBe(true);
-    // The loop as it behaves: fully busy while reading, 20% busy while paused.
-    let paused = true;
-    const sim = { pause: 0, read: 0 };
-    for (let i = 0; i < 200; i++) {
-      r.steps(paused ? 0.2 : 1, 1);
-      paused = r.calls[r.calls.length - 1] === 'pause';
-      sim[paused ? 'pause' : 'read']++;
+    r.steps(1, 30);
+    const { keptShare } = r.governor.status();
+    expect(keptShare).toBeLessThan(0.5);
+    expect(keptShare).toBeGreaterThanOrEqual(0.05);
+    // Spread evenly: every window of 100 flows keeps about the same number.
+    const windows = Array.from({ length: 10 }, () => r.admitted(100));
+    for (const w of windows) expect(Math.abs(w - keptShare * 100)).toBeLessThanOrEqual(1);
+    expect(r.governor.status()).toMatchObject({ atCapacity: true, shedFlows: 1000 - windows.reduce((a, b) => a + b, 0) });
+  });
+
+  it('settles where the loop is about as busy as the limit: busy = 0.3 + 0.9 x kept share', () => {
+    const r = rig();
+    let busy = 1;
+    for (let i = 0; i < 600; i++) {
+      r.steps(busy, 1);
+      busy = 0.3 + 0.9 * r.governor.status().keptShare;
     }
-    // Alternates (never stuck paused), reading about 80% of the time: busy 0.85 = 0.2 + 0.8 x reading share.
-    expect(r.calls.filter((c) => c === 'resume').length).toBeGreaterThan(10);
-    expect(sim.read / 200).toBeGreaterThan(0.6);
-    expect(sim.read / 200).toBeLessThan(0.95);
-    const s = r.governor.status();
-    expect(s.pausedShare).toBeGreaterThan(0.05);
-    expect(s.pausedMs).toBeGreaterThan(0);
+    // 0.85 = 0.3 + 0.9 x 0.61: it hovers near 0.61, never stuck at the floor or back at 1.
+    const kept = r.governor.status().keptShare;
+    expect(kept).toBeGreaterThan(0.45);
+    expect(kept).toBeLessThan(0.75);
   });
 
-  it('10 s after the last pause it is no longer at capacity; stop resumes reading', () => {
+  it('grows back to every flow once the load goes, and 10 s later is no longer at capacity; stop keeps all', () => {
     const r = rig();
-    r.steps(1, 6);
-    r.steps(0, 20);
-    expect(r.calls).toEqual(['pause', 'resume']);
-    expect(r.governor.status().atCapacity).toBe(true);
-    r.steps(0, 100);
-    expect(r.governor.status()).toMatchObject({ atCapacity: false, pausedShare: 0 });
-    r.steps(1, 6);
+    r.steps(1, 30);
+    r.steps(0.2, 60);
+    expect(r.governor.status()).toMatchObject({ keptShare: 1, atCapacity: true });
+    r.steps(0.2, 100);
+    expect(r.governor.status().atCapacity).toBe(false);
+    r.steps(1, 30);
     r.governor.stop();
-    expect(r.calls).toEqual(['pause', 'resume', 'pause', 'resume']);
+    expect(r.admitted(100)).toBe(100);
   });
 
-  it('a limit of 100% never pauses (and start does not even watch)', () => {
+  it('a limit of 100% never sheds', () => {
     const r = rig(1);
     r.steps(1, 50);
-    expect(r.calls).toEqual([]);
+    expect(r.admitted(100)).toBe(100);
   });
 });

@@ -2,25 +2,23 @@
  * Keeps the server answering when the relay sends more flows than this process can fold in.
  *
  * Every flow is decoded and folded in on the event loop that also serves the pages, the live stream
- * and the API. Past what one core can fold in (about 20k flows/s here), reading from the relay as
- * fast as it sends would leave no turn for anything else: pages and static files then wait seconds.
- * So the loop's busy share is watched, and while it stays above the limit, reading from the relay
- * pauses for a moment. gRPC flow control then holds the relay back; its buffer overflows and it
- * reports the flows it lost (Hubble's LostEvent), which the header and the status already show.
- * That is what Hubble Relay does for a slow client anyway; here the dashboard stays usable while
- * it happens, and says that it is at capacity.
+ * and the API. Past what one core can fold in (about 20k flows/s here), taking every flow would leave
+ * no turn for anything else: pages and static files then wait seconds, and the relay's buffer fills
+ * so that what does arrive is seconds old. So the loop's busy share is watched, and while it stays
+ * above the limit, only a share of the relay's flows is folded in: the rest are skipped before they
+ * are even decoded (a few µs each instead of ~40), spread evenly over the stream, and counted as
+ * shed. The relay is read as fast as it sends, so the flows that are shown stay fresh. The header
+ * says the server is at capacity and which share it folds in; /api/status and /metrics count the rest.
+ *
+ * Control: the busy share is smoothed over about a second; above the limit the kept share shrinks by
+ * a fraction, below it by a margin it grows back by a step (never under MIN_KEEP, so the picture and
+ * the stall watchdog always have flows).
  */
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
-/** What the governor opens and closes: the relay subscription. */
-export interface IngestValve {
-  pause(): void;
-  resume(): void;
-}
-
 export interface GovernorOptions {
-  /** Busy share of the event loop (0..1) above which reading pauses; 1 never pauses. */
+  /** Busy share of the event loop (0..1) above which flows are shed; 1 never sheds. */
   maxBusy?: number;
   /** How often the loop's busy share is looked at (ms). */
   periodMs?: number;
@@ -29,19 +27,25 @@ export interface GovernorOptions {
 }
 
 export interface GovernorStatus {
-  /** Reading paused at some point in the last WINDOW_PERIODS periods: the relay is losing flows to keep the server answering. */
+  /** Flows were shed in the last WINDOW_PERIODS periods. */
   atCapacity: boolean;
-  /** Share of the last WINDOW_PERIODS periods spent paused. */
-  pausedShare: number;
-  /** Time spent paused since start (ms). */
-  pausedMs: number;
+  /** Share of the relay's flows folded in now (1: all). */
+  keptShare: number;
+  /** Flows skipped since start. */
+  shedFlows: number;
 }
 
 const DEFAULT_MAX_BUSY = 0.85;
 const DEFAULT_PERIOD_MS = 100;
-/** Smoothing of the busy share: about a second of periods, so one long task does not pause reading. */
+/** Smoothing of the busy share: about a second of periods, so one long task does not shed flows. */
 const SMOOTHING = 0.3;
-/** The window "at capacity" and the paused share are judged over: 10 s at the default period. */
+/** Over the limit the kept share is multiplied by this each period... */
+const DECREASE = 0.9;
+/** ...and under the limit by HEADROOM it grows back by this much. */
+const INCREASE = 0.02;
+const HEADROOM = 0.05;
+const MIN_KEEP = 0.05;
+/** The window "at capacity" is judged over: 10 s at the default period. */
 const WINDOW_PERIODS = 100;
 
 /** The event loop's busy share since the previous call. */
@@ -61,17 +65,13 @@ export class IngestGovernor {
   private readonly measure: () => number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private smoothed = 0;
-  private paused = false;
-  /** Whether each of the last periods was paused (a ring), and how many were. */
-  private readonly window = new Uint8Array(WINDOW_PERIODS);
-  private windowAt = 0;
-  private windowPaused = 0;
-  private pausedMs = 0;
+  private keep = 1;
+  /** Accumulated share: a flow is kept each time it reaches 1, so kept flows are spread evenly. */
+  private credit = 0;
+  private shed = 0;
+  private periodsSinceShed = WINDOW_PERIODS;
 
-  constructor(
-    private readonly valve: IngestValve,
-    options: GovernorOptions = {},
-  ) {
+  constructor(options: GovernorOptions = {}) {
     this.maxBusy = options.maxBusy ?? DEFAULT_MAX_BUSY;
     this.periodMs = options.periodMs ?? DEFAULT_PERIOD_MS;
     this.measure = options.measure ?? eventLoopBusy();
@@ -83,30 +83,35 @@ export class IngestGovernor {
     this.timer.unref?.();
   }
 
-  /** Stops watching and leaves reading on. */
+  /** Stops watching and keeps every flow again. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.paused) this.valve.resume();
-    this.paused = false;
+    this.keep = 1;
   }
 
-  /** One look at the loop: pause or resume reading. Public so tests can drive it without timers. */
+  /** Whether to fold in the next flow (false: skip it undecoded). Called once per flow message. */
+  readonly admit = (): boolean => {
+    if (this.keep >= 1) return true;
+    this.credit += this.keep;
+    if (this.credit >= 1) {
+      this.credit -= 1;
+      return true;
+    }
+    this.shed++;
+    return false;
+  };
+
+  /** One look at the loop: shrink or grow the kept share. Public so tests can drive it without timers. */
   step(): void {
     const busy = this.measure();
     this.smoothed = this.smoothed * (1 - SMOOTHING) + busy * SMOOTHING;
-    if (this.paused) this.pausedMs += this.periodMs;
-    this.windowPaused += (this.paused ? 1 : 0) - this.window[this.windowAt];
-    this.window[this.windowAt] = this.paused ? 1 : 0;
-    this.windowAt = (this.windowAt + 1) % WINDOW_PERIODS;
-    const pause = this.smoothed > this.maxBusy;
-    if (pause === this.paused) return;
-    this.paused = pause;
-    if (pause) this.valve.pause();
-    else this.valve.resume();
+    if (this.smoothed > this.maxBusy) this.keep = Math.max(MIN_KEEP, this.keep * DECREASE);
+    else if (this.smoothed < this.maxBusy - HEADROOM) this.keep = Math.min(1, this.keep + INCREASE);
+    this.periodsSinceShed = this.keep < 1 ? 0 : this.periodsSinceShed + 1;
   }
 
   status(): GovernorStatus {
-    return { atCapacity: this.windowPaused > 0 || this.paused, pausedShare: this.windowPaused / WINDOW_PERIODS, pausedMs: this.pausedMs };
+    return { atCapacity: this.periodsSinceShed < WINDOW_PERIODS, keptShare: Math.round(this.keep * 1000) / 1000, shedFlows: this.shed };
   }
 }

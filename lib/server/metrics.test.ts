@@ -8,9 +8,9 @@ import { FlowsightMetrics } from './metrics';
 const a = pod('shop', 'web-6d8f9c7b5-abcde');
 const b = pod('shop', 'api-7f9d8c6b4-fghij');
 
-function hubStatus(patch: { state?: string; lostEvents?: number; reconnects?: number; clients?: number; pausedMs?: number } = {}): HubStatus {
+function hubStatus(patch: { state?: string; lostEvents?: number; reconnects?: number; clients?: number; shedFlows?: number } = {}): HubStatus {
   return {
-    relay: { state: patch.state ?? 'streaming', lostEvents: patch.lostEvents ?? 0, reconnects: patch.reconnects ?? 0, ingest: { atCapacity: !!patch.pausedMs, pausedShare: 0, pausedMs: patch.pausedMs ?? 0 } },
+    relay: { state: patch.state ?? 'streaming', lostEvents: patch.lostEvents ?? 0, reconnects: patch.reconnects ?? 0, ingest: { atCapacity: !!patch.shedFlows, keptShare: patch.shedFlows ? 0.5 : 1, shedFlows: patch.shedFlows ?? 0 } },
     graph: { nodes: 2, edges: 1, evictedEdges: 0, pendingEdges: 0, windowSeconds: 300 },
     clients: { connected: patch.clients ?? 0, cutOff: 0, resyncs: 0 },
     startedAt: 0,
@@ -41,14 +41,15 @@ describe('Prometheus metrics', () => {
   });
 
   it("mirrors the hub's and the store's running totals and states at each scrape", async () => {
-    let hub = hubStatus({ lostEvents: 5, reconnects: 1, clients: 3, pausedMs: 2500 });
+    let hub = hubStatus({ lostEvents: 5, reconnects: 1, clients: 3, shedFlows: 2500 });
     let store = storeStatus({ writtenFlows: 1000, droppedBatches: 2, droppedFlows: 700, writeLagMs: 1500, pendingFlows: 42 });
     const now = 1_800_000_000_000;
     const m = new FlowsightMetrics({ hub: () => hub, store: () => store, clusterSyncedAt: () => now - 30_000, now: () => now });
     let text = (await m.exposition()).text;
     expect(sample(text, 'flowsight_relay_lost_events_total')).toBe(5);
     expect(sample(text, 'flowsight_relay_reconnects_total')).toBe(1);
-    expect(sample(text, 'flowsight_ingest_paused_seconds_total')).toBe(2.5);
+    expect(sample(text, 'flowsight_ingest_shed_flows_total')).toBe(2500);
+    expect(sample(text, 'flowsight_ingest_kept_ratio')).toBe(0.5);
     expect(sample(text, 'flowsight_relay_connected')).toBe(1);
     expect(sample(text, 'flowsight_sse_clients')).toBe(3);
     expect(sample(text, 'flowsight_store_written_flows_total')).toBe(1000);
@@ -58,12 +59,12 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'flowsight_store_pending_flows', '{engine="chdb"}')).toBe(42);
     expect(sample(text, 'flowsight_source_sync_age_seconds', '{source="cluster"}')).toBe(30);
 
-    hub = hubStatus({ state: 'retrying', lostEvents: 9, reconnects: 2, pausedMs: 4000 });
+    hub = hubStatus({ state: 'retrying', lostEvents: 9, reconnects: 2, shedFlows: 4000 });
     store = storeStatus({ writtenFlows: 2500, droppedBatches: 2, droppedFlows: 700 });
     text = (await m.exposition()).text;
     expect(sample(text, 'flowsight_relay_lost_events_total')).toBe(9);
     expect(sample(text, 'flowsight_relay_reconnects_total')).toBe(2);
-    expect(sample(text, 'flowsight_ingest_paused_seconds_total')).toBe(4);
+    expect(sample(text, 'flowsight_ingest_shed_flows_total')).toBe(4000);
     expect(sample(text, 'flowsight_relay_connected')).toBe(0);
     expect(sample(text, 'flowsight_store_written_flows_total')).toBe(2500);
 

@@ -44,10 +44,8 @@ export class FlowsightMetrics {
     const store = () => sources.store();
     this.total('flowsight_relay_lost_events_total', 'Flows the relay or its nodes reported lost.', () => hub()?.relay.lostEvents);
     this.total('flowsight_relay_reconnects_total', 'Reconnections to Hubble Relay.', () => hub()?.relay.reconnects);
-    this.total('flowsight_ingest_paused_seconds_total', 'Time reading from the relay was paused to keep the server answering (the relay loses what it cannot send).', () => {
-      const ms = hub()?.relay.ingest.pausedMs;
-      return ms == null ? ms : ms / 1000;
-    });
+    this.total('flowsight_ingest_shed_flows_total', "Relay flows skipped undecoded to keep the server answering (more arrived than it can fold in).", () => hub()?.relay.ingest.shedFlows);
+    this.gauge('flowsight_ingest_kept_ratio', "Share of the relay's flows folded in now (1: all).", () => hub()?.relay.ingest.keptShare);
     this.total('flowsight_store_written_flows_total', 'Flows written to the flow history.', () => store()?.writtenFlows);
     this.total('flowsight_store_dropped_batches_total', 'Batches the flow history dropped (writes behind, disk full, engine stopped).', () => store()?.droppedBatches);
     this.total('flowsight_store_dropped_flows_total', 'Flows in the batches the flow history dropped.', () => store()?.droppedFlows);
