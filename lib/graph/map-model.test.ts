@@ -129,6 +129,24 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     expect(patch.touchedEdges.map((e) => e.total)).toEqual([6]);
   });
 
+  it('times only connections a delta brings newer flows for, not one it carries again for its verdict path', () => {
+    const g = cluster(3, 4);
+    const m = new MapModel(5);
+    let state = stateOf(g);
+    m.setGraph(state);
+    // The hub re-sends a known connection with its verdict over every layer (edge-paths.ts): same flows.
+    const known = [...state.edges.values()][0];
+    const annotated = { ...known, paths: [] };
+    let d = { seq: 2, upsertNodes: [], upsertEdges: [annotated], removeNodes: [], removeEdges: [] };
+    state = applyDelta(state, d);
+    expect(m.applyDelta(d, state).touchedEdges).toEqual([]);
+    // A newer flow on it is news.
+    const busier = { ...annotated, total: annotated.total + 1, lastSeen: annotated.lastSeen + 1000 };
+    d = { ...d, seq: 3, upsertEdges: [busier] };
+    state = applyDelta(state, d);
+    expect(m.applyDelta(d, state).touchedEdges.map((e) => e.id)).toEqual([known.id]);
+  });
+
   it('opens an island into its box: workloads on their own, their connections to other islands aggregated per workload', () => {
     const m = new MapModel(5);
     const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(3, 4))));

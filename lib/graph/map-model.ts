@@ -50,7 +50,10 @@ export interface RenderPatch {
   remove: string[];
   /** The level changed: the picture is a new one and is laid out afresh. */
   levelChanged: boolean;
-  /** Connections whose new state this patch carries (what the latency probe times). */
+  /**
+   * Connections this patch brings newer flows for (what the latency probe times): not those a delta
+   * carries for another reason, such as their verdict path, whose newest flow may be minutes old.
+   */
   touchedEdges: GraphEdge[];
 }
 
@@ -127,6 +130,8 @@ export class MapModel {
   private dirtyNodes = new Set<string>();
   private dirtyNamespaces = new Set<string>();
   private touched: GraphEdge[] = [];
+  /** Each connection's newest flow time and count as last drawn: a delta brings news when either grew. */
+  private readonly drawnFlows = new Map<string, { lastSeen: number; total: number }>();
 
   constructor(private readonly threshold = ISLAND_THRESHOLD) {}
 
@@ -144,7 +149,10 @@ export class MapModel {
   applyDelta(delta: GraphDelta, graph: Pick<GraphState, 'nodes' | 'edges'>): RenderPatch {
     this.nodes = graph.nodes;
     this.edges = graph.edges;
-    for (const id of delta.removeEdges) this.unplace(id);
+    for (const id of delta.removeEdges) {
+      this.unplace(id);
+      this.drawnFlows.delete(id);
+    }
     for (const n of delta.upsertNodes) this.markNode(n.id, islandOf(n));
     for (const id of delta.removeNodes) this.dirtyNodes.add(id);
     for (const e of delta.upsertEdges) {
@@ -159,7 +167,9 @@ export class MapModel {
         this.unplace(e.id);
         this.place(current, rid);
       }
-      this.touched.push(current);
+      const drawn = this.drawnFlows.get(e.id);
+      if (!drawn || current.lastSeen > drawn.lastSeen || current.total > drawn.total) this.touched.push(current);
+      this.drawnFlows.set(e.id, { lastSeen: current.lastSeen, total: current.total });
     }
     const wanted = this.wantedLevel();
     if (wanted !== this.level) return this.rebuild(false);
@@ -387,7 +397,11 @@ export class MapModel {
     }
     for (const ns of [...this.expanded]) if (!this.workloadsOf.has(ns)) this.expanded.delete(ns);
     // A whole graph carries no news about single connections: the latency probe times deltas only.
-    if (newGraph) this.touched = [];
+    if (newGraph) {
+      this.touched = [];
+      this.drawnFlows.clear();
+      for (const e of this.edges.values()) this.drawnFlows.set(e.id, { lastSeen: e.lastSeen, total: e.total });
+    }
     return this.flush(true, before !== this.level);
   }
 
