@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { islandPositions, type IslandBox } from './island-positions';
+import { islandPositions, strongestPairs, type IslandBox } from './island-positions';
 
 /** Namespace islands of various sizes, linked in a ring plus a hub, with the ring's links repeated (one per status). */
 function cluster(count: number): { boxes: IslandBox[]; links: [string, string][] } {
@@ -38,6 +38,21 @@ describe('islandPositions (the islands layout, headless)', () => {
     for (let i = 0; i < 10; i++) for (let j = i + 1; j < 10; j++) (i < 5 === j < 5 ? inside : across).push(d(boxes[i].id, boxes[j].id));
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(mean(inside)).toBeLessThan(mean(across));
+  });
+
+  it("keeps for the layout each island's heaviest links only: a light link both ends can spare is left out", () => {
+    // H: six heavy links and two light ones to l1 and l2; l1 and l2 each have six heavier links of their own.
+    const links: [string, string, number][] = [];
+    for (let i = 1; i <= 6; i++) links.push(['H', `a${i}`, 6], ['l1', `p${i}`, 5], ['l2', `q${i}`, 5]);
+    links.push(['H', 'l1', 1], ['l2', 'H', 1], ['a1', 'H', 2]);
+    const ids = new Set(links.flatMap(([a, b]) => [a, b]));
+    const kept = strongestPairs(ids, links);
+    const keys = [...kept.values()].map((p) => `${p.source}-${p.target}`);
+    expect(keys).not.toContain('H-l1');
+    expect(keys).not.toContain('H-l2');
+    expect(keys).toHaveLength(18);
+    // Repeats add up.
+    expect(kept.get('H\u0000a1')?.weight).toBe(8);
   });
 
   it('ignores links to ids it does not lay out, and a box with no link still gets a place', () => {

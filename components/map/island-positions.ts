@@ -1,6 +1,8 @@
 /**
  * The islands picture's layout, computed on a headless cytoscape holding only what the layout needs:
- * the islands and peers with their sizes, and one edge per pair of them that is connected. On the
+ * the islands and peers with their sizes, and one edge per pair of them that is connected, each
+ * island keeping only its STRONGEST_LINKS heaviest pairs (a busy cluster links most namespaces to
+ * most others, and every spring costs each iteration; the strongest ones decide the picture). On the
  * canvas, fcose would first compute the style and bounding box of every aggregate edge (over a
  * thousand at 5,000 workloads: about a second of the page's main thread, most of the first layout),
  * only for those edges to move with their ends right after. Seeded by what it lays out, so the same
@@ -21,6 +23,9 @@ export interface IslandBox {
   /** Where it starts (a remembered spot or its own seeded one). */
   position: Point;
 }
+
+/** Links each island keeps for the layout (the union over islands: a pair stays if either end keeps it). */
+const STRONGEST_LINKS = 6;
 
 /** Nodes at which the layout drops its polishing pass (fcose "draft": spectral only). */
 const DRAFT_ABOVE = 300;
@@ -43,15 +48,12 @@ function islandLayoutOptions(nodeCount: number): cytoscape.LayoutOptions {
   } as cytoscape.LayoutOptions;
 }
 
-/** Where each box goes. `links`: pairs of box ids that are connected (order and repeats do not matter). */
-export function islandPositions(boxes: readonly IslandBox[], links: Iterable<readonly [string, string]>): Map<string, Point> {
-  const ids = new Set(boxes.map((b) => b.id));
-  const pairs = new Map<string, readonly [string, string]>();
-  for (const [a, b] of links) {
-    if (a === b || !ids.has(a) || !ids.has(b)) continue;
-    const pair = a < b ? ([a, b] as const) : ([b, a] as const);
-    pairs.set(`${pair[0]}\u0000${pair[1]}`, pair);
-  }
+/**
+ * Where each box goes. `links`: connected pairs of box ids with a weight (how much they carry); order
+ * and repeats do not matter (repeats add up).
+ */
+export function islandPositions(boxes: readonly IslandBox[], links: Iterable<readonly [string, string, number?]>): Map<string, Point> {
+  const pairs = strongestPairs(new Set(boxes.map((b) => b.id)), links);
   const cy = cytoscape({
     headless: true,
     styleEnabled: true,
@@ -65,7 +67,7 @@ export function islandPositions(boxes: readonly IslandBox[], links: Iterable<rea
     cy.add([
       ...[...boxes].sort((a, b) => (a.id < b.id ? -1 : 1)).map((b) => ({ group: 'nodes' as const, data: { id: b.id, width: b.width, height: b.height }, position: { ...b.position } })),
       // In one order whatever order the links came in: the layout depends on it.
-      ...[...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, [source, target]]) => ({ group: 'edges' as const, data: { id: key, source, target } })),
+      ...[...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, { source, target }]) => ({ group: 'edges' as const, data: { id: key, source, target } })),
     ]);
     const eles = cy.elements();
     const seed = hashStrings(eles.map((e) => e.id()).sort());
@@ -74,4 +76,26 @@ export function islandPositions(boxes: readonly IslandBox[], links: Iterable<rea
   } finally {
     cy.destroy();
   }
+}
+
+export type Pair = { source: string; target: string; weight: number };
+
+/** One pair per two linked boxes (weights added up), each box keeping its STRONGEST_LINKS heaviest. Exported for tests. */
+export function strongestPairs(ids: ReadonlySet<string>, links: Iterable<readonly [string, string, number?]>): Map<string, Pair> {
+  const all = new Map<string, Pair>();
+  for (const [a, b, weight = 1] of links) {
+    if (a === b || !ids.has(a) || !ids.has(b)) continue;
+    const [source, target] = a < b ? [a, b] : [b, a];
+    const key = `${source}\u0000${target}`;
+    const pair = all.get(key);
+    if (pair) pair.weight += weight;
+    else all.set(key, { source, target, weight });
+  }
+  const byBox = new Map<string, [string, Pair][]>();
+  for (const entry of all) for (const end of [entry[1].source, entry[1].target]) (byBox.get(end) ?? byBox.set(end, []).get(end)!).push(entry);
+  const kept = new Map<string, Pair>();
+  // Heaviest first; ties by key, so the same graph keeps the same pairs.
+  const order = ([ka, a]: [string, Pair], [kb, b]: [string, Pair]) => b.weight - a.weight || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  for (const list of byBox.values()) for (const [key, pair] of list.sort(order).slice(0, STRONGEST_LINKS)) kept.set(key, pair);
+  return kept;
 }

@@ -420,7 +420,7 @@ export class MapCanvas {
     if (fresh) {
       // A new picture: islands and peers by force-directed layout, once, on a headless copy (island-positions.ts).
       const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight(), position: this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400) }));
-      const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id()] as const);
+      const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id(), Number(e.data('weight') ?? 1)] as const);
       const at = islandPositions(boxes, links);
       movable.positions((n) => at.get((n as NodeSingular).id())!);
     } else {
