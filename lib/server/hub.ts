@@ -16,14 +16,15 @@ import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
 import { IngestGovernor, type GovernorStatus } from './ingest-governor';
-
-const NO_SHEDDING: GovernorStatus = { atCapacity: false, keptShare: 1, shedFlows: 0 };
 import type { RelayAddress } from '../hubble/relay-address';
 import { RelayClient, type LostEventsNotice, type ServerStatus } from '../hubble/relay-client';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { BoundedRing } from '../flows/flow-ring';
 import { VerdictCounters, type CounterSummary } from './verdict-counters';
+
+/** What the status says before the hub has started (no governor yet). */
+const NO_SHEDDING: GovernorStatus = { atCapacity: false, keptShare: 1, shedFlows: 0 };
 
 /** Relay clocks may lag ours a little: flows this much older than the hub's start still count as live. */
 const BACKLOG_SLACK_MS = 5_000;
