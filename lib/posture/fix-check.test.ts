@@ -11,8 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../k8s/types';
 import { PolicyEngine } from '../policy-engine/engine';
-import { allowOnlyIntent, defaultDenyIntent, egressAllowlistIntent, FixChecker } from './fix-check';
-import { defaultDenyPolicy, dnsEgressPolicy, egressAllowlistPolicy } from './fix-manifests';
+import { allowOnlyIntent, defaultDenyIntent, egressAllowlistIntent, FixChecker, FIX_CHECK_LIMITS } from './fix-check';
+import { defaultDenyPolicy, dnsEgressPolicy, egressAllowlistPolicy, withSelector } from './fix-manifests';
 import type { ObservedConnection } from './observed-connections';
 import { cluster, np, type PodSpec } from '../policy-engine/testing/cluster-fixture';
 
@@ -59,6 +59,19 @@ describe('FixChecker', () => {
     expect(r.manifests).toEqual([expect.objectContaining({ spec: expect.objectContaining({ podSelector: { matchLabels: { app: 'web' } } }) })]);
     expect(r.check.summary).toMatch(/^Narrowed to app\/web: as generated it would also have changed app\/worker, app\/api/);
     expect(r.check.spared.map((s) => s.workload)).toEqual(expect.arrayContaining(['app/worker', 'app/api']));
+  });
+
+  it('keeps at most FIX_CHECK_LIMITS.engines compiled fix engines, dropping the least recently used', () => {
+    const c = checker(snapshot);
+    const dns = (i: number) => {
+      const m = dnsEgressPolicy('app');
+      (m.metadata as { name: string }).name = `allow-dns-${i}`;
+      return withSelector(m, { matchLabels: { app: 'web' } });
+    };
+    const results = Array.from({ length: FIX_CHECK_LIMITS.engines + 16 }, (_, i) => c.check([dns(i)], allowOnlyIntent(['app/web']), noFlows));
+    expect(c.enginesHeld).toBe(FIX_CHECK_LIMITS.engines);
+    // Each was checked on its own engine all the same.
+    expect(new Set(results.map((r) => r.check.status))).toEqual(new Set(['verified']));
   });
 
   it('the DNS fix scoped to the affected workload is verified and does what it is for', () => {

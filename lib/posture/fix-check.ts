@@ -94,7 +94,13 @@ export interface CheckedFix {
   check: FixCheck;
 }
 
-export const FIX_CHECK_LIMITS = { pairs: 4_000, examples: 5, spared: 10, engines: 512, results: 8192 } as const;
+/**
+ * `engines`: compiled "snapshot + fix" engines kept, least recently used first out. Each holds its
+ * namespaces' pods and policies (~1 MB at 5,000 workloads), and an open-egress fix changes with every
+ * new destination seen, so a recompute adds ~15 new ones: 512 of them grew the server's heap by
+ * ~12 MB/min up to ~0.5 GB. The ones every run uses (default deny, DNS) stay, being used.
+ */
+export const FIX_CHECK_LIMITS = { pairs: 4_000, examples: 5, spared: 10, engines: 64, results: 8192 } as const;
 
 /** Observed connections evaluated between two pauses of a sliced run (each is two engine verdicts). */
 const OBSERVED_PER_STEP = 64;
@@ -172,6 +178,11 @@ export class FixChecker {
   private spentMs = 0;
   /** Checks that ran out of budget in the current run. */
   pending = 0;
+
+  /** Compiled fix engines held (at most FIX_CHECK_LIMITS.engines). */
+  get enginesHeld(): number {
+    return this.prepared.size;
+  }
 
   constructor(
     private readonly snapshot: ClusterSnapshot,
@@ -251,9 +262,14 @@ export class FixChecker {
   private prepare(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Prepared {
     const key = JSON.stringify(manifests);
     let p = this.prepared.get(key);
+    if (p) {
+      // Most recently used last: the map's order is the eviction order.
+      this.prepared.delete(key);
+      this.prepared.set(key, p);
+    }
     if (!p) {
       p = this.compile(manifests, dns);
-      if (this.prepared.size >= FIX_CHECK_LIMITS.engines) this.prepared.clear();
+      if (this.prepared.size >= FIX_CHECK_LIMITS.engines) this.prepared.delete(this.prepared.keys().next().value!);
       this.prepared.set(key, p);
     } else if (p.dns !== dns) {
       p.engine.setDnsNames(dns as Record<string, string[]>);
