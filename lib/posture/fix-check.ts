@@ -262,19 +262,18 @@ export class FixChecker {
   private prepare(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Prepared {
     const key = JSON.stringify(manifests);
     let p = this.prepared.get(key);
-    if (p) {
-      // Most recently used last: the map's order is the eviction order.
-      this.prepared.delete(key);
-      this.prepared.set(key, p);
-    }
     if (!p) {
       p = this.compile(manifests, dns);
       if (this.prepared.size >= FIX_CHECK_LIMITS.engines) this.prepared.delete(this.prepared.keys().next().value!);
-      this.prepared.set(key, p);
-    } else if (p.dns !== dns) {
-      p.engine.setDnsNames(dns as Record<string, string[]>);
-      p.dns = dns;
+    } else {
+      // Most recently used last: the map's order is the eviction order.
+      this.prepared.delete(key);
+      if (p.dns !== dns) {
+        p.engine.setDnsNames(dns as Record<string, string[]>);
+        p.dns = dns;
+      }
     }
+    this.prepared.set(key, p);
     return p;
   }
 

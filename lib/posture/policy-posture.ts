@@ -20,12 +20,12 @@ import { chooseDatapath, type DatapathHints } from '../policy-engine/datapath';
 import { PolicyEngine, type EngineOptions } from '../policy-engine/engine';
 import { auditByNamespace, type NamespaceAudit } from './audit-by-namespace';
 import type { Finding } from './finding';
-import { computeFindings, findingSteps } from './findings';
+import { findingSteps } from './findings';
 import { FixChecker } from './fix-check';
 import { FlowSummary } from './flow-summary';
 import { ObservedConnections } from './observed-connections';
 import { podsPerNamespace, postureScores, type PostureScores } from './posture-score';
-import { runInSlices, type SliceOptions } from '../util/time-slices';
+import { runInSlices, runToEnd, type SliceOptions, type Steps } from '../util/time-slices';
 
 export interface PolicyPostureOptions {
   flows?: FlowSummary;
@@ -179,17 +179,31 @@ export class PolicyPosture {
     // A monotonic clock: a wall clock stepping back would freeze the findings until it caught up.
     const now = this.options.now ?? (() => performance.now());
     if (f && f.snapshot === snapshot && f.azure === azure && this.stillFresh(f)) return f;
-    // The cost weighed is the findings' own: compiling an engine after a snapshot change is not repeated for flows.
-    const { engine, checker } = this.compiled();
+    const run = this.recomputation(azure);
     const started = now();
-    const observed = this.observedFlows();
-    const flows = this.summary.snapshot();
-    const findings = computeFindings({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
-    const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
+    const result = runToEnd(run);
     // Fixes left unchecked by the time budget are checked on the next read (checked ones are remembered).
     const at = now();
-    this.findingsFor = { snapshot, flowVersion: this.flowVersion, azure, findings, scores, observed, complete: checker.pending === 0, at, costMs: at - started };
+    this.findingsFor = { ...result, at, costMs: at - started };
     return this.findingsFor;
+  }
+
+  /**
+   * One recompute as steps, over the inputs as they are now. The engine is compiled before the steps
+   * start: the cost weighed is the findings' own, and compiling after a snapshot change is not
+   * repeated for flows.
+   */
+  private recomputation(azure: AzureSnapshot | undefined): Steps<Omit<Computed, 'at' | 'costMs'>> {
+    const snapshot = this.source.snapshot();
+    const { engine, checker } = this.compiled();
+    const flowVersion = this.flowVersion;
+    const observed = this.observedFlows();
+    const steps = findingSteps({ snapshot, engine, flows: this.summary.snapshot(), connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
+    return (function* () {
+      const findings = yield* steps;
+      const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
+      return { snapshot, flowVersion, azure, findings, scores, observed, complete: checker.pending === 0 };
+    })();
   }
 
   /** Nothing changed, or only flows (or fixes wait to be checked) and the result is recent enough to stand. */
@@ -216,19 +230,11 @@ export class PolicyPosture {
   }
 
   private async computeInSlices(azure: AzureSnapshot | undefined): Promise<Computed> {
-    const snapshot = this.source.snapshot();
-    const { engine, checker } = this.compiled();
-    const flowVersion = this.flowVersion;
-    const observed = this.observedFlows();
-    const flows = this.summary.snapshot();
-    const steps = findingSteps({ snapshot, engine, flows, connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
-    const { value: findings, busyMs } = await runInSlices(steps, this.options.slices);
-    const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
+    const { value, busyMs } = await runInSlices(this.recomputation(azure), this.options.slices);
     const now = this.options.now ?? (() => performance.now());
     // The cost weighed is the time computing, not the pauses between slices: those are the live stream's.
-    const result: Computed = { snapshot, flowVersion, azure, findings, scores, observed, complete: checker.pending === 0, at: now(), costMs: busyMs };
-    this.findingsFor = result;
-    return result;
+    this.findingsFor = { ...value, at: now(), costMs: busyMs };
+    return this.findingsFor;
   }
 
   private changed(): void {
