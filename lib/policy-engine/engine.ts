@@ -19,6 +19,7 @@ import { compileNetworkPolicy } from './network-policy';
 import { PolicyErrorSink, type PolicyError } from './policy-error';
 import type { PeerRef } from './peer-ref';
 import { portMatches, type Protocol } from './ports';
+import { runToEnd, type Steps } from '../util/time-slices';
 
 export interface Connection {
   from: PeerRef;
@@ -118,6 +119,10 @@ interface SelectedSection {
 const WORLD_CACHE_SIZE = 4096;
 const PROXY_CACHE_SIZE = 1024;
 const DNS_PORT = 53;
+/** Pods handled between pauses of a compile in steps: well under a millisecond of work each batch. */
+const PODS_PER_STEP = 256;
+/** Passed by PolicyEngine.compile() alone (not exported): the compile is left to its steps. */
+const COMPILE_IN_STEPS: unique symbol = Symbol('compile in steps');
 const NO_RULES: CompiledRule[] = [];
 const NO_POLICIES: readonly PolicyRef[] = Object.freeze([]);
 const NO_NAMES = new DnsNames();
@@ -126,7 +131,7 @@ const NOT_A_POD: DirectionVerdict = Object.freeze({ allowed: true, isolated: fal
 const REPLY: DirectionVerdict = Object.freeze({ allowed: true, isolated: false, reason: 'reply', by: [], audit: false }) as DirectionVerdict;
 
 export class PolicyEngine {
-  readonly errors: PolicyError[];
+  readonly errors: PolicyError[] = [];
   /** The datapath the verdicts model, and why it was chosen. */
   readonly datapath: DatapathChoice;
   private readonly podList: PodEndpoint[] = [];
@@ -136,7 +141,7 @@ export class PolicyEngine {
   /** Host-network pods are the node on the wire, with the node's address (their pod IP is the node IP). */
   private readonly hostNetworkPodNode = new Map<string, { node: string; ip?: string }>();
   /** The snapshot's Services: connections to them are translated to backends before policy applies. */
-  private readonly serviceIndex: ServiceIndex;
+  private serviceIndex!: ServiceIndex;
   private readonly compiled: CompiledPolicy[] = [];
   private readonly compiledByRef = new Map<string, CompiledPolicy>();
   private readonly ingressOf: SelectedSection[][] = [];
@@ -160,18 +165,38 @@ export class PolicyEngine {
   private readonly proxyLookups: NameLookup[] = [];
 
   /** Compiles every policy of the snapshot; invalid policies are left out and listed in `errors`. */
-  constructor(snapshot: ClusterSnapshot, options: EngineOptions = {}) {
+  constructor(snapshot: ClusterSnapshot, options: EngineOptions = {}, compile?: typeof COMPILE_IN_STEPS) {
     this.dns = toDnsNames(options.dns);
     this.allowLocalhost = (options.allowLocalhost ?? 'always') === 'always';
     this.datapath = typeof options.datapath === 'object' ? options.datapath : options.datapath ? { datapath: options.datapath, source: 'configured', reason: 'set by the caller' } : chooseDatapath(snapshot);
+    if (compile !== COMPILE_IN_STEPS) runToEnd(this.compileSteps(snapshot, options));
+  }
+
+  /**
+   * The constructor's compile as steps, for a server that must not hold its event loop for the
+   * ~0.7 s a 5,000-workload snapshot takes: pauses between batches of pods and between policies.
+   */
+  static *compile(snapshot: ClusterSnapshot, options: EngineOptions = {}): Steps<PolicyEngine> {
+    const engine = new PolicyEngine(snapshot, options, COMPILE_IN_STEPS);
+    yield* engine.compileSteps(snapshot, options);
+    return engine;
+  }
+
+  private *compileSteps(snapshot: ClusterSnapshot, options: EngineOptions): Steps<void> {
     const semantics: AddressSemantics = { datapath: this.datapath.datapath, cidrMatchesNodes: options.cidrMatchesNodes ?? false };
     const nsLabels = new Map<string, Labels>();
     for (const ns of snapshot.namespaces) nsLabels.set(ns.name, ns.labels);
     for (const node of snapshot.nodes) for (const ip of node.ips) this.nodeByIp.set(ip, node.name);
     this.serviceIndex = serviceIndexOf(snapshot);
+    yield;
 
     const podsByNamespace = new Map<string, PodEndpoint[]>();
+    let sincePause = 0;
     for (const pod of snapshot.pods) {
+      if (++sincePause === PODS_PER_STEP) {
+        sincePause = 0;
+        yield;
+      }
       const key = objectKey(pod);
       if (pod.hostNetwork) {
         const ip = pod.ip ?? snapshot.nodes.find((n) => n.name === pod.node)?.ips[0];
@@ -208,8 +233,10 @@ export class PolicyEngine {
     }
 
     this.dnsServers = this.podList.filter(isClusterDnsServer);
-    const errors: PolicyError[] = [];
+    const errors = this.errors;
     for (const policy of snapshot.policies) {
+      // A policy's selection walks its namespace's pods, or every pod for a cluster-wide one.
+      yield;
       const sink = new PolicyErrorSink(policy);
       if (policy.kind !== 'NetworkPolicy' && semantics.datapath === 'kubernetes') {
         sink.warn('unsupported-field', 'kind', `only Cilium enforces ${policy.kind}; the datapath is kubernetes (${this.datapath.reason}), so this policy is left out of every verdict`);
@@ -237,7 +264,6 @@ export class PolicyEngine {
       }
       this.selectedBy.set(compiled, selected);
     }
-    this.errors = errors;
     // Flatten each pod's rules; pods selected by the same policies share one list. Positions and refs
     // are looked up in maps: a scan of every policy per pod, or per question, is quadratic at 4,000 policies.
     const position = new Map(this.compiled.map((c, i) => [c, i] as const));
@@ -247,6 +273,7 @@ export class PolicyEngine {
       const shared = new Map<string, [CompiledRule[], CompiledRule[], readonly PolicyRef[]]>();
       const of = direction === 'ingress' ? this.ingressOf : this.egressOf;
       for (let i = 0; i < of.length; i++) {
+        if (i % PODS_PER_STEP === PODS_PER_STEP - 1) yield;
         const sections = of[i];
         if (sections.length === 0) {
           this.allowRulesOf[direction].push(NO_RULES);

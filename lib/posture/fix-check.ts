@@ -215,7 +215,7 @@ export class FixChecker {
       return { check: { status: 'pending', summary: 'Not shown yet: the policy engine has not finished checking this fix against the cluster.', stops: { count: 0, examples: [] }, spared: [], checked: { observed: 0, pairs: 0, truncated: false } } };
     }
     const result = yield* measured(this.run(manifests, intent, ctx), (ms) => (this.spentMs += ms), this.options.now);
-    const touched = this.prepare(manifests, ctx.dns).touchedWorkloads;
+    const touched = (yield* this.prepare(manifests, ctx.dns)).touchedWorkloads;
     if (this.results.size >= FIX_CHECK_LIMITS.results) this.results.clear();
     this.results.set(key, { result, touched, observed: this.observedOf(ctx.observed, touched).length, dns: dnsSize(ctx.dns) });
     return result;
@@ -259,11 +259,11 @@ export class FixChecker {
     return manifests.flatMap((m) => (selector ? [withSelector(m, selector)] : labelled.map((l) => withSelector(m, { matchLabels: l.labels }, l.w.name))));
   }
 
-  private prepare(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Prepared {
+  private *prepare(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Steps<Prepared> {
     const key = JSON.stringify(manifests);
     let p = this.prepared.get(key);
     if (!p) {
-      p = this.compile(manifests, dns);
+      p = yield* this.compile(manifests, dns);
       if (this.prepared.size >= FIX_CHECK_LIMITS.engines) this.prepared.delete(this.prepared.keys().next().value!);
     } else {
       // Most recently used last: the map's order is the eviction order.
@@ -283,7 +283,7 @@ export class FixChecker {
    * with the cluster-wide policies, the cluster DNS servers (whose rules decide what the DNS proxy learns)
    * and one stand-in peer pod.
    */
-  private compile(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Prepared {
+  private *compile(manifests: Record<string, unknown>[], dns: FixCheckContext['dns']): Steps<Prepared> {
     const errors: string[] = [];
     const added: PolicyObject[] = [];
     for (const m of manifests) {
@@ -304,7 +304,7 @@ export class FixChecker {
       policies: [...this.snapshot.policies.filter((p) => !replacedKeys.has(identityKey(p)) && inScope(p.namespace)), ...added],
     };
     // Same datapath as the base engine: a fix that adds a Cilium policy must not switch what is modelled.
-    const engine = new PolicyEngine(snapshot, { ...this.options.engineOptions, datapath: this.base.datapath, dns: dns as Record<string, string[]> });
+    const engine = yield* PolicyEngine.compile(snapshot, { ...this.options.engineOptions, datapath: this.base.datapath, dns: dns as Record<string, string[]> });
     const refKeys = new Set(refs.map(identityKey));
     for (const e of engine.errors) if (e.severity === 'error' && refKeys.has(identityKey(e.where))) errors.push(`${e.where.name} ${e.where.field}: ${e.message}`);
     // A policy the engine leaves out (e.g. a CiliumNetworkPolicy where the datapath is not Cilium) would change nothing.
@@ -424,9 +424,7 @@ export class FixChecker {
   }
 
   private *evaluate(manifests: Record<string, unknown>[], intent: FixIntent, scope: ReadonlySet<string>, ctx: FixCheckContext): Steps<Evaluation> {
-    const p = this.prepare(manifests, ctx.dns);
-    // Compiling the fix's engine is one step; a pause follows it.
-    yield;
+    const p = yield* this.prepare(manifests, ctx.dns);
     const out: Evaluation = { regressions: [], missed: [], errors: p.errors, checked: { observed: 0, pairs: 0, truncated: false } };
     if (p.errors.length) return out;
     const seen = new Set<string>();

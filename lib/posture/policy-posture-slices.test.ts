@@ -2,13 +2,14 @@
  * The server's way of reading findings (PolicyPosture.current): computed in slices, and answered from
  * the last result while new flows are being folded in.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FlowGenerator } from '../demo/flow-generator';
 import { scaledScenario } from '../demo/scaled-scenario';
 import { demoScenario } from '../demo/scenario';
 import { demoSnapshot } from '../k8s/demo-source';
 import type { ClusterSource, SnapshotListener } from '../k8s/cluster-source';
 import type { ClusterSnapshot } from '../k8s/types';
+import { PolicyEngine } from '../policy-engine/engine';
 import { PolicyPosture } from './policy-posture';
 
 /** A source whose snapshot the test replaces. */
@@ -108,5 +109,51 @@ describe('PolicyPosture.current (findings in slices)', () => {
     const after = await posture.current(undefined);
     expect(after.findings.some((f) => f.key === 'unprotected-namespace:legacy')).toBe(false);
     expect(after.findings.length).toBeGreaterThan(0);
+  });
+  it('a new snapshot is compiled in slices too (a pause before each policy), once, and kept for later reads', async () => {
+    const { snapshot } = demoSnapshot(scaledScenario(200));
+    let pauses = 0;
+    const slices = { sliceMs: 0, pause: async () => void pauses++ };
+    // Compiled in one go first: the sliced read's pauses are the findings' alone.
+    const precompiled = new PolicyPosture(settableSource(snapshot), { slices });
+    precompiled.engine();
+    await precompiled.current(undefined);
+    const findingsPauses = pauses;
+
+    pauses = 0;
+    const compiles = vi.spyOn(PolicyEngine, 'compile');
+    const source = settableSource(snapshot);
+    const posture = new PolicyPosture(source, { slices });
+    const r = await posture.current(undefined);
+    expect(pauses - findingsPauses).toBeGreaterThanOrEqual(snapshot.policies.length);
+    expect(r.findings).toEqual(precompiled.findings());
+    const engine = posture.engine();
+    // Fix checks compile their own engines (snapshot + fix); the cluster's is compiled once.
+    const compilesOf = (s: ClusterSnapshot) => compiles.mock.calls.filter(([compiled]) => compiled === s).length;
+    expect(compilesOf(snapshot)).toBe(1);
+
+    // A new snapshot: compiled once more, and that engine answers afterwards.
+    const gone = snapshot.pods.find((p) => !p.hostNetwork)!;
+    const next = { ...snapshot, pods: snapshot.pods.filter((p) => p !== gone) };
+    source.set(next);
+    await posture.current(undefined);
+    expect(posture.engine()).not.toBe(engine);
+    expect(posture.engine().pods().length).toBe(engine.pods().length - 1);
+    expect(compilesOf(next)).toBe(1);
+    expect(compilesOf(snapshot)).toBe(1);
+    compiles.mockRestore();
+  });
+
+  it('a one-go read during a sliced compile of the same snapshot leaves one engine', async () => {
+    const { snapshot } = demoSnapshot();
+    const source = settableSource(snapshot);
+    const gate = heldPauses();
+    const posture = new PolicyPosture(source, { slices: { sliceMs: 0, pause: gate.pause } });
+    const reading = posture.current(undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(gate.waiting).toBe(1);
+    const oneGo = posture.engine();
+    await gate.until(reading);
+    expect(posture.engine()).toBe(oneGo);
   });
 });

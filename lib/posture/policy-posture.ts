@@ -55,6 +55,14 @@ export interface ObservedFlows {
   window?: { from: number; to: number };
 }
 
+/** The engine compiled for a snapshot, and the fix checker that shares it. */
+interface CompiledFor {
+  snapshot: ClusterSnapshot;
+  engine: PolicyEngine;
+  dnsVersion: number;
+  checker: FixChecker;
+}
+
 type Computed = PostureFindings & { snapshot: ClusterSnapshot; flowVersion: number; azure: AzureSnapshot | undefined; complete: boolean; at: number; costMs: number };
 
 const noop = () => undefined;
@@ -71,7 +79,7 @@ export class PolicyPosture {
   private flowVersion = 0;
   /** Flows fed so far and the times of the first and last: the basis of the score (posture-score.ts). */
   private observed: { count: number; from: number; to: number } = { count: 0, from: Infinity, to: -Infinity };
-  private engineFor: { snapshot: ClusterSnapshot; engine: PolicyEngine; dnsVersion: number; checker: FixChecker } | undefined;
+  private engineFor: CompiledFor | undefined;
   private auditFor: { engine: PolicyEngine; flowVersion: number; audit: NamespaceAudit[] } | undefined;
   private findingsFor: Computed | undefined;
   /** The recompute in slices under way, and the inputs it was started for. */
@@ -160,17 +168,27 @@ export class PolicyPosture {
     return this.auditFor.audit;
   }
 
-  private compiled(): NonNullable<PolicyPosture['engineFor']> {
-    const snapshot = this.source.snapshot();
-    if (!this.engineFor || this.engineFor.snapshot !== snapshot) {
+  private compiled(): CompiledFor {
+    return runToEnd(this.compiledSteps(this.source.snapshot()));
+  }
+
+  /** The engine and fix checker for the current snapshot, compiled in steps when the snapshot changed. */
+  private *compiledSteps(snapshot: ClusterSnapshot): Steps<CompiledFor> {
+    let compiled = this.engineFor?.snapshot === snapshot ? this.engineFor : undefined;
+    if (!compiled) {
       const datapath = chooseDatapath(snapshot, this.options.datapath);
-      const engine = new PolicyEngine(snapshot, { ...this.options.engineOptions, datapath, dns: this.summary.snapshot().dnsAnswers });
-      this.engineFor = { snapshot, engine, dnsVersion: this.flowVersion, checker: new FixChecker(snapshot, engine, { ...(this.options.engineOptions ? { engineOptions: this.options.engineOptions } : {}), budgetMs: this.options.fixCheckBudgetMs ?? FIX_CHECK_BUDGET_MS }) };
-    } else if (this.engineFor.dnsVersion !== this.flowVersion) {
-      this.engineFor.engine.setDnsNames(this.summary.snapshot().dnsAnswers);
-      this.engineFor.dnsVersion = this.flowVersion;
+      const dnsVersion = this.flowVersion;
+      const engine = yield* PolicyEngine.compile(snapshot, { ...this.options.engineOptions, datapath, dns: this.summary.snapshot().dnsAnswers });
+      // A one-go read (engine()) may have compiled the same snapshot during the pauses: one engine is kept.
+      compiled = this.engineFor?.snapshot === snapshot ? this.engineFor : { snapshot, engine, dnsVersion, checker: new FixChecker(snapshot, engine, { ...(this.options.engineOptions ? { engineOptions: this.options.engineOptions } : {}), budgetMs: this.options.fixCheckBudgetMs ?? FIX_CHECK_BUDGET_MS }) };
+      // Not kept when the snapshot moved on during the pauses: the next read compiles the new one.
+      if (this.source.snapshot() === snapshot) this.engineFor = compiled;
     }
-    return this.engineFor;
+    if (compiled.dnsVersion !== this.flowVersion) {
+      compiled.engine.setDnsNames(this.summary.snapshot().dnsAnswers);
+      compiled.dnsVersion = this.flowVersion;
+    }
+    return compiled;
   }
 
   private computed(azure: AzureSnapshot | undefined): { findings: Finding[]; scores: PostureScores } {
@@ -195,12 +213,14 @@ export class PolicyPosture {
    */
   private recomputation(azure: AzureSnapshot | undefined): Steps<Omit<Computed, 'at' | 'costMs'>> {
     const snapshot = this.source.snapshot();
-    const { engine, checker } = this.compiled();
+    const compiling = this.compiledSteps(snapshot);
     const flowVersion = this.flowVersion;
     const observed = this.observedFlows();
-    const steps = findingSteps({ snapshot, engine, flows: this.summary.snapshot(), connections: this.connections.snapshot().connections, ...(azure ? { azure } : {}), fixChecker: checker });
+    const flows = this.summary.snapshot();
+    const connections = this.connections.snapshot().connections;
     return (function* () {
-      const findings = yield* steps;
+      const { engine, checker } = yield* compiling;
+      const findings = yield* findingSteps({ snapshot, engine, flows, connections, ...(azure ? { azure } : {}), fixChecker: checker });
       const scores = postureScores(findings, podsPerNamespace(snapshot.namespaces, engine.pods()));
       return { snapshot, flowVersion, azure, findings, scores, observed, complete: checker.pending === 0 };
     })();
