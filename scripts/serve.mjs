@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The dashboard's listener, started by `npm start`: the Next server inside Node's own http or https
-// server, for two things `next start` cannot do.
+// server, for what `next start` cannot do.
 // - HTTPS (FLOWSIGHT_TLS_CERT / FLOWSIGHT_TLS_KEY; Next refuses a certificate outside `next dev`).
 //   Requests are marked `x-forwarded-proto: https` (this listener knows they came over TLS: whatever
 //   a client sent is replaced), which turns on HSTS (next.config.ts) and Secure session cookies. The
@@ -10,6 +10,8 @@
 //   key made here at start and known only to this process (FLOWSIGHT_PEER_KEY): identity headers
 //   from a trusted proxy (FLOWSIGHT_TRUSTED_PROXIES) are believed by that address, never by a header
 //   a client could send. See lib/server/request-guard.ts.
+// - The build's static files answered from memory, compressed once (static-assets.mjs): Next reads
+//   them from disk in small pieces, each a turn of an event loop that a large cluster keeps busy.
 // Usage: node serve.mjs <host> <port> [<certFile> <keyFile>]
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +19,8 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HSTS_HEADER, securityHeaders } from './security-headers.mjs';
+import { loadStaticAssets } from './static-assets.mjs';
 
 const [host, portText, certFile, keyFile] = process.argv.slice(2);
 if (!host || !portText || !!certFile !== !!keyFile) {
@@ -43,7 +47,11 @@ try {
 const app = next({ dev: false, dir: root, hostname: host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// The build's scripts and styles from memory (static-assets.mjs), with the headers Next gives its own answers.
+const distDir = path.join(root, process.env.FLOWSIGHT_DIST_DIR || '.next'); // as next.config.ts's distDir
+const assets = await loadStaticAssets(distDir, [...securityHeaders(false), ...(tls ? [HSTS_HEADER] : [])]);
 server.on('request', (req, res) => {
+  if (assets.handle(req, res)) return;
   if (tls) req.headers['x-forwarded-proto'] = 'https';
   req.headers['x-flowsight-peer'] = `${peerKey} ${req.socket.remoteAddress ?? ''}`;
   handle(req, res);
