@@ -87,6 +87,8 @@ test.describe('the map of a 1,000-workload cluster', () => {
     expect(stream.headEdges).toBeLessThan(status.graph.edges / 2);
     // The map's own graph holds every connection once the parts are in (its search and panels read it).
     await expect.poll(() => page.evaluate(() => window.__flowsightMap!.stats().graphEdges)).toBeGreaterThan(status.graph.edges * 0.95);
+    // The parts' changes to the picture, held back until the last part came, are drawn: nothing waits.
+    await expect.poll(() => page.evaluate(() => window.__flowsightMap!.stats().pendingEdges)).toBe(0);
   });
 
   test('applies the live stream in place: drawn elements survive the ticks, counts move', async ({ page }) => {

@@ -170,17 +170,23 @@ describe('LiveStore: following the graph change by change (the map applies delta
     expect(events).toEqual(['snapshot 5', 'delta 6 -> shop/a,shop/b', 'snapshot 9']);
   });
 
-  it('adds the parts of a large snapshot as they come, tells the map each one, and ignores a part of an older snapshot', () => {
+  it('adds the parts of a large snapshot as they come, tells the map each one (and whether more follow) and the page once it is whole, and ignores a part of an older snapshot', () => {
     const { store, last } = setup();
     store.connect('');
     last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b', 'shop/c']), parts: 2 });
     const events: string[] = [];
-    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `${ev.kind} ${ev.delta.seq}: ${ev.graph.edges.size} edges`));
+    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `${ev.kind} ${ev.delta.seq}: ${ev.graph.edges.size} edges${ev.kind === 'snapshot-part' && ev.more ? ' (more)' : ''}`));
     const part = (seq: number, to: string) => encodeDelta({ seq, upsertNodes: [], upsertEdges: [edge('shop/a', to)], removeNodes: [], removeEdges: [] });
+    const seen = vi.fn();
+    store.subscribe(seen);
     last().emit('snapshot-part', part(5, 'shop/b'));
     last().emit('snapshot-part', part(4, 'shop/c')); // from the snapshot before: not this graph's
+    // Components are told once the snapshot is whole, not per part; the map gets each part, told whether more follow.
+    expect(seen).not.toHaveBeenCalled();
+    expect(store.getSnapshot().graph!.edges.size).toBe(1);
     last().emit('snapshot-part', part(5, 'shop/c'));
-    expect(events).toEqual(['snapshot 5', 'snapshot-part 5: 1 edges', 'snapshot-part 5: 2 edges']);
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(events).toEqual(['snapshot 5', 'snapshot-part 5: 1 edges (more)', 'snapshot-part 5: 2 edges']);
     expect([...store.getSnapshot().graph!.edges.keys()]).toEqual(['shop/a|shop/b|80|TCP', 'shop/a|shop/c|80|TCP']);
     last().emit('delta', delta(6, ['shop/d']));
     expect(store.getSnapshot().graph!.seq).toBe(6);

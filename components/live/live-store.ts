@@ -45,8 +45,11 @@ type Listener = () => void;
 export type GraphEvent =
   | { kind: 'snapshot'; graph: GraphState }
   | { kind: 'delta'; delta: GraphDelta; graph: GraphState }
-  /** The rest of a large snapshot's edges: applied like a delta, but nothing in it is news (no latency to time). */
-  | { kind: 'snapshot-part'; delta: GraphDelta; graph: GraphState };
+  /**
+   * The rest of a large snapshot's edges: applied like a delta, but nothing in it is news (no latency
+   * to time). `more`: other parts of the same snapshot follow.
+   */
+  | { kind: 'snapshot-part'; delta: GraphDelta; graph: GraphState; more: boolean };
 type GraphListener = (event: GraphEvent) => void;
 
 /** The part of an EventSource the store uses. */
@@ -77,6 +80,8 @@ export class LiveStore {
   private wantsFlows = false;
   /** Set while the page's filter is invalid: flows are not shown rather than shown unfiltered. */
   private sampleDisabled = false;
+  /** `snapshot-part` events still to come for the last snapshot (its head says how many). */
+  private partsToCome = 0;
 
   constructor(deps: LiveStoreDeps = {}) {
     this.openStream = deps.openStream ?? ((url) => new EventSource(url));
@@ -134,9 +139,10 @@ export class LiveStore {
       else this.set({ stream: 'connecting' });
     });
     es.addEventListener('snapshot', (ev) => {
-      const data = JSON.parse((ev as MessageEvent).data) as { graph: WireSnapshot; status: HubStatus };
+      const data = JSON.parse((ev as MessageEvent).data) as { graph: WireSnapshot; status: HubStatus; parts?: unknown };
       const snapshot = this.decoded(() => decodeSnapshot(data.graph));
       if (!snapshot) return;
+      this.partsToCome = typeof data.parts === 'number' && data.parts > 0 ? data.parts : 0;
       const graph = stateFromSnapshot(snapshot);
       this.set({ graph, status: data.status, stream: 'open' });
       this.emitGraph({ kind: 'snapshot', graph });
@@ -148,6 +154,8 @@ export class LiveStore {
       try {
         const before = this.state.graph;
         const graph = applyDelta(before, delta);
+        // Live deltas follow a snapshot's parts: none is still to come.
+        this.partsToCome = 0;
         if (graph === before) return;
         this.set({ graph });
         this.emitGraph({ kind: 'delta', delta, graph });
@@ -162,10 +170,17 @@ export class LiveStore {
       if (!before) return;
       const part = this.decoded(() => decodeDelta(JSON.parse((ev as MessageEvent).data) as WireDelta));
       if (!part) return;
+      // A part of the snapshot before this one (its stream was replaced): not this graph's.
+      if (part.seq !== before.seq) return;
       const graph = applySnapshotPart(before, part);
-      if (graph === before) return;
-      this.set({ graph });
-      this.emitGraph({ kind: 'snapshot-part', delta: part, graph });
+      this.partsToCome = Math.max(0, this.partsToCome - 1);
+      const more = this.partsToCome > 0;
+      if (graph === before && more) return;
+      // The pages' components see the snapshot once it is whole, not once per part: each part would
+      // re-render everything that reads the graph, thousands of edges at a time.
+      if (more) this.state = { ...this.state, graph };
+      else this.set({ graph });
+      this.emitGraph({ kind: 'snapshot-part', delta: part, graph, more });
     });
     es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
     es.addEventListener('flows', (ev) => {

@@ -39,6 +39,8 @@ const CLOSE_ZOOM = 0.3;
 const MAX_ZOOM_OPENED = 4;
 /** Patches waiting for a frame, at most (a hidden tab draws no frames): past it the canvas catches up in one go. */
 const MAX_QUEUED_PATCHES = 40;
+/** Longest a snapshot part's patch waits for the last part (a stream cut between parts). */
+const HOLD_PARTS_MS = 3000;
 
 /** The model's figures, and what the canvas holds and still has to draw. */
 export interface MapCanvasStats extends MapStats {
@@ -107,6 +109,10 @@ export class MapCanvas {
   private readonly closedByPerson = new Set<string>();
   private zoomTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Patches of a snapshot's parts, held until its last part (applyDelta). */
+  private held: RenderPatch[] = [];
+  private heldEdges = 0;
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly resized: ResizeObserver;
   private readonly detachWheel: () => void;
 
@@ -172,6 +178,7 @@ export class MapCanvas {
     cancelAnimationFrame(this.frame);
     clearTimeout(this.zoomTimer);
     clearTimeout(this.saveTimer);
+    clearTimeout(this.heldTimer);
     this.resized.disconnect();
     this.detachWheel();
     this.cy.destroy();
@@ -183,6 +190,11 @@ export class MapCanvas {
 
   /** A whole graph: a snapshot of the live stream, or a past window. Null: nothing to draw. */
   setGraph(graph: GraphState | null): void {
+    // A whole graph replaces whatever parts of the last one were held back.
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    this.held = [];
+    this.heldEdges = 0;
     this.graph = graph;
     this.pendingSeq = graph?.seq ?? 0;
     this.enqueue(this.model.setGraph(graph ?? { nodes: new Map(), edges: new Map() }));
@@ -192,14 +204,37 @@ export class MapCanvas {
   /**
    * A delta of the live stream, with the graph it produced. `news`: its edges changed just now (the
    * latency probe times them); false for the rest of a snapshot, whose edges may be minutes old.
+   * `more`: a snapshot part with others to follow. Its patch waits for the last one (at most
+   * HOLD_PARTS_MS): the islands picture is whole from the snapshot's head, and drawing between parts
+   * would redraw the canvas once per part, each costing a frame of a thousand edges.
    */
-  applyDelta(delta: GraphDelta, graph: GraphState, news = true): void {
+  applyDelta(delta: GraphDelta, graph: GraphState, { news = true, more = false }: { news?: boolean; more?: boolean } = {}): void {
     this.graph = graph;
     this.pendingSeq = graph.seq;
     const patch = this.model.applyDelta(delta, graph);
+    const queued = news ? patch : { ...patch, touchedEdges: [] };
+    if (more && !this.revealWanted) {
+      this.held.push(queued);
+      this.heldEdges += patch.touchedEdges.length;
+      this.heldTimer ??= setTimeout(() => this.releaseHeld(), HOLD_PARTS_MS);
+      return;
+    }
+    this.releaseHeld();
     this.queuedEdges += patch.touchedEdges.length;
-    this.enqueue(news ? patch : { ...patch, touchedEdges: [] });
+    this.enqueue(queued);
     this.revealIfWanted();
+  }
+
+  /** Queues the snapshot parts' patches held back so far, in order. */
+  private releaseHeld(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const held = this.held;
+    if (!held.length) return;
+    this.held = [];
+    this.queuedEdges += this.heldEdges;
+    this.heldEdges = 0;
+    for (const p of held) this.enqueue(p);
   }
 
   setView(view: ViewOptions, decor: MapDecor): void {
@@ -272,7 +307,7 @@ export class MapCanvas {
       mode: model.level,
       renderedNodes: this.cy.nodes().length,
       renderedEdges: this.cy.edges().length,
-      pendingEdges: this.queue.length ? Math.max(1, this.queuedEdges) : 0,
+      pendingEdges: this.queue.length || this.held.length ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
       layoutRunning: this.layoutRunning,
       drawnSeq: this.drawnSeq,
     };
