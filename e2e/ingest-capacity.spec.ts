@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { startDashboard, type DashboardProcess } from './fixtures/dashboard-process';
 
@@ -66,13 +67,11 @@ test.describe('a server at capacity', () => {
     largest.sort((a, b) => b.bytes - a.bytes);
     const raw = await new Promise<{ encoding?: string; length: number; etag: string }>((resolve, reject) => {
       // node:http, not fetch: fetch would undo the compression this checks.
-      import('node:http').then(({ get }) =>
-        get(largest[0].url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-          let length = 0;
-          res.on('data', (d: Buffer) => (length += d.length));
-          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], length, etag: String(res.headers.etag) }));
-        }).on('error', reject),
-      );
+      get(largest[0].url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        let length = 0;
+        res.on('data', (d: Buffer) => (length += d.length));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], length, etag: String(res.headers.etag) }));
+      }).on('error', reject);
     });
     expect(raw.encoding).toBe('gzip');
     expect(raw.length).toBeLessThan(largest[0].bytes / 2);

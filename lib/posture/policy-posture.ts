@@ -197,9 +197,10 @@ export class PolicyPosture {
     // A monotonic clock: a wall clock stepping back would freeze the findings until it caught up.
     const now = this.options.now ?? (() => performance.now());
     if (f && f.snapshot === snapshot && f.azure === azure && this.stillFresh(f)) return f;
-    const run = this.recomputation(azure);
+    // Compiled before the clock starts: the cost weighed is the findings' own (recomputation()).
+    this.compiled();
     const started = now();
-    const result = runToEnd(run);
+    const result = runToEnd(this.recomputation(azure));
     // Fixes left unchecked by the time budget are checked on the next read (checked ones are remembered).
     const at = now();
     this.findingsFor = { ...result, at, costMs: at - started };
@@ -207,9 +208,9 @@ export class PolicyPosture {
   }
 
   /**
-   * One recompute as steps, over the inputs as they are now. The engine is compiled before the steps
-   * start: the cost weighed is the findings' own, and compiling after a snapshot change is not
-   * repeated for flows.
+   * One recompute as steps, over the inputs as they are now: the engine compiled first when the
+   * snapshot changed, then the findings. Callers compile before they start timing: the cost the
+   * freshness rule weighs is the findings' own, since a compile is not repeated for new flows.
    */
   private recomputation(azure: AzureSnapshot | undefined): Steps<Omit<Computed, 'at' | 'costMs'>> {
     const snapshot = this.source.snapshot();
@@ -250,6 +251,8 @@ export class PolicyPosture {
   }
 
   private async computeInSlices(azure: AzureSnapshot | undefined): Promise<Computed> {
+    // The engine first, in slices of its own, untimed (recomputation()).
+    await runInSlices(this.compiledSteps(this.source.snapshot()), this.options.slices);
     const { value, busyMs } = await runInSlices(this.recomputation(azure), this.options.slices);
     const now = this.options.now ?? (() => performance.now());
     // The cost weighed is the time computing, not the pauses between slices: those are the live stream's.
