@@ -352,3 +352,45 @@ describe('island layout', () => {
     expect(freeSpot({ x: 3000, y: 3000 }, { width: 150, height: 80 }, placed)).toEqual({ x: 3000, y: 3000 });
   });
 });
+
+describe('MapModel: elements kept up to date delta by delta', () => {
+  it('draws, after any run of deltas (new, busier, re-judged and evicted connections), exactly what a fresh model draws from the final graph', () => {
+    // A small cap evicts connections as new ones come; verdicts vary per flow, so connections change status.
+    const g = new FlowGraph({ maxEdges: 60 });
+    let seed = 11;
+    // xorshift32: the same run every time.
+    const rnd = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const verdicts = ['FORWARDED', 'FORWARDED', 'FORWARDED', 'DROPPED', 'AUDIT'] as const;
+    const someFlow = () => flow(w(`ns${rnd(4)}`, `app${rnd(5)}`), w(`ns${rnd(4)}`, `app${rnd(5)}`, [80, 443, 5432][rnd(3)]), { verdict: verdicts[rnd(verdicts.length)] });
+    for (let i = 0; i < 40; i++) g.add(someFlow());
+    const m = new MapModel(5);
+    let state = stateOf(g);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 1 + rnd(12); i++) g.add(someFlow());
+      const d = g.takeDelta();
+      if (d) {
+        state = applyDelta(state, d);
+        canvas.apply(m.applyDelta(d, state));
+      }
+      if (round === 10) canvas.apply(m.expand('ns1'));
+      if (round === 20) canvas.apply(m.collapse('ns1'));
+      const fresh = new MapModel(5);
+      const expected = new FakeCanvas().apply(fresh.setGraph(state));
+      if (round >= 10 && round < 20) expected.apply(fresh.expand('ns1'));
+      expect(m.currentLevel).toBe('islands');
+      expect(canvas.ids(), `round ${round}`).toEqual(expected.ids());
+      for (const id of expected.ids()) {
+        const { data, classes } = canvas.els.get(id)!;
+        const want = expected.els.get(id)!;
+        // Where an element sits (parent, source, target), what it says and how it is drawn.
+        expect({ data, classes }, `${id} after round ${round}`).toEqual({ data: want.data, classes: want.classes });
+      }
+    }
+  });
+});
