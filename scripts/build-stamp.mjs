@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What the dashboard build is made of (relative to the checkout). Tests and test data do not change it. */
-export const BUILD_INPUTS = ['app', 'components', 'lib', 'proto', 'types', 'package.json', 'package-lock.json', 'next.config.ts', 'proxy.ts', 'instrumentation.ts', 'postcss.config.mjs'];
+export const BUILD_INPUTS = ['app', 'components', 'lib', 'proto', 'types', 'package.json', 'package-lock.json', 'next.config.ts', 'scripts/security-headers.mjs', 'proxy.ts', 'instrumentation.ts', 'postcss.config.mjs'];
 
 /** The file, inside the dist dir, that records the source hash a build was made from. */
 export const STAMP_FILE = 'flowsight-source.sha256';

@@ -57,6 +57,16 @@ describe('sourceStamp: a hash of what the build reads', () => {
     expect(sourceStamp(root)).not.toBe(before);
   });
 
+  it('changes with the security headers next.config.ts imports, not with the other scripts', () => {
+    write('scripts/security-headers.mjs', 'export const HSTS_HEADER = {};\n');
+    write('scripts/serve.mjs', '');
+    const before = sourceStamp(root);
+    write('scripts/serve.mjs', '// served differently\n');
+    expect(sourceStamp(root)).toBe(before);
+    write('scripts/security-headers.mjs', 'export const HSTS_HEADER = { key: "x" };\n');
+    expect(sourceStamp(root)).not.toBe(before);
+  });
+
   it('is recorded beside the build and read back; a dist dir without it has none', () => {
     const dist = path.join(root, '.next');
     fs.mkdirSync(dist);
