@@ -69,10 +69,11 @@ export async function loadStaticAssets(distDir, headers) {
     const ext = path.extname(file).toLowerCase();
     const body = await fs.promises.readFile(file);
     const urlPath = STATIC_PREFIX + path.relative(root, file).split(path.sep).join('/');
-    const etag = `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const hash = crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27);
     // zlib's async gzip runs on libuv's thread pool: the loop stays free while a large build compresses.
     const gzipped = COMPRESSIBLE.has(ext) && body.length >= MIN_COMPRESS_BYTES ? await gzip(body, { level: 9 }) : undefined;
-    assets.set(urlPath, { body, gzipped: gzipped && gzipped.length < body.length ? gzipped : undefined, etag, type: TYPES[ext] ?? 'application/octet-stream', compressible: COMPRESSIBLE.has(ext) });
+    // A strong tag names the bytes sent: the compressed copy has its own (RFC 9110 §8.8.3.3).
+    assets.set(urlPath, { body, gzipped: gzipped && gzipped.length < body.length ? gzipped : undefined, etag: `"${hash}"`, gzipEtag: `"${hash}-gz"`, type: TYPES[ext] ?? 'application/octet-stream', compressible: COMPRESSIBLE.has(ext) });
     bytes += body.length;
     compressedBytes += gzipped && gzipped.length < body.length ? gzipped.length : body.length;
   }));
@@ -86,15 +87,16 @@ export async function loadStaticAssets(distDir, headers) {
     if (!asset) return false;
     for (const h of headers) res.setHeader(h.key, h.value);
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    res.setHeader('ETag', asset.etag);
+    const gzipped = asset.gzipped && acceptsGzip(req.headers['accept-encoding']);
+    res.setHeader('ETag', gzipped ? asset.gzipEtag : asset.etag);
     if (asset.compressible) res.setHeader('Vary', 'Accept-Encoding');
+    // Either copy the client holds is the same file: weak comparison, and `*` matches (RFC 9110 §13.1.2).
     const match = req.headers['if-none-match'];
-    if (typeof match === 'string' && match.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)) {
+    if (typeof match === 'string' && match.split(',').some((t) => [asset.etag, asset.gzipEtag, '*'].includes(t.trim().replace(/^W\//, '')))) {
       res.statusCode = 304;
       res.end();
       return true;
     }
-    const gzipped = asset.gzipped && acceptsGzip(req.headers['accept-encoding']);
     const body = gzipped ? asset.gzipped : asset.body;
     res.statusCode = 200;
     res.setHeader('Content-Type', asset.type);

@@ -89,7 +89,7 @@ describe('the build static files from memory', () => {
     expect((await get('/_next/static/chunks/tiny.css', { 'accept-encoding': 'gzip' })).body.toString()).toBe('a{}');
   });
 
-  it('answers 304 to a copy it already gave (strong or weak tag), and HEAD without a body', async () => {
+  it('answers 304 to a copy it already gave (strong or weak tag, either encoding, or *), and HEAD without a body', async () => {
     const first = await get('/_next/static/chunks/app-1a2b.js');
     const etag = first.headers.etag!;
     expect(etag).toMatch(/^"[\w-]+"$/);
@@ -97,6 +97,12 @@ describe('the build static files from memory', () => {
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
     expect((await get('/_next/static/chunks/app-1a2b.js', { 'if-none-match': '"other"' })).status).toBe(200);
+    expect((await get('/_next/static/chunks/app-1a2b.js', { 'if-none-match': '*' })).status).toBe(304);
+    // The compressed copy is other bytes: its own strong tag, and either tag revalidates.
+    const zipped = await get('/_next/static/chunks/app-1a2b.js', { 'accept-encoding': 'gzip' });
+    expect(zipped.headers.etag).toBe(etag.replace(/"$/, '-gz"'));
+    expect((await get('/_next/static/chunks/app-1a2b.js', { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.etag! })).status).toBe(304);
+    expect((await get('/_next/static/chunks/app-1a2b.js', { 'if-none-match': zipped.headers.etag! })).status).toBe(304);
     const head = await get('/_next/static/chunks/app-1a2b.js', {}, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
