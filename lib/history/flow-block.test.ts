@@ -87,4 +87,23 @@ describe('flow blocks', () => {
     expect(writer.build().equals(flowBlock(demo.slice(0, 500)))).toBe(true);
     expect(built.equals(flowBlock(demo))).toBe(true);
   });
+
+  it('builds in steps, a column at a time, the bytes build() gives', () => {
+    const writer = new FlowBlockWriter();
+    for (const f of demo) writer.add(f);
+    const steps = writer.buildSteps();
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) {
+      pauses++;
+      // Mid-build the rows are final, and a second build cannot start over the first.
+      if (pauses === 1) {
+        expect(() => writer.add(demo[0])).toThrow(/already built/);
+        expect(() => writer.build()).toThrow(/being built/);
+      }
+    }
+    expect(pauses).toBeGreaterThanOrEqual(FLOW_COLUMN_NAMES.length);
+    expect(r.value.equals(flowBlock(demo))).toBe(true);
+    expect(writer.build()).toBe(r.value);
+  });
 });

@@ -7,6 +7,7 @@
 
 import type { FlowEndpoint, FlowRecord } from '../flows/flow-record';
 import { NativeBlockBuilder } from './native-block';
+import type { Steps } from '../util/time-slices';
 import { endpointValues, FLOW_COLUMNS, FLOW_ROW_PARTS, flowParts, type FlowRowParts } from './schema';
 
 interface EndpointEntry {
@@ -92,6 +93,11 @@ export class FlowBlockWriter {
   /** The Native block of every flow added (`flows` columns, FLOW_COLUMNS order). */
   build(): Buffer {
     return this.builder.build();
+  }
+
+  /** build() in steps, a column each (NativeBlockBuilder.buildSteps). */
+  buildSteps(): Steps<Buffer> {
+    return this.builder.buildSteps();
   }
 
   /** Empty for the next block, keeping the columns' memory (the built block stays valid). */

@@ -119,9 +119,10 @@ export class EdgePathAnnotator {
     return this.pending.size;
   }
 
-  /** Sets `path` on snapshot edges already evaluated (a snapshot never waits for evaluation). */
-  decorateSnapshot(edges: GraphEdge[]): void {
-    for (const e of edges) {
+  /** Sets `path` on snapshot edges already evaluated (a snapshot never waits for evaluation); `from`/`to`: a range of them. */
+  decorateSnapshot(edges: GraphEdge[], from = 0, to = edges.length): void {
+    for (let i = from; i < Math.min(to, edges.length); i++) {
+      const e = edges[i];
       const cells = this.cells.get(e.id);
       if (cells) e.path = edgePath(e, cells);
     }

@@ -112,13 +112,14 @@ describe('Hub fan-out', () => {
     expect(h.status().clients.resyncs).toBe(1);
   });
 
-  it('sends a large graph as a snapshot with the islands picture first, then its other edges in parts (issue 13)', () => {
+  it('sends a large graph as a snapshot with the islands picture first, then its other edges in parts (issue 13)', async () => {
     const h = hub();
     // 6,000 connections: more than one part holds.
     for (let i = 0; i < 6000; i++) h.ingest(flow(pod(`ns${i % 6}`, `app${i % 60}-5f6d7c8b9-x7k2p`), pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
     h.tick();
     const c = new FakeClient();
     h.subscribe(c);
+    await h.snapshotsSent();
     expect(c.events.map((e) => e.event).slice(0, 3)).toEqual(['snapshot', 'snapshot-part', 'snapshot-part']);
     const [snap] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
     const parts = c.of('snapshot-part') as GraphDelta[];
@@ -130,12 +131,13 @@ describe('Hub fan-out', () => {
     expect(h.status().graph.edges).toBe(6000);
   });
 
-  it('keeps a snapshot of the largest graph within a few parts, well inside a browser queue of 32 events', () => {
+  it('keeps a snapshot of the largest graph within a few parts, well inside a browser queue of 32 events', async () => {
     const h = hub();
     for (let i = 0; i < 40_000; i++) h.ingest(flow(pod(`ns${i % 8}`, `app${i % 80}-5f6d7c8b9-x7k2p`), pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + (i % 40_000) })));
     h.tick();
     const c = new FakeClient();
     h.subscribe(c);
+    await h.snapshotsSent();
     const parts = c.of('snapshot-part') as GraphDelta[];
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.length).toBeLessThanOrEqual(12);
@@ -143,7 +145,7 @@ describe('Hub fan-out', () => {
     expect(snap.graph.edges.length + parts.reduce((n, p) => n + p.upsertEdges.length, 0)).toBe(40_000);
   });
 
-  it('sends a snapshot cut short by a full socket again, whole, at the next tick', () => {
+  it('sends a snapshot cut short by a full socket again, whole, at the next tick', async () => {
     const h = hub();
     for (let i = 0; i < 6000; i++) h.ingest(flow(frontend, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
     h.tick();
@@ -152,12 +154,81 @@ describe('Hub fan-out', () => {
     const send = c.send.bind(c);
     c.send = (event, json) => room-- > 0 && send(event, json);
     h.subscribe(c);
+    await h.snapshotsSent();
     expect(c.events.map((e) => e.event)).toEqual(['snapshot', 'snapshot-part']);
     room = Infinity;
     h.tick();
+    await h.snapshotsSent();
     const events = c.events.map((e) => e.event);
     expect(events.slice(2, 5)).toEqual(['snapshot', 'snapshot-part', 'snapshot-part']);
     expect(events).not.toContain('delta');
+  });
+
+  it('sends a large snapshot over several turns of the event loop, holding the deltas of the ticks meanwhile for after its last part', async () => {
+    const h = hub();
+    const target = (i: number) => pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i });
+    for (let i = 0; i < 20_000; i++) h.ingest(flow(pod(`ns${i % 8}`, `app${i % 80}-5f6d7c8b9-x7k2p`), target(i)));
+    // Deltas are capped: as many ticks as it takes for the graph to have nothing pending.
+    while (h.status().graph.pendingEdges > 0) h.tick();
+    h.tick();
+    const c = new FakeClient();
+    h.subscribe(c);
+    // The subscribing call returns before the parts are out: other work gets turns in between.
+    const partsAtReturn = c.of('snapshot-part').length;
+    let turns = 0;
+    const spin = () => {
+      turns++;
+      if (h.status().clients.connected && !c.events.some((e) => e.event === 'counters')) setImmediate(spin);
+    };
+    setImmediate(spin);
+    // Ticks while it is sent: a new edge and one that changes.
+    h.ingest(flow(frontend, api, { verdict: 'DROPPED' }));
+    h.tick();
+    h.ingest(flow(pod('ns1', 'app1-5f6d7c8b9-x7k2p'), target(1)));
+    h.tick();
+    expect(c.of('delta')).toHaveLength(0);
+    await h.snapshotsSent();
+    expect(partsAtReturn).toBe(0);
+    expect(turns).toBeGreaterThan(1);
+    const events = c.events.map((e) => e.event);
+    const [snap] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+    expect(events.slice(0, 1 + snap.parts)).toEqual(['snapshot', ...Array(snap.parts).fill('snapshot-part')]);
+    // Then the held deltas, in order, then the counters.
+    expect(events.slice(1 + snap.parts, 4 + snap.parts)).toEqual(['delta', 'delta', 'counters']);
+    const deltas = c.of('delta') as GraphDelta[];
+    expect(deltas[0].seq).toBe(snap.graph.seq + 1);
+    expect(deltas[1].seq).toBe(snap.graph.seq + 2);
+    expect(deltas[0].upsertEdges.map((e) => e.id)).toContain('production/frontend|production/api-server|8080|TCP');
+    // Everything the page holds then is the graph as it stands.
+    const held = new Set([...snap.graph.edges, ...(c.of('snapshot-part') as GraphDelta[]).flatMap((p) => p.upsertEdges), ...deltas.flatMap((d) => d.upsertEdges)].map((e) => e.id));
+    expect(held.size).toBe(h.status().graph.edges);
+    // From now on, deltas go out each tick again.
+    h.ingest(flow(legacy, api));
+    h.tick();
+    expect(c.of('delta')).toHaveLength(3);
+  });
+
+  it('starts a large snapshot over when too many deltas pile up behind it', async () => {
+    const h = hub();
+    for (let i = 0; i < 6000; i++) h.ingest(flow(frontend, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
+    h.tick();
+    const c = new FakeClient();
+    h.subscribe(c);
+    for (let i = 0; i < 45; i++) {
+      h.ingest(flow(legacy, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 100 + i })));
+      h.tick();
+    }
+    expect(h.status().clients.resyncs).toBe(1);
+    await h.snapshotsSent();
+    // The first snapshot stopped where it was; the next tick started a fresh one, the ticks after it held.
+    const snaps = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+    expect(snaps).toHaveLength(2);
+    const second = c.events.findLastIndex((e) => e.event === 'snapshot');
+    expect(c.events.slice(0, second).filter((e) => e.event === 'snapshot-part').length).toBeLessThan(snaps[0].parts);
+    const after = c.events.slice(second);
+    expect(after.filter((e) => e.event === 'snapshot-part')).toHaveLength(snaps[1].parts);
+    const edges = new Set([...snaps[1].graph.edges, ...after.flatMap((e) => (e.event === 'snapshot-part' || e.event === 'delta' ? (e.data as GraphDelta).upsertEdges : []))].map((e) => e.id));
+    expect(edges.size).toBe(6045);
   });
 
   it('cuts off a client that stays stalled past the timeout', () => {

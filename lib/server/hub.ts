@@ -22,6 +22,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { BoundedRing } from '../flows/flow-ring';
 import { VerdictCounters, type CounterSummary } from './verdict-counters';
+import { runInSlices, runToEnd, type Steps } from '../util/time-slices';
 
 /** What the status says before the hub has started (no governor yet). */
 const NO_SHEDDING: GovernorStatus = { atCapacity: false, keptShare: 1, shedFlows: 0 };
@@ -41,6 +42,14 @@ const SNAPSHOT_PART_EDGES = 2_000;
  * would be cut short and resent forever.
  */
 const MAX_SNAPSHOT_PARTS = 12;
+/**
+ * Edges decorated between two pauses of a snapshot sent in slices. A graph larger than one part is
+ * sent over several turns of the event loop: at 20,000 edges building it whole took about a
+ * second, every request and flow of the process waiting behind it.
+ */
+const SNAPSHOT_STEP_EDGES = 2_000;
+/** Deltas held for a browser while its snapshot is sent (a 250 ms tick: 10 s); past that it starts over. */
+const MAX_HELD_DELTAS = 40;
 
 export interface HubClient {
   /** Which flows this browser wants samples of; null for pages that list no flows. */
@@ -68,7 +77,13 @@ interface ClientState {
   cursor: number;
   needsSnapshot: boolean;
   congestedSince: number | null;
+  /** The snapshot being sent to it over several turns (null: none); the deltas of the ticks meanwhile wait in `held`. */
+  sending: SnapshotJob | null;
+  held: string[];
 }
+
+/** One snapshot sent in slices, to every client whose `sending` it is. */
+type SnapshotJob = { readonly recipients: ClientState[] };
 
 export interface RelayStatus {
   mode: 'demo' | 'relay';
@@ -159,6 +174,7 @@ export class Hub {
   private readonly samplePerTick: number;
   private readonly stallTimeoutMs: number;
   private readonly logger: Pick<Logger, 'error'> | undefined;
+  private readonly snapshotsSending = new Set<Promise<void>>();
 
   constructor(
     private readonly config: Config,
@@ -307,32 +323,100 @@ export class Hub {
     this.graph.markAllDirty();
   }
 
-  /** Registers a browser; it gets a snapshot at the next tick. Returns the unsubscribe function. */
+  /** Registers a browser and starts its snapshot. Returns the unsubscribe function. */
   subscribe(client: HubClient): () => void {
-    const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null };
+    const state: ClientState = { client, cursor: Math.max(0, this.recent.next - 200), needsSnapshot: true, congestedSince: null, sending: null, held: [] };
     this.clients.add(state);
-    this.sendTo(state, this.snapshotFor(state, null), null, this.countersJsonFor(state, null), Date.now());
+    this.sendSnapshot([state], client.graphView, Date.now());
     return () => this.clients.delete(state);
   }
 
   /**
-   * A snapshot as the stream sends it: the `snapshot` event (the nodes and what the islands picture
-   * needs, with how many parts follow), then the `snapshot-part` events with the other edges, all
-   * as of the same graph sequence (see snapshot-parts.ts).
+   * The snapshot as the stream sends it, built in steps: the `snapshot` event (the nodes and what
+   * the islands picture needs, with how many parts follow), then the `snapshot-part` events with the
+   * other edges, all as of the same graph sequence (see snapshot-parts.ts). The graph is copied in
+   * the first step; `emit` returning false stops the rest (nobody is left to send it to).
    */
-  private snapshotMessages(graph: GraphSnapshot): string[] {
+  private *snapshotSteps(view: ClientGraphView | undefined, emit: (event: 'snapshot' | 'snapshot-part', json: string) => boolean): Steps<void> {
+    let graph = this.graph.snapshot();
+    const annotator = this.edgePaths;
+    for (let from = 0; annotator && from < graph.edges.length; from += SNAPSHOT_STEP_EDGES) {
+      yield;
+      annotator.decorateSnapshot(graph.edges, from, from + SNAPSHOT_STEP_EDGES);
+    }
+    if (view) {
+      yield;
+      graph = view.snapshot(graph);
+    }
+    yield;
     const { head, rest } = snapshotParts(graph, Math.max(SNAPSHOT_PART_EDGES, Math.ceil(graph.edges.length / MAX_SNAPSHOT_PARTS)));
-    return [
-      JSON.stringify({ graph: encodeSnapshot(head), status: this.status(), parts: rest.length }),
-      ...rest.map((edges) => JSON.stringify(encodeDelta({ seq: graph.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] }))),
-    ];
+    if (!emit('snapshot', JSON.stringify({ graph: encodeSnapshot(head), status: this.status(), parts: rest.length }))) return;
+    for (const edges of rest) {
+      yield;
+      if (!emit('snapshot-part', JSON.stringify(encodeDelta({ seq: graph.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] })))) return;
+    }
   }
 
-  /** The snapshot this client gets: the shared one (built once per tick), or its own view of the graph. */
-  private snapshotFor(state: ClientState, shared: string[] | null): string[] {
-    const view = state.client.graphView;
-    if (!view) return shared ?? this.snapshotMessages(this.graphSnapshot());
-    return this.snapshotMessages(view.snapshot(this.graphSnapshot()));
+  /**
+   * Sends a snapshot to `recipients` (all with the same view). A graph of one part goes at once; a
+   * larger one in slices, each recipient's deltas of the ticks meanwhile held and sent after its last
+   * part, so that the browser applies them on top of it, in order.
+   */
+  private sendSnapshot(recipients: ClientState[], view: ClientGraphView | undefined, now: number): void {
+    if (this.graph.size.edges <= SNAPSHOT_PART_EDGES) {
+      const messages: string[] = [];
+      runToEnd(this.snapshotSteps(view, (_event, json) => (messages.push(json), true)));
+      for (const state of recipients) this.sendTo(state, messages, null, this.countersJsonFor(state, null), now);
+      return;
+    }
+    const job: SnapshotJob = { recipients };
+    for (const state of recipients) {
+      state.needsSnapshot = false;
+      state.sending = job;
+      state.held = [];
+    }
+    /** Recipients still waiting for this snapshot (not gone, cut short or started over). */
+    const waiting = () => recipients.filter((state) => state.sending === job && this.clients.has(state));
+    const emit = (event: string, json: string): boolean => {
+      for (const state of waiting()) {
+        if (state.client.send(event, json)) continue;
+        // Cut short by a full buffer: sent again, whole, from a later tick.
+        state.sending = null;
+        state.needsSnapshot = true;
+        state.congestedSince ??= Date.now();
+      }
+      return waiting().length > 0;
+    };
+    const finish = () => {
+      for (const state of waiting()) {
+        state.sending = null;
+        const held = state.held;
+        state.held = [];
+        let ok = true;
+        for (let i = 0; ok && i < held.length; i++) ok = state.client.send('delta', held[i]);
+        if (!ok) {
+          // A delta that cannot follow its snapshot cannot be patched later: a fresh snapshot instead.
+          state.needsSnapshot = true;
+          this.resyncs++;
+          continue;
+        }
+        this.sendTo(state, null, null, this.countersJsonFor(state, null), Date.now());
+      }
+    };
+    const sent = runInSlices(this.snapshotSteps(view, emit)).then(finish, (err: unknown) => {
+      this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
+      for (const state of waiting()) {
+        state.sending = null;
+        state.needsSnapshot = true;
+      }
+    });
+    this.snapshotsSending.add(sent);
+    void sent.finally(() => this.snapshotsSending.delete(sent));
+  }
+
+  /** Resolves once every snapshot being sent in slices has gone out (tests). */
+  async snapshotsSent(): Promise<void> {
+    while (this.snapshotsSending.size > 0) await Promise.all(this.snapshotsSending);
   }
 
   /** A node of the graph as it stands (a scoped view fetches the far end of an edge it starts showing). */
@@ -388,17 +472,35 @@ export class Hub {
     if (this.clients.size === 0) return;
     const deltaJson = delta ? JSON.stringify(encodeDelta(delta)) : null;
     const countersJson = this.countersJson();
-    let snapshot: string[] | null = null;
+    const unscopedSnapshots: ClientState[] = [];
     for (const state of this.clients) {
       const view = state.client.graphView;
+      if (state.sending) {
+        this.hold(state, view ? (delta && view.delta(delta)) : null, view ? null : deltaJson);
+        continue;
+      }
       if (state.needsSnapshot) {
-        if (!view) snapshot ??= this.snapshotMessages(this.graphSnapshot());
-        this.sendTo(state, this.snapshotFor(state, snapshot), null, this.countersJsonFor(state, countersJson), now);
+        if (view) this.sendSnapshot([state], view, now);
+        else unscopedSnapshots.push(state);
         continue;
       }
       const own = view && delta ? view.delta(delta) : null;
       this.sendTo(state, null, view ? (own ? JSON.stringify(encodeDelta(own)) : null) : deltaJson, this.countersJsonFor(state, countersJson), now);
     }
+    // One snapshot, built once, for every browser that sees the whole graph.
+    if (unscopedSnapshots.length) this.sendSnapshot(unscopedSnapshots, undefined, now);
+  }
+
+  /** A delta for a client whose snapshot is still being sent, kept for after its last part (too many: it starts over). */
+  private hold(state: ClientState, own: GraphDelta | null, shared: string | null): void {
+    const json = own ? JSON.stringify(encodeDelta(own)) : shared;
+    if (json === null) return;
+    state.held.push(json);
+    if (state.held.length <= MAX_HELD_DELTAS) return;
+    state.sending = null;
+    state.held = [];
+    state.needsSnapshot = true;
+    this.resyncs++;
   }
 
   private sendTo(state: ClientState, snapshot: string[] | null, delta: string | null, counters: string, now: number): void {
