@@ -201,6 +201,29 @@ test.describe('the map, day to day', () => {
     await expect(map.panel().getByTestId('ns-findings')).toContainText('cannot resolve names');
   });
 
+  test('polls the posture without its findings, and reads one namespace’s findings when its panel opens', async ({ page }) => {
+    const polled: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/posture')) polled.push(new URL(r.url()).pathname + new URL(r.url()).search);
+    });
+    const map = new MapPage(page);
+    await map.open('select=ns%3Apayments');
+    await expect(map.panel().getByTestId('ns-findings')).toContainText('cannot resolve names');
+    expect(polled).toContain('/api/posture/map');
+    expect(polled).toContain('/api/posture?ns=payments');
+    expect(polled).not.toContain('/api/posture');
+    // The map's share has what it draws and none of the findings; a namespace's report only its own.
+    const [full, slim, one] = await Promise.all(['/api/posture', '/api/posture/map', '/api/posture?ns=payments'].map(async (u) => (await page.request.get(u)).json()));
+    expect(Object.keys(slim).sort()).toEqual(['badges', 'generatedAt', 'layer', 'source']);
+    expect(slim.badges).toEqual(full.badges);
+    expect(slim.layer).toEqual(full.layer);
+    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(full).length / 2);
+    expect(one.findings.length).toBeGreaterThan(0);
+    expect(one.findings.every((f: { namespace?: string }) => f.namespace === 'payments')).toBe(true);
+    expect(Object.keys(one.badges)).toEqual(['payments']);
+    expect((await page.request.get('/api/posture?ns=Payments!')).status()).toBe(400);
+  });
+
   test('the JSON export carries each edge’s verdict over all layers and the namespaces’ posture flags', async ({ page }) => {
     const map = new MapPage(page);
     await map.open('ns=legacy');

@@ -45,6 +45,22 @@ export const postureQuery = () =>
     refetchInterval: 5000,
   });
 
+/** The live map's share of the posture (badges, layer, source health): ~a tenth of the report, polled as often. */
+export const mapPostureQuery = () =>
+  queryOptions({
+    queryKey: ['posture', 'map'],
+    queryFn: ({ signal }) => getJson('/api/posture/map', undefined, { signal }),
+    refetchInterval: 5000,
+  });
+
+/** One namespace's posture (the map's namespace panel: its badges and findings). */
+export const namespacePostureQuery = (namespace: string) =>
+  queryOptions({
+    queryKey: ['posture', 'ns', namespace],
+    queryFn: ({ signal }) => getJson('/api/posture', new URLSearchParams({ ns: namespace }), { signal }),
+    refetchInterval: 5000,
+  });
+
 export const policiesQuery = (params: URLSearchParams) =>
   queryOptions({
     queryKey: ['policies', params.toString()],

@@ -5,7 +5,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { stateFromSnapshot } from '@/lib/graph/apply-delta';
 import type { MapDecor } from '@/lib/graph/map-model';
 import { exportConnections, visibleGraph, type ViewOptions } from '@/lib/graph/view-filter';
-import { postureQuery } from '../api/queries';
+import { mapPostureQuery } from '../api/queries';
 import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
 import { GraphCanvas, type GraphSource } from './GraphCanvas';
@@ -25,7 +25,7 @@ const NO_WINDOW = { since: 0, until: 0 };
 export function MapView() {
   const live = useLive('');
   const { view, setVisual, setNamespaces, setDeniedOnly, setPosture, select, setWindow } = useMapView();
-  const posture = useQuery(postureQuery());
+  const posture = useQuery(mapPostureQuery());
   // A past window is drawn from the flow history; the live stream stays connected (the header's
   // badge reads it) but is not applied to the map.
   const past = view.time.kind === 'past' ? view.time.window : null;
@@ -112,7 +112,7 @@ export function MapView() {
             </div>
             <GraphCanvas source={source} view={viewOptions} decor={decor} selected={view.selected} onSelect={select} onStats={onStats} relayoutKey={relayoutKey} canvasRef={canvasRef} />
           </div>
-          {graph && view.selected && <SidePanel graph={graph} selected={view.selected} posture={posture.data} past={past} onClose={() => select(null)} />}
+          {graph && view.selected && <SidePanel graph={graph} selected={view.selected} past={past} onClose={() => select(null)} />}
         </div>
         <Legend islands={stats?.level === 'islands'} />
       </div>

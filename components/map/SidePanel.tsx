@@ -10,9 +10,8 @@ import { edgeLabel } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { describeEdgePath, LAYER_NAME } from '@/lib/graph/edge-path-text';
 import { effectiveStatus, type EdgePath, type EdgeStatus, type GraphEdge, type GraphNode, type PathLayer, type VerdictCounts } from '@/lib/graph/types';
-import type { PostureReport } from '@/lib/posture/posture-report';
 import { SEVERITY_CLASS } from '../explain/severity-class';
-import { explainQuery, flowsQuery } from '../api/queries';
+import { explainQuery, flowsQuery, namespacePostureQuery } from '../api/queries';
 import { EdgeLayers } from '../azure/EdgeLayers';
 import { AuditDenialNote } from '../explain/AuditDenial';
 import { EdgeWhy } from '../explain/EdgeWhy';
@@ -218,7 +217,9 @@ function NodePanel({ node, graph, past }: { node: GraphNode; graph: GraphState; 
 }
 
 /** A namespace box: its findings (the flags written on the box) with links, and its traffic. */
-function NamespacePanel({ namespace, graph, posture }: { namespace: string; graph: GraphState; posture: PostureReport | undefined }) {
+function NamespacePanel({ namespace, graph }: { namespace: string; graph: GraphState }) {
+  // This namespace's report only: the map polls a posture without findings (MapView).
+  const posture = useQuery(namespacePostureQuery(namespace)).data;
   const workloads = [...graph.nodes.values()].filter((n) => n.namespace === namespace);
   const ids = new Set(workloads.map((w) => w.id));
   const edges = [...graph.edges.values()].filter((e) => ids.has(e.source) || ids.has(e.target));
@@ -259,7 +260,7 @@ function NamespacePanel({ namespace, graph, posture }: { namespace: string; grap
 }
 
 /** `past`: the past window the map shows (flows and why panels then read the history), or null when live. */
-export function SidePanel({ graph, selected, posture, past = null, onClose }: { graph: GraphState; selected: string; posture?: PostureReport; past?: MapWindow | null; onClose(): void }) {
+export function SidePanel({ graph, selected, past = null, onClose }: { graph: GraphState; selected: string; past?: MapWindow | null; onClose(): void }) {
   const edge = graph.edges.get(selected);
   const node = graph.nodes.get(selected);
   const namespace = namespaceOfBoxId(selected);
@@ -273,7 +274,7 @@ export function SidePanel({ graph, selected, posture, past = null, onClose }: { 
       ) : node ? (
         <NodePanel node={node} graph={graph} past={past} />
       ) : namespace ? (
-        <NamespacePanel namespace={namespace} graph={graph} posture={posture} />
+        <NamespacePanel namespace={namespace} graph={graph} />
       ) : (
         <p className="text-xs text-slate-500">{selected} {past ? 'has no flows in this window.' : 'is no longer in the window.'}</p>
       )}

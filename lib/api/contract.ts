@@ -12,7 +12,7 @@ import type { CompletionField, Histogram, StoreStatus } from '../history/flow-st
 import type { EgressInventory } from '../server/views/egress-inventory';
 import type { Explanation } from '../server/views/explain-connection';
 import type { PolicyCatalog } from '../server/views/policy-catalog';
-import type { PostureReport, SourceHealth } from '../posture/posture-report';
+import type { MapPosture, PostureReport, SourceHealth } from '../posture/posture-report';
 import type { ThreeLayers } from '../layers/three-layers';
 import type { AzurePageData } from '../server/views/azure-overview';
 import type { HubStatus } from '../server/hub';
@@ -20,7 +20,7 @@ import type { ReportsResponse } from '../server/reports/evidence-reports';
 import { describeFilterProblems, parseFlowsRequest, parseHistogramRequest, parseStreamRequest, parseValuesRequest } from './flows-request';
 import { parseGraphRequest } from './graph-request';
 import { parseLayersQuery } from './layers-request';
-import { parseCatalogQuery, parseExplainRequest } from './posture-requests';
+import { parseCatalogQuery, parseExplainRequest, parsePostureRequest } from './posture-requests';
 import { describeParamProblems, type ParamProblem } from './problem';
 import { parseNoParams } from './request-params';
 
@@ -79,8 +79,10 @@ export interface ApiResponses {
   '/api/flows': FlowsResponse;
   '/api/flows/histogram': FlowsHistogramResponse;
   '/api/flows/values': FlowValuesResponse;
-  /** Scores, findings (most severe first, linked to the map), namespace badges, source health. */
+  /** Scores, findings (most severe first, linked to the map), namespace badges, source health; `ns`: one namespace's. */
   '/api/posture': PostureReport;
+  /** What the map draws of the posture, polled: badges, the posture layer, source health (no findings: a tenth of the size). */
+  '/api/posture/map': MapPosture;
   '/api/policies': PoliciesResponse;
   /** Why a map edge or a connection is allowed or denied. */
   '/api/explain': Explanation;
@@ -132,7 +134,8 @@ export const API_REQUESTS = {
   '/api/flows/values': spec(parseValuesRequest, describeParamProblems),
   '/api/stream': spec(parseStreamRequest, describeFilterProblems),
   '/api/graph': spec(parseGraphRequest, describeParamProblems),
-  '/api/posture': spec(parseNoParams, describeFilterProblems),
+  '/api/posture': spec(parsePostureRequest, describeParamProblems),
+  '/api/posture/map': spec(parseNoParams, describeParamProblems),
   '/api/policies': spec(parseCatalogQuery, describeFilterProblems),
   '/api/explain': spec(parseExplainRequest, describeFilterProblems),
   '/api/layers': spec(parseLayersQuery, describeParamProblems),

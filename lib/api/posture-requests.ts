@@ -67,6 +67,24 @@ function issues(error: z.ZodError, known: readonly string[]): ParamProblem[] {
   );
 }
 
+const postureSchema = z.strictObject({
+  ns: z.string().max(63).regex(DNS_LABEL, 'must be a namespace name (lowercase letters, digits, -)'),
+}).partial();
+
+/** What `/api/posture` narrows to: one namespace's scores, findings, badges and AUDIT flows (the map's namespace panel). */
+export interface PostureRequest {
+  namespace?: string;
+}
+
+/** `/api/posture` parameters: `ns`, or none (the whole report). */
+export function parsePostureRequest(params: URLSearchParams): Parsed<PostureRequest> {
+  const { values, problems } = single(params);
+  if (problems.length) return { ok: false, problems };
+  const r = postureSchema.safeParse(values);
+  if (!r.success) return { ok: false, problems: issues(r.error, Object.keys(postureSchema.shape)) };
+  return { ok: true, value: r.data.ns ? { namespace: r.data.ns } : {} };
+}
+
 /** `/api/policies` parameters. */
 export function parseCatalogQuery(params: URLSearchParams): Parsed<CatalogQuery> {
   const { values, problems } = single(params);

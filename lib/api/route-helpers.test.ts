@@ -59,10 +59,18 @@ describe('parseQuery', () => {
     expect(sampled.value.predicate).toBeTypeOf('function');
   });
 
-  it('/api/posture takes no parameters', async () => {
+  it('/api/posture narrows to one namespace (ns) or takes nothing; /api/posture/map takes no parameters', async () => {
     expect(parseQuery('/api/posture', req('/api/posture'))).toEqual({ ok: true, value: {} });
-    const body = await problemOf(parseQuery('/api/posture', req('/api/posture?ns=a&x=1&x=2')));
-    expect(body.problems).toEqual([{ param: 'ns, x', message: 'this endpoint takes no parameters' }]);
+    expect(parseQuery('/api/posture', req('/api/posture?ns=shop-01'))).toEqual({ ok: true, value: { namespace: 'shop-01' } });
+    const repeated = await problemOf(parseQuery('/api/posture', req('/api/posture?ns=a&x=1&x=2')));
+    expect(repeated.problems).toEqual([{ param: 'x', message: 'given more than once' }]);
+    const unknown = await problemOf(parseQuery('/api/posture', req('/api/posture?ns=a&x=1')));
+    expect(unknown.problems).toEqual([{ param: 'x', message: 'unknown parameter (known: ns)' }]);
+    const bad = await problemOf(parseQuery('/api/posture', req('/api/posture?ns=Shop%20*')));
+    expect(bad.problems).toEqual([{ param: 'ns', message: 'must be a namespace name (lowercase letters, digits, -)' }]);
+    expect(parseQuery('/api/posture/map', req('/api/posture/map'))).toEqual({ ok: true, value: {} });
+    const body = await problemOf(parseQuery('/api/posture/map', req('/api/posture/map?ns=a')));
+    expect(body.problems).toEqual([{ param: 'ns', message: 'this endpoint takes no parameters' }]);
   });
 
   it('/api/policies and /api/explain answer their parsed value or the same problems list', async () => {

@@ -61,6 +61,17 @@ export interface PostureReport {
   source: SourceHealth;
 }
 
+/**
+ * What the live map draws of the posture, polled every few seconds: the namespace badges, the
+ * posture layer and the source's health. The findings (most of the report: ~0.9 of 1 MB at 5,000
+ * workloads) stay out; the namespace panel asks for one namespace's report when it opens.
+ */
+export type MapPosture = Pick<PostureReport, 'generatedAt' | 'badges' | 'layer' | 'source'>;
+
+export function mapPosture(report: PostureReport): MapPosture {
+  return { generatedAt: report.generatedAt, badges: report.badges, layer: report.layer, source: report.source };
+}
+
 /** Source status and compile errors, bounded, each error with a one-line text. */
 export function sourceHealth(status: ClusterSourceStatus, policyErrors: readonly PolicyError[]): SourceHealth {
   const problems = status.errors.filter(isInputProblem);

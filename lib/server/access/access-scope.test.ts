@@ -9,7 +9,7 @@ import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../../grap
 import { openFlowStore, type ManagedFlowStore } from '../../history/open-store';
 import type { PostureReport } from '../../posture/posture-report';
 import { flow, pod, reserved, world } from '../../testing/flow-fixtures';
-import { connectionVisible, flowVisible, layersVisible, scopePolicyPeers, scopeEgress, scopeExplanation, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
+import { connectionVisible, flowVisible, layersVisible, narrowScope, scopePolicyPeers, scopeEgress, scopeExplanation, scopeGraph, ScopedGraphView, scopePosture, scopeSql, streamAccess } from './access-scope';
 import type { ExplainedDirection, Explanation } from '../views/explain-connection';
 import type { EgressInventory, EgressRow } from '../views/egress-inventory';
 
@@ -355,6 +355,21 @@ describe('scopePosture', () => {
 
   it("'all' is the report itself", () => {
     expect(scopePosture('all', report)).toBe(report);
+  });
+
+  it('narrowed to one namespace (the map panel): that namespace only, and nothing of one outside the scope', () => {
+    expect(narrowScope('all', undefined)).toBe('all');
+    expect(narrowScope(shop, undefined)).toBe(shop);
+    const one = scopePosture(narrowScope('all', 'legacy'), report);
+    expect(one.findings.map((f) => f.key)).toEqual(['unprotected-namespace:legacy']);
+    expect(Object.keys(one.badges)).toEqual(['legacy']);
+    expect(one.layer).toEqual({ namespaces: ['legacy'], workloads: [] });
+    expect(one.audit.map((a) => a.namespace)).toEqual(['legacy']);
+    // A user scoped to shop asking for legacy learns nothing of it.
+    const outside = scopePosture(narrowScope(shop, 'legacy'), report);
+    expect(outside.findings).toEqual([]);
+    expect(outside.badges).toEqual({});
+    expect(outside.namespaces).toEqual([]);
   });
 
   it('keeps only the findings, scores, badges and policy errors of the scope; drops findings without a namespace', () => {

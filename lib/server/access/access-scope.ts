@@ -158,6 +158,12 @@ const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
  * score stays (it is one number) but its deductions, which name other namespaces, do not; findings
  * with no namespace (cluster-wide, Azure) need cluster-wide access.
  */
+/** The scope narrowed to one namespace (none: as it is); a namespace outside it leaves nothing. */
+export function narrowScope(scope: NamespaceScope, namespace: string | undefined): NamespaceScope {
+  if (namespace === undefined) return scope;
+  return new Set(inScope(scope, namespace) ? [namespace] : []);
+}
+
 export function scopePosture(scope: NamespaceScope, report: PostureReport): PostureReport {
   if (scope === 'all') return report;
   const findings = report.findings.filter((f) => inScope(scope, f.namespace));
