@@ -21,7 +21,7 @@ import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStat
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
-import { islandPositions } from '@/lib/graph/island-packing';
+import { islandPositions } from './island-positions';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
@@ -446,15 +446,15 @@ export class MapCanvas {
   }
 
   /**
-   * Islands and peers packed once per picture, newcomers at a free spot beside a
+   * Islands and peers by force-directed layout once per picture, newcomers at a free spot beside a
    * neighbour, then each opened island's workloads on a grid centred where the island was.
    */
   private layOutIslands(fresh: boolean): void {
     const cy = this.cy;
     const movable = topLevel(cy);
     if (fresh) {
-      // A new picture: islands and peers packed in rows, linked ones side by side (island-packing.ts).
-      const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight() }));
+      // A new picture: islands and peers by force-directed layout, once, on a headless copy (island-positions.ts).
+      const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight(), position: this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400) }));
       const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id(), Number(e.data('weight') ?? 1)] as const);
       const at = islandPositions(boxes, links);
       movable.positions((n) => at.get((n as NodeSingular).id())!);
