@@ -654,10 +654,10 @@ async function dragOrigin(page: Page, box: { x: number; y: number; width: number
     if (!cy) return null;
     const boxes = cy.nodes().map((n) => n.renderedBoundingBox({}));
     const free = (x: number, y: number) => boxes.every((b) => x < b.x1 - 4 || x > b.x2 + 4 || y < b.y1 - 4 || y > b.y2 + 4);
-    // Nearest free grid point to the centre.
+    // Nearest free grid point to the centre (a fine grid: a packed islands picture leaves narrow lanes).
     let best: { x: number; y: number; d: number } | null = null;
-    for (let gx = 0.25; gx <= 0.75; gx += 0.025) {
-      for (let gy = 0.25; gy <= 0.75; gy += 0.025) {
+    for (let gx = 0.2; gx <= 0.8; gx += 0.01) {
+      for (let gy = 0.2; gy <= 0.8; gy += 0.01) {
         const x = gx * w;
         const y = gy * h;
         const d = (gx - 0.5) ** 2 + (gy - 0.5) ** 2;

@@ -47,7 +47,13 @@ const MAX_SNAPSHOT_PARTS = 12;
  * sent over several turns of the event loop: at 20,000 edges building it whole took about a
  * second, every request and flow of the process waiting behind it.
  */
-const SNAPSHOT_STEP_EDGES = 2_000;
+const SNAPSHOT_STEP_EDGES = 4_000;
+/**
+ * How long a snapshot's slice runs before the loop gets a turn. Longer than the posture's 12 ms: every
+ * turn of a loop that folds in 20,000 flows/s takes tens of milliseconds, and a snapshot in ~40
+ * slices reached the browser seconds later than one sent whole.
+ */
+const SNAPSHOT_SLICE_MS = 40;
 /** Deltas held for a browser while its snapshot is sent (a 250 ms tick: 10 s); past that it starts over. */
 const MAX_HELD_DELTAS = 40;
 
@@ -142,6 +148,8 @@ export interface HubOptions {
   recentCapacity?: number;
   /** A client whose buffer stays full this long is disconnected. */
   stallTimeoutMs?: number;
+  /** How long a large snapshot's slice runs before the event loop gets a turn (SNAPSHOT_SLICE_MS). */
+  snapshotSliceMs?: number;
 }
 
 export class Hub {
@@ -175,6 +183,7 @@ export class Hub {
   private readonly stallTimeoutMs: number;
   private readonly logger: Pick<Logger, 'error'> | undefined;
   private readonly snapshotsSending = new Set<Promise<void>>();
+  private readonly snapshotSliceMs: number;
 
   constructor(
     private readonly config: Config,
@@ -183,6 +192,7 @@ export class Hub {
     this.graph = new FlowGraph({ windowMs: config.windowSeconds * 1000 });
     this.recent = new BoundedRing<FlowRecord, string>(opts.recentCapacity ?? 5000);
     this.tickMs = opts.tickMs ?? 250;
+    this.snapshotSliceMs = opts.snapshotSliceMs ?? SNAPSHOT_SLICE_MS;
     this.samplePerTick = opts.samplePerTick ?? 40;
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 15_000;
     this.logger = opts.logger;
@@ -403,7 +413,7 @@ export class Hub {
         this.sendTo(state, null, null, this.countersJsonFor(state, null), Date.now());
       }
     };
-    const sent = runInSlices(this.snapshotSteps(view, emit)).then(finish, (err: unknown) => {
+    const sent = runInSlices(this.snapshotSteps(view, emit), { sliceMs: this.snapshotSliceMs }).then(finish, (err: unknown) => {
       this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
       for (const state of waiting()) {
         state.sending = null;
