@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
-import { applyDelta, stateFromSnapshot, type GraphState } from '../graph/apply-delta';
+import { applyDelta, applySnapshotPart, stateFromSnapshot, type GraphState } from '../graph/apply-delta';
 import { parseStreamEvent } from '../graph/graph-wire';
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from '../graph/types';
 import { compileFilters } from '../hubble/flow-filter';
@@ -34,6 +34,7 @@ class FakeClient implements HubClient {
     let state: GraphState | null = null;
     for (const e of this.events) {
       if (e.event === 'snapshot') state = stateFromSnapshot((e.data as { graph: GraphSnapshot }).graph);
+      else if (e.event === 'snapshot-part') state = applySnapshotPart(state!, e.data as GraphDelta);
       else if (e.event === 'delta') {
         const d = e.data as GraphDelta;
         state = applyDelta(state!, d);
@@ -51,8 +52,8 @@ afterEach(async () => {
   for (const h of hubs.splice(0)) await h.stop();
 });
 
-function handFedHub(): Hub {
-  const h = new Hub(loadConfig({}), { samplePerTick: 10_000, stallTimeoutMs: 60_000 });
+function handFedHub(opts: { snapshotSliceMs?: number } = {}): Hub {
+  const h = new Hub(loadConfig({}), { samplePerTick: 10_000, stallTimeoutMs: 60_000, ...opts });
   hubs.push(h);
   return h;
 }
@@ -200,6 +201,33 @@ describe('Hub with a scoped and an unscoped browser', () => {
     hub.tick();
     expect(c.of('flows')).toEqual([]);
     expect(c.of('delta')).toHaveLength(1);
+  });
+
+  it('a large snapshot sent in slices, with ticks held behind it: each browser ends with its own view and applies every delta', async () => {
+    // Slices of 1 ms: the snapshots take several turns however fast this machine is.
+    const hub = handFedHub({ snapshotSliceMs: 1 });
+    // 6,000 connections, two thirds from shop: more than one part for both browsers.
+    for (let i = 0; i < 6000; i++) {
+      const from = [frontend, shopApi, legacy][i % 3];
+      hub.ingest(flow(from, { ...pod('payments', `payments-api-84b6c9d7f5-${String(i).padStart(5, '0')}`), port: 1000 + i }, { time: T + 1 }));
+    }
+    while (hub.status().graph.pendingEdges > 0) hub.tick();
+    const { all, scoped } = subscribeBoth(hub);
+    // While the snapshots go out: a new shop peer, a new edge elsewhere, and one that changes.
+    hub.ingest(flow(frontend, stripe, { time: T + 2 }));
+    hub.tick();
+    hub.ingest(flow(legacy, shopApi, { time: T + 3 }));
+    hub.ingest(flow(frontend, { ...pod('payments', 'payments-api-84b6c9d7f5-00000'), port: 1000 }, { time: T + 4, verdict: 'DROPPED' }));
+    hub.tick();
+    expect(scoped.of('delta')).toHaveLength(0);
+    await hub.snapshotsSent();
+    expect(scoped.of('snapshot-part').length).toBeGreaterThan(0);
+    expect(scoped.of<GraphDelta>('delta').length).toBeGreaterThan(0);
+    check(hub, all, scoped, 'after the sliced snapshots');
+    // And the ticks after them.
+    hub.ingest(flow(shopApi, payApi2, { time: T + 5 }));
+    hub.tick();
+    check(hub, all, scoped, 'a tick later');
   });
 
   it('a scoped browser can apply every delta it is sent: sequence numbers have no gaps when a tick had nothing visible', () => {

@@ -348,15 +348,13 @@ export class Hub {
    * the first step; `emit` returning false stops the rest (nobody is left to send it to).
    */
   private *snapshotSteps(view: ClientGraphView | undefined, emit: (event: 'snapshot' | 'snapshot-part', json: string) => boolean): Steps<void> {
-    let graph = this.graph.snapshot();
+    // A scoped view numbers its deltas from its snapshot and tracks the peers it has sent: it takes the
+    // snapshot in this first step, before any tick's delta held behind the snapshot goes through it.
+    const graph = view ? view.snapshot(this.graph.snapshot()) : this.graph.snapshot();
     const annotator = this.edgePaths;
     for (let from = 0; annotator && from < graph.edges.length; from += SNAPSHOT_STEP_EDGES) {
       yield;
       annotator.decorateSnapshot(graph.edges, from, from + SNAPSHOT_STEP_EDGES);
-    }
-    if (view) {
-      yield;
-      graph = view.snapshot(graph);
     }
     yield;
     const { head, rest } = snapshotParts(graph, Math.max(SNAPSHOT_PART_EDGES, Math.ceil(graph.edges.length / MAX_SNAPSHOT_PARTS)));
