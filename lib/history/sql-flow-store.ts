@@ -228,8 +228,7 @@ export class SqlFlowStore implements ManagedFlowStore {
       let block: SealedBlock | undefined;
       while ((block = this.sealed.shift())) {
         this.pendingFlows -= block.flows;
-        const built = block.data;
-        await this.settle(block, built.then((data) => this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, data)));
+        await this.settle(block, block.data.then((data) => this.engine.insert(FLOWS_TABLE, FLOW_COLUMN_NAMES, data)));
       }
     } finally {
       this.writing = null;

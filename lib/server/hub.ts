@@ -88,8 +88,8 @@ interface ClientState {
   held: string[];
 }
 
-/** One snapshot sent in slices, to every client whose `sending` it is. */
-type SnapshotJob = { readonly recipients: ClientState[] };
+/** One snapshot sent in slices, to every client whose `sending` it is: only its identity matters. */
+type SnapshotJob = object;
 
 export interface RelayStatus {
   mode: 'demo' | 'relay';
@@ -377,7 +377,7 @@ export class Hub {
       for (const state of recipients) this.sendTo(state, messages, null, this.countersJsonFor(state, null), now);
       return;
     }
-    const job: SnapshotJob = { recipients };
+    const job: SnapshotJob = {};
     for (const state of recipients) {
       state.needsSnapshot = false;
       state.sending = job;

@@ -237,8 +237,7 @@ export class Runtime {
     this.history().catch(() => undefined);
     // The cluster source starts from boot too (not only once the Azure data has loaded for the edge
     // verdicts): readiness waits for it to sync or report its error. A failure is logged by startPosture.
-    this.posture().catch(() => undefined);
-    // The first findings too, in slices: on a large cluster the first visit then reads them, instead of
+    // Its first findings too, in slices: on a large cluster the first visit then reads them, instead of
     // compiling the policies while its page loads (a second or more of this thread at 5,000 workloads).
     this.posture()
       .then(async ({ posture }) => posture.current(await this.clusterAzure()))
