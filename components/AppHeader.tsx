@@ -53,7 +53,9 @@ export function AppHeader() {
           </Link>
         ))}
       </nav>
-      <div className="ml-auto flex items-center gap-4 text-xs" data-testid="live-counters">
+      {/* One line whatever the figures: a counter wrapping would change the header's height, and every
+          page below (the map's canvas) would be resized and redrawn with it. */}
+      <div className="ml-auto flex items-center gap-4 whitespace-nowrap text-xs tabular-nums" data-testid="live-counters">
         {ps && (
           <>
             <span title="flows per second, forwarded">

@@ -59,6 +59,19 @@ test.describe('the map of a 1,000-workload cluster', () => {
     const label = await page.evaluate((id) => window.__flowsightCy!.getElementById(id).data('label') as string, (await islands(page))[0]);
     expect(label).toMatch(/· \d+ workloads?/);
     await expect(page.getByTestId('legend-islands')).toBeVisible();
+    // No island covers another (fcose alone piled large islands up, names and edges hidden).
+    const piled = await page.evaluate(() => {
+      const boxes = window.__flowsightCy!.nodes().filter((n) => !n.isChild()).map((n) => ({ id: n.id(), ...n.boundingBox({ includeLabels: false, includeOverlays: false }) }));
+      const out: string[] = [];
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i], boxes[j]];
+          if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) out.push(`${a.id} / ${b.id}`);
+        }
+      }
+      return out;
+    });
+    expect(piled).toEqual([]);
   });
 
   test('the snapshot comes islands picture first, then in parts, and the page ends up with every connection', async ({ page }) => {

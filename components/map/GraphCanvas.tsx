@@ -48,8 +48,13 @@ export function GraphCanvas({ source, view, decor, selected, onSelect, onStats, 
 
   // The view before the graph: the first picture is drawn once, already filtered.
   useEffect(() => {
-    canvas.current?.setView(view, decor);
-  }, [view, decor]);
+    canvas.current?.setView(view);
+  }, [view]);
+
+  // The posture is polled: a new decoration patches the outlines and findings it changes, nothing more.
+  useEffect(() => {
+    canvas.current?.setDecor(decor);
+  }, [decor]);
 
   const past = source.kind === 'past' ? source.graph : undefined;
   useEffect(() => {

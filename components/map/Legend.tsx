@@ -33,14 +33,14 @@ export function Legend({ islands = false }: { islands?: boolean }) {
         </svg>
         posture layer: unprotected namespace; double orange ring: workload with open egress
       </div>
-      {islands && (
-        <div className="flex items-center gap-2" data-testid="legend-islands">
-          <svg width="34" height="14" aria-hidden>
-            <rect x="2" y="1" width="30" height="12" rx="3" fill="#e2e8f0" stroke="#94a3b8" />
-          </svg>
-          namespace island (its workloads count); a thick edge between islands stands for all their connections, in the worst status among them
-        </div>
-      )}
+      {/* Always laid out, shown at the islands level only: the strip keeps its height when the level
+          changes, so the canvas above is not resized (and redrawn whole) once more as a large map opens. */}
+      <div className={`flex items-center gap-2 ${islands ? '' : 'invisible'}`} data-testid="legend-islands" aria-hidden={!islands}>
+        <svg width="34" height="14" aria-hidden>
+          <rect x="2" y="1" width="30" height="12" rx="3" fill="#e2e8f0" stroke="#94a3b8" />
+        </svg>
+        namespace island (its workloads count); a thick edge between islands stands for all their connections, in the worst status among them
+      </div>
       <div className="text-slate-500">◆ internet · ⬢ node · ▢ workload · wheel to zoom, drag to pan</div>
     </div>
   );

@@ -5,13 +5,14 @@
  * most others, and every spring costs each iteration; the strongest ones decide the picture). On the
  * canvas, fcose would first compute the style and bounding box of every aggregate edge (over a
  * thousand at 5,000 workloads: about a second of the page's main thread, most of the first layout),
- * only for those edges to move with their ends right after. Seeded by what it lays out, so the same
- * graph always gives the same picture.
+ * only for those edges to move with their ends right after. fcose places large islands on top of
+ * each other, so its picture is then dealt into rows that keep its arrangement (separateBoxes).
+ * Seeded by what it lays out, so the same graph always gives the same picture.
  */
 
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
-import type { Point } from '@/lib/graph/island-layout';
+import { separateBoxes, type Point } from '@/lib/graph/island-layout';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
 
 cytoscape.use(fcose);
@@ -42,7 +43,9 @@ function islandLayoutOptions(nodeCount: number): cytoscape.LayoutOptions {
     edgeElasticity: () => 0.1,
     gravity: 0.4,
     nodeSeparation: 200,
-    numIter: 1500,
+    // On 107 islands (5,000 workloads) the polishing pass gives the same total link length with 500
+    // iterations as with 1,500, in a third of the time, which the first picture waits for.
+    numIter: 500,
     packComponents: true,
     fit: false,
   } as cytoscape.LayoutOptions;
@@ -72,7 +75,8 @@ export function islandPositions(boxes: readonly IslandBox[], links: Iterable<rea
     const eles = cy.elements();
     const seed = hashStrings(eles.map((e) => e.id()).sort());
     withSeededRandom(seed, () => eles.layout(islandLayoutOptions(boxes.length)).run());
-    return new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+    // fcose leaves large islands overlapping: moved apart, neighbours kept side by side.
+    return separateBoxes(cy.nodes().map((n) => ({ id: n.id(), ...n.position(), width: Number(n.data('width')), height: Number(n.data('height')) })));
   } finally {
     cy.destroy();
   }

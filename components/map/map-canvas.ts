@@ -41,6 +41,12 @@ const MAX_ZOOM_OPENED = 4;
 const MAX_QUEUED_PATCHES = 40;
 /** Longest a snapshot part's patch waits for the last part (a stream cut between parts). */
 const HOLD_PARTS_MS = 3000;
+/**
+ * Longest an edge's new width waits to be drawn when nothing else changes: on a busy cluster some
+ * edge's flow count crosses a width step every few hundred milliseconds, and each would redraw the
+ * whole canvas (over a thousand aggregates at 5,000 workloads) for a change of a quarter step.
+ */
+const WIDTHS_WAIT_MS = 2000;
 
 /** The model's figures, and what the canvas holds and still has to draw. */
 export interface MapCanvasStats extends MapStats {
@@ -113,6 +119,10 @@ export class MapCanvas {
   private held: RenderPatch[] = [];
   private heldEdges = 0;
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Edges whose only change is their width, not drawn yet (WIDTHS_WAIT_MS). */
+  private readonly heldWidths = new Map<string, CyElement>();
+  private widthsTimer: ReturnType<typeof setTimeout> | undefined;
+  private widthsDue = false;
   private readonly resized: ResizeObserver;
   private readonly detachWheel: () => void;
 
@@ -179,6 +189,7 @@ export class MapCanvas {
     clearTimeout(this.zoomTimer);
     clearTimeout(this.saveTimer);
     clearTimeout(this.heldTimer);
+    clearTimeout(this.widthsTimer);
     this.resized.disconnect();
     this.detachWheel();
     this.cy.destroy();
@@ -237,8 +248,13 @@ export class MapCanvas {
     for (const p of held) this.enqueue(p);
   }
 
-  setView(view: ViewOptions, decor: MapDecor): void {
-    this.enqueue(this.model.setView(view, decor));
+  setView(view: ViewOptions): void {
+    this.enqueue(this.model.setView(view));
+  }
+
+  /** The posture decoration (outlines and findings): redraws only what it changes. */
+  setDecor(decor: MapDecor): void {
+    this.enqueue(this.model.setDecor(decor));
   }
 
   /** Opens (or closes) a namespace island; a person's choice, kept while zooming. */
@@ -336,12 +352,30 @@ export class MapCanvas {
 
   /** Applies the queued patches in one batch, places what is new, and keeps the selection shown. */
   private drawNow(): void {
-    const patches = this.queue;
+    const queued = this.queue;
     this.queue = [];
     this.queuedEdges = 0;
+    const stamps: number[] = [];
+    for (const p of queued) for (const e of p.touchedEdges) stamps.push(e.lastSeen);
+    for (const p of queued) for (const def of p.widths) this.heldWidths.set(String(def.data.id), def);
+    if (!this.behind && !this.widthsDue && !queued.some((p) => p.levelChanged || p.add.length || p.update.length || p.remove.length)) {
+      // Nothing to draw but new widths: they wait for the next frame that redraws anyway, or WIDTHS_WAIT_MS.
+      if (this.heldWidths.size) this.widthsTimer ??= setTimeout(() => this.drawWidths(), WIDTHS_WAIT_MS);
+      this.drawnSeq = this.pendingSeq;
+      this.probe.record(stamps);
+      if (queued.length) this.events.onStats(this.stats());
+      return;
+    }
+    // Held widths go first: a newer patch of the same edge (or its removal) comes after them. A
+    // catch-up draws the model's picture as it is now, which has them already.
+    const widths: RenderPatch = { add: [], update: [...this.heldWidths.values()], widths: [], remove: [], levelChanged: false, touchedEdges: [] };
+    const patches = widths.update.length && !this.behind ? [widths, ...queued] : queued;
+    this.heldWidths.clear();
+    clearTimeout(this.widthsTimer);
+    this.widthsTimer = undefined;
+    this.widthsDue = false;
     let added: Collection = this.cy.collection();
     let levelChanged = false;
-    const stamps: number[] = [];
     this.rememberIslands();
     this.cy.batch(() => {
       if (this.behind) {
@@ -352,10 +386,11 @@ export class MapCanvas {
       for (const p of patches) {
         added = added.union(this.applyPatch(p));
         levelChanged ||= p.levelChanged;
-        for (const e of p.touchedEdges) stamps.push(e.lastSeen);
       }
     });
-    if (patches.length || levelChanged || added.nonempty()) this.place(added, levelChanged);
+    // Patches that changed nothing drawn (counts behind the same width, say) leave placement alone.
+    const changed = patches.some((p) => p.add.length || p.update.length || p.remove.length);
+    if (changed || levelChanged || added.nonempty()) this.place(added, levelChanged);
     this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
     // A level change closes every island: a selection that was opened into view is opened again.
@@ -366,7 +401,13 @@ export class MapCanvas {
     }
     if (this.selected) this.showSelected();
     this.probe.record(stamps);
-    if (patches.length) this.events.onStats(this.stats());
+    if (queued.length) this.events.onStats(this.stats());
+  }
+
+  private drawWidths(): void {
+    this.widthsTimer = undefined;
+    this.widthsDue = true;
+    this.schedule();
   }
 
   /** Positions of the islands now, before a patch may open them (their grid goes where they were). */
@@ -406,7 +447,7 @@ export class MapCanvas {
   private reconcile(): Collection {
     const want = this.model.elements;
     for (const el of this.cy.elements().toArray()) if (!want.has(el.id())) removeKeepingChildren(this.cy, el.id());
-    return this.applyPatch({ add: [...want.values()].sort((a, b) => (a.group === b.group ? (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) : a.group === 'nodes' ? -1 : 1)), update: [], remove: [], levelChanged: true, touchedEdges: [] });
+    return this.applyPatch({ add: [...want.values()].sort((a, b) => (a.group === b.group ? (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) : a.group === 'nodes' ? -1 : 1)), update: [], widths: [], remove: [], levelChanged: true, touchedEdges: [] });
   }
 
   // ---- placement -------------------------------------------------------------------------------
@@ -477,7 +518,7 @@ export class MapCanvas {
       });
     }
     movable.forEach((n: NodeSingular) => {
-      n.data('placed', true);
+      markPlaced(n);
       if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
     });
     this.placeOpenedIslands();
@@ -494,13 +535,13 @@ export class MapCanvas {
       this.home.set(box.id(), center);
       if (waiting.length === children.length) {
         const cells = gridPositions(children.map((c) => c.id()).sort(), center);
-        children.forEach((c: NodeSingular) => void c.position(cells.get(c.id())!).data('placed', true));
+        children.forEach((c: NodeSingular) => markPlaced(c.position(cells.get(c.id())!)));
         return;
       }
       const taken = children.filter((c) => !!c.data('placed')).map((c: NodeSingular) => ({ ...c.position() }));
       waiting.forEach((c: NodeSingular) => {
         const cell = freeCell(taken, center, children.length);
-        c.position(cell).data('placed', true);
+        markPlaced(c.position(cell));
         taken.push(cell);
       });
     });
@@ -511,7 +552,7 @@ export class MapCanvas {
     this.cy.nodes('.island').forEach((n: NodeSingular) => {
       const home = this.home.get(n.id());
       if (home && (n.position('x') !== home.x || n.position('y') !== home.y)) n.position(home);
-      n.data('placed', true);
+      markPlaced(n);
     });
   }
 
@@ -581,11 +622,14 @@ export class MapCanvas {
 
   private showSelected(): void {
     const cy = this.cy;
-    cy.$(':selected').unselect();
     const el = this.selected ? cy.getElementById(this.selected) : cy.collection();
-    if (el.empty()) return;
-    el.select();
-    this.show(this.selected!);
+    // (Re)selecting restyles: only when the selection on the canvas is not already this element.
+    const was = cy.$(':selected');
+    if (!(was.length === 1 && was.same(el))) {
+      was.unselect();
+      if (el.nonempty()) el.select();
+    }
+    if (el.nonempty()) this.show(this.selected!);
   }
 
   /** Pans just enough that the element is on screen (with a margin); no zoom change. */
@@ -681,7 +725,15 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
     n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 60) + 30, y: neighbour.position('y') + (own.y % 60) + 30 } : own);
   });
   if (unplaced > 0) runLayout(cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
-  all.forEach((n: NodeSingular) => void n.data('placed', true));
+  all.forEach(markPlaced);
+}
+
+/**
+ * Marks a node as placed, writing only when it was not: every data write makes cytoscape redraw the
+ * whole canvas, and a delta that changes nothing on screen must not cost a frame of a thousand edges.
+ */
+function markPlaced(n: NodeSingular): void {
+  if (!n.data('placed')) n.data('placed', true);
 }
 
 /**

@@ -88,3 +88,49 @@ export function freeSpot(near: Point, size: Size, placed: readonly Box[], margin
   }
   return { x: near.x, y: near.y + step * 200 };
 }
+
+/**
+ * Moves boxes apart so that none overlaps another (with `margin` between them), keeping the
+ * arrangement a force-directed layout gave: fcose treats an island as a point with a size it cannot
+ * always honour (at 5,000 workloads, 107 islands of ~930 x 750 px piled up with 400 overlapping
+ * pairs, names and edges hidden under other islands). The boxes are dealt into rows by height on
+ * the picture, each row ordered by its boxes' places from left to right, rows packed edge to edge:
+ * what was above stays above, what was left in its row stays left, and the picture stays as compact
+ * as the boxes allow (so names stay readable when the whole cluster is on screen). A picture with no
+ * overlap comes back as it was. Deterministic: ties are broken by id.
+ */
+export function separateBoxes(boxes: readonly (Box & { id: string })[], margin = 60): Map<string, Point> {
+  const out = new Map<string, Point>();
+  if (!boxes.length) return out;
+  if (boxes.every((a, i) => boxes.every((b, j) => j <= i || !overlaps(a, b, margin)))) {
+    for (const b of boxes) out.set(b.id, { x: b.x, y: b.y });
+    return out;
+  }
+  const byId = (p: { id: string }, q: { id: string }) => (p.id < q.id ? -1 : p.id > q.id ? 1 : 0);
+  // A pixel more than the margin: sums of fractional sizes must not land a hair inside it.
+  const gap = margin + 1;
+  const meanW = boxes.reduce((s, b) => s + b.width, 0) / boxes.length + gap;
+  const meanH = boxes.reduce((s, b) => s + b.height, 0) / boxes.length + gap;
+  // As many rows as make the picture about as wide as it is tall.
+  const rows = Math.max(1, Math.round(Math.sqrt((boxes.length * meanW) / meanH)));
+  const perRow = Math.ceil(boxes.length / rows);
+  const cx = boxes.reduce((s, b) => s + b.x, 0) / boxes.length;
+  const cy = boxes.reduce((s, b) => s + b.y, 0) / boxes.length;
+  const byHeight = [...boxes].sort((p, q) => p.y - q.y || byId(p, q));
+  const rowList: (typeof boxes)[number][][] = [];
+  for (let i = 0; i < byHeight.length; i += perRow) rowList.push(byHeight.slice(i, i + perRow).sort((p, q) => p.x - q.x || byId(p, q)));
+  const heights = rowList.map((row) => Math.max(...row.map((b) => b.height)));
+  const total = heights.reduce((s, h) => s + h, 0) + gap * (rowList.length - 1);
+  let top = cy - total / 2;
+  rowList.forEach((row, r) => {
+    const width = row.reduce((s, b) => s + b.width, 0) + gap * (row.length - 1);
+    let left = cx - width / 2;
+    const y = top + heights[r] / 2;
+    for (const b of row) {
+      out.set(b.id, { x: left + b.width / 2, y });
+      left += b.width + gap;
+    }
+    top += heights[r] + gap;
+  });
+  return out;
+}

@@ -40,7 +40,7 @@ class FakeCanvas {
       if (el.group === 'edges') expect(this.els.has(String(el.data.source)) && this.els.has(String(el.data.target)), `ends of ${el.data.id}`).toBe(true);
       this.els.set(String(el.data.id), el);
     }
-    for (const el of p.update) {
+    for (const el of [...p.update, ...p.widths]) {
       expect(this.els.has(String(el.data.id)), `updated before added: ${el.data.id}`).toBe(true);
       this.els.set(String(el.data.id), el);
     }
@@ -84,10 +84,14 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     expect(canvas.ids('nodes')).toEqual(['ns:ns0', 'ns:ns1', 'ns:ns2']);
     const island = canvas.els.get('ns:ns1')!;
     expect(island.classes).toContain('island');
-    expect(island.data).toMatchObject({ label: 'ns1 · 4 workloads', workloads: 4, inside: 4, ...islandFootprint(4) });
+    expect(island.data).toMatchObject({ label: 'ns1 · 4 workloads', workloads: 4, ...islandFootprint(4) });
+    // The ring inside it: four connections the island stands for (asked of the model, not drawn).
+    expect(m.membersOf(`in>${'ns:ns1'}`)).toHaveLength(4);
     // The ring inside a namespace is the island's inside, not an edge.
     expect(canvas.ids('edges')).toEqual([aggregateEdgeId('ns:ns0', 'ns:ns1'), aggregateEdgeId('ns:ns1', 'ns:ns2'), aggregateEdgeId('ns:ns2', 'ns:ns0')].sort());
-    expect(canvas.els.get(aggregateEdgeId('ns:ns0', 'ns:ns1'))!.data).toMatchObject({ status: 'denied', connections: 1, label: '443/TCP' });
+    // Only what is drawn: its ends, status and width (how many connections it stands for is asked of the model).
+    expect(canvas.els.get(aggregateEdgeId('ns:ns0', 'ns:ns1'))!.data).toEqual({ id: aggregateEdgeId('ns:ns0', 'ns:ns1'), source: 'ns:ns0', target: 'ns:ns1', status: 'denied', weight: 1.25 });
+    expect(m.membersOf(aggregateEdgeId('ns:ns0', 'ns:ns1')).map((e) => `${e.port}/${e.protocol}`)).toEqual(['443/TCP']);
   });
 
   it('combines statuses: one if all agree, mixed when something is denied, audit when only audit and allowed', () => {
@@ -110,7 +114,7 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     canvas.apply(patch);
     expect(patch.add).toEqual([]);
     expect(patch.update.map((e) => e.data.id)).toEqual([aggregateEdgeId('ns:ns1', 'ns:ns2')]);
-    expect(canvas.els.get(aggregateEdgeId('ns:ns1', 'ns:ns2'))!.data).toMatchObject({ status: 'mixed', connections: 2, label: '2 connections' });
+    expect(canvas.els.get(aggregateEdgeId('ns:ns1', 'ns:ns2'))!.data).toMatchObject({ status: 'mixed' });
     expect(m.membersOf(aggregateEdgeId('ns:ns1', 'ns:ns2')).map((e) => e.port).sort()).toEqual([443, 5432]);
   });
 
@@ -124,9 +128,34 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     const d = g.takeDelta()!;
     state = applyDelta(state, d);
     const patch = m.applyDelta(d, state);
-    expect(patch.add.length + patch.update.length + patch.remove.length).toBe(0);
+    expect(patch.add.length + patch.update.length + patch.widths.length + patch.remove.length).toBe(0);
     // The probe still learns the connection's new state reached the page.
     expect(patch.touchedEdges.map((e) => e.total)).toEqual([6]);
+  });
+
+  it('hands an edge whose flow count crossed a width step over as a width change alone, which a canvas may draw later', () => {
+    const g = cluster(3, 4);
+    const m = new MapModel(5);
+    let state = stateOf(g);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    const rid = aggregateEdgeId('ns:ns1', 'ns:ns2');
+    const before = canvas.els.get(rid)!;
+    // 1 flow -> 30 flows on the one connection behind it: a wider edge, same status, same ends.
+    for (let i = 0; i < 29; i++) g.add(flow(w('ns1', 'app0'), w('ns2', 'app1', 443)));
+    let d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    let patch = m.applyDelta(d, state);
+    expect(patch.update).toEqual([]);
+    expect(patch.widths.map((e) => e.data.id)).toEqual([rid]);
+    expect(Number(patch.widths[0].data.weight)).toBeGreaterThan(Number(before.data.weight));
+    canvas.apply(patch);
+    // A denied flow on it changes its status (and its width with it): an update, drawn at once.
+    g.add(flow(w('ns1', 'app0'), w('ns2', 'app1', 443), { verdict: 'DROPPED' }));
+    d = g.takeDelta()!;
+    state = applyDelta(state, d);
+    patch = m.applyDelta(d, state);
+    expect(patch.widths).toEqual([]);
+    expect(patch.update.map((e) => [e.data.id, e.data.status])).toEqual([[rid, 'mixed']]);
   });
 
   it('times only connections a delta brings newer flows for, not one it carries again for its verdict path', () => {
@@ -392,5 +421,51 @@ describe('MapModel: elements kept up to date delta by delta', () => {
         expect({ data, classes }, `${id} after round ${round}`).toEqual({ data: want.data, classes: want.classes });
       }
     }
+  });
+});
+
+describe('MapModel: the posture decoration', () => {
+  const decorOf = (nodes: string[], namespaces: string[], flags: Record<string, { label: string; severity: string }[]> = {}) => ({ flaggedNodes: new Set(nodes), flaggedNamespaces: new Set(namespaces), namespaceFlags: flags });
+
+  it('redraws only the workloads and namespaces whose outline or findings changed, and ends where a fresh model with that decoration ends', () => {
+    for (const [threshold, open] of [[100, null], [5, 'ns1']] as const) {
+      const state = stateOf(cluster(4, 3));
+      const m = new MapModel(threshold);
+      const canvas = new FakeCanvas().apply(m.setGraph(state));
+      if (open) canvas.apply(m.expand(open));
+      const first = decorOf(['ns0/app1', 'ns1/app2'], ['ns2'], { ns3: [{ label: 'unprotected', severity: 'high' }] });
+      canvas.apply(m.setDecor(first));
+      // The same decoration again (a poll that found nothing new): nothing to draw.
+      const again = m.setDecor(decorOf(['ns1/app2', 'ns0/app1'], ['ns2'], { ns3: [{ label: 'unprotected', severity: 'high' }] }));
+      expect(again.add.length + again.update.length + again.widths.length + again.remove.length).toBe(0);
+      // One workload unflagged, one namespace's findings changed: those two elements and nothing else.
+      const next = decorOf(['ns1/app2'], ['ns2'], { ns3: [{ label: 'open egress', severity: 'medium' }] });
+      const patch = m.setDecor(next);
+      expect(patch.add).toEqual([]);
+      expect(patch.remove).toEqual([]);
+      const updated = patch.update.map((e) => String(e.data.id)).sort();
+      // Below the threshold the workload is drawn itself; as islands, ns0 is closed and shows no workload outline.
+      expect(updated).toEqual(threshold === 100 ? ['ns0/app1', 'ns:ns3'] : ['ns:ns3']);
+      canvas.apply(patch);
+      const fresh = new MapModel(threshold);
+      fresh.setDecor(next);
+      const expected = new FakeCanvas().apply(fresh.setGraph(state));
+      if (open) expected.apply(fresh.expand(open));
+      expect(canvas.ids()).toEqual(expected.ids());
+      for (const id of expected.ids()) expect({ data: canvas.els.get(id)!.data, classes: canvas.els.get(id)!.classes }, id).toEqual({ data: expected.els.get(id)!.data, classes: expected.els.get(id)!.classes });
+      expect(String(canvas.els.get('ns:ns3')!.data.label)).toContain('open egress');
+    }
+  });
+
+  it('outlines a workload of an opened island and stops when it closes again', () => {
+    const m = new MapModel(5);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(4, 3))));
+    canvas.apply(m.expand('ns1'));
+    canvas.apply(m.setDecor(decorOf(['ns1/app0'], [])));
+    expect(canvas.els.get('ns1/app0')!.classes).toContain('flagged');
+    canvas.apply(m.collapse('ns1'));
+    expect(canvas.els.has('ns1/app0')).toBe(false);
+    canvas.apply(m.expand('ns1'));
+    expect(canvas.els.get('ns1/app0')!.classes).toContain('flagged');
   });
 });

@@ -16,7 +16,7 @@
  */
 
 import type { GraphState } from './apply-delta';
-import { edgeElement, edgeLabel, edgeWeight, namespaceElement, nodeElement, type CyElement, type NamespaceFlagLabel } from './cy-elements';
+import { edgeElement, edgeWeight, namespaceElement, nodeElement, type CyElement, type NamespaceFlagLabel } from './cy-elements';
 import { namespaceBoxId, namespaceOfBoxId } from './graph-ids';
 import { islandFootprint } from './island-layout';
 import { INTERNET_ISLAND, islandOf } from './island-of';
@@ -47,6 +47,11 @@ export interface RenderPatch {
   add: CyElement[];
   /** Elements whose data or classes changed (a node's parent may have changed too). */
   update: CyElement[];
+  /**
+   * Edges whose only change is their width (their flow count crossed a width step): a canvas may
+   * draw them later, with its next change, since each redraw of a large picture costs a frame.
+   */
+  widths: CyElement[];
   remove: string[];
   /** The level changed: the picture is a new one and is laid out afresh. */
   levelChanged: boolean;
@@ -113,6 +118,29 @@ export function combinedStatus(statuses: Iterable<EdgeStatus>): EdgeStatus {
   if (seen.size === 1) return [...seen][0];
   if (seen.has('denied') || seen.has('mixed')) return 'mixed';
   return seen.has('audit') ? 'audit' : 'allowed';
+}
+
+/** What is in one set and not the other. */
+function changedMembers<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): T[] {
+  const out: T[] = [];
+  for (const x of a) if (!b.has(x)) out.push(x);
+  for (const x of b) if (!a.has(x)) out.push(x);
+  return out;
+}
+
+function sameFlags(a: readonly NamespaceFlagLabel[] | undefined, b: readonly NamespaceFlagLabel[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((f, i) => f.label === b[i].label && f.severity === b[i].severity);
+}
+
+/** Two versions of an edge that differ in width alone. */
+function onlyWidthDiffers(a: CyElement, b: CyElement): boolean {
+  if (a.group !== 'edges' || a.classes !== b.classes) return false;
+  const ka = Object.keys(a.data);
+  if (ka.length !== Object.keys(b.data).length) return false;
+  for (const k of ka) if (k !== 'weight' && a.data[k] !== b.data[k]) return false;
+  return true;
 }
 
 function sameElement(a: CyElement, b: CyElement): boolean {
@@ -196,12 +224,29 @@ export class MapModel {
     return this.flush(false);
   }
 
-  /** The view's filters or the posture decoration changed: the same graph, drawn again. */
-  setView(view: ViewOptions, decor: MapDecor = this.decor): RenderPatch {
+  /** The view's filters changed: the same graph, placed again. */
+  setView(view: ViewOptions): RenderPatch {
     this.view = view;
     this.filter = edgeFilter(view);
-    this.decor = decor;
     return this.rebuild(false);
+  }
+
+  /**
+   * The posture decoration changed (it is polled every few seconds): only the workloads and
+   * namespaces whose outline or findings changed are drawn again; nothing is placed again.
+   */
+  setDecor(decor: MapDecor): RenderPatch {
+    const old = this.decor;
+    this.decor = decor;
+    for (const id of changedMembers(old.flaggedNodes, decor.flaggedNodes)) {
+      const n = this.nodes.get(id);
+      if (n) this.markNode(id, islandOf(n));
+    }
+    for (const ns of changedMembers(old.flaggedNamespaces, decor.flaggedNamespaces)) this.dirtyNamespaces.add(ns);
+    for (const ns of new Set([...Object.keys(old.namespaceFlags), ...Object.keys(decor.namespaceFlags)])) {
+      if (!sameFlags(old.namespaceFlags[ns], decor.namespaceFlags[ns])) this.dirtyNamespaces.add(ns);
+    }
+    return this.flush(false);
   }
 
   setLevelChoice(choice: LevelChoice): RenderPatch {
@@ -469,7 +514,7 @@ export class MapModel {
     this.dirtyNodes = new Set();
     this.dirtyRids = new Set();
 
-    const patch: RenderPatch = { add: [], update: [], remove: [], levelChanged, touchedEdges: this.touched };
+    const patch: RenderPatch = { add: [], update: [], widths: [], remove: [], levelChanged, touchedEdges: this.touched };
     this.touched = [];
     const addedNodes: CyElement[] = [];
     const addedEdges: CyElement[] = [];
@@ -483,7 +528,7 @@ export class MapModel {
         continue;
       }
       if (!old) (el.group === 'nodes' ? addedNodes : addedEdges).push(el);
-      else if (!sameElement(old, el)) patch.update.push(el);
+      else if (!sameElement(old, el)) (onlyWidthDiffers(old, el) ? patch.widths : patch.update).push(el);
       this.rendered.set(id, el);
     }
     // Boxes first, then their workloads, then the edges between what now exists.
@@ -514,7 +559,6 @@ export class MapModel {
     if (this.level !== 'islands' || this.expanded.has(ns)) return box;
     // An island: one node standing for the namespace, sized for the box it opens into.
     const insideRid = `${INSIDE_PREFIX}${box.data.id}`;
-    const inside = this.members.get(insideRid)?.size ?? 0;
     const size = islandFootprint(workloads);
     const denied = [...(this.sums.get(insideRid)?.statuses.keys() ?? [])].some((status) => status !== 'allowed' && status !== 'audit');
     const [name, ...flagLines] = String(box.data.label).split('\n');
@@ -524,7 +568,6 @@ export class MapModel {
         ...box.data,
         label: [`${name} · ${workloads} ${internet ? 'destination' : 'workload'}${workloads === 1 ? '' : 's'}`, ...flagLines].join('\n'),
         workloads,
-        inside,
         width: size.width,
         height: size.height,
       },
@@ -541,26 +584,18 @@ export class MapModel {
     }
     // Every member is drawn between the same two elements (that is what the aggregate's id says).
     const firstId: string = ids.values().next().value!;
-    const first = this.edges.get(firstId);
     const sums = this.sums.get(rid);
-    if (!first || !sums) return null;
-    const p = this.placement.get(firstId)!;
+    const p = this.placement.get(firstId);
+    if (!p || !sums) return null;
     const source = this.reprOf(p.source);
     const target = this.reprOf(p.target);
-    const statuses = sums.statuses.keys();
-    const total = sums.total;
-    const status = combinedStatus(statuses);
+    const status = combinedStatus(sums.statuses.keys());
+    // Only what is drawn: any change of an element's data redraws the whole canvas, and how many
+    // connections an aggregate stands for changes every few seconds on a busy cluster without
+    // changing its picture (membersOf answers that question).
     return {
       group: 'edges',
-      data: {
-        id: rid,
-        source,
-        target,
-        label: ids.size === 1 ? edgeLabel(first) : `${ids.size} connections`,
-        status,
-        connections: ids.size,
-        weight: edgeWeight(total),
-      },
+      data: { id: rid, source, target, status, weight: edgeWeight(sums.total) },
       classes: `status-${status} aggregate`,
     };
   }
