@@ -33,8 +33,10 @@ export function AppHeader() {
   useEffect(() => store.ensureConnected(), [store]);
   const c = live.counters;
   const ps = c?.perSecond;
+  // One height whatever the figures: a counter whose text wraps as its digits change (a narrow
+  // window's two lines) would resize every page below, and the map's canvas would be redrawn whole.
   return (
-    <header className="flex items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100 print:hidden">
+    <header className="flex h-12 items-center gap-6 border-b border-slate-200 bg-slate-900 px-4 py-2 text-slate-100 print:hidden">
       {/* No prefetch: every page here is rendered per request, and prefetching all of them on each
           page load cost a busy server (5,000 workloads, 20k flows/s) seconds before the map's own
           stream got its turn (issue 13). A click renders the page it asks for. */}
@@ -53,9 +55,7 @@ export function AppHeader() {
           </Link>
         ))}
       </nav>
-      {/* One line whatever the figures: a counter wrapping would change the header's height, and every
-          page below (the map's canvas) would be resized and redrawn with it. */}
-      <div className="ml-auto flex items-center gap-4 whitespace-nowrap text-xs tabular-nums" data-testid="live-counters">
+      <div className="ml-auto flex items-center gap-4 text-xs tabular-nums" data-testid="live-counters">
         {ps && (
           <>
             <span title="flows per second, forwarded">

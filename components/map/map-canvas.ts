@@ -123,6 +123,8 @@ export class MapCanvas {
   private readonly heldWidths = new Map<string, CyElement>();
   private widthsTimer: ReturnType<typeof setTimeout> | undefined;
   private widthsDue = false;
+  /** Islands drawn bigger since they were placed (their namespace gained workloads). */
+  private readonly grown = new Set<string>();
   private readonly resized: ResizeObserver;
   private readonly detachWheel: () => void;
 
@@ -435,6 +437,8 @@ export class MapCanvas {
       if (def.group === 'nodes' && (el.data('parent') ?? undefined) !== (def.data.parent ?? undefined)) {
         (el as unknown as NodeSingular).move({ parent: def.data.parent === undefined ? null : String(def.data.parent) });
       }
+      // An island whose namespace gained workloads is drawn bigger: it may now cover a neighbour.
+      if (el.hasClass('island') && (el.data('width') !== def.data.width || el.data('height') !== def.data.height)) this.grown.add(String(def.data.id));
       el.data(def.data);
       if (el.classes().join(' ') !== def.classes) el.classes(def.classes);
     }
@@ -461,15 +465,42 @@ export class MapCanvas {
     }
     if (!fresh && added.nodes().empty() && !this.hasUnplacedChildren()) {
       this.placeClosedIslands();
+      this.makeRoomForGrown();
       return;
     }
+    if (fresh) this.grown.clear();
     this.layOut(fresh);
+    this.makeRoomForGrown();
     if (fresh || this.fitted) {
       // The nodes' box: edges lie between them, and measuring thousands of edges costs a frame.
       this.cy.fit(this.cy.nodes(), FIT_PADDING);
       this.fitted = true;
     }
     this.drawnOnce = true;
+  }
+
+  /** A grown island that now covers another moves to the nearest free spot; nothing else moves. */
+  private makeRoomForGrown(): void {
+    if (!this.grown.size) return;
+    const cy = this.cy;
+    for (const id of this.grown) {
+      const n = cy.getElementById(id) as unknown as NodeSingular;
+      if (n.empty() || !n.hasClass('island')) continue;
+      const others: Box[] = cy
+        .nodes()
+        .filter((m: NodeSingular) => !m.isChild() && m.id() !== id)
+        .map((m: NodeSingular) => {
+          const bb = m.boundingBox({ includeLabels: false });
+          return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
+        });
+      const at = { ...n.position() };
+      const spot = freeSpot(at, { width: n.outerWidth(), height: n.outerHeight() }, others);
+      if (spot.x !== at.x || spot.y !== at.y) {
+        n.position(spot);
+        this.home.set(id, { ...spot });
+      }
+    }
+    this.grown.clear();
   }
 
   private hasUnplacedChildren(): boolean {
