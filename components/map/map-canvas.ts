@@ -360,7 +360,7 @@ export class MapCanvas {
     const stamps: number[] = [];
     for (const p of queued) for (const e of p.touchedEdges) stamps.push(e.lastSeen);
     for (const p of queued) for (const def of p.widths) this.heldWidths.set(String(def.data.id), def);
-    if (!this.behind && !this.widthsDue && !queued.some((p) => p.levelChanged || p.add.length || p.update.length || p.remove.length)) {
+    if (!this.behind && !this.widthsDue && !queued.some((p) => p.levelChanged || drawsNow(p))) {
       // Nothing to draw but new widths: they wait for the next frame that redraws anyway, or WIDTHS_WAIT_MS.
       if (this.heldWidths.size) this.widthsTimer ??= setTimeout(() => this.drawWidths(), WIDTHS_WAIT_MS);
       this.drawnSeq = this.pendingSeq;
@@ -391,7 +391,7 @@ export class MapCanvas {
       }
     });
     // Patches that changed nothing drawn (counts behind the same width, say) leave placement alone.
-    const changed = patches.some((p) => p.add.length || p.update.length || p.remove.length);
+    const changed = patches.some(drawsNow);
     if (changed || levelChanged || added.nonempty()) this.place(added, levelChanged);
     this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
@@ -486,13 +486,10 @@ export class MapCanvas {
     for (const id of this.grown) {
       const n = cy.getElementById(id) as unknown as NodeSingular;
       if (n.empty() || !n.hasClass('island')) continue;
-      const others: Box[] = cy
+      const others = cy
         .nodes()
         .filter((m: NodeSingular) => !m.isChild() && m.id() !== id)
-        .map((m: NodeSingular) => {
-          const bb = m.boundingBox({ includeLabels: false });
-          return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
-        });
+        .map(boxOf);
       const at = { ...n.position() };
       const spot = freeSpot(at, { width: n.outerWidth(), height: n.outerHeight() }, others);
       if (spot.x !== at.x || spot.y !== at.y) {
@@ -533,10 +530,7 @@ export class MapCanvas {
     } else {
       // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
       // (or by the centre), nothing else moves and no layout runs.
-      const boxes: Box[] = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (!!n.data('placed') || n.isParent())).map((n: NodeSingular) => {
-        const bb = n.boundingBox({ includeLabels: false });
-        return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
-      });
+      const boxes = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (!!n.data('placed') || n.isParent())).map(boxOf);
       movable.forEach((n: NodeSingular) => {
         if (n.data('placed')) return;
         const home = this.home.get(n.id());
@@ -758,6 +752,15 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
   if (unplaced > 0) runLayout(cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
   all.forEach(markPlaced);
 }
+
+/** Where a node is drawn and how big, without its label (a box `freeSpot` keeps clear of). */
+function boxOf(n: NodeSingular): Box {
+  const bb = n.boundingBox({ includeLabels: false });
+  return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
+}
+
+/** A patch that adds, changes or removes something drawn now (widths alone may wait). */
+const drawsNow = (p: RenderPatch): boolean => p.add.length > 0 || p.update.length > 0 || p.remove.length > 0;
 
 /**
  * Marks a node as placed, writing only when it was not: every data write makes cytoscape redraw the

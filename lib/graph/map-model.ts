@@ -134,20 +134,12 @@ function sameFlags(a: readonly NamespaceFlagLabel[] | undefined, b: readonly Nam
   return a.every((f, i) => f.label === b[i].label && f.severity === b[i].severity);
 }
 
-/** Two versions of an edge that differ in width alone. */
-function onlyWidthDiffers(a: CyElement, b: CyElement): boolean {
-  if (a.group !== 'edges' || a.classes !== b.classes) return false;
-  const ka = Object.keys(a.data);
-  if (ka.length !== Object.keys(b.data).length) return false;
-  for (const k of ka) if (k !== 'weight' && a.data[k] !== b.data[k]) return false;
-  return true;
-}
-
-function sameElement(a: CyElement, b: CyElement): boolean {
+/** Two versions of an element that look the same, apart from the data field `except` if given. */
+function sameElement(a: CyElement, b: CyElement, except?: string): boolean {
   if (a.classes !== b.classes) return false;
   const ka = Object.keys(a.data);
   if (ka.length !== Object.keys(b.data).length) return false;
-  for (const k of ka) if (a.data[k] !== b.data[k]) return false;
+  for (const k of ka) if (k !== except && a.data[k] !== b.data[k]) return false;
   return true;
 }
 
@@ -528,7 +520,8 @@ export class MapModel {
         continue;
       }
       if (!old) (el.group === 'nodes' ? addedNodes : addedEdges).push(el);
-      else if (!sameElement(old, el)) (onlyWidthDiffers(old, el) ? patch.widths : patch.update).push(el);
+      // An edge that differs in width alone may wait for the canvas's next redraw.
+      else if (!sameElement(old, el)) (el.group === 'edges' && sameElement(old, el, 'weight') ? patch.widths : patch.update).push(el);
       this.rendered.set(id, el);
     }
     // Boxes first, then their workloads, then the edges between what now exists.
