@@ -73,6 +73,23 @@ test.describe('the map of a 1,000-workload cluster', () => {
     });
     // Polled: an island that grows as its namespace gains workloads moves aside in the frame that draws it bigger.
     await expect.poll(piled, { timeout: 10_000 }).toEqual([]);
+    // The whole map in view leaves the search box and the level bar (over the canvas's top left)
+    // clear: they covered the first row of islands.
+    const covered = await page.evaluate(() => {
+      const cy = window.__flowsightCy!;
+      const canvas = cy.container()!.getBoundingClientRect();
+      const overlays = ['map-search', 'map-level'].map((id) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect());
+      return cy
+        .nodes()
+        .filter((n) => !n.isChild())
+        .filter((n) => {
+          const b = n.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+          const [left, right, top, bottom] = [canvas.left + b.x1, canvas.left + b.x2, canvas.top + b.y1, canvas.top + b.y2];
+          return overlays.some((o) => left < o.right && o.left < right && top < o.bottom && o.top < bottom);
+        })
+        .map((n) => n.id());
+    });
+    expect(covered).toEqual([]);
   });
 
   test('the snapshot comes islands picture first, then in parts, and the page ends up with every connection', async ({ page }) => {

@@ -12,6 +12,8 @@
 //   a client could send. See lib/server/request-guard.ts.
 // - The build's static files answered from memory, compressed once (static-assets.mjs): Next reads
 //   them from disk in small pieces, each a turn of an event loop that a large cluster keeps busy.
+// - The first pages asked for once at start (warm-pages.mjs), so the first person does not wait
+//   for Next to load their code.
 // Usage: node serve.mjs <host> <port> [<certFile> <keyFile>]
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HSTS_HEADER, securityHeaders } from './security-headers.mjs';
 import { loadStaticAssets } from './static-assets.mjs';
+import { warmPages } from './warm-pages.mjs';
 
 const [host, portText, certFile, keyFile] = process.argv.slice(2);
 if (!host || !portText || !!certFile !== !!keyFile) {
@@ -60,7 +63,10 @@ server.on('error', (e) => {
   console.error(`flowsight: cannot serve ${tls ? 'HTTPS' : 'HTTP'} on ${host}:${port}: ${e.message}`);
   process.exit(1);
 });
-server.listen(port, host, () => console.log(`flowsight: serving ${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`));
+server.listen(port, host, () => {
+  console.log(`flowsight: serving ${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  void warmPages({ host, port: server.address().port, tls });
+});
 
 if (tls) {
   let reloading = null;

@@ -16,12 +16,11 @@ import fcose from 'cytoscape-fcose';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
-import { freeCell, freeSpot, gridPositions, type Box, type Point } from '@/lib/graph/island-layout';
+import { freeCell, freeSpot, gridPositions, islandPositions, type Box, type Point } from '@/lib/graph/island-layout';
 import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
 import type { GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
-import { islandPositions } from './island-positions';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
@@ -30,6 +29,11 @@ import { wheelZoomFactor } from './wheel-zoom';
 cytoscape.use(fcose);
 
 const FIT_PADDING = 30;
+/**
+ * Room kept free at the top of a fitted view: the search box and the level bar lie over the
+ * canvas's top left (MapView), and covered the first row of islands of a fitted map.
+ */
+const FIT_TOP = 96;
 /** Margin kept around the selected element when the view pans to show it. */
 const SHOW_MARGIN = 40;
 /** Zoom at which islands in view open, and below which the ones opened that way close. */
@@ -170,7 +174,7 @@ export class MapCanvas {
     // the selected element on screen either way.
     this.resized = new ResizeObserver(() => {
       cy.resize();
-      if (this.fitted && cy.nodes().length) cy.fit(cy.nodes(), FIT_PADDING);
+      if (this.fitted) this.fitNodes();
       if (this.selected) this.show(this.selected);
     });
     this.resized.observe(container);
@@ -315,7 +319,26 @@ export class MapCanvas {
     this.cy.nodes().forEach((n) => void n.removeData('placed'));
     this.layOut(true);
     this.fitted = true;
-    this.cy.fit(this.cy.nodes(), FIT_PADDING);
+    this.fitNodes();
+  }
+
+  /**
+   * The whole map in view below the overlays (FIT_TOP), padded on the other sides. It fits the
+   * nodes' box: edges lie between them, and measuring thousands of edges costs a frame.
+   */
+  private fitNodes(): void {
+    const cy = this.cy;
+    const nodes = cy.nodes();
+    if (nodes.empty()) return;
+    const box = nodes.boundingBox();
+    const width = cy.width() - 2 * FIT_PADDING;
+    const height = cy.height() - FIT_TOP - FIT_PADDING;
+    if (width <= 0 || height <= 0 || box.w <= 0 || box.h <= 0) {
+      cy.fit(nodes, FIT_PADDING);
+      return;
+    }
+    const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min(width / box.w, height / box.h)));
+    cy.viewport({ zoom, pan: { x: FIT_PADDING + (width - zoom * box.w) / 2 - zoom * box.x1, y: FIT_TOP + (height - zoom * box.h) / 2 - zoom * box.y1 } });
   }
 
   stats(): MapCanvasStats {
@@ -472,8 +495,7 @@ export class MapCanvas {
     this.layOut(fresh);
     this.makeRoomForGrown();
     if (fresh || this.fitted) {
-      // The nodes' box: edges lie between them, and measuring thousands of edges costs a frame.
-      this.cy.fit(this.cy.nodes(), FIT_PADDING);
+      this.fitNodes();
       this.fitted = true;
     }
     this.drawnOnce = true;
@@ -522,8 +544,8 @@ export class MapCanvas {
     const cy = this.cy;
     const movable = topLevel(cy);
     if (fresh) {
-      // A new picture: islands and peers by force-directed layout, once, on a headless copy (island-positions.ts).
-      const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight(), position: this.home.get(n.id()) ?? startPosition(n.id(), movable.length, 400) }));
+      // A new picture: islands and peers by how much they talk to each other, dealt into rows (island-layout.ts).
+      const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight() }));
       const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id(), Number(e.data('weight') ?? 1)] as const);
       const at = islandPositions(boxes, links);
       movable.positions((n) => at.get((n as NodeSingular).id())!);
