@@ -19,9 +19,11 @@ export function selfAddress(host) {
 function get({ host, port, tls }, path, timeoutMs) {
   return new Promise((resolve) => {
     // Our own listener, on its own address: its certificate may name another host.
-    const req = (tls ? https : http).get({ host: selfAddress(host), port, path, rejectUnauthorized: false, headers: { 'user-agent': 'flowsight-warm-up' } }, (res) => {
+    // No keep-alive (agent: false): no idle socket of ours holds the server open at shutdown.
+    const req = (tls ? https : http).get({ host: selfAddress(host), port, path, agent: false, rejectUnauthorized: false, headers: { 'user-agent': 'flowsight-warm-up' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      // 'close' comes after the whole body, or after a cut (then the page did not load: 0).
+      res.on('close', () => resolve(res.complete ? (res.statusCode ?? 0) : 0));
       res.on('error', () => resolve(0));
     });
     req.setTimeout(timeoutMs, () => req.destroy());
