@@ -537,8 +537,9 @@ export class MapCanvas {
   }
 
   /**
-   * Islands and peers by force-directed layout once per picture, newcomers at a free spot beside a
-   * neighbour, then each opened island's workloads on a grid centred where the island was.
+   * Islands and peers laid out once per picture (by how much they talk, in rows), newcomers at a
+   * free spot beside a neighbour, then each opened island's workloads on a grid centred where the
+   * island was.
    */
   private layOutIslands(fresh: boolean): void {
     const cy = this.cy;
