@@ -33,17 +33,21 @@ export function spectralPositions(ids: readonly string[], links: Iterable<readon
   const index = new Map(order.map((id, i) => [id, i]));
   const n = order.length;
   // Summed in one order whatever order the links came in, so the floating-point sums are the same.
-  const summed = new Map<string, [number, number, number]>();
-  const valid = [...links].filter(([a, b]) => a !== b && index.has(a) && index.has(b));
-  valid.sort(([a1, b1, w1 = 1], [a2, b2, w2 = 1]) => cmp(a1 < b1 ? a1 : b1, a2 < b2 ? a2 : b2) || cmp(a1 < b1 ? b1 : a1, a2 < b2 ? b2 : a2) || w1 - w2);
-  for (const [a, b, w = 1] of valid) {
-    const [i, j] = [index.get(a)!, index.get(b)!].sort((x, y) => x - y);
-    const key = `${i} ${j}`;
-    const entry = summed.get(key);
-    if (entry) entry[2] += w;
-    else summed.set(key, [i, j, w]);
+  const valid: [number, number, number][] = [];
+  for (const [a, b, w = 1] of links) {
+    const [i, j] = [index.get(a), index.get(b)];
+    if (i === undefined || j === undefined || i === j) continue;
+    valid.push(i < j ? [i, j, w] : [j, i, w]);
   }
-  const kept = [...summed.values()].filter(([, , w]) => w > 0);
+  valid.sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
+  // Sorted, repeats of a pair are neighbours: each pair once, with its weights added up.
+  const summed: [number, number, number][] = [];
+  for (const [i, j, w] of valid) {
+    const last = summed.at(-1);
+    if (last && last[0] === i && last[1] === j) last[2] += w;
+    else summed.push([i, j, w]);
+  }
+  const kept = summed.filter(([, , w]) => w > 0);
   // Typed arrays: the loops below run ~2 x ITERATIONS x links times, often before the JIT has warmed up.
   const from = Int32Array.from(kept, ([i]) => i);
   const to = Int32Array.from(kept, ([, j]) => j);
@@ -90,10 +94,6 @@ function averagedWithNeighbours(x: Float64Array, from: Int32Array, to: Int32Arra
   }
   for (let i = 0; i < x.length; i++) next[i] = degree[i] > 0 ? 0.5 * (x[i] + next[i] / degree[i]) : 0;
   return next;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Removes from `x` its component along `v` in the D-weighted inner product (in place). */
