@@ -177,6 +177,30 @@ test.describe('the map of a 1,000-workload cluster', () => {
     await expect.poll(() => childrenOf(page, target), { timeout: 10_000 }).toBe(0);
   });
 
+  test('a wheel zoom scales the last frame while the wheel turns, and draws in full once it rests', async ({ page }) => {
+    await openMap(page);
+    type Renderer = { data: { wheelZooming?: boolean } };
+    // Dispatched and read in one evaluate: cytoscape lowers the flag 150 ms after the last notch.
+    const during = await page.evaluate(() => {
+      const cy = window.__flowsightCy!;
+      const r = (cy as unknown as { renderer(): Renderer }).renderer();
+      const box = cy.container()!.getBoundingClientRect();
+      const zoom = cy.zoom();
+      const at = { clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 };
+      // Placement data is never element data: a data write restyles the element (and redraws).
+      const placedInData = cy.nodes().filter((n) => n.data('placed') !== undefined).length;
+      cy.container()!.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, deltaMode: 0, bubbles: true, cancelable: true, ...at }));
+      return { zoomed: cy.zoom() / zoom, texture: r.data.wheelZooming === true, placedInData };
+    });
+    // Our wheel handler zoomed (one mouse notch: ~15%) and told cytoscape a wheel zoom is under way,
+    // so it scaled its last full frame rather than redrawing every aggregate on each notch.
+    expect(during.zoomed).toBeGreaterThan(1.1);
+    expect(during.texture).toBe(true);
+    expect(during.placedInData).toBe(0);
+    // Once the wheel rests the flag drops again (and cytoscape draws the map in full).
+    await expect.poll(() => page.evaluate(() => (window.__flowsightCy as unknown as { renderer(): Renderer }).renderer().data.wheelZooming), { timeout: 5_000 }).toBe(false);
+  });
+
   test('finds a workload by name: its island opens, the view centres on it, its panel opens', async ({ page }) => {
     await openMap(page);
     const graph = (await (await fetch(`${dashboard.base}/api/graph`)).json()) as { nodes: { id: string; label: string; namespace: string; kind: string }[] };

@@ -164,6 +164,7 @@ export class MapCanvas {
       e.stopPropagation();
       const rect = container.getBoundingClientRect();
       const level = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * wheelZoomFactor(e.deltaY, e.deltaMode)));
+      markWheelZooming(cy);
       cy.zoom({ level, renderedPosition: { x: e.clientX - rect.left, y: e.clientY - rect.top } });
       this.personMoved();
     };
@@ -316,7 +317,7 @@ export class MapCanvas {
   relayout(): void {
     forgetPositions();
     this.home.clear();
-    this.cy.nodes().forEach((n) => void n.removeData('placed'));
+    this.cy.nodes().forEach((n) => unmarkPlaced(n));
     this.layOut(true);
     this.fitted = true;
     this.fitNodes();
@@ -438,7 +439,7 @@ export class MapCanvas {
   /** Positions of the islands now, before a patch may open them (their grid goes where they were). */
   private rememberIslands(): void {
     this.cy.nodes('.island').forEach((n) => {
-      if (n.data('placed')) this.home.set(n.id(), { ...n.position() });
+      if (isPlaced(n)) this.home.set(n.id(), { ...n.position() });
     });
   }
 
@@ -484,7 +485,7 @@ export class MapCanvas {
     if (!this.cy.nodes().length) return;
     if (fresh) {
       this.home.clear();
-      this.cy.nodes().forEach((n) => void n.removeData('placed'));
+      this.cy.nodes().forEach((n) => unmarkPlaced(n));
     }
     if (!fresh && added.nodes().empty() && !this.hasUnplacedChildren()) {
       this.placeClosedIslands();
@@ -523,7 +524,7 @@ export class MapCanvas {
   }
 
   private hasUnplacedChildren(): boolean {
-    return this.cy.nodes().filter((n: NodeSingular) => n.isChild() && !n.data('placed')).nonempty();
+    return this.cy.nodes().filter((n: NodeSingular) => n.isChild() && !isPlaced(n)).nonempty();
   }
 
   private layOut(fresh: boolean): void {
@@ -553,11 +554,11 @@ export class MapCanvas {
     } else {
       // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
       // (or by the centre), nothing else moves and no layout runs.
-      const boxes = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (!!n.data('placed') || n.isParent())).map(boxOf);
+      const boxes = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (isPlaced(n) || n.isParent())).map(boxOf);
       movable.forEach((n: NodeSingular) => {
-        if (n.data('placed')) return;
+        if (isPlaced(n)) return;
         const home = this.home.get(n.id());
-        const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isChild()).first() as unknown as NodeSingular;
+        const neighbour = n.neighborhood('node').filter((m: NodeSingular) => isPlaced(m) && !m.isChild()).first() as unknown as NodeSingular;
         const near = home ?? (neighbour.nonempty() ? { ...neighbour.position() } : boxes.length ? { x: boxes[0].x, y: boxes[0].y } : { x: 0, y: 0 });
         const size = { width: n.width(), height: n.height() };
         const spot = home ?? freeSpot(near, size, boxes);
@@ -577,7 +578,7 @@ export class MapCanvas {
   private placeOpenedIslands(): void {
     this.cy.nodes().filter((n) => n.isParent()).forEach((box: NodeSingular) => {
       const children = box.children();
-      const waiting = children.filter((c) => !c.data('placed'));
+      const waiting = children.filter((c) => !isPlaced(c));
       if (waiting.empty()) return;
       const center = this.home.get(box.id()) ?? box.position();
       this.home.set(box.id(), center);
@@ -586,7 +587,7 @@ export class MapCanvas {
         children.forEach((c: NodeSingular) => markPlaced(c.position(cells.get(c.id())!)));
         return;
       }
-      const taken = children.filter((c) => !!c.data('placed')).map((c: NodeSingular) => ({ ...c.position() }));
+      const taken = children.filter((c) => isPlaced(c)).map((c: NodeSingular) => ({ ...c.position() }));
       waiting.forEach((c: NodeSingular) => {
         const cell = freeCell(taken, center, children.length);
         markPlaced(c.position(cell));
@@ -761,14 +762,14 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
   all.forEach((n: NodeSingular) => {
     const saved = remembered.get(n.id());
     if (fresh && saved) n.position(saved);
-    if (fresh ? saved : n.data('placed')) {
+    if (fresh ? saved : isPlaced(n)) {
       placed.push({ nodeId: n.id(), position: { ...n.position() } });
       return;
     }
     unplaced++;
     // New nodes start next to a placed neighbour (or at their own seeded spot), never all at the
     // origin: nodes on top of each other give edges no length, which cytoscape warns about.
-    const neighbour = n.neighborhood('node').filter((m: NodeSingular) => !!m.data('placed') && !m.isParent()).first() as unknown as NodeSingular;
+    const neighbour = n.neighborhood('node').filter((m: NodeSingular) => isPlaced(m) && !m.isParent()).first() as unknown as NodeSingular;
     const own = startPosition(n.id(), count);
     n.position(neighbour.nonempty() ? { x: neighbour.position('x') + (own.x % 60) + 30, y: neighbour.position('y') + (own.y % 60) + 30 } : own);
   });
@@ -782,15 +783,58 @@ function boxOf(n: NodeSingular): Box {
   return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
 }
 
+/** cytoscape's canvas renderer, as far as `markWheelZooming` uses it (not in its typings). */
+interface WheelRenderer {
+  data?: { wheelZooming?: boolean; wheelTimeout?: ReturnType<typeof setTimeout> };
+  redrawHint?(group: 'eles', dirty: boolean): void;
+  redraw?(): void;
+}
+
+/** How long after the last wheel event the zoomed map is drawn in full again (cytoscape's own wheel: 150 ms). */
+const WHEEL_SETTLE_MS = 150;
+
+/**
+ * Tells cytoscape a wheel zoom is under way, as its own wheel handler does: while the flag is up
+ * (textureOnViewport) it scales the last full frame instead of drawing every element, and draws in
+ * full once the wheel rests. Our handler replaces cytoscape's, so without this each notch redrew
+ * the thousand-odd aggregates of a large map (~100-200 ms a frame in a software-rendered browser).
+ * The flag lives on the renderer's private data; if a cytoscape release moves it, zooming still
+ * works, only every notch is drawn in full again.
+ */
+function markWheelZooming(cy: Core): void {
+  const r = (cy as unknown as { renderer(): WheelRenderer | undefined }).renderer();
+  const data = r?.data;
+  if (!r || typeof data !== 'object' || typeof r.redraw !== 'function') return;
+  data.wheelZooming = true;
+  clearTimeout(data.wheelTimeout);
+  data.wheelTimeout = setTimeout(() => {
+    data.wheelZooming = false;
+    r.redrawHint?.('eles', true);
+    r.redraw!();
+  }, WHEEL_SETTLE_MS);
+}
+
 /** A patch that adds, changes or removes something drawn now (widths alone may wait). */
 const drawsNow = (p: RenderPatch): boolean => p.add.length > 0 || p.update.length > 0 || p.remove.length > 0;
 
 /**
- * Marks a node as placed, writing only when it was not: every data write makes cytoscape redraw the
- * whole canvas, and a delta that changes nothing on screen must not cost a frame of a thousand edges.
+ * The nodes that have their place (a removed node that comes back is a new element, unplaced).
+ * Kept beside cytoscape, not in an element's data or scratch: both setters mark the element's style
+ * dirty (and its box's and children's), so flagging the ~100 islands of a fresh picture made
+ * cytoscape recompute their style, and redraw, once more before the first frame.
  */
+const placed = new WeakSet<NodeSingular>();
+
+function isPlaced(n: NodeSingular): boolean {
+  return placed.has(n);
+}
+
 function markPlaced(n: NodeSingular): void {
-  if (!n.data('placed')) n.data('placed', true);
+  placed.add(n);
+}
+
+function unmarkPlaced(n: NodeSingular): void {
+  placed.delete(n);
 }
 
 /**

@@ -19,14 +19,26 @@ afterAll(async () => {
   await relay.stop();
 });
 
-function fetchFlows(params: GetFlowsParams): Promise<FlowRecord[]> {
+function fetchFrom(from: RelayClient, params: GetFlowsParams): Promise<FlowRecord[]> {
   return new Promise((resolve, reject) => {
     const out: FlowRecord[] = [];
-    client.getFlows(params, { onFlow: (f) => out.push(f), onEnd: (err) => (err ? reject(err) : resolve(out)) });
+    from.getFlows(params, { onFlow: (f) => out.push(f), onEnd: (err) => (err ? reject(err) : resolve(out)) });
   });
 }
 
-describe('RelayClient against the demo relay over gRPC', () => {
+// Every GetFlows case twice: grpc-js on this thread (the CLI), and on a thread of its own that hands
+// the raw messages over in batches (the server: flow-stream.worker.mjs). Same flows, same errors.
+describe.each([
+  ['on the event loop', false],
+  ['on a thread of its own', true],
+])('RelayClient.getFlows against the demo relay over gRPC, %s', (_where, streamInWorker) => {
+  let stream: RelayClient;
+  beforeAll(() => {
+    stream = new RelayClient({ address: client.address.target, streamInWorker });
+  });
+  afterAll(() => stream.close());
+  const fetchFlows = (params: GetFlowsParams) => fetchFrom(stream, params);
+
   it('returns the last N flows of the buffer, oldest first', async () => {
     const flows = await fetchFlows({ number: 50 });
     expect(flows).toHaveLength(50);
@@ -38,7 +50,7 @@ describe('RelayClient against the demo relay over gRPC', () => {
     const until = new Date(Date.now() - 1000);
     const all = await fetchFlows({ number: 60, until });
     let asked = 0;
-    const halving = new RelayClient({ address: client.address.target, admitFlow: () => asked++ % 2 === 0 });
+    const halving = new RelayClient({ address: client.address.target, admitFlow: () => asked++ % 2 === 0, streamInWorker });
     try {
       const kept = await new Promise<FlowRecord[]>((resolve, reject) => {
         const out: FlowRecord[] = [];
@@ -92,13 +104,13 @@ describe('RelayClient against the demo relay over gRPC', () => {
     const got: FlowRecord[] = [];
     const start = Date.now();
     await new Promise<void>((resolve, reject) => {
-      const stream = client.getFlows(
+      const call = stream.getFlows(
         { follow: true, number: 0 },
         {
           onFlow: (f) => {
             got.push(f);
             if (got.length >= 30) {
-              stream.cancel();
+              call.cancel();
               resolve();
             }
           },
@@ -108,7 +120,57 @@ describe('RelayClient against the demo relay over gRPC', () => {
     });
     expect(got.every((f) => f.time >= start - 100)).toBe(true);
   });
+});
 
+describe('RelayClient.getFlows on a thread of its own', () => {
+  it('hands over a large history whole and in order, across many batches', async () => {
+    const until = new Date(Date.now() - 500);
+    const here = await fetchFrom(client, { number: 4_000, until });
+    const threaded = new RelayClient({ address: client.address.target, streamInWorker: true });
+    try {
+      const there = await fetchFrom(threaded, { number: 4_000, until });
+      expect(here.length).toBe(4_000);
+      expect(there.map((f) => f.uuid)).toEqual(here.map((f) => f.uuid));
+      expect(there[3_999]).toEqual(here[3_999]);
+    } finally {
+      threaded.close();
+    }
+  });
+
+  it('stops delivering while paused and goes on after resume', async () => {
+    const threaded = new RelayClient({ address: client.address.target, streamInWorker: true });
+    let got = 0;
+    const call = threaded.getFlows({ follow: true }, { onFlow: () => got++, onEnd: () => undefined });
+    try {
+      await expect.poll(() => got, { timeout: 5_000 }).toBeGreaterThan(5);
+      call.pause();
+      // What was already read when the pause arrived may still come; then nothing.
+      await new Promise((r) => setTimeout(r, 300));
+      const paused = got;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(got).toBe(paused);
+      call.resume();
+      await expect.poll(() => got, { timeout: 5_000 }).toBeGreaterThan(paused + 5);
+    } finally {
+      call.cancel();
+      threaded.close();
+    }
+  });
+
+  it('ends with UNAVAILABLE when nothing listens at the address', async () => {
+    const silent = await startSilentTcpServer();
+    const port = silent.port;
+    await silent.close();
+    const threaded = new RelayClient({ address: `127.0.0.1:${port}`, streamInWorker: true });
+    try {
+      await expect(fetchFrom(threaded, { number: 1 })).rejects.toMatchObject({ code: 14 });
+    } finally {
+      threaded.close();
+    }
+  });
+});
+
+describe('RelayClient against the demo relay over gRPC', () => {
   it('answers ServerStatus, GetNodes and GetNamespaces', async () => {
     const status = await client.serverStatus();
     expect(status.numConnectedNodes).toBe(3);

@@ -3,6 +3,7 @@
  * status calls. Reconnect and resume live in flow-subscription.ts on top of this.
  */
 
+import { Worker } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import type { FlowRecord } from '../flows/flow-record';
 import type { FlowFilter } from './flow-filter';
@@ -34,6 +35,12 @@ export interface RelayClientOptions {
    * sheds flows this way when the server is at capacity). Other messages are always decoded.
    */
   admitFlow?: () => boolean;
+  /**
+   * Runs each GetFlows call's gRPC machinery on a thread of its own (flow-stream.worker.mjs), which
+   * hands the raw messages over in batches; decoding, admission and the handlers stay on this thread.
+   * For the server, whose event loop also serves pages: see the worker file for why.
+   */
+  streamInWorker?: boolean;
 }
 
 /** The first byte of a GetFlowsResponse that carries a flow: field 1, length-delimited (Go writes fields in number order). */
@@ -107,11 +114,35 @@ function timestamp(d: Date) {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
 }
 
+/** What flow-stream.worker.mjs posts. */
+type StreamThreadMessage =
+  | { kind: 'metadata' }
+  | { kind: 'batch'; buffer: ArrayBuffer; count: number }
+  | { kind: 'end'; error?: { message: string; code?: number; details?: string } };
+
+/** Hands one decoded GetFlows response to the handlers. */
+function deliver(res: DecodedResponse, handlers: FlowStreamHandlers): void {
+  switch (res.kind) {
+    case 'flow':
+      handlers.onFlow(res.flow);
+      break;
+    case 'lost':
+      handlers.onLost?.({ source: LOST_SOURCE_BY_NUMBER[res.source] ?? 'UNKNOWN', lost: res.lost });
+      break;
+    case 'node':
+      handlers.onNodeStatus?.({ state: NODE_STATE_BY_NUMBER[res.state] ?? 'UNKNOWN', nodes: res.nodes, message: res.message });
+      break;
+  }
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs dynamic messages */
 export class RelayClient {
   readonly address: RelayAddress;
   private readonly client: grpc.Client;
   private readonly timeoutMs: number;
+  private readonly deserialize: (buf: Uint8Array) => DecodedResponse;
+  /** What the stream's thread needs to open the call itself (streamInWorker), else undefined. */
+  private readonly worker?: { target: string; tls: { ca: Buffer | null; key: Buffer | null; cert: Buffer | null } | null; channelOptions: grpc.ChannelOptions; method: string };
 
   constructor(opts: RelayClientOptions) {
     this.address = typeof opts.address === 'string' ? parseRelayAddress(opts.address) : opts.address;
@@ -140,6 +171,15 @@ export class RelayClient {
     const definition = { ...service, GetFlows: { ...service.GetFlows, responseDeserialize: deserialize } };
     const Ctor = grpc.makeGenericClientConstructor(definition, 'Observer');
     this.client = new Ctor(this.address.target, credentials, channelOptions);
+    this.deserialize = deserialize;
+    if (opts.streamInWorker) {
+      this.worker = {
+        target: this.address.target,
+        tls: useTls ? { ca: opts.tls?.ca ?? null, key: opts.tls?.key ?? null, cert: opts.tls?.cert ?? null } : null,
+        channelOptions,
+        method: String(service.GetFlows.path),
+      };
+    }
   }
 
   /** Starts one GetFlows call; flows are normalized before they reach the handlers. */
@@ -154,6 +194,7 @@ export class RelayClient {
       ...(params.since ? { since: timestamp(params.since) } : {}),
       ...(params.until ? { until: timestamp(params.until) } : {}),
     });
+    if (this.worker) return this.getFlowsInWorker(t.GetFlowsRequest.encode(req).finish(), handlers);
     const call = (this.client as any).GetFlows(req) as grpc.ClientReadableStream<any>;
     let ended = false;
     const end = (err?: Error) => {
@@ -161,19 +202,7 @@ export class RelayClient {
       ended = true;
       handlers.onEnd(err);
     };
-    call.on('data', (res: DecodedResponse) => {
-      switch (res.kind) {
-        case 'flow':
-          handlers.onFlow(res.flow);
-          break;
-        case 'lost':
-          handlers.onLost?.({ source: LOST_SOURCE_BY_NUMBER[res.source] ?? 'UNKNOWN', lost: res.lost });
-          break;
-        case 'node':
-          handlers.onNodeStatus?.({ state: NODE_STATE_BY_NUMBER[res.state] ?? 'UNKNOWN', nodes: res.nodes, message: res.message });
-          break;
-      }
-    });
+    call.on('data', (res: DecodedResponse) => deliver(res, handlers));
     call.on('metadata', () => handlers.onConnected?.());
     call.on('error', (err) => end(err));
     call.on('end', () => end());
@@ -184,6 +213,63 @@ export class RelayClient {
       },
       pause: () => call.pause(),
       resume: () => call.resume(),
+    };
+  }
+
+  /**
+   * One GetFlows call whose gRPC side runs in flow-stream.worker.mjs. Each batch of raw messages is
+   * admitted, decoded and handed on here in order, then acknowledged (the worker stops reading while
+   * too many batches wait). A message the decoder rejects ends the call as grpc-js would (INTERNAL).
+   */
+  private getFlowsInWorker(request: Uint8Array, handlers: FlowStreamHandlers): FlowStream {
+    // Written this way so that the bundler (Turbopack/webpack) emits the worker file beside the server code.
+    const worker = new Worker(new URL('./flow-stream.worker.mjs', import.meta.url), { workerData: { ...this.worker, request } });
+    let ended = false;
+    const end = (err?: Error) => {
+      if (ended) return;
+      ended = true;
+      handlers.onEnd(err);
+    };
+    const stop = () => {
+      worker.postMessage({ op: 'cancel' });
+      // A thread that does not wind down by itself within a second is stopped.
+      setTimeout(() => void worker.terminate(), 1000).unref();
+    };
+    worker.on('message', (m: StreamThreadMessage) => {
+      if (ended) return;
+      if (m.kind === 'batch') {
+        const batch = Buffer.from(m.buffer);
+        let at = 0;
+        for (let i = 0; i < m.count && !ended; i++) {
+          const length = batch.readUInt32BE(at);
+          const message = batch.subarray(at + 4, at + 4 + length);
+          at += 4 + length;
+          let res: DecodedResponse;
+          try {
+            res = this.deserialize(message);
+          } catch (e) {
+            stop();
+            end(Object.assign(new Error(`Failed to parse server response: ${(e as Error).message}`), { code: grpc.status.INTERNAL }));
+            return;
+          }
+          deliver(res, handlers);
+        }
+        if (!ended) worker.postMessage({ op: 'ack' });
+      } else if (m.kind === 'metadata') {
+        handlers.onConnected?.();
+      } else if (m.kind === 'end') {
+        end(m.error ? Object.assign(new Error(m.error.message), { code: m.error.code, details: m.error.details }) : undefined);
+      }
+    });
+    worker.on('error', (err) => end(err));
+    worker.on('exit', (code) => end(Object.assign(new Error(`the relay stream's thread stopped (exit ${code})`), { code: grpc.status.UNAVAILABLE })));
+    return {
+      cancel: () => {
+        ended = true;
+        stop();
+      },
+      pause: () => worker.postMessage({ op: 'pause' }),
+      resume: () => worker.postMessage({ op: 'resume' }),
     };
   }
 

@@ -55,3 +55,29 @@ describe('relay TLS and mTLS', () => {
     await expect(status(new RelayClient({ address: `127.0.0.1:${tlsPort}`, requestTimeoutMs: 3000 }))).rejects.toBeTruthy();
   });
 });
+
+describe('relay TLS and mTLS for a stream on a thread of its own', () => {
+  const flows = (client: RelayClient, n: number) =>
+    new Promise<number>((resolve, reject) => {
+      let got = 0;
+      client.getFlows({ number: n }, { onFlow: () => got++, onEnd: (err) => (err ? reject(err) : resolve(got)) });
+    });
+
+  it('streams flows over mTLS, verifying the relay by server name', async () => {
+    const client = new RelayClient({ address: `127.0.0.1:${mtlsPort}`, tls: { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, serverName: SERVER_NAME }, streamInWorker: true });
+    try {
+      expect(await flows(client, 20)).toBe(20);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('ends with UNAVAILABLE for a relay certificate the CA did not sign', async () => {
+    const client = new RelayClient({ address: `127.0.0.1:${tlsPort}`, tls: { ca: otherCa(), serverName: SERVER_NAME }, streamInWorker: true });
+    try {
+      await expect(flows(client, 5)).rejects.toMatchObject({ code: 14 });
+    } finally {
+      client.close();
+    }
+  });
+});
