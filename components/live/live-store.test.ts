@@ -72,6 +72,49 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe('LiveStore: a stream the page opened before the store existed', () => {
+  it('is taken over with the events it received, replayed in order; no second stream is opened', () => {
+    const early = new FakeStream('/api/stream?sample=0');
+    early.readyState = OPEN;
+    const asked: string[] = [];
+    const opened: FakeStream[] = [];
+    const store = new LiveStore({
+      openStream: (url) => {
+        const s = new FakeStream(url);
+        opened.push(s);
+        return s;
+      },
+      adoptStream: (url) => {
+        asked.push(url);
+        return url === early.url ? { source: early, events: [['snapshot', JSON.stringify(snapshot(1, ['a']))], ['delta', JSON.stringify(delta(2, ['b']))], ['counters', JSON.stringify({ forwarded: 7 })]] } : null;
+      },
+    });
+    store.connect('');
+    expect(asked).toEqual(['/api/stream?sample=0']);
+    expect(opened).toHaveLength(0);
+    expect(nodeIds(store)).toEqual(['a', 'b']);
+    expect(store.getSnapshot().stream).toBe('open');
+    expect(store.getSnapshot().counters).toEqual({ forwarded: 7 });
+    // What the stream brings next goes to the store's own handlers.
+    early.emit('delta', delta(3, ['c']));
+    expect(nodeIds(store)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a page asking for another stream (a filter, flow samples) opens its own', () => {
+    const opened: string[] = [];
+    const store = new LiveStore({
+      openStream: (url) => {
+        opened.push(url);
+        return new FakeStream(url);
+      },
+      adoptStream: () => null,
+    });
+    store.connect('q=ns%3Ashop', true);
+    expect(opened).toHaveLength(1);
+    expect(new URL(opened[0], 'http://localhost').searchParams.get('q')).toBe('ns:shop');
+  });
+});
+
 describe('LiveStore: the graph', () => {
   it('starts from the snapshot, then applies deltas in order', () => {
     const { store, last } = setup();

@@ -14,6 +14,7 @@ import type { FilterExplanation } from '@/lib/flows/filter-explanation';
 import type { FlowRecord } from '@/lib/flows/flow-record';
 import { mergeFlows } from '@/lib/flows/merge-flows';
 import type { HubStatus, LiveCounters } from '@/lib/server/hub';
+import { adoptEarlyStream, type EarlyStream } from './early-stream';
 
 export const MAX_FLOWS_IN_BROWSER = 2000;
 
@@ -62,10 +63,13 @@ export interface StreamSource {
 /** What the store talks to; tests pass fakes, the browser gets EventSource and fetch. */
 export interface LiveStoreDeps {
   openStream?: (url: string) => StreamSource;
+  /** A stream to this URL the page opened before this store existed, with its events so far (early-stream.ts). */
+  adoptStream?: (url: string) => EarlyStream | null;
   fetch?: typeof fetch;
 }
 
-/** EventSource.CLOSED, spelled out: the constant is not there outside a browser. */
+/** EventSource.OPEN and CLOSED, spelled out: the constants are not there outside a browser. */
+const STREAM_OPEN = 1;
 const STREAM_CLOSED = 2;
 
 export class LiveStore {
@@ -74,6 +78,7 @@ export class LiveStore {
   private readonly graphListeners = new Set<GraphListener>();
   private source: StreamSource | null = null;
   private readonly openStream: (url: string) => StreamSource;
+  private readonly adoptStream: (url: string) => EarlyStream | null;
   private readonly fetch: typeof fetch;
   private query = '';
   private pendingFlows: FlowRecord[] = [];
@@ -85,6 +90,7 @@ export class LiveStore {
 
   constructor(deps: LiveStoreDeps = {}) {
     this.openStream = deps.openStream ?? ((url) => new EventSource(url));
+    this.adoptStream = deps.adoptStream ?? (deps.openStream ? () => null : adoptEarlyStream);
     this.fetch = deps.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -130,15 +136,24 @@ export class LiveStore {
     const params = new URLSearchParams(query);
     if (!this.wantsFlows || this.sampleDisabled) params.set('sample', '0');
     const qs = params.toString();
-    const es = this.openStream(`/api/stream${qs ? `?${qs}` : ''}`);
+    const url = `/api/stream${qs ? `?${qs}` : ''}`;
+    // The page's HTML may have opened this very stream already (early-stream.ts): take it over with
+    // the events it received so far, replayed below once the handlers are on.
+    const early = this.adoptStream(url);
+    const es = early?.source ?? this.openStream(url);
     this.source = es;
-    es.addEventListener('open', () => this.set({ stream: 'open' }));
-    es.addEventListener('error', () => {
+    const handlers = new Map<string, (ev: MessageEvent) => void>();
+    const on = (type: string, handler: (ev: MessageEvent) => void) => {
+      handlers.set(type, handler);
+      es.addEventListener(type, handler);
+    };
+    on('open', () => this.set({ stream: 'open' }));
+    on('error', () => {
       if (this.source !== es) return;
       if (es.readyState === STREAM_CLOSED) void this.whyClosed(es);
       else this.set({ stream: 'connecting' });
     });
-    es.addEventListener('snapshot', (ev) => {
+    on('snapshot', (ev) => {
       const data = JSON.parse((ev as MessageEvent).data) as { graph: WireSnapshot; status: HubStatus; parts?: unknown };
       const snapshot = this.decoded(() => decodeSnapshot(data.graph));
       if (!snapshot) return;
@@ -147,7 +162,7 @@ export class LiveStore {
       this.set({ graph, status: data.status, stream: 'open' });
       this.emitGraph({ kind: 'snapshot', graph });
     });
-    es.addEventListener('delta', (ev) => {
+    on('delta', (ev) => {
       if (!this.state.graph) return;
       const delta = this.decoded(() => decodeDelta(JSON.parse((ev as MessageEvent).data) as WireDelta));
       if (!delta) return;
@@ -165,7 +180,7 @@ export class LiveStore {
         else throw e;
       }
     });
-    es.addEventListener('snapshot-part', (ev) => {
+    on('snapshot-part', (ev) => {
       const before = this.state.graph;
       if (!before) return;
       const part = this.decoded(() => decodeDelta(JSON.parse((ev as MessageEvent).data) as WireDelta));
@@ -182,11 +197,17 @@ export class LiveStore {
       else this.set({ graph });
       this.emitGraph({ kind: 'snapshot-part', delta: part, graph, more });
     });
-    es.addEventListener('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
-    es.addEventListener('flows', (ev) => {
+    on('counters', (ev) => this.set({ counters: JSON.parse((ev as MessageEvent).data) as LiveCounters }));
+    on('flows', (ev) => {
       if (!this.sampleDisabled) this.addFlows(JSON.parse((ev as MessageEvent).data) as FlowRecord[]);
     });
-    es.addEventListener('bye', () => this.reconnect());
+    on('bye', () => this.reconnect());
+    if (!early) return;
+    if (es.readyState === STREAM_OPEN) this.set({ stream: 'open' });
+    for (const [type, data] of early.events) {
+      if (this.source !== es) break;
+      handlers.get(type)?.({ data } as MessageEvent);
+    }
   }
 
   /**
