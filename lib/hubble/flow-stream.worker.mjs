@@ -13,7 +13,7 @@
  *
  * The request is encoded on the main side, so this file needs grpc-js alone (no proto files).
  *
- * In (workerData): { target, tls: { ca, key, cert, serverName } | null, channelOptions, method, request }.
+ * In (workerData): { target, tls: { ca, key, cert } | null, channelOptions (with the TLS name override), method, request }.
  * In (messages): { op: 'ack' } after each batch is handled; { op: 'pause' | 'resume' | 'cancel' }.
  * Out: { kind: 'metadata' }, { kind: 'batch', buffer, count } (buffer transferred: [u32 length, bytes]...),
  *      { kind: 'end', error?: { message, code, details } }.
