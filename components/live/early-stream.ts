@@ -8,6 +8,8 @@
  * closes the stream and drops what it kept; the store then opens its own, as it would without it.
  */
 
+import type { StreamSource } from './live-store';
+
 /** The URL the map's LiveStore asks for (`useLive('')`: graph and counters, no flow samples). */
 export const MAP_STREAM_URL = '/api/stream?sample=0';
 
@@ -19,16 +21,9 @@ const GLOBAL = '__flowsightEarlyStream';
 /** EventSource.CLOSED. */
 const CLOSED = 2;
 
-/** The part of an EventSource the LiveStore uses (its StreamSource). */
-interface Source {
-  readonly readyState: number;
-  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
-  close(): void;
-}
-
 /** A stream the page opened, with the events it received so far ([type, data], oldest first). */
 export interface EarlyStream {
-  source: Source;
+  source: StreamSource;
   events: [string, string][];
 }
 

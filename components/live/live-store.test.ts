@@ -5,7 +5,7 @@ import { emptyEdge } from '@/lib/graph/flow-graph';
 import { encodeDelta, encodeSnapshot, type WireDelta, type WireSnapshot } from '@/lib/graph/graph-wire';
 import type { GraphEdge, GraphNode } from '@/lib/graph/types';
 import { flow, pod } from '@/lib/testing/flow-fixtures';
-import { LiveStore, MAX_FLOWS_IN_BROWSER, type StreamSource } from './live-store';
+import { LiveStore, MAX_FLOWS_IN_BROWSER, type LiveStoreDeps, type StreamSource } from './live-store';
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -45,10 +45,11 @@ const delta = (seq: number, add: string[] = [], remove: string[] = []): WireDelt
 const edge = (source: string, target: string): GraphEdge => ({ ...emptyEdge(`${source}|${target}|80|TCP`, source, target, 80, 'TCP', 1, 1), counts: { forwarded: 1, dropped: 0, audit: 0, error: 0, other: 0 }, total: 1 });
 const flows = (n: number, ns = 'shop'): FlowRecord[] => Array.from({ length: n }, (_, i) => flow(pod(ns, `app-${i}`), pod(ns, 'db-0')));
 
-function setup(answer: (url: string) => Response | Promise<Response> = () => Response.json({ flows: [], explanation: { combination: [] } })) {
+function setup(answer: (url: string) => Response | Promise<Response> = () => Response.json({ flows: [], explanation: { combination: [] } }), adoptStream?: LiveStoreDeps['adoptStream']) {
   const streams: FakeStream[] = [];
   const fetched: string[] = [];
   const store = new LiveStore({
+    adoptStream,
     openStream: (url) => {
       const s = new FakeStream(url);
       streams.push(s);
@@ -73,45 +74,46 @@ afterEach(() => {
 });
 
 describe('LiveStore: a stream the page opened before the store existed', () => {
-  it('is taken over with the events it received, replayed in order; no second stream is opened', () => {
-    const early = new FakeStream('/api/stream?sample=0');
-    early.readyState = OPEN;
+  /** The map page's early stream, with what it received before the store took it over. */
+  function early() {
+    const source = new FakeStream('/api/stream?sample=0');
+    source.readyState = OPEN;
     const asked: string[] = [];
-    const opened: FakeStream[] = [];
-    const store = new LiveStore({
-      openStream: (url) => {
-        const s = new FakeStream(url);
-        opened.push(s);
-        return s;
-      },
-      adoptStream: (url) => {
-        asked.push(url);
-        return url === early.url ? { source: early, events: [['snapshot', JSON.stringify(snapshot(1, ['a']))], ['delta', JSON.stringify(delta(2, ['b']))], ['counters', JSON.stringify({ forwarded: 7 })]] } : null;
-      },
-    });
+    const events: [string, string][] = [
+      ['snapshot', JSON.stringify(snapshot(1, ['a']))],
+      ['delta', JSON.stringify(delta(2, ['b']))],
+      ['counters', JSON.stringify({ forwarded: 7 })],
+    ];
+    const adoptStream = (url: string) => {
+      asked.push(url);
+      return url === source.url ? { source, events } : null;
+    };
+    return { source, asked, adoptStream };
+  }
+
+  it('is taken over with the events it received, replayed in order; no second stream is opened', () => {
+    const page = early();
+    const { store, streams } = setup(undefined, page.adoptStream);
     store.connect('');
-    expect(asked).toEqual(['/api/stream?sample=0']);
-    expect(opened).toHaveLength(0);
+    expect(page.asked).toEqual(['/api/stream?sample=0']);
+    expect(streams).toHaveLength(0);
     expect(nodeIds(store)).toEqual(['a', 'b']);
     expect(store.getSnapshot().stream).toBe('open');
     expect(store.getSnapshot().counters).toEqual({ forwarded: 7 });
     // What the stream brings next goes to the store's own handlers.
-    early.emit('delta', delta(3, ['c']));
+    page.source.emit('delta', delta(3, ['c']));
     expect(nodeIds(store)).toEqual(['a', 'b', 'c']);
   });
 
   it('a page asking for another stream (a filter, flow samples) opens its own', () => {
-    const opened: string[] = [];
-    const store = new LiveStore({
-      openStream: (url) => {
-        opened.push(url);
-        return new FakeStream(url);
-      },
-      adoptStream: () => null,
-    });
+    const page = early();
+    const { store, streams } = setup(undefined, page.adoptStream);
     store.connect('q=ns%3Ashop', true);
-    expect(opened).toHaveLength(1);
-    expect(new URL(opened[0], 'http://localhost').searchParams.get('q')).toBe('ns:shop');
+    expect(page.asked).toHaveLength(1);
+    expect(page.asked[0]).not.toBe(page.source.url);
+    expect(streams).toHaveLength(1);
+    expect(streams[0].query.get('q')).toBe('ns:shop');
+    expect(nodeIds(store)).toEqual([]);
   });
 });
 
