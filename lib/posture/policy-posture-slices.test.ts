@@ -114,8 +114,11 @@ describe('PolicyPosture.current (findings in slices)', () => {
     const { snapshot } = demoSnapshot(scaledScenario(200));
     let pauses = 0;
     const slices = { sliceMs: 0, pause: async () => void pauses++ };
+    // No time budget for the fix checks: with one, how many are checked (and so how many pauses the
+    // findings take) depends on the machine's load, and the two reads below would differ by more than the compile.
+    const options = { slices, fixCheckBudgetMs: Infinity };
     // Compiled in one go first: the sliced read's pauses are the findings' alone.
-    const precompiled = new PolicyPosture(settableSource(snapshot), { slices });
+    const precompiled = new PolicyPosture(settableSource(snapshot), options);
     precompiled.engine();
     await precompiled.current(undefined);
     const findingsPauses = pauses;
@@ -123,7 +126,7 @@ describe('PolicyPosture.current (findings in slices)', () => {
     pauses = 0;
     const compiles = vi.spyOn(PolicyEngine, 'compile');
     const source = settableSource(snapshot);
-    const posture = new PolicyPosture(source, { slices });
+    const posture = new PolicyPosture(source, options);
     const r = await posture.current(undefined);
     expect(pauses - findingsPauses).toBeGreaterThanOrEqual(snapshot.policies.length);
     expect(r.findings).toEqual(precompiled.findings());
