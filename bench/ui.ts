@@ -22,6 +22,8 @@
  *   each 2-minute window and its slope (serverRssFloorSlopeMBPerMin; over a soak of 15 minutes or
  *   more, also over its last 10 minutes: serverRssLast10MinFloorSlopeMBPerMin), which "flat" is judged on,
  *   since the heap's garbage swings single samples by hundreds of MB between major collections.
+ *   Beside it, serverHeapUsedFloorsMB (and its slope): the least JS heap in use of each window (from
+ *   /metrics), a leak indicator that V8 growing or shrinking its committed heap does not move.
  *
  * A baseline at --baseline workloads (default 500; --no-baseline skips it) runs first on its own
  * server and is nested under `baseline<N>`. The server's graph is warmed up before navigating: until
@@ -527,12 +529,32 @@ function rssFloors(samples: readonly { t: number; mb: number }[]): { x: number; 
   return [...windows].filter(([w]) => w < whole).map(([w, mb]) => ({ x: (w + 0.5) * RSS_FLOOR_WINDOW_MIN, y: mb }));
 }
 
-/** Samples the server's RSS every 5 s. */
+/** The server's JS heap in use (MB), from its /metrics; null when it does not answer. */
+async function heapUsedMB(server: Server): Promise<number | null> {
+  try {
+    const res = await fetch(`${server.base}/metrics`, { signal: AbortSignal.timeout(4_000) });
+    if (!res.ok) return null;
+    const m = /^flowsight_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(await res.text());
+    return m ? Number(m[1]) / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Samples the server's RSS every 5 s, and its JS heap in use beside it. RSS follows how much heap V8
+ * keeps committed, which it grows and shrinks on its own; the heap's floor (what every major
+ * collection returns to) is what a leak in the server's own structures would raise.
+ */
 function rssSampler(server: Server) {
   const samples: { t: number; mb: number }[] = [];
+  const heap: { t: number; mb: number }[] = [];
   const take = () => {
     const mb = rssMB(server.pid);
     if (mb !== null) samples.push({ t: Date.now(), mb });
+    void heapUsedMB(server).then((used) => {
+      if (used !== null) heap.push({ t: Date.now(), mb: used });
+    });
   };
   take();
   const timer = setInterval(take, 5000);
@@ -546,6 +568,7 @@ function rssSampler(server: Server) {
       const used = s.length ? s : samples.slice(-1);
       const k = slope(used.map((x) => ({ x: (x.t - used[0].t) / 60_000, y: x.mb })));
       const floors = rssFloors(used);
+      const heapFloors = rssFloors(heap.filter((x) => x.t >= since));
       const span = used.length ? (used[used.length - 1].t - used[0].t) / 60_000 : 0;
       // A soak of 15 minutes or more is also judged on its last 10: memory that grows while caches
       // and the graph fill up, then stays, is flat over any 10 minutes after that.
@@ -560,6 +583,8 @@ function rssSampler(server: Server) {
         serverRssLast10MinFloorSlopeMBPerMin: round(last10.length >= 3 ? slope(last10) : null, 2),
         serverRssSamples: used.length,
         serverRssSpanMinutes: round(span, 1),
+        serverHeapUsedFloorsMB: heapFloors.map((f) => round(f.y)),
+        serverHeapUsedFloorSlopeMBPerMin: round(heapFloors.length >= 3 ? slope(heapFloors) : null, 2),
       };
     },
   };
