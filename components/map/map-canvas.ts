@@ -488,8 +488,12 @@ export class MapCanvas {
       this.cy.nodes().forEach((n) => unmarkPlaced(n));
     }
     if (!fresh && added.nodes().empty() && !this.hasUnplacedChildren()) {
+      // A grown island is bigger around its centre (and may move aside): a fitted view is fitted
+      // again, or its edge could end up out of view or under the search box.
+      const grew = this.grown.size > 0;
       this.placeClosedIslands();
       this.makeRoomForGrown();
+      if (grew && this.fitted) this.fitNodes();
       return;
     }
     if (fresh) this.grown.clear();
