@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countE2e, countUnit } from './test-counts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'test-results');
@@ -16,6 +17,8 @@ const run = (label, cmd, args, env = {}) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status ?? 1;
 };
+
+const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
 
 let passed = 0;
 let failed = 0;
@@ -41,14 +44,10 @@ else failed++;
 // 3. Unit tests.
 const unitJson = path.join(results, 'unit.json');
 fs.rmSync(unitJson, { force: true });
-run('unit tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
-if (fs.existsSync(unitJson)) {
-  const u = JSON.parse(fs.readFileSync(unitJson, 'utf8'));
-  passed += u.numPassedTests;
-  failed += u.numFailedTests + (u.numTotalTestSuites > 0 && u.testResults.some((t) => t.status === 'failed' && t.assertionResults.length === 0) ? 1 : 0);
-} else {
-  failed++;
-}
+const unitStatus = run('unit tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
+const unit = countUnit(readJson(unitJson), unitStatus);
+passed += unit.passed;
+failed += unit.failed;
 
 // 4. Production build, then 5. end-to-end tests against it.
 if (run('build (next build)', process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build']) !== 0) {
@@ -56,14 +55,10 @@ if (run('build (next build)', process.execPath, [path.join(root, 'node_modules',
 } else {
   const e2eJson = path.join(results, 'e2e-report.json');
   fs.rmSync(e2eJson, { force: true });
-  run('end-to-end tests (playwright)', bin('playwright'), ['test'], { CHROMIUM_PATH: chromium });
-  if (fs.existsSync(e2eJson)) {
-    const s = JSON.parse(fs.readFileSync(e2eJson, 'utf8')).stats;
-    passed += s.expected + s.flaky;
-    failed += s.unexpected;
-  } else {
-    failed++;
-  }
+  const e2eStatus = run('end-to-end tests (playwright)', bin('playwright'), ['test'], { CHROMIUM_PATH: chromium });
+  const e2e = countE2e(readJson(e2eJson), e2eStatus);
+  passed += e2e.passed;
+  failed += e2e.failed;
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
