@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { keepEventSources } from './fixtures/event-sources';
 import { MapPage } from './pages/map-page';
 
 test.describe('live map on the demo relay', () => {
@@ -13,24 +14,13 @@ test.describe('live map on the demo relay', () => {
 
   test('opens its live stream once, from the HTML as it is parsed, and the map takes it over', async ({ page }) => {
     // Every EventSource the page opens, and whether the document was still being parsed then.
-    await page.addInitScript(() => {
-      const opened: string[] = [];
-      (window as unknown as { __streams: string[] }).__streams = opened;
-      const Original = window.EventSource;
-      window.EventSource = class extends Original {
-        constructor(url: string | URL, init?: EventSourceInit) {
-          super(url, init);
-          opened.push(`${String(url)} while ${document.readyState}`);
-        }
-      };
-    });
+    const streams = await keepEventSources(page);
     const map = new MapPage(page);
     await map.open();
     await expect.poll(() => map.namespaces()).toContain('production');
-    const streams = await page.evaluate(() => (window as unknown as { __streams: string[] }).__streams);
     // One stream, opened by the page's inline script before its code loaded (early-stream.ts):
     // the LiveStore took it over instead of opening a second.
-    expect(streams).toEqual(['/api/stream?sample=0 while loading']);
+    expect(await streams.opened()).toEqual(['/api/stream?sample=0 while loading']);
   });
 
   test('draws denied traffic unmistakably differently from allowed traffic', async ({ page }) => {

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs/promises';
 import { FOOTER_HEIGHT } from '../components/page-actions/footer';
+import { keepEventSources } from './fixtures/event-sources';
 import { FlowsPage } from './pages/flows-page';
 import { MapPage } from './pages/map-page';
 
@@ -224,28 +225,14 @@ test.describe('page actions: screenshot', () => {
   test('captures a page taller than the window where the window is scrolled to', async ({ page }) => {
     // The overview is live (its traffic chart rescales as spikes leave the window): keep its
     // EventSources, to hold the page still between the screen's picture and the capture.
-    await page.addInitScript(() => {
-      const opened: EventSource[] = [];
-      (window as unknown as { __streams: EventSource[] }).__streams = opened;
-      const Original = window.EventSource;
-      window.EventSource = class extends Original {
-        constructor(url: string | URL, init?: EventSourceInit) {
-          super(url, init);
-          opened.push(this);
-        }
-      };
-    });
+    const streams = await keepEventSources(page);
     await page.goto('/');
     await expect(page.getByTestId('relay-state')).toContainText('connected');
     await expect(page.locator('main')).toContainText('Findings');
     await expect(page.getByText(/last \d+ s/)).toBeVisible();
     // Hold still: no more stream events, and the posture polls get no answer (the last one stays shown).
     await page.route('**/api/posture**', () => {});
-    const closed = await page.evaluate(() => {
-      const streams = (window as unknown as { __streams: EventSource[] }).__streams;
-      for (const s of streams) s.close();
-      return streams.length;
-    });
+    const closed = await streams.closeAll();
     expect(closed).toBeGreaterThan(0);
     // The overview spills out of <main> and scrolls the window; scroll past the header.
     await page.mouse.wheel(0, 400);
