@@ -44,7 +44,6 @@ test.describe('the map of a 1,000-workload cluster', () => {
         workloads: cy.nodes('.kind-workload, .kind-kube-dns').length,
         islands: cy.nodes('.island').not('.internet').length,
         internet: cy.nodes('.island.internet').map((n) => n.data('label') as string),
-        aggregates: cy.edges('.aggregate').length,
         stats: window.__flowsightMap!.stats(),
       };
     });
@@ -53,8 +52,10 @@ test.describe('the map of a 1,000-workload cluster', () => {
     expect(drawn.islands).toBe(drawn.stats.namespaces);
     // The cluster's internet destinations are one island too: one edge per namespace, not per name.
     expect(drawn.internet).toEqual([expect.stringMatching(/^internet · \d+ destinations$/)]);
-    expect(drawn.aggregates).toBeGreaterThan(10);
-    expect(drawn.aggregates).toBeLessThan(drawn.stats.visibleEdges / 3);
+    expect(drawn.stats.renderedAggregates).toBeGreaterThan(10);
+    expect(drawn.stats.renderedAggregates).toBeLessThan(drawn.stats.visibleEdges / 3);
+    // Aggregates are drawn on their own layer, not as cytoscape edges.
+    expect(await page.evaluate(() => window.__flowsightMap!.aggregateLines().length)).toBe(drawn.stats.renderedAggregates);
     // An island says what it holds, and the legend explains islands.
     const label = await page.evaluate((id) => window.__flowsightCy!.getElementById(id).data('label') as string, (await islands(page))[0]);
     expect(label).toMatch(/· \d+ workloads?/);
@@ -153,6 +154,49 @@ test.describe('the map of a 1,000-workload cluster', () => {
     await expect.poll(() => childrenOf(page, first)).toBe(0);
     expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).hasClass('island'), first)).toBe(true);
     expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).position(), second)).toEqual(before);
+  });
+
+  test('a click on an aggregated edge opens the islands at both its ends', async ({ page }) => {
+    await openMap(page);
+    // Closer in (still below the zoom that opens islands), so the gaps between islands are wide enough to click into.
+    await page.evaluate(() => {
+      const cy = window.__flowsightCy!;
+      cy.zoom({ level: Math.min(0.45, cy.zoom() * 3), renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    });
+    // A point on an aggregate between two islands that no node, overlay or other aggregate is near.
+    const find = () =>
+      page.evaluate(() => {
+        const cy = window.__flowsightCy!;
+        const rect = cy.container()!.getBoundingClientRect();
+        const boxes = cy.nodes().filter((n) => !n.isChild()).map((n) => n.renderedBoundingBox({ includeLabels: false, includeOverlays: false }));
+        const onNode = (x: number, y: number) => boxes.some((b) => x >= b.x1 - 3 && x <= b.x2 + 3 && y >= b.y1 - 3 && y <= b.y2 + 3);
+        const lines = window.__flowsightMap!.aggregateLines();
+        const distance = (x: number, y: number, l: (typeof lines)[number]) => {
+          const [dx, dy] = [l.x2 - l.x1, l.y2 - l.y1];
+          const t = Math.max(0, Math.min(1, ((x - l.x1) * dx + (y - l.y1) * dy) / (dx * dx + dy * dy || 1)));
+          return Math.hypot(x - (l.x1 + t * dx), y - (l.y1 + t * dy));
+        };
+        const isIsland = (id: string) => cy.getElementById(id).hasClass('island');
+        for (const l of lines) {
+          if (!isIsland(l.source) || !isIsland(l.target)) continue;
+          const steps = Math.ceil(Math.hypot(l.x2 - l.x1, l.y2 - l.y1) / 2);
+          for (let i = 1; i < steps; i++) {
+            const [x, y] = [l.x1 + ((l.x2 - l.x1) * i) / steps, l.y1 + ((l.y2 - l.y1) * i) / steps];
+            if (x < 10 || y < 10 || x > rect.width - 10 || y > rect.height - 10 || onNode(x, y)) continue;
+            if (lines.some((o) => o.id !== l.id && distance(x, y, o) < 9)) continue;
+            const top = document.elementFromPoint(rect.left + x, rect.top + y);
+            if (!top || !cy.container()!.contains(top)) continue;
+            return { source: l.source, target: l.target, x: rect.left + x, y: rect.top + y };
+          }
+        }
+        return null;
+      });
+    await expect.poll(async () => (await find()) !== null, { message: 'an aggregate with a clear stretch between two islands' }).toBe(true);
+    const target = (await find())!;
+    expect(await childrenOf(page, target.source)).toBe(0);
+    await page.mouse.click(target.x, target.y);
+    await expect.poll(() => childrenOf(page, target.source)).toBeGreaterThan(0);
+    await expect.poll(() => childrenOf(page, target.target)).toBeGreaterThan(0);
   });
 
   test('zooming in on an island opens it; zooming back out closes it', async ({ page }) => {

@@ -23,8 +23,11 @@ import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
+import { AggregateLayer } from './aggregate-layer';
 import { MAP_STYLE } from './map-style';
 import { wheelZoomFactor } from './wheel-zoom';
+import type { AggregateLine } from '@/lib/graph/aggregate-lines';
+import type { EdgeStatus } from '@/lib/graph/types';
 
 cytoscape.use(fcose);
 
@@ -57,7 +60,10 @@ export interface MapCanvasStats extends MapStats {
   /** The level again, under the name `npm run bench:ui` reads. */
   mode: MapLevel;
   renderedNodes: number;
+  /** Edges drawn: cytoscape's and the aggregates on their own layer. */
   renderedEdges: number;
+  /** Aggregated edges drawn (on their own layer, aggregate-layer.ts). */
+  renderedAggregates: number;
   /** Connections changed by deltas not drawn yet. */
   pendingEdges: number;
   layoutRunning: boolean;
@@ -75,6 +81,8 @@ declare global {
       takeLatencies(): number[];
       /** The flow count a drawn connection stands for (aggregates: the sum of theirs). */
       edgeTotal(id: string): number | undefined;
+      /** The aggregated edges as drawn, in the canvas's pixels (they are not cytoscape edges). */
+      aggregateLines(): { id: string; source: string; target: string; x1: number; y1: number; x2: number; y2: number }[];
     };
   }
 }
@@ -94,6 +102,7 @@ const topLevel = (cy: Core) => cy.nodes().filter((n) => !n.isChild() && !n.isPar
 
 export class MapCanvas {
   readonly cy: Core;
+  private readonly aggregates: AggregateLayer;
   private readonly model = new MapModel();
   private readonly probe = new LatencyProbe();
   private graph: Pick<GraphState, 'nodes' | 'edges' | 'seq'> | null = null;
@@ -137,7 +146,8 @@ export class MapCanvas {
     // redrawing thousands of elements each frame; the graph is redrawn when the gesture ends.
     const cy = cytoscape({ container, style: MAP_STYLE, minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: true });
     this.cy = cy;
-    cy.on('tap', (ev) => this.onTap(ev.target === cy ? null : ev.target));
+    this.aggregates = new AggregateLayer(cy);
+    cy.on('tap', (ev) => (ev.target === cy ? this.onBackgroundTap(ev.position) : this.onTap(ev.target)));
     cy.on('dragfree', 'node', (ev) => {
       const n = ev.target as NodeSingular;
       if (n.hasClass('island')) this.home.set(n.id(), { ...n.position() });
@@ -155,6 +165,7 @@ export class MapCanvas {
         }
         return this.graph?.edges.get(id)?.total;
       },
+      aggregateLines: () => this.aggregates.renderedSegments(),
     };
 
     // Our own wheel zoom: cytoscape's is tuned for trackpads, a mouse notch barely moves it. Capture
@@ -199,6 +210,7 @@ export class MapCanvas {
     clearTimeout(this.widthsTimer);
     this.resized.disconnect();
     this.detachWheel();
+    this.aggregates.destroy();
     this.cy.destroy();
     if (window.__flowsightCy === this.cy) delete window.__flowsightCy;
     delete window.__flowsightMap;
@@ -348,7 +360,8 @@ export class MapCanvas {
       ...model,
       mode: model.level,
       renderedNodes: this.cy.nodes().length,
-      renderedEdges: this.cy.edges().length,
+      renderedEdges: this.cy.edges().length + this.aggregates.size,
+      renderedAggregates: this.aggregates.size,
       pendingEdges: this.queue.length || this.held.length ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
       layoutRunning: this.layoutRunning,
       drawnSeq: this.drawnSeq,
@@ -445,13 +458,18 @@ export class MapCanvas {
 
   private applyPatch(p: RenderPatch): Collection {
     const cy = this.cy;
-    for (const id of p.remove) removeKeepingChildren(cy, id);
+    for (const id of p.remove) {
+      if (isAggregateEdgeId(id)) this.aggregates.remove(id);
+      else this.removeElement(id);
+    }
     const nodes: ElementDefinition[] = [];
     const edges: ElementDefinition[] = [];
+    const lines: AggregateLine[] = [];
     const updates: CyElement[] = [];
     const definition = (def: CyElement): ElementDefinition => ({ group: def.group, data: { ...def.data } as ElementDefinition['data'], classes: def.classes });
     for (const def of [...p.add, ...p.update]) {
-      if (cy.getElementById(String(def.data.id)).nonempty()) updates.push(def);
+      if (def.group === 'edges' && isAggregateEdgeId(String(def.data.id))) lines.push(aggregateLine(def));
+      else if (cy.getElementById(String(def.data.id)).nonempty()) updates.push(def);
       else (def.group === 'nodes' ? nodes : edges).push(definition(def));
     }
     // New nodes first (boxes before their workloads): an update may move a node into a new box.
@@ -467,14 +485,26 @@ export class MapCanvas {
       if (el.classes().join(' ') !== def.classes) el.classes(def.classes);
     }
     // An edge whose end is not drawn would only make cytoscape warn about invalid endpoints.
-    added = added.union(cy.add(edges.filter((e) => cy.getElementById(String(e.data.source)).nonempty() && cy.getElementById(String(e.data.target)).nonempty())));
+    const endsDrawn = (e: { source: unknown; target: unknown }) => cy.getElementById(String(e.source)).nonempty() && cy.getElementById(String(e.target)).nonempty();
+    added = added.union(cy.add(edges.filter((e) => endsDrawn(e.data as { source: unknown; target: unknown }))));
+    for (const line of lines) {
+      if (endsDrawn(line)) this.aggregates.set(line);
+      else this.aggregates.remove(line.id);
+    }
     return added;
+  }
+
+  /** Removes a cytoscape element; a node takes its aggregated edges with it, as it does its edges. */
+  private removeElement(id: string): void {
+    if (this.cy.getElementById(id).isNode()) this.aggregates.removeTouching(id);
+    removeKeepingChildren(this.cy, id);
   }
 
   /** Makes cytoscape hold exactly the model's picture (after patches were dropped). */
   private reconcile(): Collection {
     const want = this.model.elements;
-    for (const el of this.cy.elements().toArray()) if (!want.has(el.id())) removeKeepingChildren(this.cy, el.id());
+    for (const el of this.cy.elements().toArray()) if (!want.has(el.id())) this.removeElement(el.id());
+    for (const id of this.aggregates.ids()) if (!want.has(id)) this.aggregates.remove(id);
     return this.applyPatch({ add: [...want.values()].sort((a, b) => (a.group === b.group ? (a.data.parent ? 1 : 0) - (b.data.parent ? 1 : 0) : a.group === 'nodes' ? -1 : 1)), update: [], widths: [], remove: [], levelChanged: true, touchedEdges: [] });
   }
 
@@ -552,7 +582,8 @@ export class MapCanvas {
     if (fresh) {
       // A new picture: islands and peers by how much they talk to each other, dealt into rows (island-layout.ts).
       const boxes = movable.map((n: NodeSingular) => ({ id: n.id(), width: n.outerWidth(), height: n.outerHeight() }));
-      const links = movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id(), Number(e.data('weight') ?? 1)] as const);
+      const ids = new Set(movable.map((n) => n.id()));
+      const links = [...movable.edgesWith(movable).map((e) => [e.source().id(), e.target().id(), Number(e.data('weight') ?? 1)] as [string, string, number]), ...this.aggregates.linksAmong(ids)];
       const at = islandPositions(boxes, links);
       movable.positions((n) => at.get((n as NodeSingular).id())!);
     } else {
@@ -562,7 +593,7 @@ export class MapCanvas {
       movable.forEach((n: NodeSingular) => {
         if (isPlaced(n)) return;
         const home = this.home.get(n.id());
-        const neighbour = n.neighborhood('node').filter((m: NodeSingular) => isPlaced(m) && !m.isChild()).first() as unknown as NodeSingular;
+        const neighbour = this.neighboursOf(n).filter((m: NodeSingular) => isPlaced(m) && !m.isChild()).first() as unknown as NodeSingular;
         const near = home ?? (neighbour.nonempty() ? { ...neighbour.position() } : boxes.length ? { x: boxes[0].x, y: boxes[0].y } : { x: 0, y: 0 });
         const size = { width: n.width(), height: n.height() };
         const spot = home ?? freeSpot(near, size, boxes);
@@ -620,15 +651,23 @@ export class MapCanvas {
       if (!target.hasClass('internet')) this.events.onSelect(id);
       return;
     }
-    if (target.isEdge() && isAggregateEdgeId(id)) {
-      // An aggregate opens into its connections: open the islands at its ends.
-      const edge = target as cytoscape.EdgeSingular;
-      for (const end of [edge.source(), edge.target()]) {
-        if (end.hasClass('island')) this.setOpen(namespaceOfBoxId(end.id())!, true);
-      }
-      return;
-    }
     this.events.onSelect(id);
+  }
+
+  /** A click on the background: on an aggregated edge (its own layer, beneath the nodes) it opens the islands at its ends. */
+  private onBackgroundTap(position: Point): void {
+    const line = this.aggregates.lineAt(position);
+    if (!line) return this.events.onSelect(null);
+    for (const end of [line.source, line.target]) {
+      if (this.cy.getElementById(end).hasClass('island')) this.setOpen(namespaceOfBoxId(end)!, true);
+    }
+  }
+
+  /** The nodes joined to a node, by cytoscape's edges or by an aggregate. */
+  private neighboursOf(n: NodeSingular): cytoscape.NodeCollection {
+    let out = n.neighborhood('node');
+    for (const id of this.aggregates.neighbours(n.id())) out = out.union(this.cy.getElementById(id).nodes());
+    return out;
   }
 
   /** Opens whatever hides a graph node or connection so it can be drawn and selected; false while it is not on the map. */
@@ -851,4 +890,10 @@ function removeKeepingChildren(cy: Core, id: string): void {
   if (el.empty()) return;
   if (el.isNode()) (el as unknown as NodeSingular).children().move({ parent: null });
   el.remove();
+}
+
+/** An aggregated edge's element, as the layer that draws it holds it. */
+function aggregateLine(def: CyElement): AggregateLine {
+  const d = def.data;
+  return { id: String(d.id), source: String(d.source), target: String(d.target), status: (d.status ?? 'allowed') as EdgeStatus, weight: Number(d.weight ?? 1) };
 }

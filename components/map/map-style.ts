@@ -69,10 +69,7 @@ export const MAP_STYLE: StylesheetJson = [
   },
   { selector: 'node.namespace.internet', style: { 'background-color': '#cffafe', 'border-color': '#0891b2', color: '#155e75' } },
   { selector: 'node.namespace.island.inside-denied', style: { 'border-color': '#dc2626', 'border-style': 'dashed', 'border-width': 4 } },
-  // Straight: one aggregate per pair of ends, so no bundle to fan out, and far cheaper to draw by the thousand.
-  // No label: measuring and drawing a label on each of a thousand aggregates costs seconds in a
-  // software-rendered browser; clicking an aggregate opens the islands it joins, showing each connection.
-  { selector: 'edge.aggregate', style: { 'curve-style': 'straight', label: '', 'arrow-scale': 1.4, width: 'mapData(weight, 1, 6, 2, 9)' } },
-  { selector: 'edge.aggregate.status-allowed', style: { opacity: 0.6 } },
+  // Aggregated edges between islands are not cytoscape edges: they are drawn on a layer of their own
+  // (aggregate-layer.ts) with EDGE_STYLE's colours and dashes.
   { selector: ':selected', style: { 'overlay-color': '#0ea5e9', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
 ] as StylesheetJson;
