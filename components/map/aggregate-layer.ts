@@ -191,7 +191,7 @@ export class AggregateLayer {
   }
 
   /** A moving view: the last full frame, scaled and moved to the view; otherwise every line. */
-  draw(): void {
+  private draw(): void {
     const moving = this.viewDirty && !this.contentDirty && this.lastView !== null;
     this.viewDirty = false;
     if (moving) this.drawLastFrame();

@@ -13,21 +13,20 @@
 
 import cytoscape, { type Collection, type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
+import type { AggregateLine } from '@/lib/graph/aggregate-lines';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
 import { freeCell, freeSpot, gridPositions, islandPositions, type Box, type Point } from '@/lib/graph/island-layout';
 import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
-import type { GraphDelta, GraphNode } from '@/lib/graph/types';
+import type { EdgeStatus, GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
+import { AggregateLayer } from './aggregate-layer';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
-import { AggregateLayer } from './aggregate-layer';
 import { MAP_STYLE } from './map-style';
 import { wheelZoomFactor } from './wheel-zoom';
-import type { AggregateLine } from '@/lib/graph/aggregate-lines';
-import type { EdgeStatus } from '@/lib/graph/types';
 
 cytoscape.use(fcose);
 
