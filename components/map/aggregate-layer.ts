@@ -38,6 +38,19 @@ const CLICK_SLACK_PX = 5;
  */
 const VIEW_SETTLE_MS = 150;
 
+/** An aggregated edge where it is drawn: its ends (from the source's border to the arrow's tip) and width, in CSS pixels. */
+export interface RenderedAggregate {
+  id: string;
+  source: string;
+  target: string;
+  status: EdgeStatus;
+  width: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
 /** A line as last drawn: what `lineAt` tests a click against. */
 interface DrawnLine {
   line: AggregateLine;
@@ -165,11 +178,21 @@ export class AggregateLayer {
     return segmentAt(position, this.drawn, CLICK_SLACK_PX / this.cy.zoom())?.line ?? null;
   }
 
-  /** Where each line is drawn now, in the canvas's pixels (for tests and the bench): its two ends. */
-  renderedSegments(): { id: string; source: string; target: string; x1: number; y1: number; x2: number; y2: number }[] {
+  /** Each line as last drawn, in the canvas's CSS pixels at the view as it is now (tests, the bench). */
+  renderedSegments(): RenderedAggregate[] {
     const zoom = this.cy.zoom();
     const pan = this.cy.pan();
-    return this.drawn.map(({ line, segment: s }) => ({ id: line.id, source: line.source, target: line.target, x1: s.x1 * zoom + pan.x, y1: s.y1 * zoom + pan.y, x2: s.x2 * zoom + pan.x, y2: s.y2 * zoom + pan.y }));
+    return this.drawn.map(({ line, segment: s, width }) => ({
+      id: line.id,
+      source: line.source,
+      target: line.target,
+      status: line.status,
+      width: width * zoom,
+      x1: s.x1 * zoom + pan.x,
+      y1: s.y1 * zoom + pan.y,
+      x2: s.x2 * zoom + pan.x,
+      y2: s.y2 * zoom + pan.y,
+    }));
   }
 
   private untouch(line: AggregateLine): void {

@@ -22,7 +22,7 @@ import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStat
 import type { EdgeStatus, GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
-import { AggregateLayer } from './aggregate-layer';
+import { AggregateLayer, type RenderedAggregate } from './aggregate-layer';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
@@ -81,7 +81,7 @@ declare global {
       /** The flow count a drawn connection stands for (aggregates: the sum of theirs). */
       edgeTotal(id: string): number | undefined;
       /** The aggregated edges as drawn, in the canvas's pixels (they are not cytoscape edges). */
-      aggregateLines(): { id: string; source: string; target: string; x1: number; y1: number; x2: number; y2: number }[];
+      aggregateLines(): RenderedAggregate[];
     };
   }
 }
