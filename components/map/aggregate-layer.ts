@@ -117,14 +117,6 @@ export class AggregateLayer {
     return this.lines.size;
   }
 
-  has(id: string): boolean {
-    return this.lines.has(id);
-  }
-
-  get(id: string): AggregateLine | undefined {
-    return this.lines.get(id);
-  }
-
   ids(): string[] {
     return [...this.lines.keys()];
   }
