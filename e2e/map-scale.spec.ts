@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startDashboard, type DashboardProcess } from './fixtures/dashboard-process';
+import { keepEventSources } from './fixtures/event-sources';
 import { MapPage } from './pages/map-page';
 
 // Issue 13: the map of a large cluster. A dashboard on the scaled demo (1,000 workloads over 20
@@ -158,6 +159,94 @@ test.describe('the map of a 1,000-workload cluster', () => {
     await expect.poll(() => childrenOf(page, first)).toBe(0);
     expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).hasClass('island'), first)).toBe(true);
     expect(await page.evaluate((id) => window.__flowsightCy!.getElementById(id).position(), second)).toEqual(before);
+  });
+
+  test('draws aggregated edges on their own layer: denied red and dashed, allowed green and solid', async ({ page }) => {
+    const streams = await keepEventSources(page);
+    await openMap(page);
+    await expect
+      .poll(() => page.evaluate(() => ['denied', 'allowed'].every((s) => window.__flowsightMap!.aggregateLines().some((l) => l.status === s))), { message: 'denied and allowed aggregates drawn' })
+      .toBe(true);
+    // The picture held still: no delta moves an island or re-fits the view while its pixels are read.
+    expect(await streams.closeAll()).toBeGreaterThan(0);
+    /** Until the layer has drawn every line in full for the view as it is now (not a scaled earlier frame). */
+    const drawnInFull = () => expect.poll(() => page.evaluate(() => window.__flowsightMap!.aggregatesDrawnAt() !== null)).toBe(true);
+    for (const status of ['denied', 'allowed'] as const) {
+      await page.evaluate(() => {
+        window.__flowsightCy!.fit();
+      });
+      await drawnInFull();
+      // A 40-unit stretch of a line of this status that no other line and no node border is near (model coordinates).
+      const stretch = await page.evaluate((status) => {
+        const cy = window.__flowsightCy!;
+        const [zoom, pan] = [cy.zoom(), cy.pan()];
+        const toModel = (x: number, y: number) => ({ x: (x - pan.x) / zoom, y: (y - pan.y) / zoom });
+        const boxes = cy.nodes().filter((n) => !n.isChild()).map((n) => n.boundingBox({ includeLabels: false, includeOverlays: false }));
+        const lines = window.__flowsightMap!.aggregateLines().map((l) => {
+          const [a, b] = [toModel(l.x1, l.y1), toModel(l.x2, l.y2)];
+          return { id: l.id, status: l.status, a, b, x1: Math.min(a.x, b.x), x2: Math.max(a.x, b.x), y1: Math.min(a.y, b.y), y2: Math.max(a.y, b.y) };
+        });
+        type P = { x: number; y: number };
+        const toLine = (p: P, l: (typeof lines)[number]) => {
+          // Outside the line's box by more than 20: farther than the 16 that matters here.
+          if (p.x < l.x1 - 20 || p.x > l.x2 + 20 || p.y < l.y1 - 20 || p.y > l.y2 + 20) return Infinity;
+          const [dx, dy] = [l.b.x - l.a.x, l.b.y - l.a.y];
+          const t = Math.max(0, Math.min(1, ((p.x - l.a.x) * dx + (p.y - l.a.y) * dy) / (dx * dx + dy * dy || 1)));
+          return Math.hypot(p.x - (l.a.x + t * dx), p.y - (l.a.y + t * dy));
+        };
+        // Arrowheads sit at node borders: 40 units from any border, inside a box or out.
+        const toBorder = (p: P, b: (typeof boxes)[number]) => {
+          const inside = p.x > b.x1 && p.x < b.x2 && p.y > b.y1 && p.y < b.y2;
+          if (inside) return Math.min(p.x - b.x1, b.x2 - p.x, p.y - b.y1, b.y2 - p.y);
+          return Math.hypot(Math.max(b.x1 - p.x, 0, p.x - b.x2), Math.max(b.y1 - p.y, 0, p.y - b.y2));
+        };
+        const clear = (p: P, l: (typeof lines)[number]) => boxes.every((b) => toBorder(p, b) > 40) && lines.every((o) => o.id === l.id || toLine(p, o) > 16);
+        for (const l of lines.filter((x) => x.status === status)) {
+          const steps = Math.floor(Math.hypot(l.b.x - l.a.x, l.b.y - l.a.y) / 4);
+          const at = (i: number) => ({ x: l.a.x + ((l.b.x - l.a.x) * i) / steps, y: l.a.y + ((l.b.y - l.a.y) * i) / steps });
+          for (let start = 0; start + 10 <= steps; start += 10) {
+            let ok = true;
+            for (let i = start; ok && i <= start + 10; i++) ok = clear(at(i), l);
+            if (ok) return { from: at(start), to: at(start + 10) };
+          }
+        }
+        return null;
+      }, status);
+      expect(stretch, `a clear stretch of a ${status} aggregate`).not.toBeNull();
+      // That stretch in the middle of the view at zoom 1, where a dash is 6 pixels and a gap 3
+      // (a zoom set by the page, not the person, opens no island).
+      await page.evaluate(({ from, to }) => {
+        const cy = window.__flowsightCy!;
+        const mid = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
+        cy.viewport({ zoom: 1, pan: { x: cy.width() / 2 - mid.x, y: cy.height() / 2 - mid.y } });
+      }, stretch!);
+      await drawnInFull();
+      // The layer's own pixels along the stretch, one per CSS pixel.
+      const px = await page.evaluate(({ from, to }) => {
+        const cy = window.__flowsightCy!;
+        const [zoom, pan] = [cy.zoom(), cy.pan()];
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-id="layer-aggregates"]')!;
+        const ratio = canvas.width / cy.width();
+        const ctx = canvas.getContext('2d')!;
+        const n = Math.round(Math.hypot(to.x - from.x, to.y - from.y) * zoom);
+        return Array.from({ length: n + 1 }, (_, i) => {
+          const x = (from.x + ((to.x - from.x) * i) / n) * zoom + pan.x;
+          const y = (from.y + ((to.y - from.y) * i) / n) * zoom + pan.y;
+          return [...ctx.getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data];
+        });
+      }, stretch!);
+      const inked = px.filter((p) => p[3] > 100);
+      expect(inked.length, JSON.stringify(px)).toBeGreaterThan(5);
+      if (status === 'denied') {
+        // #dc2626, with gaps between the dashes.
+        expect(inked.every(([r, g, b]) => r > 150 && g < 100 && b < 100), JSON.stringify(px)).toBe(true);
+        expect(px.filter((p) => p[3] < 40).length, JSON.stringify(px)).toBeGreaterThanOrEqual(3);
+      } else {
+        // #16a34a at the 0.6 opacity of allowed aggregates, unbroken.
+        expect(inked.every(([r, g, b]) => g > r + 60 && g > b + 40), JSON.stringify(px)).toBe(true);
+        expect(px.every((p) => p[3] > 60), JSON.stringify(px)).toBe(true);
+      }
+    }
   });
 
   test('a click on an aggregated edge opens the islands at both its ends', async ({ page }) => {

@@ -170,6 +170,17 @@ export class AggregateLayer {
     return segmentAt(position, this.drawn, CLICK_SLACK_PX / this.cy.zoom())?.line ?? null;
   }
 
+  /**
+   * The view the lines are drawn in full for, once nothing is left to draw: null while a draw is due
+   * or the view shows a scaled earlier frame (tests wait for it before reading the canvas's pixels).
+   */
+  drawnView(): { zoom: number; pan: Point } | null {
+    if (this.contentDirty || this.viewDirty || this.frame || !this.lastView) return null;
+    const { zoom, pan } = this.lastView;
+    const now = this.cy.pan();
+    return zoom === this.cy.zoom() && pan.x === now.x && pan.y === now.y ? { zoom, pan: { ...pan } } : null;
+  }
+
   /** Each line as last drawn, in the canvas's CSS pixels at the view as it is now (tests, the bench). */
   renderedSegments(): RenderedAggregate[] {
     const zoom = this.cy.zoom();

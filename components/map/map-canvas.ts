@@ -82,6 +82,8 @@ declare global {
       edgeTotal(id: string): number | undefined;
       /** The aggregated edges as drawn, in the canvas's pixels (they are not cytoscape edges). */
       aggregateLines(): RenderedAggregate[];
+      /** The view the aggregated edges are drawn in full for; null while a draw is due or a moving view shows a scaled frame. */
+      aggregatesDrawnAt(): { zoom: number; pan: { x: number; y: number } } | null;
     };
   }
 }
@@ -165,6 +167,7 @@ export class MapCanvas {
         return this.graph?.edges.get(id)?.total;
       },
       aggregateLines: () => this.aggregates.renderedSegments(),
+      aggregatesDrawnAt: () => this.aggregates.drawnView(),
     };
 
     // Our own wheel zoom: cytoscape's is tuned for trackpads, a mouse notch barely moves it. Capture
