@@ -13,7 +13,11 @@
  * - fps (and the longest frame gap): frames counted with requestAnimationFrame during ~5 s of
  *   scripted drags and wheel zooms over the canvas (idleFps: 2 s without input, before it);
  * - p50/p99LatencyMs: a flow's relay stamp to the frame that drew its edge, as the page reports it
- *   (`window.__flowsightMap.takeLatencies()`), over ~10 s after the gesture;
+ *   (`window.__flowsightMap.takeLatencies()`), over ~10 s after the gesture; beside it, `stream`: the
+ *   same measure taken by a plain client in the bench's process on the same stream over the same
+ *   seconds, up to the delta's arrival (stream-latency.ts): the server's and transport's share, the
+ *   age of each delta's newest flow on arrival (how late flows reach the hub's tick), and how far
+ *   apart the deltas came (the hub ticks every 250 ms when its loop has room);
  * - heapMB: the page's JS heap in use (CDP Performance.getMetrics JSHeapUsedSize) after the latency
  *   phase, without forcing a GC (heapAfterGcMB: the same after HeapProfiler.collectGarbage);
  * - serverRssMB: VmRSS of the server process (scripts/serve.mjs under scripts/start.mjs), sampled
@@ -56,6 +60,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
+import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 
 const root = path.resolve(__dirname, '..');
 
@@ -763,6 +768,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
   let browser: Browser | null = null;
   let phase = 'warm-up';
   const rss = rssSampler(server);
+  let streamReader: StreamLatencyReader | null = null;
   try {
     const serverGone = server.exited.then((why) => {
       throw new PhaseError(phase, why, { serverOutput: server.outputTail().slice(-15) });
@@ -857,6 +863,12 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     log(`first picture ${Math.round(firstPictureMs)} ms (what is drawn within 2% of the full graph's picture: ${final?.[1] ?? '?'} nodes / ${final?.[2] ?? '?'} edges)`);
     log(`first render ${Math.round(firstRenderMs)} ms (${firstStats.hook ? 'page hook' : 'fallback: __flowsightCy counted'}: mode ${firstStats.mode}, ${firstStats.graphNodes} nodes / ${firstStats.graphEdges} edges in the graph, ${firstStats.renderedNodes} / ${firstStats.renderedEdges} rendered)`);
 
+    // A plain client on the same stream, opened now (its snapshot is sent before the fps phase) and
+    // timed over the latency phase with the page: the server's and transport's share of the latency.
+    phase = 'stream reader';
+    streamReader = readStreamLatency(`${server.base}/api/stream?sample=0`);
+    await guard(withTimeout(streamReader.ready, 60_000, 'the stream reader got no delta'));
+
     // fps: idle, then while panning and zooming.
     phase = 'fps';
     await g(startFrameCounter(page));
@@ -872,6 +884,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     const take = () => page.evaluate(() => (window as unknown as BenchWindow).__flowsightMap?.takeLatencies() ?? null);
     await g(take());
     const seqBefore = await g(pageStats(page));
+    streamReader.restart();
     const latencyStart = Date.now();
     // Drained every 2 s: the page keeps a bounded buffer (the newest samples win).
     const latencies: number[] = [];
@@ -885,6 +898,9 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     log(`latency over ${opts.latencySeconds} s: ${latencies.length} samples, p50 ${round(p50) ?? '-'} ms, p99 ${round(p99) ?? '-'} ms`);
+    const stream = await streamReader.stop();
+    streamReader = null;
+    log(`the stream alone over the same time (a plain client, no drawing): ${stream.samples} samples, p50 ${round(stream.p50Ms) ?? '-'} ms, p99 ${round(stream.p99Ms) ?? '-'} ms; a delta's newest flow ${round(stream.newestP50Ms) ?? '-'} ms old on arrival (p50; p99 ${round(stream.newestP99Ms) ?? '-'} ms); a delta every ${round(stream.deltaGapP50Ms) ?? '-'} ms (p50), at most ${round(stream.deltaGapMaxMs) ?? '-'} ms apart`);
 
     // Heap: as used, without a forced GC; then after one.
     phase = 'heap';
@@ -944,6 +960,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       maxFrameGapMs: round(frames.maxFrameGapMs),
       gesture: { seconds: round(frames.seconds, 1), frames: frames.frames, ...moves },
       latencySamples: latencies.length,
+      stream: { latencySamples: stream.samples, p50LatencyMs: round(stream.p50Ms), p99LatencyMs: round(stream.p99Ms), newestFlowAgeP50Ms: round(stream.newestP50Ms), newestFlowAgeP99Ms: round(stream.newestP99Ms), deltaGapP50Ms: round(stream.deltaGapP50Ms), deltaGapMaxMs: round(stream.deltaGapMaxMs) },
       drawsPerSec: round(drawsPerSec, 1),
       heapMeasure: 'JSHeapUsedSize (CDP Performance.getMetrics) after the latency phase, no forced GC',
       heapTotalMB: round(heap.total),
@@ -971,6 +988,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     throw new PhaseError(phase, (e as Error).message.split('\n')[0], details);
   } finally {
     rss.stop();
+    await streamReader?.stop();
     if (browser) await withTimeout(browser.close(), 20_000, 'closing chromium').catch((e: Error) => log(`closing chromium: ${e.message}`));
     await server.stop();
   }
