@@ -21,6 +21,7 @@ import { aggregateWidth, segmentAt, segmentBetween, segmentMeets, withArrow, typ
 import type { Box, Point } from '@/lib/graph/island-layout';
 import type { EdgeStatus } from '@/lib/graph/types';
 import { EDGE_STYLE } from './map-style';
+import { labelFreeBox } from './node-box';
 
 /** Canvas dash patterns per line style, as cytoscape draws edges (dashed: its default 6-3; dotted: 1-1). */
 const DASH: Record<string, number[]> = { solid: [], dashed: [6, 3], dotted: [1, 1] };
@@ -342,12 +343,11 @@ export class AggregateLayer {
   }
 }
 
-/** A node's box without its label, or null when it is not on the canvas. */
+/** Where a line to node `id` ends: its box without label or overlay, or null when it is not on the canvas. */
 function nodeBox(cy: Core, id: string): Box | null {
   const n = cy.getElementById(id) as unknown as NodeSingular;
   if (n.empty() || !n.isNode()) return null;
-  const bb = n.boundingBox({ includeLabels: false, includeOverlays: false });
-  return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
+  return labelFreeBox(n, { overlays: false });
 }
 
 /** The positioned box cytoscape puts its canvases in (its renderer's private data; the container as a fallback). */

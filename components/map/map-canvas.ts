@@ -17,7 +17,7 @@ import type { AggregateLine } from '@/lib/graph/aggregate-lines';
 import type { GraphState } from '@/lib/graph/apply-delta';
 import type { CyElement } from '@/lib/graph/cy-elements';
 import { namespaceOfBoxId } from '@/lib/graph/graph-ids';
-import { freeCell, freeSpot, gridPositions, islandPositions, type Box, type Point } from '@/lib/graph/island-layout';
+import { freeCell, freeSpot, gridPositions, islandPositions, type Point } from '@/lib/graph/island-layout';
 import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStats, type RenderPatch } from '@/lib/graph/map-model';
 import type { EdgeStatus, GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
@@ -26,6 +26,7 @@ import { AggregateLayer, type RenderedAggregate } from './aggregate-layer';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
+import { labelFreeBox } from './node-box';
 import { wheelZoomFactor } from './wheel-zoom';
 
 cytoscape.use(fcose);
@@ -548,7 +549,7 @@ export class MapCanvas {
       const others = cy
         .nodes()
         .filter((m: NodeSingular) => !m.isChild() && m.id() !== id)
-        .map(boxOf);
+        .map((n: NodeSingular) => labelFreeBox(n));
       const at = { ...n.position() };
       const spot = freeSpot(at, { width: n.outerWidth(), height: n.outerHeight() }, others);
       if (spot.x !== at.x || spot.y !== at.y) {
@@ -591,7 +592,7 @@ export class MapCanvas {
     } else {
       // A newcomer on a picture people already read: the nearest free spot by a placed neighbour
       // (or by the centre), nothing else moves and no layout runs.
-      const boxes = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (isPlaced(n) || n.isParent())).map(boxOf);
+      const boxes = cy.nodes().filter((n: NodeSingular) => !n.isChild() && (isPlaced(n) || n.isParent())).map((n: NodeSingular) => labelFreeBox(n));
       movable.forEach((n: NodeSingular) => {
         if (isPlaced(n)) return;
         const home = this.home.get(n.id());
@@ -820,12 +821,6 @@ function layOutWorkloads(cy: Core, fresh: boolean): void {
   });
   if (unplaced > 0) runLayout(cy.elements(), workloadLayoutOptions(cy.nodes().length, placed.length === 0, placed));
   all.forEach(markPlaced);
-}
-
-/** Where a node is drawn and how big, without its label (a box `freeSpot` keeps clear of). */
-function boxOf(n: NodeSingular): Box {
-  const bb = n.boundingBox({ includeLabels: false });
-  return { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, width: bb.w, height: bb.h };
 }
 
 /** cytoscape's canvas renderer, as far as `markWheelZooming` uses it (not in its typings). */
