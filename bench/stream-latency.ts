@@ -12,6 +12,7 @@
 import { createParser } from 'eventsource-parser';
 import { decodeDelta, decodeSnapshot, type WireDelta, type WireSnapshot } from '../lib/graph/graph-wire';
 import type { GraphEdge } from '../lib/graph/types';
+import { percentile } from './percentile';
 
 export interface StreamLatency {
   samples: number;
@@ -26,12 +27,6 @@ export interface StreamLatency {
   /** Time between two deltas: the hub ticks every 250 ms when its event loop has room. */
   deltaGapP50Ms: number | null;
   deltaGapMaxMs: number | null;
-}
-
-function percentile(samples: readonly number[], p: number): number | null {
-  if (!samples.length) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export interface StreamLatencyReader {
@@ -102,8 +97,11 @@ export function readStreamLatency(url: string): StreamLatencyReader {
       if (!abort.signal.aborted) throw e;
     }
   })();
+  // Only `ready` reads this: once the first delta came, a stream that ends (the server stopping) is not an error here.
+  const endedEarly = reading.then(() => Promise.reject(new Error(`${url}: the stream ended before its first delta`)));
+  endedEarly.catch(() => undefined);
   return {
-    ready: Promise.race([ready, reading.then(() => Promise.reject(new Error(`${url}: the stream ended before its first delta`)))]),
+    ready: Promise.race([ready, endedEarly]),
     restart: () => {
       latencies = [];
       newest = [];

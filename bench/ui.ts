@@ -60,6 +60,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
+import { percentile } from './percentile';
 import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 
 const root = path.resolve(__dirname, '..');
@@ -153,13 +154,6 @@ class UsageError extends Error {}
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const log = (msg: string) => process.stderr.write(`[bench:ui ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const round = (n: number | null | undefined, digits = 0): number | null => (n == null || !Number.isFinite(n) ? null : Number(n.toFixed(digits)));
-
-/** Nearest-rank percentile of unsorted samples (null when there are none). */
-function percentile(samples: readonly number[], p: number): number | null {
-  if (!samples.length) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** Least-squares slope of y over x (null with fewer than two distinct x). */
 function slope(points: readonly { x: number; y: number }[]): number | null {
