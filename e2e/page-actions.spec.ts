@@ -200,9 +200,12 @@ test.describe('page actions: screenshot', () => {
     const scroller = page.getByTestId('flow-table-scroll').locator('visible=true');
     // Not a whole number of rows, so an unscrolled copy could not line up by chance.
     await scroller.evaluate((el) => el.scrollTo(0, 915));
-    const shown = await flows.rowsShown();
     const mainTop = await page.locator('main').evaluate((el) => el.getBoundingClientRect().top);
-    const pick = shown.find((r) => r.top - mainTop > 400)!;
+    // The table renders the rows of the new position after the scroll event: until then the rows
+    // read are those of the old one (a CI run picked none).
+    const lowRow = async () => (await flows.rowsShown()).find((r) => r.top - mainTop > 400);
+    await expect.poll(async () => (await lowRow()) !== undefined, { message: 'a row shown 400 px below the top of the page' }).toBe(true);
+    const pick = (await lowRow())!;
     const row = page.locator(`[data-testid="flow-row"][data-uuid="${pick.uuid}"]`).locator('visible=true');
     await row.click();
     await expect(row).toHaveClass(/bg-sky-100/);
