@@ -59,6 +59,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { MAP_STREAM_URL } from '../components/live/early-stream';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
 import { percentile } from './percentile';
 import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
@@ -857,10 +858,10 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     log(`first picture ${Math.round(firstPictureMs)} ms (what is drawn within 2% of the full graph's picture: ${final?.[1] ?? '?'} nodes / ${final?.[2] ?? '?'} edges)`);
     log(`first render ${Math.round(firstRenderMs)} ms (${firstStats.hook ? 'page hook' : 'fallback: __flowsightCy counted'}: mode ${firstStats.mode}, ${firstStats.graphNodes} nodes / ${firstStats.graphEdges} edges in the graph, ${firstStats.renderedNodes} / ${firstStats.renderedEdges} rendered)`);
 
-    // A plain client on the same stream, opened now (its snapshot is sent before the fps phase) and
+    // A plain client on the map's own stream (its URL), opened now (its snapshot is sent before the fps phase) and
     // timed over the latency phase with the page: the server's and transport's share of the latency.
     phase = 'stream reader';
-    streamReader = readStreamLatency(`${server.base}/api/stream?sample=0`);
+    streamReader = readStreamLatency(`${server.base}${MAP_STREAM_URL}`);
     await guard(withTimeout(streamReader.ready, 60_000, 'the stream reader got no delta'));
 
     // fps: idle, then while panning and zooming.
