@@ -9,14 +9,23 @@
  * decoded, took about a third of that loop (CPU profile, 5,000-workload demo), and the ingest
  * governor shed ~80-95% of the flows to keep the server answering. Here the same machinery runs
  * without those hooks, beside the loop instead of on it. Decoding stays on the main thread (the
- * decoder interns names in the caches the graph uses), and so does the governor's admission.
+ * decoder interns names in the caches the graph uses).
+ *
+ * Admission (ingest-governor.ts) happens here: the main thread sends the share of flows it keeps with
+ * each acknowledgement, and the flow messages beyond that share are skipped before they are copied
+ * into a batch. While that share is below 1 (the server is at capacity) and the main thread is
+ * behind, the call is not paused: the flows that arrive meanwhile are skipped too, so the relay is
+ * read as fast as it sends and what does reach the main thread is fresh. Pausing instead fills the
+ * HTTP/2 window (8 MiB: ~28,000 flows) and the relay's buffer, and every flow shown afterwards has
+ * waited through both: up to a second or two at 20,000 flows/s (issue 13's p99 latency). With every
+ * flow kept (share 1) the call still pauses, so that a short stall loses nothing.
  *
  * The request is encoded on the main side, so this file needs grpc-js alone (no proto files).
  *
- * In (workerData): { target, tls: { ca, key, cert } | null, channelOptions (with the TLS name override), method, request }.
- * In (messages): { op: 'ack' } after each batch is handled; { op: 'pause' | 'resume' | 'cancel' }.
- * Out: { kind: 'metadata' }, { kind: 'batch', buffer, count } (buffer transferred: [u32 length, bytes]...),
- *      { kind: 'end', error?: { message, code, details } }.
+ * In (workerData): { target, tls: { ca, key, cert } | null, channelOptions (with the TLS name override), method, request, keep }.
+ * In (messages): { op: 'ack', keep } after each batch is handled; { op: 'pause' | 'resume' | 'cancel' }.
+ * Out: { kind: 'metadata' }, { kind: 'batch', buffer, count, shed } (buffer transferred: [u32 length, bytes]...;
+ *      shed: flow messages skipped since the previous batch), { kind: 'end', shed, error?: { message, code, details } }.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -31,8 +40,9 @@ const grpc = await import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 
 const BATCH_BYTES = 256 * 1024;
 /**
  * Batches handed over and not yet acknowledged, at most: past it the call stops reading (HTTP/2
- * flow control then holds the relay back), so a main thread that falls behind never queues
- * without bound. 8 x 256 KiB: ~7,000 flows.
+ * flow control then holds the relay back) or, at capacity, flows are skipped, so a main thread that
+ * falls behind never queues without bound. 8 x 256 KiB: ~7,000 flows; at 20,000 flows/s a batch
+ * is closed by FLUSH_MS long before it is full: ~80 ms of flows.
  */
 const MAX_UNACKED = 8;
 /**
@@ -40,6 +50,9 @@ const MAX_UNACKED = 8;
  * (each one task there, with its hooks), for 10 ms more latency.
  */
 const FLUSH_MS = 10;
+
+/** The first byte of a GetFlowsResponse that carries a flow (as relay-client.ts reads it): field 1, length-delimited. */
+const FLOW_FIELD_TAG = 0x0a;
 
 const { target, tls, channelOptions, method, request } = workerData;
 // Buffers arrive as plain Uint8Arrays (structured clone); grpc-js wants Buffers.
@@ -61,6 +74,12 @@ let unacked = 0;
 let pausedByMain = false;
 let pausedByBacklog = false;
 let ended = false;
+/** Share of the flow messages handed over (1: all); the main thread's governor sets it. */
+let keep = workerData.keep ?? 1;
+/** Accumulated share: a flow is kept each time it reaches 1, so kept flows are spread evenly. */
+let credit = 0;
+/** Flow messages skipped since the last batch. */
+let shed = 0;
 
 function setBuffer(b) {
   buffer = b;
@@ -75,18 +94,37 @@ function flush() {
   // The bytes used, copied out and transferred; the collecting buffer is kept (a quiet stream's
   // batches of a few flows would otherwise cost 256 KiB each, 100 times a second).
   const out = buffer.slice(0, used);
-  parentPort.postMessage({ kind: 'batch', buffer: out, count }, [out]);
+  parentPort.postMessage({ kind: 'batch', buffer: out, count, shed }, [out]);
+  shed = 0;
   unacked++;
   if (buffer.byteLength > BATCH_BYTES) setBuffer(new ArrayBuffer(BATCH_BYTES));
   used = 0;
   count = 0;
-  if (unacked >= MAX_UNACKED && !pausedByBacklog) {
+  if (unacked >= MAX_UNACKED && !pausedByBacklog && keep >= 1) {
     pausedByBacklog = true;
     call.pause();
   }
 }
 
+/** Whether to hand this flow message over; false skips it (counted). */
+function admitFlow() {
+  if (keep >= 1) return true;
+  if (unacked >= MAX_UNACKED) {
+    // At capacity and the main thread behind: skip rather than queue (see the top of this file).
+    shed++;
+    return false;
+  }
+  credit += keep;
+  if (credit >= 1) {
+    credit -= 1;
+    return true;
+  }
+  shed++;
+  return false;
+}
+
 function add(message) {
+  if (message[0] === FLOW_FIELD_TAG && !admitFlow()) return;
   const need = 4 + message.length;
   if (used + need > buffer.byteLength) {
     flush();
@@ -108,7 +146,7 @@ function end(err) {
   if (ended) return;
   ended = true;
   flush();
-  parentPort.postMessage({ kind: 'end', ...(err ? { error: { message: err.message, code: err.code, details: err.details } } : {}) });
+  parentPort.postMessage({ kind: 'end', shed, ...(err ? { error: { message: err.message, code: err.code, details: err.details } } : {}) });
   client.close();
 }
 
@@ -121,7 +159,9 @@ parentPort.on('message', (m) => {
   switch (m.op) {
     case 'ack':
       unacked--;
-      if (pausedByBacklog && unacked <= MAX_UNACKED / 2) {
+      if (typeof m.keep === 'number') keep = m.keep;
+      // At capacity the call is never held (a pause from when every flow was kept ends here).
+      if (pausedByBacklog && (unacked <= MAX_UNACKED / 2 || keep < 1)) {
         pausedByBacklog = false;
         if (!pausedByMain) call.resume();
       }

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoRelay } from '../demo/demo-relay';
 import type { FlowRecord } from '../flows/flow-record';
@@ -26,6 +28,26 @@ function fetchFrom(from: RelayClient, params: GetFlowsParams): Promise<FlowRecor
   });
 }
 
+/** Admits every second flow, as the ingest governor does at a kept share of 0.5. */
+function halfAdmission() {
+  let credit = 0;
+  const admission = {
+    keptShare: 0.5,
+    shed: 0,
+    admit: () => {
+      credit += 0.5;
+      if (credit >= 1) {
+        credit -= 1;
+        return true;
+      }
+      admission.shed++;
+      return false;
+    },
+    noteShed: (n: number) => void (admission.shed += n),
+  };
+  return admission;
+}
+
 // Every GetFlows case twice: grpc-js on this thread (the CLI), and on a thread of its own that hands
 // the raw messages over in batches (the server: flow-stream.worker.mjs). Same flows, same errors.
 describe.each([
@@ -45,20 +67,21 @@ describe.each([
     expect(new Set(flows.map((f) => f.uuid)).size).toBe(50);
   });
 
-  it('skips the flow messages admitFlow refuses, undecoded, and delivers the others as they are', async () => {
+  it('skips the flow messages beyond the admitted share, undecoded and counted, and delivers the others as they are', async () => {
     // A window in the past: both calls get the same 60 flows.
     const until = new Date(Date.now() - 1000);
     const all = await fetchFlows({ number: 60, until });
-    let asked = 0;
-    const halving = new RelayClient({ address: client.address.target, admitFlow: () => asked++ % 2 === 0, streamInWorker });
+    // Half of the flows, every second one: asked per flow here, applied as a share by the stream's thread.
+    const admission = halfAdmission();
+    const halving = new RelayClient({ address: client.address.target, admission, streamInWorker });
     try {
       const kept = await new Promise<FlowRecord[]>((resolve, reject) => {
         const out: FlowRecord[] = [];
         halving.getFlows({ number: 60, until }, { onFlow: (f) => out.push(f), onEnd: (err) => (err ? reject(err) : resolve(out)) });
       });
-      expect(asked).toBe(60);
-      expect(kept.map((f) => f.uuid)).toEqual(all.filter((_, i) => i % 2 === 0).map((f) => f.uuid));
-      expect(kept[0]).toEqual(all[0]);
+      expect(kept.map((f) => f.uuid)).toEqual(all.filter((_, i) => i % 2 === 1).map((f) => f.uuid));
+      expect(kept[0]).toEqual(all[1]);
+      expect(admission.shed).toBe(30);
     } finally {
       halving.close();
     }
@@ -168,6 +191,76 @@ describe('RelayClient.getFlows on a thread of its own', () => {
       threaded.close();
     }
   });
+});
+
+/** The flow's number in its relay's sequence (the demo's uuids end with it). */
+const sequenceOf = (f: FlowRecord) => parseInt(f.uuid.slice(-12), 16);
+
+/** Blocks this thread (a long task on the server's loop), without yielding to anything. */
+function busyFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+}
+
+describe('RelayClient.getFlows on a thread of its own, while this thread is busy', () => {
+  // The relay in a process of its own (as in a cluster), so it goes on sending while this thread is blocked.
+  let relayProcess: ChildProcess;
+  let address: string;
+  beforeAll(async () => {
+    relayProcess = spawn(process.execPath, [path.resolve(__dirname, '../../bin/flowsight.mjs'), 'demo-relay', '--port', '0', '--rate', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    address = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      relayProcess.stdout!.on('data', (d: Buffer) => {
+        out += String(d);
+        const m = /listening on (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      relayProcess.on('exit', (code) => reject(new Error(`the demo relay exited (${code}): ${out}`)));
+    });
+  }, 30_000);
+  afterAll(() => void relayProcess?.kill());
+
+  /** Follows the relay, blocks this thread for a second once flows come, and reads on until 3,000 more came. */
+  async function followThroughABlock(keptShare: number) {
+    let shed = 0;
+    let lost = 0;
+    const admission = { keptShare, admit: () => true, noteShed: (n: number) => void (shed += n) };
+    const threaded = new RelayClient({ address, admission, streamInWorker: true });
+    const sequence: number[] = [];
+    const call = threaded.getFlows({ follow: true }, { onFlow: (f) => sequence.push(sequenceOf(f)), onLost: (n) => void (lost += n.lost), onEnd: () => undefined });
+    try {
+      await expect.poll(() => sequence.length, { timeout: 10_000 }).toBeGreaterThan(500);
+      busyFor(1_000);
+      const afterBlock = sequence.length;
+      await expect.poll(() => sequence.length, { timeout: 10_000 }).toBeGreaterThan(afterBlock + 3_000);
+    } finally {
+      call.cancel();
+      threaded.close();
+    }
+    let missing = 0;
+    let widestGap = 0;
+    for (let i = 1; i < sequence.length; i++) {
+      const gap = sequence[i] - sequence[i - 1] - 1;
+      missing += gap;
+      widestGap = Math.max(widestGap, gap);
+    }
+    return { shed, lost, missing, widestGap };
+  }
+
+  it('at capacity, skips the flows that would queue behind the busy thread, and counts them', async () => {
+    // Share 0.999: the server at capacity, one flow in a thousand skipped while it keeps up.
+    const r = await followThroughABlock(0.999);
+    // ~5,000 flows came during the block; ~80 ms of them were handed over before the stream's thread
+    // stopped queueing: the rest were skipped in one stretch, every one of them counted.
+    expect(r.widestGap).toBeGreaterThan(2_000);
+    expect(r.shed).toBeGreaterThanOrEqual(r.missing);
+    expect(r.lost).toBe(0);
+  }, 30_000);
+
+  it('with every flow kept, holds the stream back instead and loses nothing', async () => {
+    const r = await followThroughABlock(1);
+    expect(r).toEqual({ shed: 0, lost: 0, missing: 0, widestGap: 0 });
+  }, 30_000);
 });
 
 describe('RelayClient against the demo relay over gRPC', () => {

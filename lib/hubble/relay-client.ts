@@ -31,16 +31,26 @@ export interface RelayClientOptions {
   /** Deadline for unary calls. */
   requestTimeoutMs?: number;
   /**
-   * Asked once per flow message of GetFlows before it is decoded: false skips it (ingest-governor.ts
+   * Which flow messages of GetFlows to decode: the others are skipped undecoded (ingest-governor.ts
    * sheds flows this way when the server is at capacity). Other messages are always decoded.
    */
-  admitFlow?: () => boolean;
+  admission?: FlowAdmission;
   /**
    * Runs each GetFlows call's gRPC machinery on a thread of its own (flow-stream.worker.mjs), which
-   * hands the raw messages over in batches; decoding, admission and the handlers stay on this thread.
-   * For the server, whose event loop also serves pages: see the worker file for why.
+   * hands the raw messages over in batches, admission done; decoding and the handlers stay on this
+   * thread. For the server, whose event loop also serves pages: see the worker file for why.
    */
   streamInWorker?: boolean;
+}
+
+/** Flow admission, asked per flow message on this thread, or applied as a share by the stream's thread. */
+export interface FlowAdmission {
+  /** Whether to decode the next flow message (false: skip it, counted as shed). */
+  admit(): boolean;
+  /** The share of flow messages admitted now (1: all), for a stream thread that skips the rest itself. */
+  readonly keptShare: number;
+  /** Counts the flow messages a stream thread skipped. */
+  noteShed(count: number): void;
 }
 
 /** The first byte of a GetFlowsResponse that carries a flow: field 1, length-delimited (Go writes fields in number order). */
@@ -117,8 +127,8 @@ function timestamp(d: Date) {
 /** What flow-stream.worker.mjs posts. */
 type StreamThreadMessage =
   | { kind: 'metadata' }
-  | { kind: 'batch'; buffer: ArrayBuffer; count: number }
-  | { kind: 'end'; error?: { message: string; code?: number; details?: string } };
+  | { kind: 'batch'; buffer: ArrayBuffer; count: number; shed: number }
+  | { kind: 'end'; shed: number; error?: { message: string; code?: number; details?: string } };
 
 /** Hands one decoded GetFlows response to the handlers. */
 function deliver(res: DecodedResponse, handlers: FlowStreamHandlers): void {
@@ -140,7 +150,7 @@ export class RelayClient {
   readonly address: RelayAddress;
   private readonly client: grpc.Client;
   private readonly timeoutMs: number;
-  private readonly deserialize: (buf: Uint8Array) => DecodedResponse;
+  private readonly admission: FlowAdmission | undefined;
   /** What the stream's thread needs to open the call itself (streamInWorker), else undefined. */
   private readonly worker?: { target: string; tls: { ca: Buffer | null; key: Buffer | null; cert: Buffer | null } | null; channelOptions: grpc.ChannelOptions; method: string };
 
@@ -166,12 +176,12 @@ export class RelayClient {
     }
     // GetFlows responses go through our interning decoder straight to FlowRecords (see flow-decoder.ts).
     const service = observerService() as any;
-    const admit = opts.admitFlow;
-    const deserialize = admit ? (buf: Uint8Array): DecodedResponse => (buf[0] === FLOW_FIELD_TAG && !admit() ? SKIPPED : decodeGetFlowsResponse(buf)) : decodeGetFlowsResponse;
+    const admission = opts.admission;
+    this.admission = admission;
+    const deserialize = admission ? (buf: Uint8Array): DecodedResponse => (buf[0] === FLOW_FIELD_TAG && !admission.admit() ? SKIPPED : decodeGetFlowsResponse(buf)) : decodeGetFlowsResponse;
     const definition = { ...service, GetFlows: { ...service.GetFlows, responseDeserialize: deserialize } };
     const Ctor = grpc.makeGenericClientConstructor(definition, 'Observer');
     this.client = new Ctor(this.address.target, credentials, channelOptions);
-    this.deserialize = deserialize;
     if (opts.streamInWorker) {
       this.worker = {
         target: this.address.target,
@@ -217,13 +227,16 @@ export class RelayClient {
   }
 
   /**
-   * One GetFlows call whose gRPC side runs in flow-stream.worker.mjs. Each batch of raw messages is
-   * admitted, decoded and handed on here in order, then acknowledged (the worker stops reading while
-   * too many batches wait). A message the decoder rejects ends the call as grpc-js would (INTERNAL).
+   * One GetFlows call whose gRPC side runs in flow-stream.worker.mjs. The worker admits the flow
+   * messages at the admission's share (sent along with each acknowledgement); each batch is decoded
+   * and handed on here in order, then acknowledged (the worker stops reading, or at capacity skips
+   * flows, while too many batches wait). A message the decoder rejects ends the call as grpc-js
+   * would (INTERNAL).
    */
   private getFlowsInWorker(request: Uint8Array, handlers: FlowStreamHandlers): FlowStream {
+    const admission = this.admission;
     // Written this way so that the bundler (Turbopack/webpack) emits the worker file beside the server code.
-    const worker = new Worker(new URL('./flow-stream.worker.mjs', import.meta.url), { workerData: { ...this.worker, request } });
+    const worker = new Worker(new URL('./flow-stream.worker.mjs', import.meta.url), { workerData: { ...this.worker, request, keep: admission?.keptShare ?? 1 } });
     let ended = false;
     const end = (err?: Error) => {
       if (ended) return;
@@ -238,6 +251,7 @@ export class RelayClient {
     worker.on('message', (m: StreamThreadMessage) => {
       if (ended) return;
       if (m.kind === 'batch') {
+        if (m.shed) admission?.noteShed(m.shed);
         const batch = Buffer.from(m.buffer);
         let at = 0;
         for (let i = 0; i < m.count && !ended; i++) {
@@ -246,7 +260,7 @@ export class RelayClient {
           at += 4 + length;
           let res: DecodedResponse;
           try {
-            res = this.deserialize(message);
+            res = decodeGetFlowsResponse(message);
           } catch (e) {
             stop();
             end(Object.assign(new Error(`Failed to parse server response: ${(e as Error).message}`), { code: grpc.status.INTERNAL }));
@@ -254,10 +268,11 @@ export class RelayClient {
           }
           deliver(res, handlers);
         }
-        if (!ended) worker.postMessage({ op: 'ack' });
+        if (!ended) worker.postMessage({ op: 'ack', keep: admission?.keptShare ?? 1 });
       } else if (m.kind === 'metadata') {
         handlers.onConnected?.();
       } else if (m.kind === 'end') {
+        if (m.shed) admission?.noteShed(m.shed);
         end(m.error ? Object.assign(new Error(m.error.message), { code: m.error.code, details: m.error.details }) : undefined);
       }
     });

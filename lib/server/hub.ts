@@ -214,7 +214,7 @@ export class Hub {
     }
     this.governor = new IngestGovernor({ maxBusy: this.config.ingestMaxBusyPercent / 100 });
     // The stream's gRPC work on a thread of its own: on this loop it cost about a third of it at 20k flows/s (relay-client.ts).
-    this.client = new RelayClient({ address: target, tls: relay.tls ?? undefined, admitFlow: this.governor.admit, streamInWorker: true });
+    this.client = new RelayClient({ address: target, tls: relay.tls ?? undefined, admission: this.governor, streamInWorker: true });
     this.subscription = new FlowSubscription(this.client, {
       initialLast: 2000,
       idleMs: this.config.relayIdleSeconds * 1000,

@@ -6,8 +6,10 @@
  * no turn for anything else: pages and static files then wait seconds, and the relay's buffer fills
  * so that what does arrive is seconds old. So the loop's busy share is watched, and while it stays
  * above the limit, only a share of the relay's flows is folded in: the rest are skipped before they
- * are even decoded (a few µs each instead of ~40), spread evenly over the stream, and counted as
- * shed. The relay is read as fast as it sends, so the flows that are shown stay fresh. The header
+ * are even decoded, spread evenly over the stream, and counted as shed. The server skips them on the
+ * relay stream's own thread (flow-stream.worker.mjs), which at capacity also skips what would queue
+ * behind a busy loop: the relay is read as fast as it sends, so the flows that are shown stay fresh.
+ * The header
  * says the server is at capacity and which share it folds in; /api/status and /metrics count the rest.
  *
  * Control: the busy share is smoothed over about a second; above the limit the kept share shrinks by
@@ -16,6 +18,7 @@
  */
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { FlowAdmission } from '../hubble/relay-client';
 
 export interface GovernorOptions {
   /** Busy share of the event loop (0..1) above which flows are shed; 1 never sheds. */
@@ -59,7 +62,7 @@ function eventLoopBusy(): () => number {
   };
 }
 
-export class IngestGovernor {
+export class IngestGovernor implements FlowAdmission {
   private readonly maxBusy: number;
   private readonly periodMs: number;
   private readonly measure: () => number;
@@ -88,6 +91,16 @@ export class IngestGovernor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.keep = 1;
+  }
+
+  /** The share of the relay's flows folded in now (1: all). */
+  get keptShare(): number {
+    return this.keep;
+  }
+
+  /** Counts flows skipped elsewhere at this governor's share (the relay stream's thread). */
+  noteShed(count: number): void {
+    this.shed += count;
   }
 
   /** Whether to fold in the next flow (false: skip it undecoded). Called once per flow message. */
