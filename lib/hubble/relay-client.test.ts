@@ -251,8 +251,9 @@ describe('RelayClient.getFlows on a thread of its own, while this thread is busy
     // Share 0.999: the server at capacity, one flow in a thousand skipped while it keeps up.
     const r = await followThroughABlock(0.999);
     // ~5,000 flows came during the block; ~80 ms of them were handed over before the stream's thread
-    // stopped queueing: the rest were skipped in one stretch, every one of them counted.
-    expect(r.widestGap).toBeGreaterThan(2_000);
+    // stopped queueing: the rest were skipped in one stretch (a margin for a loaded machine, whose
+    // relay and stream thread get less of that second), every one of them counted.
+    expect(r.widestGap).toBeGreaterThan(1_000);
     expect(r.shed).toBeGreaterThanOrEqual(r.missing);
     expect(r.lost).toBe(0);
   }, 30_000);

@@ -73,6 +73,19 @@ describe('IngestGovernor', () => {
     expect(r.admitted(100)).toBe(100);
   });
 
+  it('hands its share to a stream thread that skips flows itself, and counts what that thread skipped', () => {
+    const r = rig();
+    expect(r.governor.keptShare).toBe(1);
+    r.steps(1, 30);
+    expect(r.governor.keptShare).toBeCloseTo(r.governor.status().keptShare, 3);
+    expect(r.governor.keptShare).toBeLessThan(0.5);
+    r.governor.noteShed(700);
+    r.governor.noteShed(300);
+    expect(r.governor.status().shedFlows).toBe(1000);
+    r.governor.stop();
+    expect(r.governor.keptShare).toBe(1);
+  });
+
   it('a limit of 100% never sheds', () => {
     const r = rig(1);
     r.steps(1, 50);
