@@ -17,7 +17,11 @@
  *   same measure taken by a plain client in the bench's process on the same stream over the same
  *   seconds, up to the delta's arrival (stream-latency.ts): the server's and transport's share, the
  *   age of each delta's newest flow on arrival (how late flows reach the hub's tick), and how far
- *   apart the deltas came (the hub ticks every 250 ms when its loop has room);
+ *   apart the deltas came (the hub ticks every 250 ms when its loop has room); and over the same
+ *   seconds `serverMainThread` (the share of the time the server's event loop thread ran and the
+ *   share it waited for a CPU while ready to run, from /proc schedstat; thread-cpu.ts) and
+ *   `machineCpuBusy`: on a small machine shared with the relay and the browser, the loop can be
+ *   ready and still wait;
  * - heapMB: the page's JS heap in use (CDP Performance.getMetrics JSHeapUsedSize) after the latency
  *   phase, without forcing a GC (heapAfterGcMB: the same after HeapProfiler.collectGarbage);
  * - serverRssMB: VmRSS of the server process (scripts/serve.mjs under scripts/start.mjs), sampled
@@ -61,6 +65,7 @@ import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { MAP_STREAM_URL } from '../components/live/early-stream';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
+import { machineBusyShare, readMachineCpu, readThreadSchedule, scheduleShares } from './thread-cpu';
 import { percentile } from './percentile';
 import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 
@@ -881,12 +886,16 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     const seqBefore = await g(pageStats(page));
     streamReader.restart();
     const latencyStart = Date.now();
+    const mainCpuBefore = readThreadSchedule(server.pid);
+    const machineBefore = readMachineCpu();
     // Drained every 2 s: the page keeps a bounded buffer (the newest samples win).
     const latencies: number[] = [];
     for (let end = latencyStart + opts.latencySeconds * 1000; Date.now() < end; ) {
       await g(sleep(Math.max(0, Math.min(2000, end - Date.now()))));
       for (const x of (await g(take())) ?? []) latencies.push(x);
     }
+    const mainCpu = scheduleShares(mainCpuBefore, readThreadSchedule(server.pid), Date.now() - latencyStart);
+    const machineBusy = machineBusyShare(machineBefore, readMachineCpu());
     const seqAfter = await g(pageStats(page));
     // How often the page drew updates (the hook's drawnSeq), per second.
     const drawsPerSec = seqBefore?.hook && seqAfter?.hook ? (seqAfter.drawnSeq - seqBefore.drawnSeq) / ((Date.now() - latencyStart) / 1000) : null;
@@ -895,6 +904,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     log(`latency over ${opts.latencySeconds} s: ${latencies.length} samples, p50 ${round(p50) ?? '-'} ms, p99 ${round(p99) ?? '-'} ms`);
     const stream = await streamReader.stop();
     streamReader = null;
+    if (mainCpu) log(`the server's event loop thread over the same time: ran ${Math.round(mainCpu.runShare * 100)}%, waited for a CPU ${Math.round(mainCpu.waitShare * 100)}%; the machine's CPUs ${machineBusy === null ? '?' : Math.round(machineBusy * 100)}% busy`);
     log(`the stream alone over the same time (a plain client, no drawing): ${stream.samples} samples, p50 ${round(stream.p50Ms) ?? '-'} ms, p99 ${round(stream.p99Ms) ?? '-'} ms; a delta's newest flow ${round(stream.newestP50Ms) ?? '-'} ms old on arrival (p50; p99 ${round(stream.newestP99Ms) ?? '-'} ms); a delta every ${round(stream.deltaGapP50Ms) ?? '-'} ms (p50), at most ${round(stream.deltaGapMaxMs) ?? '-'} ms apart`);
 
     // Heap: as used, without a forced GC; then after one.
@@ -956,6 +966,9 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       gesture: { seconds: round(frames.seconds, 1), frames: frames.frames, ...moves },
       latencySamples: latencies.length,
       stream: { latencySamples: stream.samples, p50LatencyMs: round(stream.p50Ms), p99LatencyMs: round(stream.p99Ms), newestFlowAgeP50Ms: round(stream.newestP50Ms), newestFlowAgeP99Ms: round(stream.newestP99Ms), deltaGapP50Ms: round(stream.deltaGapP50Ms), deltaGapMaxMs: round(stream.deltaGapMaxMs) },
+      // Over the latency window: the server's event loop thread's time on a CPU and waiting for one (Linux), and the machine's busy share.
+      serverMainThread: mainCpu,
+      machineCpuBusy: machineBusy,
       drawsPerSec: round(drawsPerSec, 1),
       heapMeasure: 'JSHeapUsedSize (CDP Performance.getMetrics) after the latency phase, no forced GC',
       heapTotalMB: round(heap.total),
