@@ -47,6 +47,8 @@ interface Follower {
 }
 
 const MAX_BACKLOG = 4096;
+/** How often live mode generates the flows of the time since the last tick. */
+const TICK_MS = 50;
 
 function now() {
   const ms = Date.now();
@@ -117,7 +119,7 @@ export class DemoRelay {
     this.server = server;
     if (this.rate > 0) {
       this.lastTick = Date.now();
-      this.timer = setInterval(() => this.tick(), 50);
+      this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref?.();
     }
     return this.boundPort;
@@ -163,8 +165,13 @@ export class DemoRelay {
     this.carry += (elapsed / 1000) * this.rate;
     const connections = Math.floor(this.carry / 3);
     this.carry -= connections * 3;
+    // The flows of the time since the last tick, stamped over at most one tick's span before now. A
+    // tick this process ran late (a busy machine) still sends the flows of all that time, but stamped
+    // about when they leave: the stamp is where the relay-to-page latency is measured from (issue 13),
+    // and back-dating them over the lateness counted the relay's own delay as the app's.
+    const span = Math.min(elapsed, TICK_MS);
     for (let i = 0; i < connections; i++) {
-      for (const f of this.generator.nextConnection(now - elapsed + (i * elapsed) / Math.max(1, connections))) {
+      for (const f of this.generator.nextConnection(now - span + (i * span) / Math.max(1, connections))) {
         this.remember(f);
         this.publish(f);
       }
