@@ -9,8 +9,8 @@
  * are even decoded, spread evenly over the stream, and counted as shed. The server skips them on the
  * relay stream's own thread (flow-stream.worker.mjs), which at capacity also skips what would queue
  * behind a busy loop: the relay is read as fast as it sends, so the flows that are shown stay fresh.
- * The header
- * says the server is at capacity and which share it folds in; /api/status and /metrics count the rest.
+ * The header says the server is at capacity and which share it folds in; /api/status and /metrics
+ * count the rest.
  *
  * Control: the busy share is smoothed over about a second; above the limit the kept share shrinks by
  * a fraction, below it by a margin it grows back by a step (never under MIN_KEEP, so the picture and
