@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../flows/flow-record';
 import { RelayClient } from '../hubble/relay-client';
 import { DemoRelay } from './demo-relay';
+import { demoFlowSequence } from './flow-generator';
 import { scaledScenario } from './scaled-scenario';
 
 const cleanups: (() => unknown)[] = [];
@@ -44,10 +45,10 @@ describe('DemoRelay', () => {
     cleanups.push(() => relay.stop());
     const client = new RelayClient({ address: `127.0.0.1:${relay.boundPort}` });
     cleanups.push(() => client.close());
-    // The flows made after the block: their uuids end with their number in the relay's sequence.
+    // The flows made after the block, by their number in the relay's sequence.
     let firstAfter = Infinity;
     const ages: number[] = [];
-    const call = client.getFlows({ follow: true }, { onFlow: (f) => void (parseInt(f.uuid.slice(-12), 16) >= firstAfter && ages.push(Date.now() - f.time)), onEnd: () => undefined });
+    const call = client.getFlows({ follow: true }, { onFlow: (f) => void (demoFlowSequence(f.uuid) >= firstAfter && ages.push(Date.now() - f.time)), onEnd: () => undefined });
     cleanups.push(() => call.cancel());
     await new Promise((r) => setTimeout(r, 300));
     // This thread (the relay's too) held for a second: its next tick makes a second's worth of flows.

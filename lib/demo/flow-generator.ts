@@ -72,6 +72,11 @@ export interface FlowGeneratorOptions {
 
 const UUID_PREFIX = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}$/;
 
+/** The sequence number a demo flow's uuid ends with (FlowGenerator.uuid): which flows a relay made, in order. */
+export function demoFlowSequence(uuid: string): number {
+  return parseInt(uuid.slice(-12), 16);
+}
+
 /** A fresh random uuid prefix, for a flow source whose uuids must not repeat those of an earlier run. */
 export function randomUuidPrefix(): string {
   return randomUUID().slice(0, 23);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoRelay } from '../demo/demo-relay';
+import { demoFlowSequence } from '../demo/flow-generator';
 import type { FlowRecord } from '../flows/flow-record';
 import type { FlowFilter } from './flow-filter';
 import { RelayClient, type GetFlowsParams } from './relay-client';
@@ -193,9 +194,6 @@ describe('RelayClient.getFlows on a thread of its own', () => {
   });
 });
 
-/** The flow's number in its relay's sequence (the demo's uuids end with it). */
-const sequenceOf = (f: FlowRecord) => parseInt(f.uuid.slice(-12), 16);
-
 /** Blocks this thread (a long task on the server's loop), without yielding to anything. */
 function busyFor(ms: number): void {
   const until = Date.now() + ms;
@@ -227,7 +225,7 @@ describe('RelayClient.getFlows on a thread of its own, while this thread is busy
     const admission = { keptShare, admit: () => true, noteShed: (n: number) => void (shed += n) };
     const threaded = new RelayClient({ address, admission, streamInWorker: true });
     const sequence: number[] = [];
-    const call = threaded.getFlows({ follow: true }, { onFlow: (f) => sequence.push(sequenceOf(f)), onLost: (n) => void (lost += n.lost), onEnd: () => undefined });
+    const call = threaded.getFlows({ follow: true }, { onFlow: (f) => sequence.push(demoFlowSequence(f.uuid)), onLost: (n) => void (lost += n.lost), onEnd: () => undefined });
     try {
       await expect.poll(() => sequence.length, { timeout: 10_000 }).toBeGreaterThan(500);
       busyFor(1_000);
