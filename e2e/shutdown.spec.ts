@@ -75,3 +75,20 @@ test('SIGTERM to npm start writes the flows still queued for the history before 
     await kill(second.child);
   }
 });
+
+test("npm start gives the server the heap budget of FLOWSIGHT_HEAP_MB: V8's limit, the start-up log and /metrics say so", async () => {
+  test.setTimeout(90_000);
+  const server = start(freshDataDir(PORT), { FLOWSIGHT_HEAP_MB: '700' });
+  try {
+    await untilReady();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const limit = Number(/^flowsight_nodejs_heap_limit_bytes (\d+)$/m.exec(text)?.[1]);
+    // V8's limit is the old generation's budget plus the young generation (3 x the 64 MB semi-space).
+    const MiB = 1024 * 1024;
+    expect(limit).toBeGreaterThanOrEqual(700 * MiB);
+    expect(limit).toBeLessThanOrEqual((700 + 3 * 64) * MiB);
+    expect(server.log()).toContain('"heapMB":700');
+  } finally {
+    await kill(server.child);
+  }
+});

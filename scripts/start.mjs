@@ -44,7 +44,9 @@ console.log(`flowsight: ${config.relay.mode === 'demo' ? 'demo relay (FLOWSIGHT_
 // scripts/serve.mjs: the Next server inside Node's own http or https server (`next start` serves
 // HTTP only and cannot tell the Next app the TCP peer, which the trusted-proxy check needs).
 const server = [path.join(root, 'scripts', 'serve.mjs'), config.host, String(config.port), ...(config.listenTls ? [config.listenTls.certFile, config.listenTls.keyFile] : [])];
-const child = spawn(process.execPath, ['--max-semi-space-size=64', ...server], {
+// --max-old-space-size: the heap budget (FLOWSIGHT_HEAP_MB, lib/server/heap-budget.ts). Without it V8
+// sizes the heap from the machine's memory, not the container's, and the resident size climbs.
+const child = spawn(process.execPath, ['--max-semi-space-size=64', `--max-old-space-size=${config.heapMB}`, ...server], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' },

@@ -13,6 +13,7 @@ import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubb
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
 import { redactedUrl } from '../util/redacted-url';
 import { authConfig, authSummary, type AuthConfig } from './access/config-auth';
+import { defaultHeapMB, MAX_HEAP_MB, MIN_HEAP_MB } from './heap-budget';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 export interface RelayConfig {
@@ -88,6 +89,8 @@ export interface Config {
   datapath: DatapathSetting;
   /** CHROMIUM_PATH (default /usr/bin/chromium): the browser that renders evidence reports' map and PDF. */
   chromiumPath: string;
+  /** FLOWSIGHT_HEAP_MB: the server's JS heap budget, which scripts/start.mjs passes to Node (heap-budget.ts). */
+  heapMB: number;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +163,8 @@ export interface LoadConfigOptions {
    * Services built later pass false: a path that vanishes afterwards is an error their source reports.
    */
   checkPaths?: boolean;
+  /** The memory this process may use, in bytes (default: process.constrainedMemory(), the container's limit). */
+  memoryLimitBytes?: number;
 }
 
 /** A problem with a path variable, or undefined when it names what it should (stat follows links, never opens). */
@@ -261,6 +266,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     logLevel: 'info',
     datapath: 'auto',
     chromiumPath: env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
+    heapMB: intVar(env, 'FLOWSIGHT_HEAP_MB', defaultHeapMB(options.memoryLimitBytes ?? process.constrainedMemory?.()), MIN_HEAP_MB, MAX_HEAP_MB, problems),
   };
   const logLevel = LOG_LEVEL.safeParse(env.FLOWSIGHT_LOG_LEVEL?.trim().toLowerCase() || undefined);
   if (logLevel.success) config.logLevel = logLevel.data;
@@ -325,6 +331,7 @@ export function configSummary(config: Config): Record<string, unknown> {
         ? { source: 'arm', subscription: config.azureArm.subscriptionId, resourceGroups: config.azureArm.resourceGroups, ...(config.azureArm.endpoint ? { endpoint: config.azureArm.endpoint } : {}) }
         : { source: 'demo' },
     datapath: config.datapath,
+    heapMB: config.heapMB,
     logLevel: config.logLevel,
     history: historySummary(config.history),
     ...(config.observerPort !== null ? { observerPort: config.observerPort } : {}),

@@ -5,6 +5,7 @@
  * the metrics add nothing to the ingest path but one loop per tick.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FlowRecord, Verdict } from '../flows/flow-record';
 import type { FlowStore, StoreStatus } from '../history/flow-store';
@@ -67,6 +68,8 @@ export class FlowsightMetrics {
       const at = sources.clusterSyncedAt();
       return at === null ? null : Math.max(0, (now() - at) / 1000);
     }, { name: 'source', value: () => 'cluster' });
+    // The heap budget (FLOWSIGHT_HEAP_MB): prom-client reports the heap's size, not the limit it grows to.
+    this.gauge('flowsight_nodejs_heap_limit_bytes', "V8's heap size limit: the heap budget (FLOWSIGHT_HEAP_MB) and the young generation.", () => getHeapStatistics().heap_size_limit);
     collectDefaultMetrics({ register: this.registry, prefix: METRICS_PREFIX });
   }
 

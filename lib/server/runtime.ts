@@ -10,6 +10,7 @@
  * whose start fails is not kept (the next caller starts it again) and does not stop the others.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import type { AzureSnapshot, AzureSource } from '../azure/types';
 import { azureSourceFromSettings } from '../azure/source-from-env';
 import type { ClusterSource } from '../k8s/cluster-source';
@@ -20,6 +21,7 @@ import { principalOf, type AuthContext, type Principal } from './access/auth';
 import { clusterSourceFromConfig } from './cluster-source-from-config';
 import { redactedUrl } from '../util/redacted-url';
 import { configSummary, loadConfig, type Config, type Env } from './config';
+import { heapBudgetApplied } from './heap-budget';
 import { EdgeFlows } from './edge-flows';
 import { EdgePathAnnotator } from './edge-paths';
 import { initialStoreStatus, type FlowStore, type StoreStatus } from '../history/flow-store';
@@ -231,6 +233,10 @@ export class Runtime {
       throw err;
     }
     this.logger.info({ config: configSummary(config) }, 'flowsight starting');
+    const heapLimit = getHeapStatistics().heap_size_limit;
+    if (!heapBudgetApplied(config.heapMB, heapLimit)) {
+      this.logger.warn({ heapMB: config.heapMB, v8HeapLimitMB: Math.round(heapLimit / 1048576) }, 'the heap budget (FLOWSIGHT_HEAP_MB) is not applied: npm start (scripts/start.mjs) passes it to Node; started otherwise, V8 sizes the heap from the machine and the resident size can grow past a container limit');
+    }
     const hub = await this.hub();
     // History records from boot, not from the first search; a store that cannot open is logged and
     // retried by the next search, and the live view works without it.
