@@ -324,7 +324,7 @@ function rssMB(pid: number): number | null {
 }
 
 /** Variables passed on to the server; any other FLOWSIGHT_* (a real relay, auth, TLS, a host) is left out. */
-const PASSED_FLOWSIGHT_VARS = new Set(['FLOWSIGHT_HISTORY', 'FLOWSIGHT_WINDOW_SECONDS', 'FLOWSIGHT_RETENTION_DAYS', 'FLOWSIGHT_RETENTION_MAX_GB', 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 'FLOWSIGHT_DATAPATH']);
+const PASSED_FLOWSIGHT_VARS = new Set(['FLOWSIGHT_HISTORY', 'FLOWSIGHT_WINDOW_SECONDS', 'FLOWSIGHT_RETENTION_DAYS', 'FLOWSIGHT_RETENTION_MAX_GB', 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 'FLOWSIGHT_DATAPATH', 'FLOWSIGHT_HISTORY_FLUSH_MS', 'FLOWSIGHT_INGEST_MAX_BUSY_PERCENT', 'FLOWSIGHT_HEAP_MB']);
 
 /**
  * `flowsight demo-relay --scale N` in its own process group, as Hubble Relay runs beside the app in

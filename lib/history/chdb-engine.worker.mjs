@@ -40,6 +40,9 @@ function errorOf(err) {
   };
 }
 
+/** The nice value of the engine's merge threads (below: why). */
+const MERGE_NICE = 10;
+
 /** Where insert blocks wait for the engine to read them (ours alone: cleared at open). */
 const ingestDir = path.join(workerData.dir, 'flowsight-ingest');
 let nextBlock = 1;
@@ -49,7 +52,12 @@ try {
   // default. About five minutes in, some job of the engine's starts ~130 of them at once, and they
   // then stayed for the life of the server, idle, each with its stack (issue 13: the server's 39
   // threads became 165 for good). Idle ones beyond 16 now end: 47 threads a minute later.
-  const args = ['--async_load_databases=0', '--async_load_system_database=0', '--max_thread_pool_free_size=16'];
+  // os_threads_nice_value_merge_mutate: background merges rewrite every stored flow several times
+  // over, and at 5,000 workloads they took a third of a core at the same priority as the event loop
+  // that draws the live map. At nice 10 they yield to it under load (Linux gives a nice-10 thread
+  // about a tenth of a nice-0 one's share) and still keep up; nice 19 would starve them on a busy
+  // node until parts pile up.
+  const args = ['--async_load_databases=0', '--async_load_system_database=0', '--max_thread_pool_free_size=16', `--os_threads_nice_value_merge_mutate=${MERGE_NICE}`];
   writer = new chdb.Session(workerData.dir, { connectionArgs: args });
   maintenance = new chdb.Session(workerData.dir, { connectionArgs: args });
   for (let i = 0; i < workerData.readers; i++) readers.push({ session: new chdb.Session(workerData.dir, { connectionArgs: args }), busy: 0 });

@@ -36,7 +36,13 @@ export interface StoreTimers {
 // Blocks of 50,000 measured best here (bench:store: 100,000 was slower; smaller ones make more
 // parts for the engine to merge). Past about three blocks the writes are behind anyway and the
 // rest is dropped and counted.
-export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 1000, maxPendingFlows: 150_000 };
+/**
+ * flushMs: each block becomes a part that the engine merges into larger ones again and again, so
+ * the merges' work follows the number of blocks. At 5,000 workloads a block a second kept the
+ * embedded engine's merge threads at ~30% of a core; a block every 5 s, at ~10% (docs/HISTORY.md).
+ * A search sees flows up to that much later, which incident search can afford.
+ */
+export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 5000, maxPendingFlows: 150_000 };
 export const DEFAULT_TIMERS: StoreTimers = { statusEveryMs: 10_000, maintenanceEveryMs: 60_000, pausedRetryMs: 30_000 };
 
 /** A FlowStore with its housekeeping reachable (tests, the CLI): `maintain` runs retention now. */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
+import { configSummary, loadConfig } from './config';
+import { historySettings } from './runtime';
 import { problemsOf } from './testing/config-problems';
 
 describe('loadConfig', () => {
@@ -59,5 +60,19 @@ describe('loadConfig', () => {
 
   it('allows a non-loopback bind with a token', () => {
     expect(loadConfig({ FLOWSIGHT_HOST: '0.0.0.0', FLOWSIGHT_AUTH_TOKEN: 'a'.repeat(32) }).host).toBe('0.0.0.0');
+  });
+});
+
+describe('FLOWSIGHT_HISTORY_FLUSH_MS', () => {
+  it('writes a block every 5 s by default, and the store gets what the variable says', () => {
+    expect(loadConfig({}).history.flushMs).toBe(5000);
+    expect(configSummary(loadConfig({})).history).toMatchObject({ store: 'chdb', flushMs: 5000 });
+    const config = loadConfig({ FLOWSIGHT_HISTORY_FLUSH_MS: '1000' });
+    expect(historySettings(config).batching).toEqual({ flushMs: 1000 });
+    expect(historySettings(loadConfig({ FLOWSIGHT_CLICKHOUSE_URL: 'http://127.0.0.1:8123', FLOWSIGHT_HISTORY_FLUSH_MS: '250' })).batching).toEqual({ flushMs: 250 });
+  });
+
+  it.each(['99', '60001', '1s', '-5', '2.5'])('"%s" is reported naming the variable', (value) => {
+    expect(problemsOf({ FLOWSIGHT_HISTORY_FLUSH_MS: value })).toEqual([{ variable: 'FLOWSIGHT_HISTORY_FLUSH_MS', message: `"${value}" is not an integer from 100 to 60000` }]);
   });
 });

@@ -11,6 +11,7 @@ import { AzureConfigError, azureSettingsFromEnv, type ArmSettings } from '../azu
 import { MAX_SCALE, MIN_SCALE } from '../demo/scaled-scenario';
 import { parseRelayAddress, RelayAddressError, type RelayAddress } from '../hubble/relay-address';
 import { DATAPATH_SETTINGS, parseDatapathSetting, type DatapathSetting } from '../policy-engine/datapath';
+import { DEFAULT_BATCHING } from '../history/sql-flow-store';
 import { redactedUrl } from '../util/redacted-url';
 import { authConfig, authSummary, type AuthConfig } from './access/config-auth';
 import { defaultHeapMB, MAX_HEAP_MB, MIN_HEAP_MB } from './heap-budget';
@@ -42,6 +43,12 @@ export interface HistoryConfig {
   maxBytes: number;
   /** FLOWSIGHT_ROLLUP_AFTER_MINUTES: allowed flows older than this keep only per-edge-per-minute counts (null: keep them). */
   rollupAfterMinutes: number | null;
+  /**
+   * FLOWSIGHT_HISTORY_FLUSH_MS (default 5000): how long flows gather before they are written as one
+   * block, so how late a search sees them. Every block is a part the engine later merges, and at a
+   * second each the merges cost a third of a core at 5,000 workloads (docs/HISTORY.md).
+   */
+  flushMs: number;
   /**
    * FLOWSIGHT_HISTORY_WRITE (default on): whether this process writes the flows it sees. Replicas
    * sharing one ClickHouse history see the same relay: exactly one writes, the others only read.
@@ -202,6 +209,7 @@ function historyConfig(env: Env, problems: ConfigError['problems']): HistoryConf
     retentionDays: intVar(env, 'FLOWSIGHT_RETENTION_DAYS', 7, 1, 3650, problems),
     maxBytes: intVar(env, 'FLOWSIGHT_RETENTION_MAX_GB', 5, 1, 100_000, problems) * 1024 ** 3,
     rollupAfterMinutes: rollup ? intVar(env, 'FLOWSIGHT_ROLLUP_AFTER_MINUTES', 60, 1, 525_600, problems) : null,
+    flushMs: intVar(env, 'FLOWSIGHT_HISTORY_FLUSH_MS', DEFAULT_BATCHING.flushMs, 100, 60_000, problems),
     write: write !== 'off',
   };
 }
@@ -346,6 +354,7 @@ function historySummary(h: HistoryConfig): Record<string, unknown> {
     retentionDays: h.retentionDays,
     maxGB: h.maxBytes / 1024 ** 3,
     ...(h.rollupAfterMinutes !== null ? { rollupAfterMinutes: h.rollupAfterMinutes } : {}),
+    flushMs: h.flushMs,
     ...(h.write ? {} : { write: false }),
   };
 }

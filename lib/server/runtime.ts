@@ -589,7 +589,8 @@ function logAzureLoad(log: Logger, s: AzureSnapshot): void {
 export function historySettings(config: Config): FlowStoreSettings {
   const h = config.history;
   const retention = { days: h.retentionDays, maxBytes: h.maxBytes, rollupAfterMinutes: h.rollupAfterMinutes };
-  return h.kind === 'clickhouse' && h.clickhouseUrl ? { kind: 'clickhouse', url: h.clickhouseUrl, retention } : { kind: 'chdb', dir: path.join(h.dir, 'history'), retention };
+  const batching = { flushMs: h.flushMs };
+  return h.kind === 'clickhouse' && h.clickhouseUrl ? { kind: 'clickhouse', url: h.clickhouseUrl, retention, batching } : { kind: 'chdb', dir: path.join(h.dir, 'history'), retention, batching };
 }
 
 /** One part's readiness: started, failed (and reported), still starting, or turned off. */
