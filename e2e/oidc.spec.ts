@@ -117,8 +117,11 @@ test.describe('OIDC sign-in, trusted proxy and namespace-scoped access', () => {
     const allowed = new Set(later.nodes.map((n) => n.id));
     expect(drawn.filter((id) => !allowed.has(id) && !id.startsWith('ns:'))).toEqual([]);
 
-    // Search, history and completion: only flows with an end in production.
-    const flows = (await getJson(page, '/api/flows?q=&since=1h&limit=200')).body.flows as { source: { namespace: string }; destination: { namespace: string } }[];
+    // Search, history and completion: only flows with an end in production. The history writes a
+    // block every few seconds (FLOWSIGHT_HISTORY_FLUSH_MS): the first flows may not be in it yet.
+    type Flows = { source: { namespace: string }; destination: { namespace: string } }[];
+    await expect.poll(async () => ((await getJson(page, '/api/flows?q=&since=1h&limit=1')).body.flows as Flows).length).toBeGreaterThan(0);
+    const flows = (await getJson(page, '/api/flows?q=&since=1h&limit=200')).body.flows as Flows;
     expect(flows.length).toBeGreaterThan(0);
     for (const f of flows) expect([f.source.namespace, f.destination.namespace]).toContain('production');
     const legacyOnly = (await getJson(page, '/api/flows?q=from-ns:legacy%20to-ns:legacy&since=1h')).body.flows;

@@ -55,7 +55,7 @@ try {
   // os_threads_nice_value_merge_mutate: background merges rewrite every stored flow several times
   // over, and at 5,000 workloads they took a third of a core at the same priority as the event loop
   // that draws the live map. At nice 10 they yield to it under load (Linux gives a nice-10 thread
-  // about a tenth of a nice-0 one's share) and still keep up; nice 19 would starve them on a busy
+  // about a tenth of a nice-0 one's share) and still keep up; nice 19 could starve them on a busy
   // node until parts pile up.
   const args = ['--async_load_databases=0', '--async_load_system_database=0', '--max_thread_pool_free_size=16', `--os_threads_nice_value_merge_mutate=${MERGE_NICE}`];
   writer = new chdb.Session(workerData.dir, { connectionArgs: args });

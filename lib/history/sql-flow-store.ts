@@ -32,15 +32,16 @@ export interface StoreTimers {
   pausedRetryMs: number;
 }
 
-// Flows are encoded as they arrive (~300 bytes each in a block), so a pending flow costs little.
-// Blocks of 50,000 measured best here (bench:store: 100,000 was slower; smaller ones make more
-// parts for the engine to merge). Past about three blocks the writes are behind anyway and the
-// rest is dropped and counted.
 /**
+ * Flows are encoded as they arrive (~300 bytes each in a block), so a pending flow costs little.
+ * Blocks of 50,000 measured best here (bench:store: 100,000 was slower; smaller ones make more
+ * parts for the engine to merge). Past about three blocks the writes are behind anyway and the
+ * rest is dropped and counted.
+ *
  * flushMs: each block becomes a part that the engine merges into larger ones again and again, so
  * the merges' work follows the number of blocks. At 5,000 workloads a block a second kept the
- * embedded engine's merge threads at ~30% of a core; a block every 5 s, at ~10% (docs/HISTORY.md).
- * A search sees flows up to that much later, which incident search can afford.
+ * embedded engine's merge threads at 22-37% of a core; a block every 5 s, at ~10%
+ * (docs/HISTORY.md). A search sees flows up to that much later, which incident search can afford.
  */
 export const DEFAULT_BATCHING: BatchingSettings = { maxBatchFlows: 50_000, flushMs: 5000, maxPendingFlows: 150_000 };
 export const DEFAULT_TIMERS: StoreTimers = { statusEveryMs: 10_000, maintenanceEveryMs: 60_000, pausedRetryMs: 30_000 };
