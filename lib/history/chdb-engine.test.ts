@@ -51,7 +51,7 @@ describe('the embedded engine (chdb) runs with the server settings it is given',
     const watch = setInterval(() => niceOfThreads('MergeMutate').forEach((n) => seen.add(n)), 2);
     try {
       for (let i = 0; i < 8; i++) await engine.exec(`INSERT INTO t SELECT number, toString(rand()) FROM numbers(${i * 500_000}, 500_000)`);
-      await expect.poll(() => seen.has(MERGE_NICE), { timeout: 30_000, intervals: [50] }).toBe(true);
+      await expect.poll(() => seen.has(MERGE_NICE), { timeout: 30_000, interval: 50 }).toBe(true);
     } finally {
       clearInterval(watch);
     }
