@@ -21,7 +21,7 @@ const LEGACY_DNS = LEGACY_PASSING[0];
 const FRONTEND_DNS = 'production/frontend|kube-system/coredns|53|UDP';
 const RED = 'rgb(220,38,38)';
 
-/** Waits until the history holds every edge a test replays (the store writes about once a second; mcr.microsoft.com is the demo's rarest). */
+/** Waits until the history holds every edge a test replays (the store writes a block every 5 s; mcr.microsoft.com is the demo's rarest). */
 async function waitForStoredTraffic(page: Page, edges: string[]): Promise<void> {
   await expect
     .poll(

@@ -4,7 +4,8 @@ import type { FlowRecord } from '../flows/flow-record';
 import { FlowGraph } from '../graph/flow-graph';
 import type { FlowStore, StoreStatus } from '../history/flow-store';
 import { flow, pod, world } from '../testing/flow-fixtures';
-import { flagsAsSearch, flowHistogram, graphElementSql, liveHistogram, searchFlows, SearchInputError, type LiveFlows } from './flow-search';
+import { encodeCursor } from '../history/queries';
+import { flagsAsSearch, flowHistogram, FreshReads, graphElementSql, liveHistogram, searchFlows, SearchInputError, type LiveFlows } from './flow-search';
 
 const ring = (flows: FlowRecord[]): LiveFlows => ({
   latestFlows: (match, limit) => flows.filter((f) => match(f, FlowGraph.edgeIdOf(f))).reverse().slice(0, limit),
@@ -213,5 +214,143 @@ describe('ReadGate and searchProblem', () => {
     expect(searchProblem(new HistoryQueryError('bad-cursor', 'not a cursor'))!.status).toBe(400);
     expect(searchProblem(new EngineError('worker stopped', null, 'worker-stopped'))!.status).toBe(503);
     expect(searchProblem(new Error('a bug'))).toBeUndefined();
+  });
+});
+
+describe('FreshReads: a search sees every flow the server had when it was asked', () => {
+  /** A store whose flushes are held until `release`, counting them. */
+  function queuedStore(pending: number) {
+    const held: (() => void)[] = [];
+    const s = {
+      flushes: 0,
+      pending,
+      status: () => ({ pendingFlows: s.pending }) as StoreStatus,
+      flush: () => {
+        s.flushes++;
+        s.pending = 0;
+        return new Promise<void>((resolve) => held.push(resolve));
+      },
+      release: () => held.splice(0).forEach((r) => r()),
+    };
+    return s;
+  }
+  const turns = async (n = 5) => {
+    for (let i = 0; i < n; i++) await Promise.resolve();
+  };
+  /** A clock the test moves, and sleeps that end when it has moved far enough. */
+  function fakeTime() {
+    let t = 0;
+    const sleepers: { until: number; wake: () => void }[] = [];
+    return {
+      now: () => t,
+      sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ until: t + ms, wake })),
+      slept: () => sleepers.map((x) => x.until),
+      advance: async (ms: number) => {
+        t += ms;
+        for (const x of sleepers.filter((x) => x.until <= t)) x.wake();
+        await turns();
+      },
+    };
+  }
+
+  it('flushes before reading when flows are queued, and searches asked before it starts share it', async () => {
+    const store = queuedStore(40);
+    const fresh = new FreshReads({ maxWaitMs: 60_000 });
+    let done = 0;
+    const a = fresh.before(store).then(() => done++);
+    const b = fresh.before(store).then(() => done++);
+    await turns();
+    expect(store.flushes).toBe(1);
+    expect(done).toBe(0);
+    store.release();
+    await Promise.all([a, b]);
+    expect(done).toBe(2);
+  });
+
+  it('a search asked while a flush runs gets a later one, after the interval; an empty queue is not flushed', async () => {
+    const time = fakeTime();
+    const store = queuedStore(0);
+    const fresh = new FreshReads({ minIntervalMs: 1000, maxWaitMs: 60_000, now: time.now, sleep: time.sleep });
+    await fresh.before(store);
+    expect(store.flushes).toBe(0);
+
+    store.pending = 5;
+    const first = fresh.before(store);
+    await turns();
+    expect(store.flushes).toBe(1);
+    store.pending = 3; // came in while the first flush runs: it may not be in that block
+    let secondDone = false;
+    const second = fresh.before(store).then(() => (secondDone = true));
+    store.release();
+    await first;
+    await turns();
+    expect(store.flushes).toBe(1); // the second waits for the interval...
+    expect(time.slept()).toEqual([1000]);
+    expect(secondDone).toBe(false);
+    await time.advance(1000);
+    expect(store.flushes).toBe(2); // ...then flushes what the first could have missed
+    store.release();
+    await second;
+  });
+
+  it('a window that closed before the last flush began (less the late allowance) is read at once; one that did not is flushed first', async () => {
+    const time = fakeTime();
+    await time.advance(100_000);
+    const store = queuedStore(5);
+    const fresh = new FreshReads({ minIntervalMs: 1000, lateFlowMs: 2000, maxWaitMs: 60_000, now: time.now, sleep: time.sleep });
+    const first = fresh.before(store); // the flush begins at t = 100 s: flows stamped before 98 s are written once it ends
+    await turns();
+    store.pending = 4;
+    let closedDone = false;
+    const closed = fresh.before(store, undefined, 97_000).then(() => (closedDone = true));
+    await turns();
+    expect(closedDone).toBe(false); // that flush has not ended yet: the window waits for it like any search
+    store.release();
+    await first;
+    await time.advance(1000); // the next flush, which the window's search asked for before the first ended, begins at 101 s
+    expect(store.flushes).toBe(2);
+    store.release();
+    await closed;
+
+    await time.advance(5000);
+    store.pending = 9;
+    await fresh.before(store, undefined, 98_000); // closed 2 s before the last flush began (101 s): complete
+    expect(store.flushes).toBe(2);
+    const late = fresh.before(store, undefined, 99_500); // a flow stamped 99.6 s may still be on its way: flush
+    await turns();
+    expect(store.flushes).toBe(3);
+    store.release();
+    await late;
+  });
+
+  it('a flush that fails or hangs does not fail or hold the search past maxWaitMs', async () => {
+    const failing = { status: () => ({ pendingFlows: 3 }) as StoreStatus, flush: () => Promise.reject(new Error('engine down')) };
+    await expect(new FreshReads({ maxWaitMs: 60_000 }).before(failing)).resolves.toBeUndefined();
+    const hanging = { status: () => ({ pendingFlows: 3 }) as StoreStatus, flush: () => new Promise<void>(() => undefined) };
+    const started = performance.now();
+    await new FreshReads({ maxWaitMs: 50 }).before(hanging);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('searchFlows and flowHistogram hand the hub\'s newest flows over and flush first; a next page (cursor) does neither', async () => {
+    const calls: string[] = [];
+    const store = {
+      status: () => ({ ready: true, pendingFlows: 7 }) as StoreStatus,
+      flush: async () => void calls.push('flush'),
+      search: async () => (calls.push('search'), { flows: [], nextCursor: null }),
+      histogram: async () => (calls.push('histogram'), { bucketMs: 1000, since: 0, until: 1000, buckets: [] }),
+    } as unknown as FlowStore;
+    const live = { ...ring(flows), handOverFlows: () => void calls.push('hand over') };
+    await searchFlows(request('q=ns:legacy&since=1h'), { live, store, fresh: new FreshReads({ minIntervalMs: 0 }) });
+    expect(calls).toEqual(['hand over', 'flush', 'search']);
+    calls.length = 0;
+    const r = parseHistogramRequest(new URLSearchParams('q=ns:legacy&since=1h'));
+    if (!r.ok) throw new Error('histogram request');
+    await flowHistogram(r.value, { live, store, fresh: new FreshReads({ minIntervalMs: 0 }) });
+    expect(calls).toEqual(['hand over', 'flush', 'histogram']);
+    calls.length = 0;
+    const cursor = encodeCursor(3_000_000, 'c');
+    await searchFlows(request(`q=ns:legacy&since=1h&cursor=${cursor}`), { live, store, fresh: new FreshReads({ minIntervalMs: 0 }) });
+    expect(calls).toEqual(['search']);
   });
 });

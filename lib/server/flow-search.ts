@@ -25,6 +25,8 @@ import { flowVisible, scopeSql, type NamespaceScope } from './access/access-scop
 /** The ring of latest flows, as the hub keeps it. */
 export interface LiveFlows {
   latestFlows(match: (f: FlowRecord, edgeId: string) => boolean, limit: number): FlowRecord[];
+  /** Hands the flows ingested since the hub's last tick to its listeners (the history among them) now. */
+  handOverFlows?(): void;
 }
 
 /** More history reads at once than the gate allows: the client should retry shortly. */
@@ -211,7 +213,6 @@ function liveFlows(req: FlowsRequest, live: LiveFlows): FlowRecord[] {
   }, req.limit);
 }
 
-/** `/api/flows`. A store that is not ready answers from the ring, and says so in `source`. */
 /** What a search reads: the ring, the store (null: off or not open), and the gate on store reads. */
 export interface SearchDeps {
   live: LiveFlows;
@@ -220,10 +221,109 @@ export interface SearchDeps {
   signal?: AbortSignal;
   /** The namespaces the user may read (access-scope.ts); default: all. */
   scope?: NamespaceScope;
+  /** Writes the store's queued flows before a first page or a histogram reads it (none: reads what is written). */
+  fresh?: FreshReads;
 }
 
 const through = <T>(gate: ReadGate | undefined, read: () => Promise<T>): Promise<T> => (gate ? gate.run(read) : read());
 
+/** Searches start a new flush at most this often (a small block each time). */
+const FRESH_READS_MIN_INTERVAL_MS = 500;
+/** A search waits this long at most for its flush, then reads what is written (the engine may be busy merging). */
+const FRESH_READS_MAX_WAIT_MS = 2000;
+/**
+ * How late a flow may reach the server after the time it is stamped with (Hubble stamps it where
+ * it was observed; the relay and the hub's tick add their delay): a window that closed longer ago
+ * than this before the last flush began is complete in the store.
+ */
+const FRESH_READS_LATE_FLOW_MS = 2000;
+
+export interface FreshReadsOptions {
+  minIntervalMs?: number;
+  maxWaitMs?: number;
+  lateFlowMs?: number;
+  /** Wall-clock milliseconds: flows are stamped with it, and a window's end is compared to it. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes what the history has queued before a search reads it, so that a search finds every flow
+ * the server had received when it was asked. The store writes a block every few seconds
+ * (FLOWSIGHT_HISTORY_FLUSH_MS, 5 s by default, so that its merges keep off the live map's cores);
+ * without this a search would miss the newest seconds: the ones an incident responder looks for
+ * first, and what the map shows as it happens. Searches asked before a flush starts share it, and
+ * flushes start at least `minIntervalMs` apart, so a busy search page adds at most two small blocks
+ * a second and waits at most half a second longer. A window that closed before the last flush began
+ * (a pasted link, a report's period) needs no flush and does not wait. A flush that fails, or that
+ * takes longer than `maxWaitMs` (the engine busy merging), does not fail or hold the search: it
+ * reads what is written.
+ */
+export class FreshReads {
+  /** The flush that has not started yet, shared by the searches asked before it starts. */
+  private next: Promise<void> | null = null;
+  private running: Promise<void> | null = null;
+  private lastStarted = Number.NEGATIVE_INFINITY;
+  /** Flows stamped before this are in the store (the start of the last flush that completed, less the late allowance). */
+  private writtenBefore = Number.NEGATIVE_INFINITY;
+  private readonly minIntervalMs: number;
+  private readonly maxWaitMs: number;
+  private readonly lateFlowMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: FreshReadsOptions = {}) {
+    this.minIntervalMs = options.minIntervalMs ?? FRESH_READS_MIN_INTERVAL_MS;
+    this.maxWaitMs = options.maxWaitMs ?? FRESH_READS_MAX_WAIT_MS;
+    this.lateFlowMs = options.lateFlowMs ?? FRESH_READS_LATE_FLOW_MS;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
+  }
+
+  /**
+   * `live`: the hub, whose flows since its last tick are handed to the store first (in the ring, not
+   * yet queued). `until`: where the searched window ends (none: now).
+   */
+  async before(store: Pick<FlowStore, 'status' | 'flush'>, live?: Pick<LiveFlows, 'handOverFlows'>, until?: number | null): Promise<void> {
+    if (until != null && until <= this.writtenBefore) return;
+    this.next ??= this.flushAfterOthers(store, live).catch(() => void (this.next = null));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.maxWaitMs)));
+    try {
+      await Promise.race([this.next, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async flushAfterOthers(store: Pick<FlowStore, 'status' | 'flush'>, live?: Pick<LiveFlows, 'handOverFlows'>): Promise<void> {
+    // Never done within the call: `before` records this promise as `next` first, and this clears it.
+    await Promise.resolve();
+    // One in flight began before these searches were asked: it may miss what came since.
+    if (this.running) await this.running;
+    const wait = this.lastStarted + this.minIntervalMs - this.now();
+    if (wait > 0) await this.sleep(wait);
+    this.next = null; // searches asked from now on need a later flush
+    const started = this.now();
+    live?.handOverFlows?.();
+    if (!(store.status().pendingFlows > 0)) {
+      this.writtenBefore = Math.max(this.writtenBefore, started - this.lateFlowMs);
+      return;
+    }
+    this.lastStarted = started;
+    // The store reports its own write failures (its status, /metrics, the log).
+    let written = true;
+    const running = store.flush().catch(() => void (written = false));
+    this.running = running;
+    await running;
+    if (this.running === running) this.running = null;
+    if (written) this.writtenBefore = Math.max(this.writtenBefore, started - this.lateFlowMs);
+  }
+}
+
+/** `/api/flows`. A store that is not ready answers from the ring, and says so in `source`. */
 export async function searchFlows(req: FlowsRequest, deps: SearchDeps): Promise<FlowsResponse> {
   const started = performance.now();
   const explanation = explainFlowQuery(req.query);
@@ -232,6 +332,8 @@ export async function searchFlows(req: FlowsRequest, deps: SearchDeps): Promise<
   if (req.search.asked && deps.store?.status().ready) {
     const store = deps.store;
     const condition = andSql(historyCondition(req), scopeSql(deps.scope ?? 'all'));
+    // A next page continues the first one's snapshot of the results: only a first page asks for the newest flows.
+    if (!req.search.cursor) await deps.fresh?.before(store, deps.live, range.until);
     const page = await through(deps.gate, () =>
       store.search({ condition, range: { since: range.since ?? undefined, until: range.until ?? undefined }, limit: req.limit, cursor: req.search.cursor ?? undefined }, deps.signal),
     );
@@ -269,6 +371,7 @@ export async function flowHistogram(req: HistogramRequest, deps: SearchDeps & { 
   if (deps.store?.status().ready) {
     const store = deps.store;
     const condition = andSql(historyCondition(req), scopeSql(deps.scope ?? 'all'));
+    await deps.fresh?.before(store, deps.live, req.search.until);
     const h = await through(deps.gate, () => store.histogram({ condition, range: { since, until }, buckets: req.buckets }, deps.signal));
     return { ...h, source: 'history', tookMs: took() };
   }

@@ -291,6 +291,21 @@ describe('Hub flow push', () => {
     ]);
   });
 
+  it('handOverFlows pushes what came since the last tick at once (a history search asks), and the tick does not repeat it', () => {
+    const h = hub();
+    const seen: string[][] = [];
+    h.onFlows((b) => seen.push(b.flows.map((f) => f.uuid)));
+    const a = flow(frontend, api);
+    h.ingest(a);
+    h.handOverFlows();
+    expect(seen).toEqual([[a.uuid]]);
+    const b = flow(legacy, api);
+    h.ingest(b);
+    h.tick();
+    h.handOverFlows(); // nothing new: no empty batch
+    expect(seen).toEqual([[a.uuid], [b.uuid]]);
+  });
+
   it('a listener that joins late gets the flows already pushed first (replay), then only new ones', () => {
     const h = hub();
     h.onFlows(() => undefined);

@@ -26,7 +26,7 @@ import { EdgeFlows } from './edge-flows';
 import { EdgePathAnnotator } from './edge-paths';
 import { initialStoreStatus, type FlowStore, type StoreStatus } from '../history/flow-store';
 import { openFlowStore, type FlowStoreSettings } from '../history/open-store';
-import { ReadGate } from './flow-search';
+import { FreshReads, ReadGate } from './flow-search';
 import { HistoryFeed } from './history-feed';
 import { HttpResponseTracker } from './http-response-context';
 import { Hub } from './hub';
@@ -98,6 +98,8 @@ export class Runtime {
   readonly edgeFlows = new EdgeFlows();
   /** History reads in flight across all clients, at most (the rest are told to retry). */
   readonly historyReads = new ReadGate(8);
+  /** Shared by the searches of all clients: one flush of the history's queue at a time, at most two a second. */
+  readonly freshReads = new FreshReads();
   /** What-if replays running at once (each compiles policy engines and holds a window's traffic); more are told to retry. */
   readonly replays = new ReadGate(2);
   private loaded: { config: Config } | { error: Error } | undefined;

@@ -14,7 +14,7 @@ export async function GET(request: Request): Promise<Response> {
   if (scope instanceof Response) return scope;
   try {
     const store = await rt.history().catch(() => null);
-    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, gate: rt.historyReads, signal: request.signal, scope }));
+    return answer('/api/flows/histogram', await flowHistogram(q.value, { live: await rt.hub(), store, gate: rt.historyReads, fresh: rt.freshReads, signal: request.signal, scope }));
   } catch (err) {
     const problem = searchProblem(err);
     if (problem) return problem;
