@@ -10,6 +10,10 @@
  * - firstPictureMs: from the same start to the first frame from which the drawn elements stay
  *   within 2% of those drawn at firstRenderMs, no layout running (a large graph's islands picture
  *   comes from the snapshot's first part, before the page holds every connection);
+ * - firstRenderTimeline: where those seconds went (the HTML and the scripts in, DOMContentLoaded,
+ *   the snapshot's head at the page and in the store, its last part in the store, the map's first
+ *   frame), from the page's resource timings and its `flowsight:` marks (components/live/first-marks.ts);
+ *   `--trace FILE` also writes a Chrome trace of the first render (slower: for finding where, not for the figures);
  * - fps (and the longest frame gap): frames counted with requestAnimationFrame during ~5 s of
  *   scripted drags and wheel zooms over the canvas (idleFps: 2 s without input, before it);
  * - p50/p99LatencyMs: a flow's relay stamp to the frame that drew its edge, as the page reports it
@@ -72,6 +76,9 @@ import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 const root = path.resolve(__dirname, '..');
 
 // ---------------------------------------------------------------------------------------------
+/** What a first-render trace records: the main thread's tasks, script, layout and paint, the network, and JS samples. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'];
+
 // Options
 
 interface Options {
@@ -90,12 +97,14 @@ interface Options {
   verbose: boolean;
   /** `separate`: the relay in its own process (as in a cluster); `in-process`: the app's built-in demo relay. */
   relay: 'separate' | 'in-process';
+  /** A Chrome trace of the main scale's first render (navigation to the full graph drawn), for chrome://tracing or Perfetto. */
+  trace: string | null;
 }
 
 const USAGE = `usage: npm run bench:ui -- [--workloads 5000] [--rate 20000] [--baseline 500 | --no-baseline]
        [--soak-minutes 1] [--min-edges N] [--baseline-min-edges N] [--port P (default: a free one)]
        [--ready-timeout 180] [--warmup-timeout 600] [--render-timeout 120] [--gesture-seconds 5] [--latency-seconds 10]
-       [--relay separate|in-process] [--verbose]`;
+       [--relay separate|in-process] [--trace first-render.json] [--verbose]`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -113,6 +122,7 @@ function parseOptions(argv: string[]): Options {
     gestureSeconds: 5,
     latencySeconds: 10,
     verbose: false,
+    trace: null,
   };
   const num = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -138,6 +148,12 @@ function parseOptions(argv: string[]): Options {
       case '--gesture-seconds': o.gestureSeconds = num(flag, value(), 0.5); break;
       case '--latency-seconds': o.latencySeconds = num(flag, value(), 0.5); break;
       case '--verbose': o.verbose = true; break;
+      case '--trace': {
+        const v = value();
+        if (!v) throw new UsageError('--trace needs a file to write the trace to');
+        o.trace = v;
+        break;
+      }
       case '--relay': {
         const v = value();
         if (v !== 'separate' && v !== 'in-process') throw new UsageError(`--relay must be separate or in-process, not "${v}"`);
@@ -763,7 +779,30 @@ function watchPage(browser: Browser, page: Page): PageProblems {
 }
 
 /** One scale: server, warm-up, page, the measurements. */
-async function runScale(opts: Options, workloads: number, minEdges: number | null, soakMinutes: number): Promise<RunResult> {
+/**
+ * Where a first render's time went, in ms from the bench's navigation start (the page's clock and the
+ * bench's agree: performance.timeOrigin is wall time): the HTML in, the page's scripts in, the page's
+ * code run (DOMContentLoaded), the snapshot's head at the page (the early stream's mark) and in the
+ * store (decoded), its last part in the store, and the map's first frame with nodes (first-marks.ts).
+ * Runs in the page.
+ */
+function firstRenderTimeline(navStart: number): Record<string, number | null> {
+  const at = (t: number | undefined) => (t === undefined || t <= 0 ? null : Math.round(performance.timeOrigin + t - navStart));
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.initiatorType === 'script');
+  const mark = (name: string) => performance.getEntriesByName(`flowsight:${name}`)[0]?.startTime;
+  return {
+    htmlIn: at(nav?.responseEnd),
+    scriptsIn: at(scripts.length ? Math.max(...scripts.map((r) => r.responseEnd)) : undefined),
+    domContentLoaded: at(nav?.domContentLoadedEventEnd),
+    snapshotHeadAtPage: at(mark('stream-snapshot')),
+    snapshotHeadInStore: at(mark('store-snapshot')),
+    snapshotCompleteInStore: at(mark('store-snapshot-complete')),
+    mapFirstDraw: at(mark('map-first-draw')),
+  };
+}
+
+async function runScale(opts: Options, workloads: number, minEdges: number | null, soakMinutes: number, trace: string | null): Promise<RunResult> {
   const server = await startServer(opts, workloads);
   let browser: Browser | null = null;
   let phase = 'warm-up';
@@ -801,6 +840,9 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
 
     // First render.
     phase = 'first render';
+    // The trace's own overhead (JS sampling) slows the page: a traced run's figures are for finding
+    // where the time goes, not for the targets.
+    if (trace) await browser.startTracing(page, { path: trace, categories: TRACE_CATEGORIES });
     const navStart = Date.now();
     const rssSince = navStart;
     rss.take();
@@ -846,6 +888,10 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       throw new PhaseError('first render', `the full graph (${need} of ${edgesAtNavigation} edges, nothing pending, no layout) was not drawn within ${opts.renderTimeoutS} s: ${(e as Error).message.split('\n')[0]}`, { lastStats: seen });
     }
     const firstRenderMs = drawnAt - navStart;
+    if (trace) {
+      await g(browser.stopTracing());
+      log(`trace of the first render written to ${trace} (open it in Perfetto or chrome://tracing)`);
+    }
     // The picture a person sees can be complete before the page holds every connection (a large
     // graph opens as islands, drawn from the snapshot's first part): the first frame from which
     // what is drawn stays within 2% of what is drawn once the full graph is in, with no layout running.
@@ -861,6 +907,8 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     }
     const firstPictureMs = pictureAt - navStart;
     log(`first picture ${Math.round(firstPictureMs)} ms (what is drawn within 2% of the full graph's picture: ${final?.[1] ?? '?'} nodes / ${final?.[2] ?? '?'} edges)`);
+    const timeline = await g(page.evaluate(firstRenderTimeline, navStart));
+    log(`first render timeline (ms from navigation): ${Object.entries(timeline).map(([k, v]) => `${k} ${v ?? '-'}`).join(', ')}`);
     log(`first render ${Math.round(firstRenderMs)} ms (${firstStats.hook ? 'page hook' : 'fallback: __flowsightCy counted'}: mode ${firstStats.mode}, ${firstStats.graphNodes} nodes / ${firstStats.graphEdges} edges in the graph, ${firstStats.renderedNodes} / ${firstStats.renderedEdges} rendered)`);
 
     // A plain client on the map's own stream (its URL), opened now (its snapshot is sent before the fps phase) and
@@ -947,6 +995,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       edges: edgesAtNavigation,
       firstRenderMs: round(firstRenderMs),
       firstPictureMs: round(firstPictureMs),
+      firstRenderTimeline: timeline,
       fps: round(frames.fps, 1),
       p50LatencyMs: round(p50),
       p99LatencyMs: round(p99),
@@ -1044,10 +1093,10 @@ async function main(): Promise<void> {
   let baseline: RunResult | null = null;
   if (opts.baseline !== null) {
     log(`— baseline: ${opts.baseline} workloads —`);
-    baseline = await runScale(opts, opts.baseline, opts.baselineMinEdges, 0);
+    baseline = await runScale(opts, opts.baseline, opts.baselineMinEdges, 0, null);
   }
   log(`— ${opts.workloads} workloads —`);
-  const main = await runScale(opts, opts.workloads, opts.minEdges, opts.soakMinutes);
+  const main = await runScale(opts, opts.workloads, opts.minEdges, opts.soakMinutes, opts.trace);
   const { workloads, edges, firstRenderMs, fps, p50LatencyMs, p99LatencyMs, heapMB: heap, serverRssMB, ...rest } = main;
   const result = {
     workloads,

@@ -23,6 +23,27 @@ test.describe('live map on the demo relay', () => {
     expect(await streams.opened()).toEqual(['/api/stream?sample=0 while loading']);
   });
 
+  test('marks the moments of its first render once each, in order (what bench:ui reports as firstRenderTimeline)', async ({ page }) => {
+    const map = new MapPage(page);
+    await map.open();
+    await expect.poll(() => map.namespaces()).toContain('production');
+    const marks = () =>
+      page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('flowsight:')).map((m) => ({ name: m.name, at: m.startTime })));
+    await expect.poll(async () => (await marks()).length).toBe(4);
+    const seen = await marks();
+    const at = (name: string) => seen.find((m) => m.name === `flowsight:${name}`)!.at;
+    expect(new Set(seen.map((m) => m.name)).size).toBe(4);
+    // The head reached the page, then the store decoded it, then the map drew it; the demo's graph is one part.
+    expect(at('stream-snapshot')).toBeLessThanOrEqual(at('store-snapshot'));
+    expect(at('store-snapshot')).toBeLessThanOrEqual(at('store-snapshot-complete'));
+    expect(at('store-snapshot')).toBeLessThanOrEqual(at('map-first-draw'));
+    // Live deltas drawn since: still one of each.
+    const drawnSeq = () => page.evaluate(() => window.__flowsightMap!.stats().drawnSeq);
+    const before = await drawnSeq();
+    await expect.poll(drawnSeq).toBeGreaterThan(before + 2);
+    expect(await marks()).toHaveLength(4);
+  });
+
   test('draws denied traffic unmistakably differently from allowed traffic', async ({ page }) => {
     const map = new MapPage(page);
     await map.open();

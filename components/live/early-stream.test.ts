@@ -66,6 +66,20 @@ describe('the early stream of the map page', () => {
     expect(es.readyState).toBe(1);
   });
 
+  it("marks when the snapshot's head arrived, once (what bench:ui times the server's share by)", () => {
+    // Fake timers fake `performance` too: this test reads the page's real user-timing marks.
+    vi.useRealTimers();
+    performance.clearMarks('flowsight:stream-snapshot');
+    runScript();
+    const es = FakeEventSource.opened[0];
+    es.emit('counters', 'C');
+    expect(performance.getEntriesByName('flowsight:stream-snapshot')).toHaveLength(0);
+    es.emit('snapshot', 'S1');
+    es.emit('snapshot', 'S2');
+    expect(performance.getEntriesByName('flowsight:stream-snapshot')).toHaveLength(1);
+    adoptEarlyStream(MAP_STREAM_URL); // stops the script's real give-up timer
+  });
+
   it('a store asking for another stream gets none, and the early one is closed', () => {
     runScript();
     expect(adoptEarlyStream('/api/stream?q=ns%3Ashop')).toBeNull();

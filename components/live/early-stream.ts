@@ -18,6 +18,8 @@ const KEPT_EVENTS = ['snapshot', 'snapshot-part', 'delta', 'counters', 'bye'];
 const MAX_EVENTS = 400;
 const MAX_WAIT_MS = 60_000;
 const GLOBAL = '__flowsightEarlyStream';
+/** The moment the snapshot's head reached the page (first-marks.ts; marked here, before the page's code runs). */
+const STREAM_SNAPSHOT_MARK = 'flowsight:stream-snapshot';
 /** EventSource.CLOSED. */
 const CLOSED = 2;
 
@@ -37,7 +39,7 @@ interface EarlyStreamGlobal {
 /** The inline script for the page's HTML. The URL is a constant of ours, never user input. */
 export function earlyStreamScript(url: string = MAP_STREAM_URL): string {
   return `(function(){try{if(!window.EventSource)return;var s=new EventSource(${JSON.stringify(url)}),k=${JSON.stringify(KEPT_EVENTS)},q=[],t,
-h=function(e){q.push([e.type,e.data]);if(q.length>${MAX_EVENTS})g.drop()},
+h=function(e){q.push([e.type,e.data]);if(e.type==='snapshot'&&!m){m=1;try{performance.mark(${JSON.stringify(STREAM_SNAPSHOT_MARK)})}catch(x){}}if(q.length>${MAX_EVENTS})g.drop()},m=0,
 g={url:${JSON.stringify(url)},source:s,events:q,stop:function(){clearTimeout(t);k.forEach(function(n){s.removeEventListener(n,h)})},
 drop:function(){g.stop();s.close();q.length=0;delete window.${GLOBAL}}};
 k.forEach(function(n){s.addEventListener(n,h)});t=setTimeout(g.drop,${MAX_WAIT_MS});window.${GLOBAL}=g}catch(e){}})();`;

@@ -15,6 +15,7 @@ import type { FlowRecord } from '@/lib/flows/flow-record';
 import { mergeFlows } from '@/lib/flows/merge-flows';
 import type { HubStatus, LiveCounters } from '@/lib/server/hub';
 import { adoptEarlyStream, type EarlyStream } from './early-stream';
+import { markFirst } from './first-marks';
 
 export const MAX_FLOWS_IN_BROWSER = 2000;
 
@@ -154,11 +155,15 @@ export class LiveStore {
       else this.set({ stream: 'connecting' });
     });
     on('snapshot', (ev) => {
+      // The head's arrival, unless the page's early stream marked it already (or this is its replay).
+      markFirst('stream-snapshot');
       const data = JSON.parse((ev as MessageEvent).data) as { graph: WireSnapshot; status: HubStatus; parts?: unknown };
       const snapshot = this.decoded(() => decodeSnapshot(data.graph));
       if (!snapshot) return;
       this.partsToCome = typeof data.parts === 'number' && data.parts > 0 ? data.parts : 0;
       const graph = stateFromSnapshot(snapshot);
+      markFirst('store-snapshot');
+      if (!this.partsToCome) markFirst('store-snapshot-complete');
       this.set({ graph, status: data.status, stream: 'open' });
       this.emitGraph({ kind: 'snapshot', graph });
     });
@@ -190,6 +195,7 @@ export class LiveStore {
       const graph = applySnapshotPart(before, part);
       this.partsToCome = Math.max(0, this.partsToCome - 1);
       const more = this.partsToCome > 0;
+      if (!more) markFirst('store-snapshot-complete');
       if (graph === before && more) return;
       // The pages' components see the snapshot once it is whole, not once per part: each part would
       // re-render everything that reads the graph, thousands of edges at a time.

@@ -22,6 +22,7 @@ import { isAggregateEdgeId, MapModel, type MapDecor, type MapLevel, type MapStat
 import type { EdgeStatus, GraphDelta, GraphNode } from '@/lib/graph/types';
 import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
+import { markFirst } from '../live/first-marks';
 import { AggregateLayer, type RenderedAggregate } from './aggregate-layer';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
@@ -435,6 +436,7 @@ export class MapCanvas {
     if (changed || levelChanged || added.nonempty()) this.place(added, levelChanged);
     this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
+    if (this.cy.nodes().nonempty()) markFirst('map-first-draw');
     // A level change closes every island: a selection that was opened into view is opened again.
     // (An island the person closed stays closed, selection inside or not.)
     if (levelChanged && this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
