@@ -76,9 +76,6 @@ import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 const root = path.resolve(__dirname, '..');
 
 // ---------------------------------------------------------------------------------------------
-/** What a first-render trace records: the main thread's tasks, script, layout and paint, the network, and JS samples. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'];
-
 // Options
 
 interface Options {
@@ -100,6 +97,9 @@ interface Options {
   /** A Chrome trace of the main scale's first render (navigation to the full graph drawn), for chrome://tracing or Perfetto. */
   trace: string | null;
 }
+
+/** What a first-render trace records: the main thread's tasks, script, layout and paint, the network, and JS samples. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'];
 
 const USAGE = `usage: npm run bench:ui -- [--workloads 5000] [--rate 20000] [--baseline 500 | --no-baseline]
        [--soak-minutes 1] [--min-edges N] [--baseline-min-edges N] [--port P (default: a free one)]
@@ -778,7 +778,6 @@ function watchPage(browser: Browser, page: Page): PageProblems {
   return { crashed, errors };
 }
 
-/** One scale: server, warm-up, page, the measurements. */
 /**
  * Where a first render's time went, in ms from the bench's navigation start (the page's clock and the
  * bench's agree: performance.timeOrigin is wall time): the HTML in, the page's scripts in, the page's
@@ -802,6 +801,7 @@ function firstRenderTimeline(navStart: number): Record<string, number | null> {
   };
 }
 
+/** One scale: server, warm-up, page, the measurements (and a trace of the first render when `trace` names a file). */
 async function runScale(opts: Options, workloads: number, minEdges: number | null, soakMinutes: number, trace: string | null): Promise<RunResult> {
   const server = await startServer(opts, workloads);
   let browser: Browser | null = null;
