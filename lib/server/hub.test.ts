@@ -173,15 +173,16 @@ describe('Hub fan-out', () => {
     while (h.status().graph.pendingEdges > 0) h.tick();
     h.tick();
     const c = new FakeClient();
-    h.subscribe(c);
-    // The subscribing call returns before the parts are out: other work gets turns in between.
-    const partsAtReturn = c.of('snapshot-part').length;
+    // Other work queued for the loop's next turn, before the snapshot starts: it runs before the last part goes out.
     let turns = 0;
     const spin = () => {
       turns++;
       if (h.status().clients.connected && !c.events.some((e) => e.event === 'counters')) setImmediate(spin);
     };
     setImmediate(spin);
+    h.subscribe(c);
+    // The subscribing call returns before the parts are out: other work gets turns in between.
+    const partsAtReturn = c.of('snapshot-part').length;
     // Ticks while it is sent: a new edge and one that changes.
     h.ingest(flow(frontend, api, { verdict: 'DROPPED' }));
     h.tick();
@@ -207,6 +208,26 @@ describe('Hub fan-out', () => {
     h.ingest(flow(legacy, api));
     h.tick();
     expect(c.of('delta')).toHaveLength(3);
+  });
+
+  it("sends a large snapshot's parts in one write to a client that takes several events at once", async () => {
+    const h = hub({ snapshotSliceMs: 1 });
+    for (let i = 0; i < 20_000; i++) h.ingest(flow(pod(`ns${i % 8}`, `app${i % 80}-5f6d7c8b9-x7k2p`), pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
+    while (h.status().graph.pendingEdges > 0) h.tick();
+    const c = new FakeClient();
+    const writes: string[][] = [];
+    const sendAll = (events: readonly (readonly [string, string])[]) => {
+      writes.push(events.map(([event]) => event));
+      return events.every(([event, json]) => c.send(event, json));
+    };
+    h.subscribe(Object.assign(c, { sendAll }));
+    await h.snapshotsSent();
+    const [snap] = c.of('snapshot') as { parts: number }[];
+    expect(snap.parts).toBeGreaterThan(1);
+    // The head on its own (it draws the islands picture), then every part together.
+    expect(writes).toEqual([['snapshot'], Array(snap.parts).fill('snapshot-part')]);
+    const held = new Set([...(c.of('snapshot') as { graph: GraphSnapshot }[])[0].graph.edges, ...(c.of('snapshot-part') as GraphDelta[]).flatMap((p) => p.upsertEdges)].map((e) => e.id));
+    expect(held.size).toBe(h.status().graph.edges);
   });
 
   it('starts a large snapshot over when too many deltas pile up behind it', async () => {

@@ -81,6 +81,33 @@ describe('openSseStream under Next’s response writer', () => {
     expect(text).toContain('event: bye\ndata: {"reason":"server stopping"}');
   });
 
+  it('sends several events in one write, each its own event to the reader; a full queue takes none of them', async () => {
+    const { server, sinks } = await sseServer();
+    const body = new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: '/api/stream' }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+          if (text.includes('event: last')) sinks[0].close('done');
+        });
+        res.on('end', () => resolve(text));
+        res.on('error', reject);
+      });
+    });
+    await until(() => sinks.length === 1);
+    expect(sinks[0].sendAll([['snapshot-part', '{"n":1}'], ['snapshot-part', '{"n":2}'], ['last', '{}']])).toBe(true);
+    const events = (await body).split('\n\n').filter((block) => block.startsWith('event: '));
+    expect(events.slice(0, 3)).toEqual(['event: snapshot-part\ndata: {"n":1}', 'event: snapshot-part\ndata: {"n":2}', 'event: last\ndata: {}']);
+
+    const stalled = await sseServer();
+    const client = await connectWithoutReading(stalled.server.port, '/api/stream');
+    cleanups.push(() => client.destroy());
+    await until(() => stalled.sinks.length === 1);
+    await fill(stalled.sinks[0]);
+    expect(stalled.sinks[0].sendAll([['snapshot-part', '{}']])).toBe(false);
+  });
+
   it('drops a closed stream that does not drain within the grace period', async () => {
     const { server, sinks } = await sseServer(200);
     const client = await connectWithoutReading(server.port, '/api/stream');

@@ -6,6 +6,7 @@
  */
 
 import type { ServerResponse } from 'node:http';
+import type { SseEvent } from './hub';
 import { releaseConnection } from './http-response-context';
 import { runtime } from './runtime';
 
@@ -19,6 +20,8 @@ runtime();
 
 export interface SseSink {
   send(event: string, json: string): boolean;
+  /** Several events in one write (one wait for the socket); false, and nothing queued, when the buffer is full. */
+  sendAll(events: readonly SseEvent[]): boolean;
   /** Ends the stream: a reading browser gets a `bye` event; one that does not read is disconnected. */
   close(reason: string): void;
 }
@@ -64,6 +67,12 @@ export function openSseStream(request: Request, subscribe: (sink: SseSink) => ()
             if (closed) return false;
             if ((controller.desiredSize ?? 0) <= 0) return false;
             controller.enqueue(encoder.encode(`event: ${event}\ndata: ${json}\n\n`));
+            return true;
+          },
+          sendAll(events) {
+            if (closed) return false;
+            if ((controller.desiredSize ?? 0) <= 0) return false;
+            controller.enqueue(encoder.encode(events.map(([event, json]) => `event: ${event}\ndata: ${json}\n\n`).join('')));
             return true;
           },
           close(reason) {
