@@ -379,8 +379,8 @@ export class Hub {
     // The other parts in one step (~50 ms at 20,000 edges) and one write. Encoded a step apiece, each
     // waited for a turn of a loop that at 20k flows/s on a busy machine takes hundreds of ms: they
     // reached the browser over 2-4 s at 5,000 workloads (a Chrome trace of bench:ui) where a plain
-    // client alone got them in ~0.5 s; in one step the page held them all 1.7-2.9 s after the head's
-    // decoding, now 0.5-1.7 s (3 interleaved pairs of bench:ui runs).
+    // client alone got them in ~0.5 s, and the page held them all 1.7-2.9 s after it had decoded the
+    // head; in one step, 0.5-1.7 s (3 interleaved pairs of bench:ui runs).
     const parts: SseEvent[] = [];
     if (rest.length) yield;
     for (const edges of rest) {
