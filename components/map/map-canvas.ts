@@ -436,7 +436,6 @@ export class MapCanvas {
     if (changed || levelChanged || added.nonempty()) this.place(added, levelChanged);
     this.drawnLevel = this.model.currentLevel;
     this.drawnSeq = this.pendingSeq;
-    if (this.cy.nodes().nonempty()) markFirst('map-first-draw');
     // A level change closes every island: a selection that was opened into view is opened again.
     // (An island the person closed stays closed, selection inside or not.)
     if (levelChanged && this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
@@ -538,6 +537,7 @@ export class MapCanvas {
       this.fitNodes();
       this.fitted = true;
     }
+    if (!this.drawnOnce) markFirst('map-first-draw');
     this.drawnOnce = true;
   }
 

@@ -40,6 +40,26 @@ async function fill(sink: SseSink): Promise<number> {
   }
 }
 
+/** A client that reads the stream and calls `onSeen` once `marker` has arrived; what it read, when the response ends. */
+function readUntil(port: number, marker: string, onSeen: () => void): Promise<{ text: string; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/api/stream' }, (res) => {
+      let text = '';
+      let seen = false;
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        text += d;
+        if (!seen && text.includes(marker)) {
+          seen = true;
+          onSeen();
+        }
+      });
+      res.on('end', () => resolve({ text, complete: res.complete }));
+      res.on('error', reject);
+    });
+  });
+}
+
 describe('openSseStream under Next’s response writer', () => {
   it('closing a stream the client never reads drops the connection, releasing its socket and send queue', async () => {
     const { server, sinks } = await sseServer();
@@ -62,18 +82,7 @@ describe('openSseStream under Next’s response writer', () => {
 
   it('a reading client gets a goodbye and a normal end of the response', async () => {
     const { server, sinks } = await sseServer();
-    const body = new Promise<{ text: string; complete: boolean }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: server.port, path: '/api/stream' }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-          if (text.includes('event: hello')) sinks[0].close('server stopping');
-        });
-        res.on('end', () => resolve({ text, complete: res.complete }));
-        res.on('error', reject);
-      });
-    });
+    const body = readUntil(server.port, 'event: hello', () => sinks[0].close('server stopping'));
     await until(() => sinks.length === 1);
     expect(sinks[0].send('hello', '{}')).toBe(true);
     const { text, complete } = await body;
@@ -83,21 +92,10 @@ describe('openSseStream under Next’s response writer', () => {
 
   it('sends several events in one write, each its own event to the reader; a full queue takes none of them', async () => {
     const { server, sinks } = await sseServer();
-    const body = new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: server.port, path: '/api/stream' }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-          if (text.includes('event: last')) sinks[0].close('done');
-        });
-        res.on('end', () => resolve(text));
-        res.on('error', reject);
-      });
-    });
+    const body = readUntil(server.port, 'event: last', () => sinks[0].close('done'));
     await until(() => sinks.length === 1);
     expect(sinks[0].sendAll([['snapshot-part', '{"n":1}'], ['snapshot-part', '{"n":2}'], ['last', '{}']])).toBe(true);
-    const events = (await body).split('\n\n').filter((block) => block.startsWith('event: '));
+    const events = (await body).text.split('\n\n').filter((block) => block.startsWith('event: '));
     expect(events.slice(0, 3)).toEqual(['event: snapshot-part\ndata: {"n":1}', 'event: snapshot-part\ndata: {"n":2}', 'event: last\ndata: {}']);
 
     const stalled = await sseServer();

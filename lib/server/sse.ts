@@ -63,12 +63,7 @@ export function openSseStream(request: Request, subscribe: (sink: SseSink) => ()
           if (response && !response.writableFinished) releaseConnection(response);
         };
         const sink: SseSink = {
-          send(event, json) {
-            if (closed) return false;
-            if ((controller.desiredSize ?? 0) <= 0) return false;
-            controller.enqueue(encoder.encode(`event: ${event}\ndata: ${json}\n\n`));
-            return true;
-          },
+          send: (event, json) => sink.sendAll([[event, json]]),
           sendAll(events) {
             if (closed) return false;
             if ((controller.desiredSize ?? 0) <= 0) return false;
