@@ -245,6 +245,37 @@ describe('RelayClient.getFlows on a thread of its own, while this thread is busy
     return { shed, lost, missing, widestGap };
   }
 
+  it('hands a backlog over a slice of the loop at a time: a timer due meanwhile runs long before the last flow', async () => {
+    const threaded = new RelayClient({ address, streamInWorker: true });
+    let delivered = 0;
+    let atTimer: number | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        threaded.getFlows(
+          { number: 4_000 },
+          {
+            onFlow: () => {
+              if (delivered++ === 0) setTimeout(() => (atTimer = delivered), 0);
+              // 0.2 ms per flow: a loaded server folding them in (~800 ms for all of them).
+              const until = performance.now() + 0.2;
+              while (performance.now() < until);
+            },
+            onEnd: (err) => (err ? reject(err) : resolve()),
+          },
+        );
+        // This thread busy while the stream's thread reads the 4,000 flows: full batches queue up,
+        // which one task used to hand over in one go.
+        busyFor(1_000);
+      });
+    } finally {
+      threaded.close();
+    }
+    expect(delivered).toBe(4_000);
+    // A slice is 15 ms: ~75 flows here, and one more slice may run before the timers' turn.
+    expect(atTimer).not.toBeNull();
+    expect(atTimer!).toBeLessThan(300);
+  });
+
   it('at capacity, skips the flows that would queue behind the busy thread, and counts them', async () => {
     // Share 0.999: the server at capacity, one flow in a thousand skipped while it keeps up.
     const r = await followThroughABlock(0.999);

@@ -3,6 +3,7 @@
  * status calls. Reconnect and resume live in flow-subscription.ts on top of this.
  */
 
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import type { FlowRecord } from '../flows/flow-record';
@@ -56,6 +57,11 @@ export interface FlowAdmission {
 /** The first byte of a GetFlowsResponse that carries a flow: field 1, length-delimited (Go writes fields in number order). */
 const FLOW_FIELD_TAG = 0x0a;
 const SKIPPED: DecodedResponse = { kind: 'other' };
+/**
+ * The longest the stream's thread's batches hold the event loop at a time (ms): past it the rest
+ * waits for the next turn, after the timers (the hub's tick) and the sockets had theirs.
+ */
+const BATCH_SLICE_MS = 15;
 
 export interface GetFlowsParams {
   number?: number;
@@ -248,36 +254,69 @@ export class RelayClient {
       // A thread that does not wind down by itself within a second is stopped.
       setTimeout(() => void worker.terminate(), 1000).unref();
     };
-    worker.on('message', (m: StreamThreadMessage) => {
-      if (ended) return;
-      if (m.kind === 'batch') {
-        if (m.shed) admission?.noteShed(m.shed);
-        const batch = Buffer.from(m.buffer);
-        let at = 0;
-        for (let i = 0; i < m.count && !ended; i++) {
-          const length = batch.readUInt32BE(at);
-          const message = batch.subarray(at + 4, at + 4 + length);
-          at += 4 + length;
-          let res: DecodedResponse;
-          try {
-            res = decodeGetFlowsResponse(message);
-          } catch (e) {
-            stop();
-            end(Object.assign(new Error(`Failed to parse server response: ${(e as Error).message}`), { code: grpc.status.INTERNAL }));
-            return;
+    // The thread's messages wait here and are handled in order, a slice of the loop's time at a
+    // time: Node hands a port's queued messages over in one go, and a thread that ran ahead of a busy
+    // loop had up to MAX_UNACKED full batches queued (thousands of flows, half a second and more in
+    // one task), holding back the hub's tick and so every browser's delta behind them.
+    // The thread's own end (an error, an exit) waits its turn too: the flows before it come first.
+    const queue: (StreamThreadMessage | { kind: 'stopped'; err: Error })[] = [];
+    /** Where the batch at the head of the queue was left off: its next message and its byte offset. */
+    let next = 0;
+    let at = 0;
+    let draining = false;
+    const handle = () => {
+      const until = performance.now() + BATCH_SLICE_MS;
+      while (queue.length && !ended) {
+        const m = queue[0];
+        if (m.kind === 'batch') {
+          if (next === 0 && m.shed) admission?.noteShed(m.shed);
+          const batch = Buffer.from(m.buffer);
+          while (next < m.count && !ended) {
+            if (performance.now() >= until) {
+              setImmediate(handle);
+              return;
+            }
+            const length = batch.readUInt32BE(at);
+            const message = batch.subarray(at + 4, at + 4 + length);
+            at += 4 + length;
+            next++;
+            let res: DecodedResponse;
+            try {
+              res = decodeGetFlowsResponse(message);
+            } catch (e) {
+              stop();
+              end(Object.assign(new Error(`Failed to parse server response: ${(e as Error).message}`), { code: grpc.status.INTERNAL }));
+              break;
+            }
+            deliver(res, handlers);
           }
-          deliver(res, handlers);
+          if (!ended) worker.postMessage({ op: 'ack', keep: admission?.keptShare ?? 1 });
+          next = 0;
+          at = 0;
+        } else if (m.kind === 'metadata') {
+          handlers.onConnected?.();
+        } else if (m.kind === 'end') {
+          if (m.shed) admission?.noteShed(m.shed);
+          end(m.error ? Object.assign(new Error(m.error.message), { code: m.error.code, details: m.error.details }) : undefined);
+        } else if (m.kind === 'stopped') {
+          end(m.err);
         }
-        if (!ended) worker.postMessage({ op: 'ack', keep: admission?.keptShare ?? 1 });
-      } else if (m.kind === 'metadata') {
-        handlers.onConnected?.();
-      } else if (m.kind === 'end') {
-        if (m.shed) admission?.noteShed(m.shed);
-        end(m.error ? Object.assign(new Error(m.error.message), { code: m.error.code, details: m.error.details }) : undefined);
+        queue.shift();
       }
-    });
-    worker.on('error', (err) => end(err));
-    worker.on('exit', (code) => end(Object.assign(new Error(`the relay stream's thread stopped (exit ${code})`), { code: grpc.status.UNAVAILABLE })));
+      draining = false;
+      queue.length = 0;
+    };
+    const take = (m: (typeof queue)[number]) => {
+      if (ended) return;
+      queue.push(m);
+      if (!draining) {
+        draining = true;
+        handle();
+      }
+    };
+    worker.on('message', take);
+    worker.on('error', (err) => take({ kind: 'stopped', err }));
+    worker.on('exit', (code) => take({ kind: 'stopped', err: Object.assign(new Error(`the relay stream's thread stopped (exit ${code})`), { code: grpc.status.UNAVAILABLE }) }));
     return {
       cancel: () => {
         ended = true;

@@ -66,7 +66,7 @@ function subscribeBoth(hub: Hub) {
   const scoped = new FakeClient(access.predicate);
   scoped.graphView = access.graphView;
   scoped.counters = access.counters;
-  hub.onFlows((batch) => access.counting!.add(batch.flows));
+  hub.onFlows((batch) => access.counting!.add(batch.flows), { beforeSend: true });
   hub.subscribe(all);
   hub.subscribe(scoped);
   return { all, scoped };

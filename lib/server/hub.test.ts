@@ -379,4 +379,22 @@ describe('Hub flow push', () => {
     expect(errors).toHaveLength(1);
     expect(c.of('delta')).toHaveLength(1);
   });
+
+  it("writes the browsers' delta before the flow listeners fold the tick's flows in, except those whose count goes out with it (beforeSend)", () => {
+    const h = hub();
+    const c = new FakeClient();
+    h.subscribe(c);
+    h.tick(); // the snapshot
+    const order: string[] = [];
+    const deltasWritten = () => c.of('delta').length;
+    h.onFlows(() => order.push(`listener saw ${deltasWritten()} deltas`));
+    h.onFlows(() => order.push(`counting saw ${deltasWritten()} deltas`), { beforeSend: true });
+    h.ingest(flow(frontend, api));
+    h.tick();
+    expect(order).toEqual(['counting saw 0 deltas', 'listener saw 1 deltas']);
+    // handOverFlows (a history search) reaches both kinds.
+    h.ingest(flow(legacy, api));
+    h.handOverFlows();
+    expect(order.slice(2)).toEqual(['counting saw 1 deltas', 'listener saw 1 deltas']);
+  });
 });

@@ -21,7 +21,7 @@ export async function GET(request: Request): Promise<Response> {
   const hub = await rt.hub();
   return openSseStream(request, (client) => {
     const { counting, ...access } = streamAccess(scope, q.value.predicate, (id) => hub.graphNode(id));
-    const uncount = counting ? hub.onFlows((batch) => counting.add(batch.flows)) : () => {};
+    const uncount = counting ? hub.onFlows((batch) => counting.add(batch.flows), { beforeSend: true }) : () => {};
     const unsubscribe = hub.subscribe({ ...client, ...access });
     const unwatch = watchAccess(request, scope, (reason) => client.close(reason), rt);
     return () => {
