@@ -39,12 +39,20 @@ const grpc = await import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 
 /** A batch's buffer; a message longer than this gets a buffer of its own size. */
 const BATCH_BYTES = 256 * 1024;
 /**
- * Batches handed over and not yet acknowledged, at most: past it the call stops reading (HTTP/2
- * flow control then holds the relay back) or, at capacity, flows are skipped, so a main thread that
- * falls behind never queues without bound. 8 x 256 KiB: ~7,000 flows; at 20,000 flows/s a batch
- * is closed by FLUSH_MS long before it is full: ~80 ms of flows.
+ * Batches handed over and not yet acknowledged, at most, while every flow is kept: past it the call
+ * stops reading (HTTP/2 flow control then holds the relay back), so a main thread that falls behind
+ * never queues without bound. 8 x 256 KiB: ~2,200 demo flows (~950 bytes each); at 20,000 flows/s a
+ * batch is closed by FLUSH_MS before it is full: ~80 ms of flows.
  */
 const MAX_UNACKED = 8;
+/**
+ * At capacity, batches handed over and not yet acknowledged past which flows are skipped: one being
+ * handled and one waiting. A full batch is ~280 flows, and a main thread at capacity folds in a few
+ * thousand flows a second: MAX_UNACKED batches queued there were ~0.5-2 s of waiting (issue 13's
+ * bench: the age of a batch when the main thread took it, p99 0.3-2.1 s), and every flow in them
+ * reached the map that late.
+ */
+const MAX_UNACKED_AT_CAPACITY = 2;
 /**
  * How long a batch collects messages: the main thread then takes ~100 batches a second at most
  * (each one task there, with its hooks), for 10 ms more latency.
@@ -109,7 +117,7 @@ function flush() {
 /** Whether to hand this flow message over; false skips it (counted). */
 function admitFlow() {
   if (keep >= 1) return true;
-  if (unacked >= MAX_UNACKED) {
+  if (unacked >= MAX_UNACKED_AT_CAPACITY) {
     // At capacity and the main thread behind: skip rather than queue (see the top of this file).
     shed++;
     return false;
