@@ -3,7 +3,7 @@
  * flow history, posture from manifests, edge verdicts, one browser reading everything), with a hub
  * that does not connect and a history whose engine takes blocks without storing them (the
  * encoding, the main thread's part, stays). Pre-encoded GetFlowsResponse messages of the scaled demo
- * cluster are then decoded and ingested as fast as they go, a tick per 250 ms of flow time at
+ * cluster are then decoded and ingested as fast as they go, a tick per HUB_TICK_MS of flow time at
  * BENCH_RATE, on a simulated clock; nothing depends on the wall clock or on other processes, so
  * the figure moves with the code, not with the machine's load (best of BENCH_ROUNDS).
  *
@@ -25,7 +25,7 @@ import { scenarioManifestFiles } from '../lib/demo/scenario-manifests';
 import type { HistoryEngine } from '../lib/history/engine';
 import { SqlFlowStore } from '../lib/history/sql-flow-store';
 import { decodeGetFlowsResponse } from '../lib/hubble/flow-decoder';
-import { Hub } from '../lib/server/hub';
+import { Hub, HUB_TICK_MS } from '../lib/server/hub';
 import { Runtime } from '../lib/server/runtime';
 import { threadCpu } from './thread-cpu';
 
@@ -34,7 +34,7 @@ const scale = Number(process.env.BENCH_SCALE ?? 5000);
 const perRound = Number(process.env.BENCH_FLOWS ?? 200_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const POOL = 100_000;
-const TICK_MS = 250;
+const TICK_MS = HUB_TICK_MS;
 
 /** A hub that never connects: the bench hands it the flows. */
 class FedHub extends Hub {

@@ -24,7 +24,7 @@ export interface StreamLatency {
    */
   newestP50Ms: number | null;
   newestP99Ms: number | null;
-  /** Time between two deltas: the hub ticks every 250 ms when its event loop has room. */
+  /** Time between two deltas: the hub ticks every 100 ms (HUB_TICK_MS) when its event loop has room. */
   deltaGapP50Ms: number | null;
   deltaGapMaxMs: number | null;
 }

@@ -21,7 +21,7 @@
  *   same measure taken by a plain client in the bench's process on the same stream over the same
  *   seconds, up to the delta's arrival (stream-latency.ts): the server's and transport's share, the
  *   age of each delta's newest flow on arrival (how late flows reach the hub's tick), and how far
- *   apart the deltas came (the hub ticks every 250 ms when its loop has room); and over the same
+ *   apart the deltas came (the hub ticks every 100 ms, HUB_TICK_MS, when its loop has room); and over the same
  *   seconds `serverMainThread` (the share of the time the server's event loop thread ran and the
  *   share it waited for a CPU while ready to run, from /proc schedstat; thread-cpu.ts) and
  *   `machineCpuBusy`: on a small machine shared with the relay and the browser, the loop can be

@@ -31,6 +31,9 @@ export interface AnnotatedGraph {
   markAllDirty(): void;
 }
 
+/** Evaluation time per hub tick by default: a tenth of the loop (the tick is 100 ms). */
+export const DEFAULT_EDGE_PATH_BUDGET_MS = 10;
+
 export interface EdgePathOptions {
   /** Evaluation time per tick; the rest waits for the next tick. */
   budgetMs?: number;
@@ -58,7 +61,7 @@ export class EdgePathAnnotator {
     private readonly readInputs: () => EdgePathInputs | undefined,
     opts: EdgePathOptions = {},
   ) {
-    this.budgetMs = opts.budgetMs ?? 25;
+    this.budgetMs = opts.budgetMs ?? DEFAULT_EDGE_PATH_BUDGET_MS;
     this.now = opts.now ?? (() => performance.now());
   }
 
