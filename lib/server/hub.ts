@@ -63,6 +63,8 @@ const SNAPSHOT_SLICE_MS = 40;
 export const HUB_TICK_MS = 100;
 /** Deltas held for a browser while its snapshot is sent (10 s of ticks); past that it starts over. */
 const MAX_HELD_DELTAS = 10_000 / HUB_TICK_MS;
+/** Flows sampled per tick for a page that lists them: 160 a second, as many as a person can follow and then some. */
+const SAMPLE_PER_TICK = (160 * HUB_TICK_MS) / 1000;
 
 /** An event for the stream: its type and JSON data. */
 export type SseEvent = readonly [event: string, json: string];
@@ -176,7 +178,6 @@ export class Hub {
   /** Flow listeners whose effect goes out with the tick's own events (a scoped browser's counters). */
   private readonly sentWithTick = new Set<FlowBatchListener>();
   private readonly relayListeners = new Set<(event: RelayEvent) => void>();
-  /** Ring sequence up to which flows were handed to the flow listeners. */
   private subscription: FlowSubscription | null = null;
   private governor: IngestGovernor | null = null;
   private edgePaths: EdgePathAnnotator | null = null;
@@ -209,7 +210,7 @@ export class Hub {
     this.recent = new BoundedRing<FlowRecord, string>(opts.recentCapacity ?? 5000);
     this.tickMs = opts.tickMs ?? HUB_TICK_MS;
     this.snapshotSliceMs = opts.snapshotSliceMs ?? SNAPSHOT_SLICE_MS;
-    this.samplePerTick = opts.samplePerTick ?? 40;
+    this.samplePerTick = opts.samplePerTick ?? SAMPLE_PER_TICK;
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 15_000;
     this.logger = opts.logger;
   }
