@@ -50,10 +50,12 @@ const MAX_SNAPSHOT_PARTS = 12;
 const SNAPSHOT_STEP_EDGES = 4_000;
 /**
  * How long a snapshot's slice runs before the loop gets a turn. Longer than the posture's 12 ms: every
- * turn of a loop that folds in 20,000 flows/s takes tens of milliseconds, and a snapshot in ~40
- * slices reached the browser seconds later than one sent whole.
+ * turn of a loop that folds in 20,000 flows/s on a shared machine takes 100 ms and more, and a
+ * snapshot in ~40 slices reached the browser seconds later than one sent whole. At 40 ms, a
+ * 5,000-workload snapshot's head reached the page 2.3-2.7 s after navigation, at 150 ms 1.1-1.9 s
+ * (bench:ui, 3 interleaved pairs): each browser that connects holds the others' deltas ~150 ms.
  */
-const SNAPSHOT_SLICE_MS = 40;
+const SNAPSHOT_SLICE_MS = 150;
 /**
  * How often the graph's changes go out to browsers (one delta per tick). A tick's wait is most of a
  * flow's way to the map: at 250 ms, issue 13's bench (5,000 workloads, 20k flows/s) measured p99
