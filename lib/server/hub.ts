@@ -59,8 +59,8 @@ const SNAPSHOT_SLICE_MS = 150;
 /**
  * How often the graph's changes go out to browsers (one delta per tick). A tick's wait is most of a
  * flow's way to the map: at 250 ms, issue 13's bench (5,000 workloads, 20k flows/s) measured p99
- * ~1.0 s from relay to page; at 100 ms, 0.55-0.6 s, with the map still above 30 fps while panning
- * (its draws go from ~4 to ~8 a second).
+ * ~1.0 s from relay to page; at 100 ms, 0.52-0.94 s over 6 runs (0.55-0.6 s on the quieter ones),
+ * with the map still above 30 fps while panning (its draws go from ~4 to ~8 a second).
  */
 export const HUB_TICK_MS = 100;
 /** Deltas held for a browser while its snapshot is sent (10 s of ticks); past that it starts over. */
