@@ -3,7 +3,6 @@
  * status calls. Reconnect and resume live in flow-subscription.ts on top of this.
  */
 
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import type { FlowRecord } from '../flows/flow-record';
@@ -13,6 +12,7 @@ import { decodeGetFlowsResponse, type DecodedResponse } from './flow-decoder';
 import { observerService, observerTypes } from './proto';
 import { parseRelayAddress, type RelayAddress } from './relay-address';
 import { LOST_SOURCE_BY_NUMBER, NODE_STATE_BY_NUMBER } from './wire-enums';
+import { runInSlices, type Steps } from '../util/time-slices';
 
 export interface RelayTls {
   /** PEM CA bundle that signed the relay's certificate; omit to use the system roots. */
@@ -255,64 +255,51 @@ export class RelayClient {
       setTimeout(() => void worker.terminate(), 1000).unref();
     };
     // The thread's messages wait here and are handled in order, a slice of the loop's time at a
-    // time: Node hands a port's queued messages over in one go, and a thread that ran ahead of a busy
-    // loop had up to MAX_UNACKED full batches queued (thousands of flows, half a second and more in
-    // one task), holding back the hub's tick and so every browser's delta behind them.
-    // The thread's own end (an error, an exit) waits its turn too: the flows before it come first.
+    // time (runInSlices): Node hands a port's queued messages over in one go, and a thread that ran
+    // ahead of a busy loop had up to MAX_UNACKED full batches queued (thousands of flows, half a
+    // second and more in one task), holding back the hub's tick and so every browser's delta behind
+    // them. The thread's own end (an error, an exit) waits its turn too: the flows before it come first.
     const queue: (StreamThreadMessage | { kind: 'stopped'; err: Error })[] = [];
-    /** Where the batch at the head of the queue was left off: its next message and its byte offset. */
-    let next = 0;
-    let at = 0;
     let draining = false;
-    const handle = () => {
-      const until = performance.now() + BATCH_SLICE_MS;
-      while (queue.length && !ended) {
-        const m = queue[0];
+    function* drain(): Steps<void> {
+      for (let m = queue.shift(); m && !ended; m = queue.shift()) {
         if (m.kind === 'batch') {
-          if (next === 0 && m.shed) admission?.noteShed(m.shed);
+          if (m.shed) admission?.noteShed(m.shed);
           const batch = Buffer.from(m.buffer);
-          while (next < m.count && !ended) {
-            if (performance.now() >= until) {
-              setImmediate(handle);
-              return;
-            }
+          let at = 0;
+          for (let i = 0; i < m.count && !ended; i++) {
             const length = batch.readUInt32BE(at);
             const message = batch.subarray(at + 4, at + 4 + length);
             at += 4 + length;
-            next++;
             let res: DecodedResponse;
             try {
               res = decodeGetFlowsResponse(message);
             } catch (e) {
               stop();
               end(Object.assign(new Error(`Failed to parse server response: ${(e as Error).message}`), { code: grpc.status.INTERNAL }));
-              break;
+              return;
             }
             deliver(res, handlers);
+            yield;
           }
           if (!ended) worker.postMessage({ op: 'ack', keep: admission?.keptShare ?? 1 });
-          next = 0;
-          at = 0;
         } else if (m.kind === 'metadata') {
           handlers.onConnected?.();
         } else if (m.kind === 'end') {
           if (m.shed) admission?.noteShed(m.shed);
           end(m.error ? Object.assign(new Error(m.error.message), { code: m.error.code, details: m.error.details }) : undefined);
-        } else if (m.kind === 'stopped') {
+        } else {
           end(m.err);
         }
-        queue.shift();
       }
-      draining = false;
       queue.length = 0;
-    };
+    }
     const take = (m: (typeof queue)[number]) => {
       if (ended) return;
       queue.push(m);
-      if (!draining) {
-        draining = true;
-        handle();
-      }
+      if (draining) return;
+      draining = true;
+      void runInSlices(drain(), { sliceMs: BATCH_SLICE_MS }).finally(() => (draining = false));
     };
     worker.on('message', take);
     worker.on('error', (err) => take({ kind: 'stopped', err }));
