@@ -14,6 +14,9 @@
  *   the snapshot's head at the page and in the store, its last part in the store, the map's first
  *   frame), from the page's resource timings and its `flowsight:` marks (components/live/first-marks.ts);
  *   `--trace FILE` also writes a Chrome trace of the first render (slower: for finding where, not for the figures);
+ * - snapshotStallMs: the server's event loop's longest delay (/metrics, monitorEventLoopDelay) while a
+ *   second client connected to the map's stream and got its snapshot: what one browser connecting
+ *   to a graph this size costs every other browser's live view;
  * - fps (and the longest frame gap): frames counted with requestAnimationFrame during ~5 s of
  *   scripted drags and wheel zooms over the canvas (idleFps: 2 s without input, before it);
  * - p50/p99LatencyMs: a flow's relay stamp to the frame that drew its edge, as the page reports it
@@ -550,16 +553,44 @@ function rssFloors(samples: readonly { t: number; mb: number }[]): { x: number; 
   return [...windows].filter(([w]) => w < whole).map(([w, mb]) => ({ x: (w + 0.5) * RSS_FLOOR_WINDOW_MIN, y: mb }));
 }
 
-/** The server's JS heap in use (MB), from its /metrics; null when it does not answer. */
-async function heapUsedMB(server: Server): Promise<number | null> {
+/** A sample of the server's /metrics: JS heap in use (MB) and the event loop's longest delay since the previous scrape (ms). */
+interface ServerMetrics {
+  t: number;
+  heapUsedMB: number | null;
+  loopDelayMaxMs: number | null;
+}
+
+/** Every /metrics scrape of a run, so that the loop's longest delay over a span can be read back (each scrape resets it). */
+const scrapes: ServerMetrics[] = [];
+
+/**
+ * The server's /metrics, or null when it does not answer. Its event loop's longest delay is what
+ * prom-client's monitorEventLoopDelay saw since the previous scrape, by anyone (it resets then):
+ * every scrape is kept in `scrapes`.
+ */
+async function serverMetrics(server: Server): Promise<ServerMetrics | null> {
   try {
     const res = await fetch(`${server.base}/metrics`, { signal: AbortSignal.timeout(4_000) });
     if (!res.ok) return null;
-    const m = /^flowsight_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(await res.text());
-    return m ? Number(m[1]) / 1e6 : null;
+    const text = await res.text();
+    const value = (name: string) => {
+      const m = new RegExp(`^flowsight_${name} (\\d+(?:\\.\\d+)?(?:e[+-]\\d+)?)$`, 'm').exec(text);
+      return m ? Number(m[1]) : null;
+    };
+    const heap = value('nodejs_heap_size_used_bytes');
+    const delay = value('nodejs_eventloop_lag_max_seconds');
+    const sample = { t: Date.now(), heapUsedMB: heap === null ? null : heap / 1e6, loopDelayMaxMs: delay === null ? null : delay * 1000 };
+    scrapes.push(sample);
+    return sample;
   } catch {
     return null;
   }
+}
+
+/** The event loop's longest delay between two scrapes at `from` and `to` (those included), ms; null without them. */
+function loopDelayMaxBetween(from: number, to: number): number | null {
+  const seen = scrapes.filter((s) => s.t > from && s.t <= to && s.loopDelayMaxMs !== null).map((s) => s.loopDelayMaxMs!);
+  return seen.length ? Math.max(...seen) : null;
 }
 
 /**
@@ -573,8 +604,8 @@ function rssSampler(server: Server) {
   const take = () => {
     const mb = rssMB(server.pid);
     if (mb !== null) samples.push({ t: Date.now(), mb });
-    void heapUsedMB(server).then((used) => {
-      if (used !== null) heap.push({ t: Date.now(), mb: used });
+    void serverMetrics(server).then((m) => {
+      if (m?.heapUsedMB != null) heap.push({ t: m.t, mb: m.heapUsedMB });
     });
   };
   take();
@@ -913,9 +944,16 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
 
     // A plain client on the map's own stream (its URL), opened now (its snapshot is sent before the fps phase) and
     // timed over the latency phase with the page: the server's and transport's share of the latency.
+    // The event loop's longest delay meanwhile (snapshotStallMs): what a browser connecting to a graph
+    // this size costs every other browser's live view (the scrape before it starts the span afresh).
     phase = 'stream reader';
+    await g(serverMetrics(server));
+    const readerFrom = Date.now();
     streamReader = readStreamLatency(`${server.base}${MAP_STREAM_URL}`);
     await guard(withTimeout(streamReader.ready, 60_000, 'the stream reader got no delta'));
+    await g(serverMetrics(server));
+    const snapshotStallMs = loopDelayMaxBetween(readerFrom, Date.now());
+    log(`a browser connecting: the server's event loop held up to ${round(snapshotStallMs) ?? '-'} ms at a time while its snapshot was built and sent`);
 
     // fps: idle, then while panning and zooming.
     phase = 'fps';
@@ -996,6 +1034,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       firstRenderMs: round(firstRenderMs),
       firstPictureMs: round(firstPictureMs),
       firstRenderTimeline: timeline,
+      snapshotStallMs: round(snapshotStallMs),
       fps: round(frames.fps, 1),
       p50LatencyMs: round(p50),
       p99LatencyMs: round(p99),

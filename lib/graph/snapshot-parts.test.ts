@@ -4,7 +4,7 @@ import { demoFlows } from '../posture/testing/demo-flows';
 import { applySnapshotPart, stateFromSnapshot } from './apply-delta';
 import { FlowGraph } from './flow-graph';
 import { MapModel } from './map-model';
-import { snapshotParts } from './snapshot-parts';
+import { snapshotParts, snapshotPartsSteps } from './snapshot-parts';
 import type { GraphSnapshot } from './types';
 
 // Issue 13: "a snapshot sized for the view (the collapsed islands first)". The first part of a
@@ -68,5 +68,17 @@ describe('snapshot parts: the islands picture first', () => {
     for (const part of rest) state = applySnapshotPart(state, { seq: full.seq, upsertNodes: [], upsertEdges: part, removeNodes: [], removeEdges: [] });
     expect([...state.edges.keys()].sort()).toEqual(full.edges.map((e) => e.id).sort());
     expect(state.seq).toBe(full.seq);
+  });
+
+  it('splits in steps for the sliced server: a pause every so many edges, and the same parts as in one go', () => {
+    const steps = snapshotPartsSteps(full, 500, 100);
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) pauses++;
+    // A pause before each step of 100 edges after the first.
+    expect(pauses).toBe(Math.ceil(full.edges.length / 100) - 1);
+    const whole = snapshotParts(full, 500);
+    expect(r.value.head.edges.map((e) => e.id)).toEqual(whole.head.edges.map((e) => e.id));
+    expect(r.value.rest.map((part) => part.map((e) => e.id))).toEqual(whole.rest.map((part) => part.map((e) => e.id)));
   });
 });

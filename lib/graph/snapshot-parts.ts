@@ -11,6 +11,7 @@
 
 import { islandOf } from './island-of';
 import { effectiveStatus, type GraphEdge, type GraphNode, type GraphSnapshot } from './types';
+import { runToEnd, type Steps } from '../util/time-slices';
 
 export interface SnapshotParts {
   /** The nodes and the connections that make up the islands picture. */
@@ -21,6 +22,15 @@ export interface SnapshotParts {
 
 /** One graph snapshot as its first part and the rest; a graph of at most `partEdges` edges stays whole. */
 export function snapshotParts(s: GraphSnapshot, partEdges: number): SnapshotParts {
+  return runToEnd(snapshotPartsSteps(s, partEdges));
+}
+
+/**
+ * The same split, pausing every `stepEdges` edges (the server's sliced snapshot): at 20,000 edges it
+ * took ~50 ms on an idle core, and 110 ms of CPU (more of the clock) in one unbroken task of a server
+ * folding in 20,000 flows/s (CPU profile, bench:ui at 5,000 workloads).
+ */
+export function* snapshotPartsSteps(s: GraphSnapshot, partEdges: number, stepEdges = Infinity): Steps<SnapshotParts> {
   if (s.edges.length <= partEdges) return { head: s, rest: [] };
   const nodes = new Map<string, GraphNode>(s.nodes.map((n) => [n.id, n]));
   /** An island, or the node itself when it is drawn on its own (host, remote nodes, ...). */
@@ -32,7 +42,12 @@ export function snapshotParts(s: GraphSnapshot, partEdges: number): SnapshotPart
   const pairs = new Set<string>();
   const head: GraphEdge[] = [];
   const later: GraphEdge[] = [];
+  let sinceStep = 0;
   for (const e of s.edges) {
+    if (++sinceStep > stepEdges) {
+      sinceStep = 1;
+      yield;
+    }
     const pair = `${groupOf(e.source)}\n${groupOf(e.target)}\n${effectiveStatus(e)}`;
     const needed = !pairs.has(pair) || !covered.has(e.source) || !covered.has(e.target);
     if (!needed) {

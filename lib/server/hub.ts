@@ -11,7 +11,7 @@ import { demoScenarioOfScale } from '../demo/scaled-scenario';
 import { FlowGraph } from '../graph/flow-graph';
 import type { EdgePathAnnotator } from './edge-paths';
 import { encodeDelta, encodeSnapshot } from '../graph/graph-wire';
-import { snapshotParts } from '../graph/snapshot-parts';
+import { snapshotPartsSteps } from '../graph/snapshot-parts';
 import type { GraphDelta, GraphNode, GraphSnapshot } from '../graph/types';
 import type { FlowPredicate } from '../hubble/flow-filter';
 import { FlowSubscription, type SubscriptionStats } from '../hubble/flow-subscription';
@@ -43,7 +43,7 @@ const SNAPSHOT_PART_EDGES = 2_000;
  */
 const MAX_SNAPSHOT_PARTS = 12;
 /**
- * Edges decorated between two pauses of a snapshot sent in slices. A graph larger than one part is
+ * Edges decorated, or sorted into parts, between two pauses of a snapshot sent in slices. A graph larger than one part is
  * sent over several turns of the event loop: at 20,000 edges building it whole took about a
  * second, every request and flow of the process waiting behind it.
  */
@@ -393,16 +393,19 @@ export class Hub {
       annotator.decorateSnapshot(graph.edges, from, from + SNAPSHOT_STEP_EDGES);
     }
     yield;
-    const { head, rest } = snapshotParts(graph, Math.max(SNAPSHOT_PART_EDGES, Math.ceil(graph.edges.length / MAX_SNAPSHOT_PARTS)));
+    const { head, rest } = yield* snapshotPartsSteps(graph, Math.max(SNAPSHOT_PART_EDGES, Math.ceil(graph.edges.length / MAX_SNAPSHOT_PARTS)), SNAPSHOT_STEP_EDGES);
+    yield;
     if (!emit([['snapshot', JSON.stringify({ graph: encodeSnapshot(head), status: this.status(), parts: rest.length })]])) return;
-    // The other parts in one step (~50 ms at 20,000 edges) and one write. Encoded a step apiece, each
-    // waited for a turn of a loop that at 20k flows/s on a busy machine takes hundreds of ms: they
-    // reached the browser over 2-4 s at 5,000 workloads (a Chrome trace of bench:ui) where a plain
-    // client alone got them in ~0.5 s, and the page held them all 1.7-2.9 s after it had decoded the
-    // head; in one step, 0.5-1.7 s (3 interleaved pairs of bench:ui runs).
+    // The other parts go out in one write, once all are encoded: sent a turn of the loop apiece, each
+    // waited for a turn that at 20k flows/s on a busy machine takes hundreds of ms, and the page held
+    // them all 1.7-2.9 s after it had decoded the head (bench:ui at 5,000 workloads). They are encoded
+    // a part per step all the same, so that a slice ends within about a part of SNAPSHOT_SLICE_MS: all
+    // in one step (~250 ms of CPU there), with the split and the head before it, a browser connecting
+    // held the event loop ~1 s at a time (every other browser's deltas, and the connecting page's own
+    // scripts, waited behind it).
     const parts: SseEvent[] = [];
-    if (rest.length) yield;
     for (const edges of rest) {
+      yield;
       parts.push(['snapshot-part', JSON.stringify(encodeDelta({ seq: graph.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] }))]);
     }
     if (parts.length) emit(parts);
