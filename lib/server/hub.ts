@@ -400,9 +400,11 @@ export class Hub {
     // waited for a turn that at 20k flows/s on a busy machine takes hundreds of ms, and the page held
     // them all 1.7-2.9 s after it had decoded the head (bench:ui at 5,000 workloads). They are encoded
     // a part per step all the same, so that a slice ends within about a part of SNAPSHOT_SLICE_MS: all
-    // in one step (~250 ms of CPU there), with the split and the head before it, a browser connecting
-    // held the event loop ~1 s at a time (every other browser's deltas, and the connecting page's own
-    // scripts, waited behind it).
+    // in one step (~250 ms of CPU in a CPU profile), with the split and the head in the same slice, a
+    // browser connecting held the event loop over a second in a profiled run (every other browser's
+    // deltas, and the connecting page's own scripts, waited behind it). Unprofiled, bench:ui's
+    // snapshotStallMs stayed at 0.5-0.9 s either way: the slice's own 150 ms, stretched by waiting
+    // for a CPU, is most of it.
     const parts: SseEvent[] = [];
     for (const edges of rest) {
       yield;
