@@ -43,9 +43,9 @@ const SNAPSHOT_PART_EDGES = 2_000;
  */
 const MAX_SNAPSHOT_PARTS = 12;
 /**
- * Edges decorated, or sorted into parts, between two pauses of a snapshot sent in slices. A graph larger than one part is
- * sent over several turns of the event loop: at 20,000 edges building it whole took about a
- * second, every request and flow of the process waiting behind it.
+ * Edges decorated, or sorted into parts, between two pauses of a snapshot sent in slices. A graph
+ * larger than one part is sent over several turns of the event loop: at 20,000 edges building it
+ * whole took about a second, every request and flow of the process waiting behind it.
  */
 const SNAPSHOT_STEP_EDGES = 4_000;
 /**
