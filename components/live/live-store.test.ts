@@ -237,6 +237,30 @@ describe('LiveStore: following the graph change by change (the map applies delta
     expect(store.getSnapshot().graph!.seq).toBe(6);
   });
 
+  it('fills one edge map with the middle parts of a snapshot but never changes a map the page was given', () => {
+    const { store, last } = setup();
+    store.connect('');
+    last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b', 'shop/c', 'shop/d']), parts: 4 });
+    const part = (to: string) => encodeDelta({ seq: 5, upsertNodes: [], upsertEdges: to ? [edge('shop/a', to)] : [], removeNodes: [], removeEdges: [] });
+    const head = store.getSnapshot().graph!.edges;
+    const maps: unknown[] = [];
+    store.onGraph((ev) => maps.push(ev.graph.edges));
+    last().emit('snapshot-part', part('')); // empty: the head's map stays the head's
+    last().emit('snapshot-part', part('shop/b'));
+    last().emit('snapshot-part', part('shop/c'));
+    // The head's map (the page rendered it) is untouched; the parts after the first share one map.
+    expect(head.size).toBe(0);
+    expect(maps[1]).not.toBe(head);
+    expect(maps[2]).toBe(maps[1]);
+    last().emit('snapshot-part', part('shop/d'));
+    const whole = store.getSnapshot().graph!.edges;
+    expect(whole.size).toBe(3);
+    // Once the page was given the whole graph, a change copies it (a stray part of the same snapshot too).
+    last().emit('snapshot-part', part('shop/e'));
+    expect(whole.size).toBe(3);
+    expect(store.getSnapshot().graph!.edges.size).toBe(4);
+  });
+
   it('keeps the node map when a delta changes only edges, so what depends on nodes alone is not redone', () => {
     const { store, last } = setup();
     store.connect('');

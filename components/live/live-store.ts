@@ -88,6 +88,12 @@ export class LiveStore {
   private sampleDisabled = false;
   /** `snapshot-part` events still to come for the last snapshot (its head says how many). */
   private partsToCome = 0;
+  /**
+   * The edge map the snapshot's parts are being added to: copied from the head's by the first part
+   * and filled in place by the others, since nobody is told of it before the last (then it is
+   * handed on and never changed again: the next change copies it).
+   */
+  private partsEdges: GraphState['edges'] | null = null;
 
   constructor(deps: LiveStoreDeps = {}) {
     this.openStream = deps.openStream ?? ((url) => new EventSource(url));
@@ -161,6 +167,7 @@ export class LiveStore {
       const snapshot = this.decoded(() => decodeSnapshot(data.graph));
       if (!snapshot) return;
       this.partsToCome = typeof data.parts === 'number' && data.parts > 0 ? data.parts : 0;
+      this.partsEdges = null;
       const graph = stateFromSnapshot(snapshot);
       markFirst('store-snapshot');
       if (!this.partsToCome) markFirst('store-snapshot-complete');
@@ -176,6 +183,7 @@ export class LiveStore {
         const graph = applyDelta(before, delta);
         // Live deltas follow a snapshot's parts: none is still to come.
         this.partsToCome = 0;
+        this.partsEdges = null;
         if (graph === before) return;
         this.set({ graph });
         this.emitGraph({ kind: 'delta', delta, graph });
@@ -192,10 +200,12 @@ export class LiveStore {
       if (!part) return;
       // A part of the snapshot before this one (its stream was replaced): not this graph's.
       if (part.seq !== before.seq) return;
-      const graph = applySnapshotPart(before, part);
+      const graph = applySnapshotPart(before, part, { inPlace: before.edges === this.partsEdges });
       this.partsToCome = Math.max(0, this.partsToCome - 1);
       const more = this.partsToCome > 0;
       if (!more) markFirst('store-snapshot-complete');
+      // (An empty part changes nothing: the map it returns may be the head's, which React was given.)
+      if (graph !== before || !more) this.partsEdges = more ? graph.edges : null;
       if (graph === before && more) return;
       // The pages' components see the snapshot once it is whole, not once per part: each part would
       // re-render everything that reads the graph, thousands of edges at a time.

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { VisualFilters } from '@/lib/graph/view-filter';
+import { useCanvasStats, type CanvasStatsStore } from './canvas-stats';
 import { NamespacePicker } from './NamespacePicker';
 import { TimeControl } from './TimeControl';
 import type { MapWindow } from './time-window';
@@ -26,11 +27,12 @@ export interface MapToolbarProps {
   onWindow(w: MapWindow | null): void;
   onExport(): void;
   onRelayout(): void;
-  visibleEdges: number;
+  /** The canvas's figures: the count of connections drawn. */
+  stats: CanvasStatsStore;
   totalEdges: number;
 }
 
-export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, visibleEdges, totalEdges }: MapToolbarProps) {
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, stats, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
   return (
@@ -86,9 +88,7 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPos
           </div>
         )}
       </div>
-      <span className="ml-auto text-xs text-slate-500" data-testid="edge-count">
-        {visibleEdges} of {totalEdges} connections
-      </span>
+      <EdgeCount stats={stats} totalEdges={totalEdges} />
       <button type="button" data-testid="relayout" onClick={onRelayout} title="Forget the remembered positions and lay the map out again" className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100">
         Re-layout
       </button>
@@ -96,5 +96,15 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPos
         Export JSON
       </button>
     </div>
+  );
+}
+
+/** Connections drawn of those in the graph: re-rendered on its own as the canvas draws. */
+function EdgeCount({ stats, totalEdges }: { stats: CanvasStatsStore; totalEdges: number }) {
+  const visibleEdges = useCanvasStats(stats, (s) => s?.visibleEdges ?? 0);
+  return (
+    <span className="ml-auto text-xs text-slate-500" data-testid="edge-count">
+      {visibleEdges} of {totalEdges} connections
+    </span>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { stateFromSnapshot } from '@/lib/graph/apply-delta';
 import type { MapDecor } from '@/lib/graph/map-model';
 import { exportConnections, visibleGraph, type ViewOptions } from '@/lib/graph/view-filter';
@@ -10,7 +10,8 @@ import { SourceHealthBanner } from '../explain/SourceHealthBanner';
 import { useLive } from '../live/use-live';
 import { GraphCanvas, type GraphSource } from './GraphCanvas';
 import { downloadText } from '../download';
-import type { MapCanvas, MapCanvasStats } from './map-canvas';
+import type { MapCanvas } from './map-canvas';
+import { CanvasStatsStore, useCanvasStats } from './canvas-stats';
 import { MapLevelBar } from './MapLevelBar';
 import { MapSearch } from './MapSearch';
 import { pastGraphQuery } from './history-queries';
@@ -22,8 +23,14 @@ import { useMapView } from './use-map-view';
 
 const NO_WINDOW = { since: 0, until: 0 };
 
+/**
+ * How often the page's summary of the live graph (the toolbar's namespaces and counts, the side
+ * panel) follows it: the canvas follows every change on its own, ten a second.
+ */
+const SUMMARY_EVERY_MS = 1000;
+
 export function MapView() {
-  const live = useLive('');
+  const live = useLive('', { everyMs: SUMMARY_EVERY_MS });
   const { view, setVisual, setNamespaces, setDeniedOnly, setPosture, select, setWindow } = useMapView();
   const posture = useQuery(mapPostureQuery());
   // A past window is drawn from the flow history; the live stream stays connected (the header's
@@ -51,8 +58,8 @@ export function MapView() {
   );
   const source: GraphSource = useMemo(() => (past ? { kind: 'past', graph: pastState } : { kind: 'live' }), [past, pastState]);
   const canvasRef = useRef<MapCanvas | null>(null);
-  const [stats, setStats] = useState<MapCanvasStats | null>(null);
-  const onStats = useCallback((s: MapCanvasStats) => setStats((old) => (old && sameStats(old, s) ? old : s)), []);
+  const [statsStore] = useState(() => new CanvasStatsStore());
+  const islands = useCanvasStats(statsStore, (s) => s?.level === 'islands');
   const [relayoutKey, setRelayoutKey] = useState(0);
   const pastError = past && pastGraph.error ? pastGraph.error.message : null;
   const emptyText = past
@@ -82,7 +89,7 @@ export function MapView() {
           downloadText(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, 'application/json', JSON.stringify(exportConnections(visible, view, new Date(), badges ?? {}), null, 2));
         }}
         onRelayout={() => setRelayoutKey((k) => k + 1)}
-        visibleEdges={stats?.visibleEdges ?? 0}
+        stats={statsStore}
         totalEdges={graph?.edges.size ?? 0}
       />
       {past && (
@@ -108,18 +115,14 @@ export function MapView() {
               <div className="pointer-events-auto">
                 <MapSearch canvasRef={canvasRef} onFound={select} />
               </div>
-              <MapLevelBar stats={stats} onClose={(ns) => canvasRef.current?.setOpen(ns, false)} onCloseAll={() => canvasRef.current?.collapseAll()} />
+              <MapLevelBar store={statsStore} onClose={(ns) => canvasRef.current?.setOpen(ns, false)} onCloseAll={() => canvasRef.current?.collapseAll()} />
             </div>
-            <GraphCanvas source={source} view={viewOptions} decor={decor} selected={view.selected} onSelect={select} onStats={onStats} relayoutKey={relayoutKey} canvasRef={canvasRef} />
+            <GraphCanvas source={source} view={viewOptions} decor={decor} selected={view.selected} onSelect={select} onStats={statsStore.set} relayoutKey={relayoutKey} canvasRef={canvasRef} />
           </div>
           {graph && view.selected && <SidePanel graph={graph} selected={view.selected} past={past} onClose={() => select(null)} />}
         </div>
-        <Legend islands={stats?.level === 'islands'} />
+        <Legend islands={islands} />
       </div>
     </div>
   );
-}
-
-function sameStats(a: MapCanvasStats, b: MapCanvasStats): boolean {
-  return a.level === b.level && a.visibleEdges === b.visibleEdges && a.visibleWorkloads === b.visibleWorkloads && a.namespaces === b.namespaces && a.expanded.join() === b.expanded.join();
 }

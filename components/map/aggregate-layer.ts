@@ -35,7 +35,9 @@ const CLICK_SLACK_PX = 5;
  * While the view moves (a drag, a wheel, a fit), the last full frame is scaled and moved instead of
  * drawing every line again, as cytoscape does for its own elements (textureOnViewport); the lines
  * are drawn in full once the view has rested this long. Drawing all of them on every frame of a
- * drag halved the frame rate of a 5,000-workload map in a software-rendered browser.
+ * drag halved the frame rate of a 5,000-workload map in a software-rendered browser. The frame is
+ * moved by a CSS transform of the canvas itself: a copy of it kept after every full draw (for a
+ * moving view to draw from) cost ~150-230 ms a draw in that browser, most of a live update's time.
  */
 const VIEW_SETTLE_MS = 150;
 
@@ -65,8 +67,7 @@ export class AggregateLayer {
   private readonly touching = new Map<string, Set<string>>();
   private readonly canvas: HTMLCanvasElement;
   private drawn: DrawnLine[] = [];
-  /** The last full frame and the view it was drawn in: what a moving view shows, scaled and moved. */
-  private readonly lastFrame: HTMLCanvasElement;
+  /** The view the canvas's content was drawn in: a moving view shows it scaled and moved. */
   private lastView: { zoom: number; pan: Point } | null = null;
   /** Something drawn changed (lines, nodes, size): the next draw is a full one. */
   private contentDirty = true;
@@ -92,9 +93,8 @@ export class AggregateLayer {
   constructor(private readonly cy: Core) {
     const canvas = document.createElement('canvas');
     canvas.dataset.id = 'layer-aggregates';
-    Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0', zIndex: '0', pointerEvents: 'none' });
+    Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0', zIndex: '0', pointerEvents: 'none', transformOrigin: '0 0' });
     this.canvas = canvas;
-    this.lastFrame = document.createElement('canvas');
     // cytoscape's canvases sit in one positioned box (z-index 1 and up): ours goes first, beneath them.
     const holder = canvasHolder(cy);
     holder.insertBefore(canvas, holder.firstChild);
@@ -225,20 +225,14 @@ export class AggregateLayer {
     else this.drawLines();
   }
 
+  /** The canvas as last drawn, scaled and moved by CSS to where the view is now (no pixels copied or drawn). */
   private drawLastFrame(): void {
     const { zoom: z0, pan: p0 } = this.lastView!;
-    const ctx = this.canvas.getContext('2d');
-    if (!ctx) return;
-    const ratio = window.devicePixelRatio || 1;
     const zoom = this.cy.zoom();
     const pan = this.cy.pan();
     const scale = zoom / z0;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    // A model point drawn at ratio * (m * z0 + p0) in the last frame belongs at ratio * (m * zoom + pan).
-    ctx.setTransform(scale, 0, 0, scale, ratio * (pan.x - p0.x * scale), ratio * (pan.y - p0.y * scale));
-    ctx.drawImage(this.lastFrame, 0, 0);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    // A model point drawn at m * z0 + p0 (CSS pixels) belongs at m * zoom + pan.
+    this.canvas.style.transform = `matrix(${scale}, 0, 0, ${scale}, ${pan.x - p0.x * scale}, ${pan.y - p0.y * scale})`;
   }
 
   /** Draws every line in view, allowed first and denied last, and keeps the frame for a moving view. */
@@ -259,6 +253,7 @@ export class AggregateLayer {
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
+    canvas.style.transform = '';
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     const drawn: DrawnLine[] = [];
@@ -326,19 +321,6 @@ export class AggregateLayer {
     ctx.setLineDash([]);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.drawn = drawn;
-    this.keepFrame(zoom, pan);
-  }
-
-  private keepFrame(zoom: number, pan: Point): void {
-    const copy = this.lastFrame;
-    if (copy.width !== this.canvas.width || copy.height !== this.canvas.height) {
-      copy.width = this.canvas.width;
-      copy.height = this.canvas.height;
-    }
-    const ctx = copy.getContext('2d');
-    if (!ctx) return;
-    ctx.clearRect(0, 0, copy.width, copy.height);
-    ctx.drawImage(this.canvas, 0, 0);
     this.lastView = { zoom, pan: { ...pan } };
   }
 }

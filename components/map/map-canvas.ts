@@ -70,6 +70,11 @@ export interface MapCanvasStats extends MapStats {
   layoutRunning: boolean;
   /** The graph sequence number last drawn. */
   drawnSeq: number;
+  /**
+   * Connections in the graph as last drawn: every change the page had received by then is on the
+   * canvas (a snapshot's held parts count once they are drawn). What `npm run bench:ui` waits for.
+   */
+  drawnGraphEdges: number;
 }
 
 declare global {
@@ -118,6 +123,7 @@ export class MapCanvas {
   private layoutRunning = false;
   private drawnSeq = 0;
   private pendingSeq = 0;
+  private drawnGraphEdges = 0;
   /** True until the person zooms or pans: new content and resizes then re-fit the whole graph. */
   private fitted = true;
   private drawnOnce = false;
@@ -131,8 +137,8 @@ export class MapCanvas {
   private readonly closedByPerson = new Set<string>();
   private zoomTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Patches of a snapshot's parts, held until its last part (applyDelta). */
-  private held: RenderPatch[] = [];
+  /** Snapshot parts taken into the model but not drawn yet: they are drawn with the last part (applyDelta). */
+  private heldParts = 0;
   private heldEdges = 0;
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
   /** Edges whose only change is their width, not drawn yet (WIDTHS_WAIT_MS). */
@@ -227,7 +233,7 @@ export class MapCanvas {
     // A whole graph replaces whatever parts of the last one were held back.
     clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
-    this.held = [];
+    this.heldParts = 0;
     this.heldEdges = 0;
     this.graph = graph;
     this.pendingSeq = graph?.seq ?? 0;
@@ -238,37 +244,41 @@ export class MapCanvas {
   /**
    * A delta of the live stream, with the graph it produced. `news`: its edges changed just now (the
    * latency probe times them); false for the rest of a snapshot, whose edges may be minutes old.
-   * `more`: a snapshot part with others to follow. Its patch waits for the last one (at most
-   * HOLD_PARTS_MS): the islands picture is whole from the snapshot's head, and drawing between parts
-   * would redraw the canvas once per part, each costing a frame of a thousand edges.
+   * `more`: a snapshot part with others to follow. It is drawn with the last one (at most
+   * HOLD_PARTS_MS later): the islands picture is whole from the snapshot's head, and drawing between
+   * parts would redraw the canvas once per part, each costing a frame of a thousand edges.
    */
   applyDelta(delta: GraphDelta, graph: GraphState, { news = true, more = false }: { news?: boolean; more?: boolean } = {}): void {
     this.graph = graph;
     this.pendingSeq = graph.seq;
-    const patch = this.model.applyDelta(delta, graph);
-    const queued = news ? patch : { ...patch, touchedEdges: [] };
     if (more && !this.revealWanted) {
-      this.held.push(queued);
-      this.heldEdges += patch.touchedEdges.length;
+      this.model.absorb(delta, graph);
+      this.heldParts++;
+      this.heldEdges += delta.upsertEdges.length;
       this.heldTimer ??= setTimeout(() => this.releaseHeld(), HOLD_PARTS_MS);
       return;
     }
-    this.releaseHeld();
+    // The patch holds what the parts absorbed before it changed, too.
+    const patch = this.model.applyDelta(delta, graph);
+    this.clearHeld();
     this.queuedEdges += patch.touchedEdges.length;
-    this.enqueue(queued);
+    this.enqueue(news ? patch : { ...patch, touchedEdges: [] });
     this.revealIfWanted();
   }
 
-  /** Queues the snapshot parts' patches held back so far, in order. */
+  /** The parts absorbed so far, drawn without waiting for the rest (a stream cut between parts). */
   private releaseHeld(): void {
+    const held = this.heldParts > 0;
+    this.clearHeld();
+    if (held) this.enqueue({ ...this.model.pending(), touchedEdges: [] });
+  }
+
+  private clearHeld(): void {
     clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
-    const held = this.held;
-    if (!held.length) return;
-    this.held = [];
     this.queuedEdges += this.heldEdges;
+    this.heldParts = 0;
     this.heldEdges = 0;
-    for (const p of held) this.enqueue(p);
   }
 
   setView(view: ViewOptions): void {
@@ -366,9 +376,10 @@ export class MapCanvas {
       renderedNodes: this.cy.nodes().length,
       renderedEdges: this.cy.edges().length + this.aggregates.size,
       renderedAggregates: this.aggregates.size,
-      pendingEdges: this.queue.length || this.held.length ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
+      pendingEdges: this.queue.length || this.heldParts ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
       layoutRunning: this.layoutRunning,
       drawnSeq: this.drawnSeq,
+      drawnGraphEdges: this.drawnGraphEdges,
     };
   }
 
@@ -404,7 +415,7 @@ export class MapCanvas {
     if (!this.behind && !this.widthsDue && !queued.some((p) => p.levelChanged || drawsNow(p))) {
       // Nothing to draw but new widths: they wait for the next frame that redraws anyway, or WIDTHS_WAIT_MS.
       if (this.heldWidths.size) this.widthsTimer ??= setTimeout(() => this.drawWidths(), WIDTHS_WAIT_MS);
-      this.drawnSeq = this.pendingSeq;
+      this.drawn();
       this.probe.record(stamps);
       if (queued.length) this.events.onStats(this.stats());
       return;
@@ -435,7 +446,7 @@ export class MapCanvas {
     const changed = patches.some(drawsNow);
     if (changed || levelChanged || added.nonempty()) this.place(added, levelChanged);
     this.drawnLevel = this.model.currentLevel;
-    this.drawnSeq = this.pendingSeq;
+    this.drawn();
     // A level change closes every island: a selection that was opened into view is opened again.
     // (An island the person closed stays closed, selection inside or not.)
     if (levelChanged && this.selected && !this.revealWanted && !this.model.elements.has(this.selected)) {
@@ -445,6 +456,12 @@ export class MapCanvas {
     if (this.selected) this.showSelected();
     this.probe.record(stamps);
     if (queued.length) this.events.onStats(this.stats());
+  }
+
+  /** Everything queued is on the canvas: the graph as it stands is drawn, but for a snapshot's parts held back. */
+  private drawn(): void {
+    this.drawnSeq = this.pendingSeq;
+    if (!this.heldParts) this.drawnGraphEdges = this.graph?.edges.size ?? 0;
   }
 
   private drawWidths(): void {

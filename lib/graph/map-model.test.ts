@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { flow, pod, world } from '../testing/flow-fixtures';
-import { applyDelta, stateFromSnapshot, type GraphState } from './apply-delta';
+import { applyDelta, applySnapshotPart, stateFromSnapshot, type GraphState } from './apply-delta';
 import type { CyElement } from './cy-elements';
 import { FlowGraph } from './flow-graph';
 import { CELL_HEIGHT, CELL_WIDTH, freeCell, freeSpot, gridPositions, islandFootprint } from './island-layout';
 import { aggregateEdgeId, combinedStatus, MapModel, type RenderPatch } from './map-model';
+import { snapshotParts } from './snapshot-parts';
 import { DEFAULT_VISUAL_FILTERS, type ViewOptions } from './view-filter';
 
 // Issue 13: the map at 5,000 workloads. The model turns the graph into what cytoscape draws, level
@@ -331,6 +332,63 @@ describe('MapModel applied delta by delta draws what a fresh model draws', () =>
     expect(canvas.ids()).toEqual(expected.ids());
     for (const [id, el] of expected.els) expect(canvas.els.get(id), id).toEqual(el);
     expect(canvas.els).toEqual(new Map(m.elements));
+  });
+});
+
+/** Each workload calls `fan` others in its namespace and the same one in the next, some of them denied: most connections are not needed for the islands picture. */
+function busyCluster(namespaces: number, perNs: number, fan: number): FlowGraph {
+  const g = new FlowGraph();
+  for (let i = 0; i < namespaces; i++) {
+    for (let j = 0; j < perNs; j++) {
+      for (let k = 1; k <= fan; k++) g.add(flow(w(`ns${i}`, `app${j}`), w(`ns${i}`, `app${(j + k) % perNs}`), { verdict: (i + j + k) % 13 === 0 ? 'DROPPED' : 'FORWARDED' }));
+      g.add(flow(w(`ns${i}`, `app${j}`), w(`ns${(i + 1) % namespaces}`, `app${j}`, 443)));
+    }
+  }
+  return g;
+}
+
+describe('MapModel: a large snapshot absorbed part by part', () => {
+  it('draws with the last part what a fresh model draws from the whole graph, in one patch, whichever level the parts lead to', () => {
+    const whole = stateOf(busyCluster(12, 40, 5));
+    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 200);
+    expect(rest.length).toBeGreaterThan(3);
+    const m = new MapModel();
+    let state = stateFromSnapshot(head);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    const headElements = new Map(m.elements);
+    rest.forEach((edges, i) => {
+      const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
+      state = applySnapshotPart(state, part);
+      if (i < rest.length - 1) m.absorb(part, state);
+      else canvas.apply(m.applyDelta(part, state));
+      // Nothing is drawn before the last part: the picture is the head's until then.
+      if (i < rest.length - 1) expect(new Map(m.elements)).toEqual(headElements);
+    });
+    const expected = new FakeCanvas().apply(new MapModel().setGraph(state));
+    expect(canvas.els).toEqual(expected.els);
+    const fresh = new MapModel();
+    fresh.setGraph(state);
+    expect(m.stats()).toEqual(fresh.stats());
+  });
+
+  it('draws what the parts absorbed so far changed when asked before the last (a stream cut between parts)', () => {
+    const whole = stateOf(busyCluster(8, 30, 4));
+    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 100);
+    expect(rest.length).toBeGreaterThan(2);
+    const m = new MapModel();
+    let state = stateFromSnapshot(head);
+    const canvas = new FakeCanvas().apply(m.setGraph(state));
+    for (const edges of rest.slice(0, 2)) {
+      const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
+      state = applySnapshotPart(state, part);
+      m.absorb(part, state);
+    }
+    canvas.apply(m.pending());
+    const expected = new FakeCanvas().apply(new MapModel().setGraph(state));
+    expect(canvas.els).toEqual(expected.els);
+    // Nothing is left over for the next patch.
+    const after = m.pending();
+    expect([after.add, after.update, after.widths, after.remove]).toEqual([[], [], [], []]);
   });
 });
 
