@@ -157,11 +157,73 @@ describe('Hub fan-out', () => {
     await h.snapshotsSent();
     expect(c.events.map((e) => e.event)).toEqual(['snapshot', 'snapshot-part']);
     room = Infinity;
+    h.ingest(flow(legacy, api));
     h.tick();
     await h.snapshotsSent();
     const events = c.events.map((e) => e.event);
-    expect(events.slice(2, 5)).toEqual(['snapshot', 'snapshot-part', 'snapshot-part']);
-    expect(events).not.toContain('delta');
+    // Whole again (the same snapshot, still fresh), then the tick's delta on top of it: no delta ever
+    // follows a snapshot the page did not get whole.
+    const [, again] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+    expect(events.slice(2, 4 + again.parts)).toEqual(['snapshot', ...Array(again.parts).fill('snapshot-part'), 'delta']);
+    const [delta] = c.of('delta') as GraphDelta[];
+    expect(delta.seq).toBe(again.graph.seq + 1);
+    const edges = new Set([...again.graph.edges, ...c.events.slice(3).flatMap((e) => (e.event === 'snapshot-part' || e.event === 'delta' ? (e.data as GraphDelta).upsertEdges : []))].map((e) => e.id));
+    expect(edges.size).toBe(h.status().graph.edges);
+  });
+
+  it('builds the whole graph\'s snapshot once for the browsers that ask while it is fresh, each then getting the deltas since', async () => {
+    const h = hub({ snapshotSliceMs: 1 });
+    for (let i = 0; i < 6000; i++) h.ingest(flow(frontend, pod('production', 'api-server-5f6d7c8b9-b8w3n', { port: 1000 + i })));
+    h.tick();
+    let copies = 0;
+    const copy = h.graph.snapshot.bind(h.graph);
+    h.graph.snapshot = () => (copies++, copy());
+    // The map's HTML is on its way: the snapshot is started before its stream asks.
+    h.prepareSnapshot();
+    h.ingest(flow(legacy, api));
+    h.tick();
+    const early = new FakeClient(null);
+    h.subscribe(early);
+    await h.snapshotsSent();
+    h.ingest(flow(legacy, api, { verdict: 'DROPPED' }));
+    h.tick();
+    // Done before it asked: a late browser gets it at once, with every delta since, in order.
+    const late = new FakeClient(null);
+    h.subscribe(late);
+    expect(copies).toBe(1);
+    for (const c of [early, late]) {
+      const [snap] = c.of('snapshot') as { graph: GraphSnapshot; parts: number }[];
+      const deltas = c.of('delta') as GraphDelta[];
+      expect(deltas.map((d) => d.seq)).toEqual([snap.graph.seq + 1, snap.graph.seq + 2]);
+      const order = c.events.map((e) => e.event).filter((e) => e !== 'counters');
+      expect(order).toEqual(['snapshot', ...Array(snap.parts).fill('snapshot-part'), 'delta', 'delta']);
+      const edges = new Set([...snap.graph.edges, ...c.events.flatMap((e) => (e.event === 'snapshot-part' || e.event === 'delta' ? (e.data as GraphDelta).upsertEdges : []))].map((e) => e.id));
+      expect(edges.size).toBe(h.status().graph.edges);
+    }
+    // Once it is no longer fresh, a browser gets a new one of the graph as it stands, with no deltas to catch up.
+    h.tick(Date.now() + 3_100);
+    const next = new FakeClient(null);
+    h.subscribe(next);
+    await h.snapshotsSent();
+    expect(copies).toBe(2);
+    const [fresh] = next.of('snapshot') as { graph: GraphSnapshot }[];
+    expect(fresh.graph.seq).toBe(h.graph.sequence);
+    expect(next.of('delta')).toHaveLength(0);
+  });
+
+  it('prepares nothing for a graph small enough to send whole', () => {
+    const h = hub();
+    h.ingest(flow(frontend, api));
+    h.tick();
+    let copies = 0;
+    const copy = h.graph.snapshot.bind(h.graph);
+    h.graph.snapshot = () => (copies++, copy());
+    h.prepareSnapshot();
+    expect(copies).toBe(0);
+    const c = new FakeClient();
+    h.subscribe(c);
+    expect(copies).toBe(1);
+    expect(c.events[0].event).toBe('snapshot');
   });
 
   it('sends a large snapshot over several turns of the event loop, holding the deltas of the ticks meanwhile for after its last part', async () => {

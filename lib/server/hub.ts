@@ -57,6 +57,14 @@ const SNAPSHOT_STEP_EDGES = 4_000;
  */
 const SNAPSHOT_SLICE_MS = 150;
 /**
+ * The slice of a snapshot started for a page on its way (prepareSnapshot) while no browser waits for
+ * it yet: the page's scripts are being asked for meanwhile, and each waited behind a 150 ms slice
+ * (at 5,000 workloads the scripts came in ~1 s after the HTML instead of ~0.3 s). Its stream is
+ * asked for after most of them (a browser opens six connections to a server); from then on the
+ * snapshot runs in SNAPSHOT_SLICE_MS slices.
+ */
+const PREPARED_SLICE_MS = 20;
+/**
  * How often the graph's changes go out to browsers (one delta per tick). A tick's wait is most of a
  * flow's way to the map: at 250 ms, issue 13's bench (5,000 workloads, 20k flows/s) measured p99
  * ~1.0 s from relay to page; at 100 ms, 0.52-0.94 s over 6 runs (0.55-0.6 s on the quieter ones),
@@ -65,6 +73,12 @@ const SNAPSHOT_SLICE_MS = 150;
 export const HUB_TICK_MS = 100;
 /** Deltas held for a browser while its snapshot is sent (10 s of ticks); past that it starts over. */
 const MAX_HELD_DELTAS = 10_000 / HUB_TICK_MS;
+/**
+ * How long a shared snapshot stays on offer once done. A page's stream comes a few hundred ms to a
+ * second after its HTML on a busy server; a browser after this gets a fresh one rather than the
+ * deltas of many ticks to apply on top.
+ */
+const SHARED_SNAPSHOT_FRESH_MS = 3_000;
 /** Flows sampled per tick for a page that lists them: 160 a second, as many as a person can follow and then some. */
 const SAMPLE_PER_TICK = (160 * HUB_TICK_MS) / 1000;
 
@@ -109,6 +123,22 @@ interface ClientState {
 
 /** One snapshot sent in slices, to every client whose `sending` it is: only its identity matters. */
 type SnapshotJob = object;
+
+/**
+ * The snapshot of the whole graph, built once for every browser that sees all of it, and kept a
+ * moment after it is done: a browser that asks meanwhile takes it as it is, then the deltas of the
+ * ticks since its graph was copied. It can be started before anyone asks (`prepareSnapshot`: the
+ * map's HTML is being sent, its stream will follow), so that the seconds a large graph's snapshot
+ * takes pass while the page loads, not after.
+ */
+interface SharedSnapshot {
+  /** Events sent so far: the head, then the other parts (one entry). */
+  events: SseEvent[];
+  /** Each tick's delta since the snapshot's graph was copied (the shared JSON). */
+  deltas: string[];
+  doneAt: number | null;
+  failed: boolean;
+}
 
 export interface RelayStatus {
   mode: 'demo' | 'relay';
@@ -203,6 +233,7 @@ export class Hub {
   private readonly logger: Pick<Logger, 'error'> | undefined;
   private readonly snapshotsSending = new Set<Promise<void>>();
   private readonly snapshotSliceMs: number;
+  private shared: SharedSnapshot | null = null;
 
   constructor(
     private readonly config: Config,
@@ -414,15 +445,99 @@ export class Hub {
   }
 
   /**
+   * Starts the whole graph's snapshot before a browser asks for it (the map's HTML is on its way,
+   * its stream follows): browsers that ask within SHARED_SNAPSHOT_FRESH_MS of it being done take it.
+   * Nothing to do for a graph small enough to be sent at once, or while one is on offer.
+   */
+  prepareSnapshot(now = Date.now()): void {
+    if (this.graph.size.edges > SNAPSHOT_PART_EDGES) this.sharedSnapshot(now);
+  }
+
+  /** The shared snapshot on offer, or a new one started now. */
+  private sharedSnapshot(now: number): SharedSnapshot {
+    const s = this.shared;
+    if (s && !s.failed && (s.doneAt === null || now - s.doneAt <= SHARED_SNAPSHOT_FRESH_MS)) return s;
+    const job: SharedSnapshot = { events: [], deltas: [], doneAt: null, failed: false };
+    this.shared = job;
+    const recipients = () => [...this.clients].filter((state) => state.sending === job);
+    const emit = (events: SseEvent[]): boolean => {
+      job.events.push(...events);
+      for (const state of recipients()) this.deliver(state, events);
+      // Built to the end even with nobody waiting yet: it was started for a browser on its way.
+      return true;
+    };
+    const sliceMs = () => (recipients().length ? this.snapshotSliceMs : Math.min(PREPARED_SLICE_MS, this.snapshotSliceMs));
+    const sent = runInSlices(this.snapshotSteps(undefined, emit), { sliceMs }).then(
+      () => {
+        job.doneAt = Date.now();
+        for (const state of recipients()) this.finishSnapshot(state);
+      },
+      (err: unknown) => {
+        this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
+        job.failed = true;
+        if (this.shared === job) this.shared = null;
+        for (const state of recipients()) {
+          state.sending = null;
+          state.needsSnapshot = true;
+        }
+      },
+    );
+    this.snapshotsSending.add(sent);
+    void sent.finally(() => this.snapshotsSending.delete(sent));
+    return job;
+  }
+
+  /** Browsers that see the whole graph take the shared snapshot: what it sent so far now, the rest as it comes. */
+  private takeSharedSnapshot(recipients: ClientState[], now: number): void {
+    const job = this.sharedSnapshot(now);
+    for (const state of recipients) {
+      state.needsSnapshot = false;
+      state.sending = job;
+      // The ticks since its graph was copied, to follow it.
+      state.held = [...job.deltas];
+      if (job.events.length && !this.deliver(state, job.events)) continue;
+      if (job.doneAt !== null) this.finishSnapshot(state);
+    }
+  }
+
+  /** Queues snapshot events for a browser; cut short by a full buffer, it is sent again, whole, from a later tick. */
+  private deliver(state: ClientState, events: readonly SseEvent[]): boolean {
+    const client = state.client;
+    if (client.sendAll ? client.sendAll(events) : events.every(([event, json]) => client.send(event, json))) return true;
+    state.sending = null;
+    state.needsSnapshot = true;
+    state.congestedSince ??= Date.now();
+    return false;
+  }
+
+  /** The snapshot is out: the deltas held meanwhile follow it (one write), then the counters. */
+  private finishSnapshot(state: ClientState): void {
+    state.sending = null;
+    const held = state.held;
+    state.held = [];
+    if (held.length && !this.deliver(state, held.map((json) => ['delta', json] as const))) {
+      // A delta that cannot follow its snapshot cannot be patched later: a fresh snapshot instead.
+      this.resyncs++;
+      return;
+    }
+    this.sendTo(state, null, null, this.countersJsonFor(state, null), Date.now());
+  }
+
+  /**
    * Sends a snapshot to `recipients` (all with the same view). A graph of one part goes at once; a
    * larger one in slices, each recipient's deltas of the ticks meanwhile held and sent after its last
-   * part, so that the browser applies them on top of it, in order.
+   * part, so that the browser applies them on top of it, in order. Browsers that see the whole graph
+   * share one (sharedSnapshot).
    */
   private sendSnapshot(recipients: ClientState[], view: ClientGraphView | undefined, now: number): void {
     if (this.graph.size.edges <= SNAPSHOT_PART_EDGES) {
       const messages: string[] = [];
       runToEnd(this.snapshotSteps(view, (events) => (messages.push(...events.map(([, json]) => json)), true)));
       for (const state of recipients) this.sendTo(state, messages, null, this.countersJsonFor(state, null), now);
+      return;
+    }
+    if (!view) {
+      this.takeSharedSnapshot(recipients, now);
       return;
     }
     const job: SnapshotJob = {};
@@ -434,31 +549,11 @@ export class Hub {
     /** Recipients still waiting for this snapshot (not gone, cut short or started over). */
     const waiting = () => recipients.filter((state) => state.sending === job && this.clients.has(state));
     const emit = (events: SseEvent[]): boolean => {
-      for (const state of waiting()) {
-        const client = state.client;
-        if (client.sendAll ? client.sendAll(events) : events.every(([event, json]) => client.send(event, json))) continue;
-        // Cut short by a full buffer: sent again, whole, from a later tick.
-        state.sending = null;
-        state.needsSnapshot = true;
-        state.congestedSince ??= Date.now();
-      }
+      for (const state of waiting()) this.deliver(state, events);
       return waiting().length > 0;
     };
     const finish = () => {
-      for (const state of waiting()) {
-        state.sending = null;
-        const held = state.held;
-        state.held = [];
-        let ok = true;
-        for (let i = 0; ok && i < held.length; i++) ok = state.client.send('delta', held[i]);
-        if (!ok) {
-          // A delta that cannot follow its snapshot cannot be patched later: a fresh snapshot instead.
-          state.needsSnapshot = true;
-          this.resyncs++;
-          continue;
-        }
-        this.sendTo(state, null, null, this.countersJsonFor(state, null), Date.now());
-      }
+      for (const state of waiting()) this.finishSnapshot(state);
     };
     const sent = runInSlices(this.snapshotSteps(view, emit), { sliceMs: this.snapshotSliceMs }).then(finish, (err: unknown) => {
       this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
@@ -534,8 +629,10 @@ export class Hub {
   }
 
   private fanOut(delta: GraphDelta | null, now: number): void {
-    if (this.clients.size === 0) return;
+    const shared = this.followShared(now);
+    if (this.clients.size === 0 && !shared) return;
     const deltaJson = delta ? JSON.stringify(encodeDelta(delta)) : null;
+    if (shared && deltaJson !== null) shared.deltas.push(deltaJson);
     const countersJson = this.countersJson();
     const unscopedSnapshots: ClientState[] = [];
     for (const state of this.clients) {
@@ -554,6 +651,20 @@ export class Hub {
     }
     // One snapshot, built once, for every browser that sees the whole graph.
     if (unscopedSnapshots.length) this.sendSnapshot(unscopedSnapshots, undefined, now);
+  }
+
+  /**
+   * The shared snapshot while it is on offer (its deltas must be kept for the browsers that take it
+   * later); dropped, with what it holds, once it is not.
+   */
+  private followShared(now: number): SharedSnapshot | null {
+    const s = this.shared;
+    if (!s) return null;
+    if (s.failed || (s.doneAt !== null && now - s.doneAt > SHARED_SNAPSHOT_FRESH_MS) || s.deltas.length >= MAX_HELD_DELTAS) {
+      this.shared = null;
+      return null;
+    }
+    return s;
   }
 
   /** A delta for a client whose snapshot is still being sent, kept for after its last part (too many: it starts over). */

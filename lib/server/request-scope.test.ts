@@ -15,7 +15,7 @@ import { Hub } from './hub';
 import { createLogger } from './logger';
 import type { Principal as Subject } from './access/namespace-access';
 import { currentPolicyCatalog, currentPostureReport } from './posture-api';
-import { requestScope, requireClusterWide, watchAccess, whoAmI } from './request-scope';
+import { prepareStreamSnapshot, requestScope, requireClusterWide, watchAccess, whoAmI } from './request-scope';
 import { Runtime } from './runtime';
 import { issueSession } from './access/session';
 
@@ -230,5 +230,44 @@ describe('watchAccess (the live stream re-checks its request)', () => {
     const count = reasons.length;
     await tick();
     expect(reasons.length).toBe(count);
+  });
+});
+
+describe('prepareStreamSnapshot (the map page starts its stream\'s snapshot)', () => {
+  /** A runtime whose principal, scope and hub are given: what the function asks of it. */
+  function fakeRuntime(principal: Subject | null, scope: 'all' | Set<string>, hubFails = false) {
+    let prepared = 0;
+    const hub = { prepareSnapshot: () => void prepared++ } as unknown as Hub;
+    const rt = {
+      principal: async (req: Request) => (req.headers.get('authorization') === `Bearer ${TOKEN}` ? principal : null),
+      scopeOf: async () => scope,
+      hub: async () => {
+        if (hubFails) throw new Error('relay address invalid');
+        return hub;
+      },
+    } as unknown as Runtime;
+    return { rt, prepared: () => prepared };
+  }
+  const signedIn = new Headers({ authorization: `Bearer ${TOKEN}` });
+  const someone = { via: 'token', user: 'ci', groups: [] } as unknown as Subject;
+
+  it('starts it for a user who sees the whole graph', async () => {
+    const f = fakeRuntime(someone, 'all');
+    await prepareStreamSnapshot(signedIn, f.rt);
+    expect(f.prepared()).toBe(1);
+  });
+
+  it('does nothing for a request without a user, or a user limited to some namespaces (their stream is narrowed, not shared)', async () => {
+    const anonymous = fakeRuntime(someone, 'all');
+    await prepareStreamSnapshot(new Headers(), anonymous.rt);
+    expect(anonymous.prepared()).toBe(0);
+    const scoped = fakeRuntime(someone, new Set(['shop']));
+    await prepareStreamSnapshot(signedIn, scoped.rt);
+    expect(scoped.prepared()).toBe(0);
+  });
+
+  it('never fails the page: a hub that cannot start is the stream\'s problem', async () => {
+    const f = fakeRuntime(someone, 'all', true);
+    await expect(prepareStreamSnapshot(signedIn, f.rt)).resolves.toBeUndefined();
   });
 });

@@ -67,3 +67,20 @@ export function watchAccess(request: Request, scope: NamespaceScope, lost: (reas
   timer.unref?.();
   return () => clearInterval(timer);
 }
+
+/**
+ * The map's HTML is being sent and its live stream follows within a second: for a user who may see
+ * the whole graph, the hub starts that stream's snapshot now (Hub.prepareSnapshot), so that the
+ * second or more a large graph's snapshot takes passes while the page loads its code, not after its
+ * stream asked. The page does not wait for it, and it never fails the page: the stream builds its
+ * own snapshot whatever happens here.
+ */
+export async function prepareStreamSnapshot(headers: Headers, rt: Pick<Runtime, 'principal' | 'scopeOf' | 'hub'> = runtime()): Promise<void> {
+  try {
+    const principal = await rt.principal(new Request('http://flowsight.invalid/map', { headers }));
+    if (!principal || (await rt.scopeOf(principal)) !== 'all') return;
+    (await rt.hub()).prepareSnapshot();
+  } catch {
+    /* the stream's own snapshot covers it */
+  }
+}

@@ -33,6 +33,18 @@ describe('time slices', () => {
     expect(r).toEqual({ value: 'abc', busyMs: 15, slices: 2 });
   });
 
+  it('asks a slice length given as a function at the start of each slice (shorter while nobody waits, say)', async () => {
+    const clock = { t: 0 };
+    const log: string[] = [];
+    const pauses: string[] = [];
+    const lengths = [5, 100];
+    const pause = async () => void pauses.push(log.join(''));
+    const r = await runInSlices(threeSteps(clock, log), { sliceMs: () => lengths.shift() ?? 100, pause, now: () => clock.t });
+    // First slice 5 ms: a alone; then 100 ms: b and c together.
+    expect(pauses).toEqual(['a']);
+    expect(r.slices).toBe(2);
+  });
+
   it('with a slice of 0 the event loop gets a turn after every step, and other work runs in between', async () => {
     const log: string[] = [];
     const done = runInSlices(threeSteps({ t: 0 }, log), { sliceMs: 0 });

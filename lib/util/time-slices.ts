@@ -30,8 +30,8 @@ export function* measured<T>(steps: Steps<T>, spend: (ms: number) => void, now: 
 }
 
 export interface SliceOptions {
-  /** Longest stretch run before the event loop gets a turn (ms); one step may run past it. */
-  sliceMs?: number;
+  /** Longest stretch run before the event loop gets a turn (ms); one step may run past it. A function is asked at the start of each slice. */
+  sliceMs?: number | (() => number);
   /** Waits for the event loop's turn; setImmediate by default (I/O callbacks run before it). */
   pause?: () => Promise<void>;
   now?: () => number;
@@ -51,12 +51,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs the steps in slices of about `sliceMs`, giving the event loop a turn between slices. */
 export async function runInSlices<T>(steps: Steps<T>, options: SliceOptions = {}): Promise<SlicedResult<T>> {
-  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+  const slice = options.sliceMs ?? DEFAULT_SLICE_MS;
   const pause = options.pause ?? nextTurn;
   const now = options.now ?? (() => performance.now());
   let busyMs = 0;
   let slices = 0;
   for (;;) {
+    const sliceMs = typeof slice === 'function' ? slice() : slice;
     const started = now();
     slices++;
     for (;;) {
