@@ -462,9 +462,11 @@ export class Hub {
     const recipients = () => [...this.clients].filter((state) => state.sending === job);
     const emit = (events: SseEvent[]): boolean => {
       job.events.push(...events);
-      for (const state of recipients()) this.deliver(state, events);
-      // Built to the end even with nobody waiting yet: it was started for a browser on its way.
-      return true;
+      const waiting = recipients();
+      for (const state of waiting) this.deliver(state, events);
+      // Built to the end while on offer, even with nobody waiting yet (it was started for a browser
+      // on its way); one dropped (too many deltas behind it) stops once nobody waits for it.
+      return this.shared === job || waiting.length > 0;
     };
     const sliceMs = () => (recipients().length ? this.snapshotSliceMs : Math.min(PREPARED_SLICE_MS, this.snapshotSliceMs));
     const sent = runInSlices(this.snapshotSteps(undefined, emit), { sliceMs }).then(
