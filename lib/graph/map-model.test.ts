@@ -347,14 +347,20 @@ function busyCluster(namespaces: number, perNs: number, fan: number): FlowGraph 
   return g;
 }
 
+/** The graph's snapshot split into parts, and a model and canvas that drew its head. */
+function drawnHead(g: FlowGraph, partEdges: number) {
+  const whole = stateOf(g);
+  const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, partEdges);
+  const m = new MapModel();
+  const state = stateFromSnapshot(head);
+  return { rest, m, state, canvas: new FakeCanvas().apply(m.setGraph(state)) };
+}
+
 describe('MapModel: a large snapshot absorbed part by part', () => {
   it('draws with the last part what a fresh model draws from the whole graph, in one patch, whichever level the parts lead to', () => {
-    const whole = stateOf(busyCluster(12, 40, 5));
-    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 200);
+    const { rest, m, canvas, ...start } = drawnHead(busyCluster(12, 40, 5), 200);
+    let state = start.state;
     expect(rest.length).toBeGreaterThan(3);
-    const m = new MapModel();
-    let state = stateFromSnapshot(head);
-    const canvas = new FakeCanvas().apply(m.setGraph(state));
     const headElements = new Map(m.elements);
     rest.forEach((edges, i) => {
       const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
@@ -372,12 +378,9 @@ describe('MapModel: a large snapshot absorbed part by part', () => {
   });
 
   it('draws what the parts absorbed so far changed when asked before the last (a stream cut between parts)', () => {
-    const whole = stateOf(busyCluster(8, 30, 4));
-    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 100);
+    const { rest, m, canvas, ...start } = drawnHead(busyCluster(8, 30, 4), 100);
+    let state = start.state;
     expect(rest.length).toBeGreaterThan(2);
-    const m = new MapModel();
-    let state = stateFromSnapshot(head);
-    const canvas = new FakeCanvas().apply(m.setGraph(state));
     for (const edges of rest.slice(0, 2)) {
       const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
       state = applySnapshotPart(state, part);
