@@ -927,7 +927,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
     } catch (e) {
       if (e instanceof PhaseError) throw e;
       const seen = await pageStats(page).catch(() => null);
-      throw new PhaseError('first render', `the full graph (${need} of ${edgesAtNavigation} edges, nothing pending, no layout) was not drawn within ${opts.renderTimeoutS} s: ${(e as Error).message.split('\n')[0]}`, { lastStats: seen });
+      throw new PhaseError('first render', `the full graph (${need} of ${edgesAtNavigation} edges, no layout running) was not drawn within ${opts.renderTimeoutS} s: ${(e as Error).message.split('\n')[0]}`, { lastStats: seen });
     }
     const firstRenderMs = drawnAt - navStart;
     // The old, stricter end: a frame with the full graph and no live delta pending either.
