@@ -6,8 +6,8 @@ import { useCanvasStats, type CanvasStatsStore } from './canvas-stats';
  * Says what the map shows when namespaces are drawn as islands (a large cluster), and how to open
  * them; lists the open ones, each with a button to close it.
  */
-export function MapLevelBar({ store, onClose, onCloseAll }: { store: CanvasStatsStore; onClose(ns: string): void; onCloseAll(): void }) {
-  const stats = useCanvasStats(store, (s) => s);
+export function MapLevelBar({ statsStore, onClose, onCloseAll }: { statsStore: CanvasStatsStore; onClose(ns: string): void; onCloseAll(): void }) {
+  const stats = useCanvasStats(statsStore, (s) => s);
   if (!stats || stats.level !== 'islands') return null;
   return (
     <div data-testid="map-level" data-level={stats.level} className="pointer-events-auto max-w-xl rounded border border-slate-200 bg-white/95 px-2 py-1 text-xs text-slate-700 shadow-sm">

@@ -28,11 +28,11 @@ export interface MapToolbarProps {
   onExport(): void;
   onRelayout(): void;
   /** The canvas's figures: the count of connections drawn. */
-  stats: CanvasStatsStore;
+  statsStore: CanvasStatsStore;
   totalEdges: number;
 }
 
-export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, stats, totalEdges }: MapToolbarProps) {
+export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPosture, onVisual, onWindow, onExport, onRelayout, statsStore, totalEdges }: MapToolbarProps) {
   const [pattern, setPattern] = useState('');
   const [open, setOpen] = useState(false);
   return (
@@ -88,7 +88,7 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPos
           </div>
         )}
       </div>
-      <EdgeCount stats={stats} totalEdges={totalEdges} />
+      <EdgeCount statsStore={statsStore} totalEdges={totalEdges} />
       <button type="button" data-testid="relayout" onClick={onRelayout} title="Forget the remembered positions and lay the map out again" className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100">
         Re-layout
       </button>
@@ -100,8 +100,8 @@ export function MapToolbar({ view, namespaces, onNamespaces, onDeniedOnly, onPos
 }
 
 /** Connections drawn of those in the graph: re-rendered on its own as the canvas draws. */
-function EdgeCount({ stats, totalEdges }: { stats: CanvasStatsStore; totalEdges: number }) {
-  const visibleEdges = useCanvasStats(stats, (s) => s?.visibleEdges ?? 0);
+function EdgeCount({ statsStore, totalEdges }: { statsStore: CanvasStatsStore; totalEdges: number }) {
+  const visibleEdges = useCanvasStats(statsStore, (s) => s?.visibleEdges ?? 0);
   return (
     <span className="ml-auto text-xs text-slate-500" data-testid="edge-count">
       {visibleEdges} of {totalEdges} connections

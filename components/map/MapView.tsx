@@ -89,7 +89,7 @@ export function MapView() {
           downloadText(`flowsight-connections-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, 'application/json', JSON.stringify(exportConnections(visible, view, new Date(), badges ?? {}), null, 2));
         }}
         onRelayout={() => setRelayoutKey((k) => k + 1)}
-        stats={statsStore}
+        statsStore={statsStore}
         totalEdges={graph?.edges.size ?? 0}
       />
       {past && (
@@ -115,7 +115,7 @@ export function MapView() {
               <div className="pointer-events-auto">
                 <MapSearch canvasRef={canvasRef} onFound={select} />
               </div>
-              <MapLevelBar store={statsStore} onClose={(ns) => canvasRef.current?.setOpen(ns, false)} onCloseAll={() => canvasRef.current?.collapseAll()} />
+              <MapLevelBar statsStore={statsStore} onClose={(ns) => canvasRef.current?.setOpen(ns, false)} onCloseAll={() => canvasRef.current?.collapseAll()} />
             </div>
             <GraphCanvas source={source} view={viewOptions} decor={decor} selected={view.selected} onSelect={select} onStats={statsStore.set} relayoutKey={relayoutKey} canvasRef={canvasRef} />
           </div>

@@ -469,16 +469,32 @@ export class Hub {
       return this.shared === job || waiting.length > 0;
     };
     const sliceMs = () => (recipients().length ? this.snapshotSliceMs : Math.min(PREPARED_SLICE_MS, this.snapshotSliceMs));
-    const sent = runInSlices(this.snapshotSteps(undefined, emit), { sliceMs }).then(
-      () => {
+    this.sendInSlices(this.snapshotSteps(undefined, emit), sliceMs, recipients, {
+      done: () => {
         job.doneAt = Date.now();
-        for (const state of recipients()) this.finishSnapshot(state);
+      },
+      failed: () => {
+        job.failed = true;
+        if (this.shared === job) this.shared = null;
+      },
+    });
+    return job;
+  }
+
+  /**
+   * Runs a snapshot's steps in slices. Once done, each browser still waiting for it gets the deltas
+   * held meanwhile; if it fails, they get a fresh one at the next tick.
+   */
+  private sendInSlices(steps: Steps<void>, sliceMs: number | (() => number), waiting: () => ClientState[], on: { done?(): void; failed?(): void } = {}): void {
+    const sent = runInSlices(steps, { sliceMs }).then(
+      () => {
+        on.done?.();
+        for (const state of waiting()) this.finishSnapshot(state);
       },
       (err: unknown) => {
         this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
-        job.failed = true;
-        if (this.shared === job) this.shared = null;
-        for (const state of recipients()) {
+        on.failed?.();
+        for (const state of waiting()) {
           state.sending = null;
           state.needsSnapshot = true;
         }
@@ -486,7 +502,6 @@ export class Hub {
     );
     this.snapshotsSending.add(sent);
     void sent.finally(() => this.snapshotsSending.delete(sent));
-    return job;
   }
 
   /** Browsers that see the whole graph take the shared snapshot: what it sent so far now, the rest as it comes. */
@@ -554,18 +569,7 @@ export class Hub {
       for (const state of waiting()) this.deliver(state, events);
       return waiting().length > 0;
     };
-    const finish = () => {
-      for (const state of waiting()) this.finishSnapshot(state);
-    };
-    const sent = runInSlices(this.snapshotSteps(view, emit), { sliceMs: this.snapshotSliceMs }).then(finish, (err: unknown) => {
-      this.logger?.error({ err }, 'snapshot failed: sent again at the next tick');
-      for (const state of waiting()) {
-        state.sending = null;
-        state.needsSnapshot = true;
-      }
-    });
-    this.snapshotsSending.add(sent);
-    void sent.finally(() => this.snapshotsSending.delete(sent));
+    this.sendInSlices(this.snapshotSteps(view, emit), this.snapshotSliceMs, waiting);
   }
 
   /** Resolves once every snapshot being sent in slices has gone out (tests). */

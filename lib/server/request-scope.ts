@@ -10,7 +10,7 @@ import type { NamespaceScope } from './access/access-scope';
 import { runtime, type Runtime } from './runtime';
 
 /** The request's scope, or the response refusing it. */
-export async function requestScope(request: Request, rt: Runtime = runtime()): Promise<NamespaceScope | Response> {
+export async function requestScope(request: Request, rt: Pick<Runtime, 'principal' | 'scopeOf'> = runtime()): Promise<NamespaceScope | Response> {
   const principal = await rt.principal(request);
   if (!principal) return problemResponse(401, 'Unauthorized', 'authentication required', undefined, { code: 'unauthenticated' });
   return rt.scopeOf(principal);
@@ -77,8 +77,7 @@ export function watchAccess(request: Request, scope: NamespaceScope, lost: (reas
  */
 export async function prepareStreamSnapshot(headers: Headers, rt: Pick<Runtime, 'principal' | 'scopeOf' | 'hub'> = runtime()): Promise<void> {
   try {
-    const principal = await rt.principal(new Request('http://flowsight.invalid/map', { headers }));
-    if (!principal || (await rt.scopeOf(principal)) !== 'all') return;
+    if ((await requestScope(new Request('http://flowsight.invalid/map', { headers }), rt)) !== 'all') return;
     (await rt.hub()).prepareSnapshot();
   } catch {
     /* the stream's own snapshot covers it */
