@@ -1,11 +1,16 @@
 /** Pure reducer the browser uses to keep its copy of the graph: snapshot, then deltas in order. */
 
+import { LayeredMap } from './layered-map';
 import type { GraphDelta, GraphEdge, GraphNode, GraphSnapshot } from './types';
 
+/**
+ * One version of the browser's graph. Never changed once made: a change makes the next version,
+ * which shares with this one what the change did not touch (LayeredMap).
+ */
 export interface GraphState {
   seq: number;
-  nodes: Map<string, GraphNode>;
-  edges: Map<string, GraphEdge>;
+  nodes: ReadonlyMap<string, GraphNode>;
+  edges: ReadonlyMap<string, GraphEdge>;
 }
 
 export function stateFromSnapshot(s: GraphSnapshot): GraphState {
@@ -29,12 +34,8 @@ export function applyDelta(state: GraphState, delta: GraphDelta): GraphState {
   if (delta.seq !== state.seq + 1) throw new DeltaGapError(state.seq + 1, delta.seq);
   // A map no change touched is kept as it was: what depends on the nodes alone is not recomputed.
   const nodesChanged = delta.removeNodes.length > 0 || delta.upsertNodes.length > 0;
-  const nodes = nodesChanged ? new Map(state.nodes) : state.nodes;
-  const edges = new Map(state.edges);
-  for (const id of delta.removeEdges) edges.delete(id);
-  for (const id of delta.removeNodes) nodes.delete(id);
-  for (const n of delta.upsertNodes) nodes.set(n.id, n);
-  for (const e of delta.upsertEdges) edges.set(e.id, e);
+  const nodes = nodesChanged ? LayeredMap.over(state.nodes).with(delta.removeNodes, delta.upsertNodes.map((n) => [n.id, n] as const)) : state.nodes;
+  const edges = LayeredMap.over(state.edges).with(delta.removeEdges, delta.upsertEdges.map((e) => [e.id, e] as const));
   return { seq: delta.seq, nodes, edges };
 }
 
@@ -47,7 +48,7 @@ export function applySnapshotPart(state: GraphState, part: GraphDelta, { inPlace
   // In place: the caller owns the state's edge map and has shown it to nobody who keeps it (a
   // snapshot's parts between the first and the last: copying a map of up to 20,000 edges per part
   // was most of what applying one cost).
-  const edges = inPlace ? state.edges : new Map(state.edges);
+  const edges = inPlace && state.edges instanceof Map ? (state.edges as Map<string, GraphEdge>) : new Map(state.edges);
   for (const e of part.upsertEdges) edges.set(e.id, e);
   return { seq: state.seq, nodes: state.nodes, edges };
 }
