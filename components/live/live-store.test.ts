@@ -220,7 +220,7 @@ describe('LiveStore: following the graph change by change (the map applies delta
     store.connect('');
     last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b', 'shop/c']), parts: 2 });
     const events: string[] = [];
-    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}` : `${ev.kind} ${ev.delta.seq}: ${ev.graph.edges.size} edges${ev.kind === 'snapshot-part' && ev.more ? ' (more)' : ''}`));
+    store.onGraph((ev) => events.push(ev.kind === 'snapshot' ? `snapshot ${ev.graph.seq}${ev.more ? ' (more)' : ''}` : `${ev.kind} ${ev.delta.seq}: ${ev.graph.edges.size} edges${ev.kind === 'snapshot-part' && ev.more ? ' (more)' : ''}`));
     const part = (seq: number, to: string) => encodeDelta({ seq, upsertNodes: [], upsertEdges: [edge('shop/a', to)], removeNodes: [], removeEdges: [] });
     const seen = vi.fn();
     store.subscribe(seen);
@@ -231,10 +231,27 @@ describe('LiveStore: following the graph change by change (the map applies delta
     expect(store.getSnapshot().graph!.edges.size).toBe(1);
     last().emit('snapshot-part', part(5, 'shop/c'));
     expect(seen).toHaveBeenCalledTimes(1);
-    expect(events).toEqual(['snapshot 5', 'snapshot-part 5: 1 edges (more)', 'snapshot-part 5: 2 edges']);
+    // The head, too, says that parts follow (the map draws the snapshot once, with its last part).
+    expect(events).toEqual(['snapshot 5 (more)', 'snapshot-part 5: 1 edges (more)', 'snapshot-part 5: 2 edges']);
     expect([...store.getSnapshot().graph!.edges.keys()]).toEqual(['shop/a|shop/b|80|TCP', 'shop/a|shop/c|80|TCP']);
     last().emit('delta', delta(6, ['shop/d']));
     expect(store.getSnapshot().graph!.seq).toBe(6);
+  });
+
+  it('tells the map of a snapshot with parts to come as one, when it arrives and to a follower that joins between parts', () => {
+    const { store, last } = setup();
+    store.connect('');
+    const heads: Array<boolean | undefined> = [];
+    store.onGraph((ev) => ev.kind === 'snapshot' && heads.push(ev.more));
+    last().emit('snapshot', { ...snapshot(5, ['shop/a', 'shop/b']), parts: 2 });
+    last().emit('snapshot-part', encodeDelta({ seq: 5, upsertNodes: [], upsertEdges: [edge('shop/a', 'shop/b')], removeNodes: [], removeEdges: [] }));
+    store.onGraph((ev) => ev.kind === 'snapshot' && heads.push(ev.more));
+    last().emit('snapshot-part', encodeDelta({ seq: 5, upsertNodes: [], upsertEdges: [edge('shop/b', 'shop/a')], removeNodes: [], removeEdges: [] }));
+    store.onGraph((ev) => ev.kind === 'snapshot' && heads.push(ev.more));
+    last().emit('snapshot', snapshot(9, ['shop/z']));
+    // The head: more; a follower between the parts: more; one after the last part: whole. A snapshot
+    // in one piece: whole, for all three followers.
+    expect(heads).toEqual([true, true, false, false, false, false]);
   });
 
   it('fills one edge map with the middle parts of a snapshot but never changes a map the page was given', () => {

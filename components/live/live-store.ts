@@ -45,7 +45,8 @@ type Listener = () => void;
 
 /** The graph as it changes: a snapshot, then each delta with the graph it produced (the map applies them one by one). */
 export type GraphEvent =
-  | { kind: 'snapshot'; graph: GraphState }
+  /** `more`: the snapshot's head, its other parts to follow (a listener may wait for them to draw it once). */
+  | { kind: 'snapshot'; graph: GraphState; more?: boolean }
   | { kind: 'delta'; delta: GraphDelta; graph: GraphState }
   /**
    * The rest of a large snapshot's edges: applied like a delta, but nothing in it is news (no latency
@@ -111,7 +112,7 @@ export class LiveStore {
   /** Follows the graph change by change; starts with the graph as it stands, if there is one. */
   onGraph(listener: GraphListener): () => void {
     this.graphListeners.add(listener);
-    if (this.state.graph) listener({ kind: 'snapshot', graph: this.state.graph });
+    if (this.state.graph) listener({ kind: 'snapshot', graph: this.state.graph, more: this.partsToCome > 0 });
     return () => this.graphListeners.delete(listener);
   }
 
@@ -172,7 +173,7 @@ export class LiveStore {
       markFirst('store-snapshot');
       if (!this.partsToCome) markFirst('store-snapshot-complete');
       this.set({ graph, status: data.status, stream: 'open' });
-      this.emitGraph({ kind: 'snapshot', graph });
+      this.emitGraph({ kind: 'snapshot', graph, more: this.partsToCome > 0 });
     });
     on('delta', (ev) => {
       if (!this.state.graph) return;

@@ -64,7 +64,7 @@ export function GraphCanvas({ source, view, decor, selected, onSelect, onStats, 
       c.setGraph(past ?? null);
       return;
     }
-    return store.onGraph((ev) => (ev.kind === 'snapshot' ? c.setGraph(ev.graph) : c.applyDelta(ev.delta, ev.graph, { news: ev.kind === 'delta', more: ev.kind === 'snapshot-part' && ev.more })));
+    return store.onGraph((ev) => (ev.kind === 'snapshot' ? c.setGraph(ev.graph, { more: ev.more }) : c.applyDelta(ev.delta, ev.graph, { news: ev.kind === 'delta', more: ev.kind === 'snapshot-part' && ev.more })));
     // `past` stands for the source's graph; the source object itself is new on every render.
   }, [store, source.kind, past]);
 

@@ -50,6 +50,14 @@ const MAX_QUEUED_PATCHES = 40;
 /** Longest a snapshot part's patch waits for the last part (a stream cut between parts). */
 const HOLD_PARTS_MS = 3000;
 /**
+ * Longest a snapshot's head waits for its parts before it is drawn. Drawn at once, the head's picture
+ * (layout, cytoscape's first render: ~1 s of the page's main thread at 5,000 workloads on a busy
+ * machine) held back the parts already on their way (the renderer reads a stream between tasks),
+ * and they were drawn in a second full frame: bench:ui's first render at 20,000 flows/s waited
+ * 1.5-2.6 s after the head for them.
+ */
+const HOLD_HEAD_MS = 1000;
+/**
  * Longest an edge's new width waits to be drawn when nothing else changes: on a busy cluster some
  * edge's flow count crosses a width step every few hundred milliseconds, and each would redraw the
  * whole canvas (over a thousand aggregates at 5,000 workloads) for a change of a quarter step.
@@ -137,6 +145,8 @@ export class MapCanvas {
   private readonly closedByPerson = new Set<string>();
   private zoomTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A snapshot's head not drawn yet: its parts are on their way, and it is drawn with them (HOLD_HEAD_MS at most). */
+  private heldHead = false;
   /** Snapshot parts taken into the model but not drawn yet: they are drawn with the last part (applyDelta). */
   private heldParts = 0;
   private heldEdges = 0;
@@ -228,17 +238,41 @@ export class MapCanvas {
 
   // ---- input -----------------------------------------------------------------------------------
 
-  /** A whole graph: a snapshot of the live stream, or a past window. Null: nothing to draw. */
-  setGraph(graph: GraphState | null): void {
-    // A whole graph replaces whatever parts of the last one were held back.
+  /**
+   * A whole graph: a snapshot of the live stream, or a past window. Null: nothing to draw. `more`: a
+   * snapshot's head with parts to follow: it is drawn with them, once (HOLD_HEAD_MS at most).
+   */
+  setGraph(graph: GraphState | null, { more = false }: { more?: boolean } = {}): void {
+    // A whole graph replaces whatever of the last one was held back.
     clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
+    this.heldHead = false;
     this.heldParts = 0;
     this.heldEdges = 0;
     this.graph = graph;
     this.pendingSeq = graph?.seq ?? 0;
-    this.enqueue(this.model.setGraph(graph ?? { nodes: new Map(), edges: new Map() }));
+    if (graph && more && !this.revealWanted) {
+      this.heldHead = true;
+      this.heldTimer = setTimeout(() => this.releaseHead(), HOLD_HEAD_MS);
+      return;
+    }
+    this.drawWhole();
+  }
+
+  private drawWhole(): void {
+    this.enqueue(this.model.setGraph(this.graph ?? { nodes: new Map(), edges: new Map() }));
     this.revealIfWanted();
+  }
+
+  /** The held head, with the parts that came meanwhile, goes to the model and is drawn. */
+  private releaseHead(): void {
+    if (!this.heldHead) return;
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    this.heldHead = false;
+    this.heldParts = 0;
+    this.heldEdges = 0;
+    this.drawWhole();
   }
 
   /**
@@ -249,6 +283,19 @@ export class MapCanvas {
    * parts would redraw the canvas once per part, each costing a frame of a thousand edges.
    */
   applyDelta(delta: GraphDelta, graph: GraphState, { news = true, more = false }: { news?: boolean; more?: boolean } = {}): void {
+    if (this.heldHead) {
+      // A part of the held snapshot: nothing for the model yet; the last one draws it all.
+      if (!news && !this.revealWanted) {
+        this.graph = graph;
+        this.pendingSeq = graph.seq;
+        if (!more) return this.releaseHead();
+        this.heldParts++;
+        this.heldEdges += delta.upsertEdges.length;
+        return;
+      }
+      // A live delta (the parts stopped) or something to reveal: the graph so far first, then this over it.
+      this.releaseHead();
+    }
     this.graph = graph;
     this.pendingSeq = graph.seq;
     if (more && !this.revealWanted) {
@@ -376,7 +423,7 @@ export class MapCanvas {
       renderedNodes: this.cy.nodes().length,
       renderedEdges: this.cy.edges().length + this.aggregates.size,
       renderedAggregates: this.aggregates.size,
-      pendingEdges: this.queue.length || this.heldParts ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
+      pendingEdges: this.queue.length || this.heldParts || this.heldHead ? Math.max(1, this.queuedEdges + this.heldEdges) : 0,
       layoutRunning: this.layoutRunning,
       drawnSeq: this.drawnSeq,
       drawnGraphEdges: this.drawnGraphEdges,
@@ -461,7 +508,7 @@ export class MapCanvas {
   /** Everything queued is on the canvas: the graph as it stands is drawn, but for a snapshot's parts held back. */
   private drawn(): void {
     this.drawnSeq = this.pendingSeq;
-    if (!this.heldParts) this.drawnGraphEdges = this.graph?.edges.size ?? 0;
+    if (!this.heldParts && !this.heldHead) this.drawnGraphEdges = this.graph?.edges.size ?? 0;
   }
 
   private drawWidths(): void {
