@@ -7,6 +7,7 @@
  * Usage: npm run bench:live-graph [-- --deltas N]. Last line: JSON.
  */
 import { applyDelta, stateFromSnapshot, type GraphState } from '../lib/graph/apply-delta';
+import { emptyEdge } from '../lib/graph/flow-graph';
 import type { GraphDelta, GraphEdge, GraphNode } from '../lib/graph/types';
 
 const NODES = 5_000;
@@ -36,23 +37,8 @@ const node = (i: number, lastSeen = 1): GraphNode => ({
 const edge = (i: number, total = 1): GraphEdge => {
   const source = node(i % NODES).id;
   const target = node((i * 7 + 13 + Math.floor(i / NODES)) % NODES).id;
-  return {
-    id: `${source}|${target}|${8000 + (i % 50)}|TCP`,
-    source,
-    target,
-    port: 8000 + (i % 50),
-    protocol: 'TCP',
-    counts: { forwarded: total, dropped: 0, audit: 0, error: 0, other: 0 },
-    total,
-    replies: 0,
-    dropReasons: {},
-    allowedBy: [],
-    deniedBy: [],
-    l7: { http: 0, dns: 0, kafka: 0 },
-    status: 'allowed',
-    firstSeen: 1,
-    lastSeen: total,
-  };
+  const port = 8000 + (i % 50);
+  return { ...emptyEdge(`${source}|${target}|${port}|TCP`, source, target, port, 'TCP', 1, total), total, counts: { forwarded: total, dropped: 0, audit: 0, error: 0, other: 0 } };
 };
 
 /** The whole-map copy applyDelta made before LayeredMap: the reference the figures are compared with. */
