@@ -142,6 +142,40 @@ test.describe('the map, day to day', () => {
     await second.close();
   });
 
+  test('a held node is drawn while it is dragged; the canvases with nothing on them stay off the page', async ({ page }) => {
+    await new MapPage(page).open();
+    await settled(page);
+    /** Whether each of cytoscape's layers is shown, and how many pixels of the drag layer are painted. */
+    const layers = () =>
+      page.evaluate(() => {
+        const canvas = (id: string) => document.querySelector<HTMLCanvasElement>(`[data-testid="graph-canvas"] canvas[data-id="${id}"]`)!;
+        const shown = (c: HTMLCanvasElement) => getComputedStyle(c).display !== 'none';
+        const drag = canvas('layer1-drag');
+        const pixels = drag.getContext('2d')!.getImageData(0, 0, drag.width, drag.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+        return { node: shown(canvas('layer2-node')), drag: shown(drag), selectBox: shown(canvas('layer0-selectbox')), dragPainted: painted };
+      });
+    expect(await layers()).toMatchObject({ node: true, drag: false, selectBox: false });
+
+    const rendered = () => page.evaluate(() => ({ ...window.__flowsightCy!.getElementById('production/frontend').renderedPosition() }));
+    const before = await rendered();
+    const box = await page.getByTestId('graph-canvas').boundingBox();
+    const at = { x: box!.x + before.x, y: box!.y + before.y };
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.mouse.move(at.x + 60, at.y + 40, { steps: 8 });
+    // While held, the node is on the drag layer, and that layer is on the page.
+    await expect.poll(layers).toMatchObject({ drag: true, selectBox: false });
+    expect((await layers()).dragPainted).toBeGreaterThan(100);
+    await page.mouse.up();
+    await expect.poll(layers).toMatchObject({ node: true, drag: false, selectBox: false });
+    // Dropped where it was put.
+    const after = await rendered();
+    expect(Math.abs(after.x - (before.x + 60))).toBeLessThan(3);
+    expect(Math.abs(after.y - (before.y + 40))).toBeLessThan(3);
+  });
+
   test('wheel zoom moves at a usable speed, labels are readable, findings sit in the namespace box, no console warnings', async ({ page }) => {
     const warnings: string[] = [];
     page.on('console', (m) => {

@@ -24,6 +24,7 @@ import type { ViewOptions } from '@/lib/graph/view-filter';
 import { hashStrings, withSeededRandom } from '@/lib/util/seeded-random';
 import { markFirst } from '../live/first-marks';
 import { AggregateLayer, type RenderedAggregate } from './aggregate-layer';
+import { hideIdleLayers } from './idle-layers';
 import { LatencyProbe } from './latency-probe';
 import { forgetPositions, loadPositions, savePositions } from './layout-memory';
 import { MAP_STYLE } from './map-style';
@@ -165,6 +166,7 @@ export class MapCanvas {
     // redrawing thousands of elements each frame; the graph is redrawn when the gesture ends.
     const cy = cytoscape({ container, style: MAP_STYLE, minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: true });
     this.cy = cy;
+    hideIdleLayers(cy);
     this.aggregates = new AggregateLayer(cy);
     cy.on('tap', (ev) => (ev.target === cy ? this.onBackgroundTap(ev.position) : this.onTap(ev.target)));
     cy.on('dragfree', 'node', (ev) => {
