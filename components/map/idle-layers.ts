@@ -1,11 +1,12 @@
 /**
  * cytoscape draws on three stacked canvases the size of the map: its elements, the elements being
- * dragged, and the selection box. The last two are empty nearly all the time, yet each is cleared on
- * every frame, and a canvas on the page costs the browser a new buffer at each commit it changed in
- * (in a software-composited browser ~20-50 ms each for its first few frames, then a copy per frame).
- * Measured on the 5,000-workload map's first picture (the map canvas alone in headless chromium):
- * with the two hidden, from the graph handed over to the picture settled took ~225 ms instead of
- * ~295 ms, and the empty map's first frame ~105 ms instead of ~125 ms.
+ * dragged, and the selection box. The last two are empty nearly all the time, yet cytoscape clears
+ * them as it draws, and a canvas on the page costs the browser a new buffer at each commit it changed
+ * in (in a software-composited browser ~20-50 ms each for its first few frames). Measured on the
+ * 5,000-workload map's first picture (the map canvas alone in headless chromium): with the two
+ * hidden, from the graph handed over to the picture settled took ~225 ms instead of ~295 ms, and the
+ * empty map's first frame ~105 ms instead of ~125 ms; bench:ui's first render 2.52 s against 2.77 s
+ * (means of 5 interleaved pairs).
  *
  * So the selection box's canvas is hidden for good (the map has no box selection; what else cytoscape
  * draws there is the grey ring of a tap on the background), and the drag canvas is shown only while a
