@@ -167,7 +167,7 @@ test.describe('the map, day to day', () => {
     await page.mouse.move(at.x + 60, at.y + 40, { steps: 8 });
     // While held, the node is on the drag layer, and that layer is on the page.
     await expect.poll(layers).toMatchObject({ drag: true, selectBox: false });
-    expect((await layers()).dragPainted).toBeGreaterThan(100);
+    await expect.poll(async () => (await layers()).dragPainted).toBeGreaterThan(100);
     await page.mouse.up();
     await expect.poll(layers).toMatchObject({ node: true, drag: false, selectBox: false });
     // Dropped where it was put.
