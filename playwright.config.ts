@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { dataDirFor } from './e2e/fixtures/data-dir';
+import { CHROMIUM_ARGS } from './lib/util/chromium-args';
 
 /** A port from the environment, or the default; anything but a TCP port stops the run with the variable named. */
 export function portFromEnv(name: string, fallback: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
@@ -39,7 +40,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [...CHROMIUM_ARGS],
     },
   },
   webServer: [

@@ -76,6 +76,7 @@ import { chromium, type Browser, type CDPSession, type Page } from 'playwright-c
 import { MAP_STREAM_URL } from '../components/live/early-stream';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
 import { machineBusyShare, readMachineCpu, readThreadSchedule, scheduleShares } from './thread-cpu';
+import { CHROMIUM_ARGS } from '../lib/util/chromium-args';
 import { percentile } from './percentile';
 import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 
@@ -688,7 +689,6 @@ function pageStats(page: Page): Promise<(MapStats & { hook: boolean }) | null> {
   });
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 /** Used JS heap of the page, MB (CDP Performance.getMetrics). */
 async function heapMB(cdp: CDPSession): Promise<{ used: number; total: number }> {
@@ -858,7 +858,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
 
     phase = 'browser';
     browser = await withTimeout(
-      chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false }),
+      chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS], handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false }),
       60_000,
       'launching chromium',
     );

@@ -6,9 +6,7 @@
  */
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-
-/** The flags Chromium needs in a container without a GPU, a sandbox or network access. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+import { CHROMIUM_ARGS } from '../../util/chromium-args';
 
 /** The map is drawn at this size: the PNG's size, and the width it has in the PDF. */
 export const MAP_VIEWPORT = { width: 1600, height: 1000 } as const;
@@ -55,7 +53,7 @@ export class RenderError extends Error {
 async function launch(chromiumPath: string, timeoutMs: number): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   try {
-    return await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
+    return await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS], timeout: timeoutMs });
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new RenderError('browser', `chromium could not start (${chromiumPath}): ${first}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH to its path.`);
