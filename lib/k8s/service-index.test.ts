@@ -162,4 +162,22 @@ describe('ServiceIndex lookups', () => {
     expect(serviceIndexOf(snapshot)).toBe(serviceIndexOf(snapshot));
     expect(serviceIndexOf({ ...snapshot })).not.toBe(serviceIndexOf(snapshot));
   });
+
+  it('a snapshot sharing the Services and slices but not the pods (a fix check, a what-if) names its own pods', () => {
+    // The Service and EndpointSlice lookups are kept per array and shared; which backend is a known pod is not.
+    const withoutDb = new ServiceIndex({ ...snapshot, pods: PODS.filter((p) => p.name !== 'db-0') });
+    const r = withoutDb.target(withoutDb.get('shop/legacy-db')!, 1433, 'TCP');
+    if (isServiceLookupError(r)) throw new Error(r.message);
+    expect(r.backends).toEqual([
+      { target: { ip: '10.225.4.20' }, port: 1433 },
+      { target: { ip: '10.244.0.20' }, port: 1433 },
+    ]);
+    expect(withoutDb.byClusterIp('fd00:0010::0090')?.name).toBe('legacy-db');
+    // And the first index is unchanged by the second.
+    expect(target('shop/legacy-db', 1433).backends).toContainEqual({ target: { pod: 'shop/db-0' }, port: 1433 });
+    // A snapshot with other Services finds only its own.
+    const other = new ServiceIndex({ ...snapshot, services: SERVICES.filter((s) => s.name !== 'web') });
+    expect(other.byClusterIp('10.0.0.80')).toBeUndefined();
+    expect(other.byClusterIp('fd00:10:0::90')?.name).toBe('legacy-db');
+  });
 });
