@@ -264,6 +264,26 @@ describe('MapModel past the island threshold (namespace islands)', () => {
     expect(m.currentLevel).toBe('workloads');
   });
 
+  it('decides the level of a whole graph at the threshold exactly, counting no further than it needs', () => {
+    const graphOf = (pairs: number) => {
+      const g = new FlowGraph({ windowMs: 60_000 });
+      for (let i = 0; i < pairs; i++) g.add(flow(w('a', `x${i}`), w('b', `y${i}`), { time: 1000 }));
+      return stateOf(g);
+    };
+    const m = new MapModel(20);
+    m.setGraph(graphOf(10)); // 20 workloads: not past the threshold
+    expect(m.currentLevel).toBe('workloads');
+    m.setGraph(graphOf(11)); // 22
+    expect(m.currentLevel).toBe('islands');
+    m.setGraph(graphOf(500)); // far past it: the count stops early, the level is the same
+    expect(m.currentLevel).toBe('islands');
+    // From islands, a whole graph goes back only below 80 % of the threshold (16 workloads).
+    m.setGraph(graphOf(8));
+    expect(m.currentLevel).toBe('islands');
+    m.setGraph(graphOf(7));
+    expect(m.currentLevel).toBe('workloads');
+  });
+
   it('keeps the person’s level choice whatever the size', () => {
     const m = new MapModel(5);
     m.setGraph(stateOf(cluster(3, 4)));
