@@ -862,6 +862,9 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       60_000,
       'launching chromium',
     );
+    // A new Chromium moves every figure (156 loaded its toolbar's WebUI at start, ~1.5 s of CPU): said with them.
+    const chromiumVersion = browser.version();
+    log(`chromium ${chromiumVersion}`);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     // tsx (esbuild, keepNames) wraps named functions in the page functions below with `__name(...)`.
     await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
@@ -1079,6 +1082,7 @@ async function runScale(opts: Options, workloads: number, minEdges: number | nul
       renderedEdges: firstStats.renderedEdges,
       mode: firstStats.mode,
       hook: firstStats.hook ? 'window.__flowsightMap' : 'fallback (window.__flowsightCy counted, no latency)',
+      chromium: chromiumVersion,
       idleFps: round(idle.fps, 1),
       idleMaxFrameGapMs: round(idle.maxFrameGapMs),
       maxFrameGapMs: round(frames.maxFrameGapMs),
