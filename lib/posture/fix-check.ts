@@ -505,7 +505,6 @@ export class FixChecker {
     return [...out];
   }
 
-
   private result(status: FixCheck['status'], summary: string, e: Evaluation, spared: Regression[]): FixCheck {
     const intended = e.regressions.filter((r) => r.intended);
     const unique = new Map<string, Regression>();
