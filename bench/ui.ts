@@ -689,7 +689,6 @@ function pageStats(page: Page): Promise<(MapStats & { hook: boolean }) | null> {
   });
 }
 
-
 /** Used JS heap of the page, MB (CDP Performance.getMetrics). */
 async function heapMB(cdp: CDPSession): Promise<{ used: number; total: number }> {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
