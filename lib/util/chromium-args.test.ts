@@ -93,7 +93,7 @@ describe('CHROMIUM_ARGS', () => {
     expect(switches).toHaveLength(1);
     const ours = new Set(switches[0].slice('--disable-features='.length).split(','));
     const playwright = playwrightDisabledFeatures();
-    // Read from the bundle, not assumed: PaintHolding has been on the list since Playwright 1.40.
+    // The list was found and read (an empty one would pass the check below for nothing).
     expect(playwright).toContain('PaintHolding');
     expect(playwright.filter((f) => !ours.has(f))).toEqual([]);
     expect([...PLAYWRIGHT_DISABLED_FEATURES, ...TOOLBAR_WEBUI_FEATURES].every((f) => ours.has(f))).toBe(true);
