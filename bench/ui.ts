@@ -74,9 +74,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { MAP_STREAM_URL } from '../components/live/early-stream';
+import { CHROMIUM_ARGS } from '../lib/util/chromium-args';
 import { buildDecision, readStamp, sourceStamp, writeStamp } from '../scripts/build-stamp.mjs';
 import { machineBusyShare, readMachineCpu, readThreadSchedule, scheduleShares } from './thread-cpu';
-import { CHROMIUM_ARGS } from '../lib/util/chromium-args';
 import { percentile } from './percentile';
 import { readStreamLatency, type StreamLatencyReader } from './stream-latency';
 

@@ -478,7 +478,7 @@ export class FixChecker {
 
   /**
    * Indexes the observed connections by workload, once per observed list, in steps: a recompute brings
-   * a new list, and at 5,000 workloads indexing it whole was 20-30 ms of one step (OBSERVED_PER_STEP).
+   * a new list, and at 5,000 workloads indexing it whole was 20-30 ms of one step (INDEXED_PER_STEP a step now).
    */
   private *indexObserved(observed: readonly ObservedConnection[]): Steps<void> {
     if (this.observedIndex?.list === observed) return;
