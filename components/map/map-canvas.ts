@@ -146,7 +146,7 @@ export class MapCanvas {
   private readonly closedByPerson = new Set<string>();
   private zoomTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A snapshot's head not drawn yet: its parts are on their way, and it is drawn with them (HOLD_HEAD_MS at most). */
+  /** A snapshot's head placed in the held model, not drawn yet: its parts are on their way, placed as they come, and drawn with the last (HOLD_HEAD_MS at most). */
   private heldHead = false;
   /** Snapshot parts taken into the model but not drawn yet: they are drawn with the last part (applyDelta). */
   private heldParts = 0;
@@ -245,15 +245,20 @@ export class MapCanvas {
    * snapshot's head with parts to follow: it is drawn with them, once (HOLD_HEAD_MS at most).
    */
   setGraph(graph: GraphState | null, { more = false }: { more?: boolean } = {}): void {
-    // A whole graph replaces whatever of the last one was held back.
+    // A whole graph replaces whatever of the last one was held back (the model's next patch is then
+    // this graph's whole picture, against what the canvas holds).
     clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
     this.heldHead = false;
+    this.model.release();
     this.heldParts = 0;
     this.heldEdges = 0;
     this.graph = graph;
     this.pendingSeq = graph?.seq ?? 0;
     if (graph && more && !this.revealWanted) {
+      // Placed now, while the page waits for the parts; drawn with them.
+      this.model.hold();
+      this.model.setGraph(graph);
       this.heldHead = true;
       this.heldTimer = setTimeout(() => this.releaseHead(), HOLD_HEAD_MS);
       return;
@@ -266,7 +271,7 @@ export class MapCanvas {
     this.revealIfWanted();
   }
 
-  /** The held head, with the parts that came meanwhile, goes to the model and is drawn. */
+  /** The held head, with the parts that came meanwhile (both in the model already), is drawn. */
   private releaseHead(): void {
     if (!this.heldHead) return;
     clearTimeout(this.heldTimer);
@@ -274,7 +279,9 @@ export class MapCanvas {
     this.heldHead = false;
     this.heldParts = 0;
     this.heldEdges = 0;
-    this.drawWhole();
+    this.model.release();
+    this.enqueue({ ...this.model.pending(), touchedEdges: [] });
+    this.revealIfWanted();
   }
 
   /**
@@ -286,10 +293,11 @@ export class MapCanvas {
    */
   applyDelta(delta: GraphDelta, graph: GraphState, { news = true, more = false }: { news?: boolean; more?: boolean } = {}): void {
     if (this.heldHead) {
-      // A part of the held snapshot: nothing for the model yet; the last one draws it all.
+      // A part of the held snapshot: placed in the model now; the last one draws it all.
       if (!news && !this.revealWanted) {
         this.graph = graph;
         this.pendingSeq = graph.seq;
+        this.model.absorb(delta, graph);
         if (!more) return this.releaseHead();
         this.heldParts++;
         this.heldEdges += delta.upsertEdges.length;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flow, pod, world } from '../testing/flow-fixtures';
 import { applyDelta, applySnapshotPart, stateFromSnapshot, type GraphState } from './apply-delta';
 import type { CyElement } from './cy-elements';
+import { namespaceBoxId } from './graph-ids';
 import { FlowGraph } from './flow-graph';
 import { CELL_HEIGHT, CELL_WIDTH, freeCell, freeSpot, gridPositions, islandFootprint } from './island-layout';
 import { aggregateEdgeId, combinedStatus, MapModel, type RenderPatch } from './map-model';
@@ -395,6 +396,69 @@ describe('MapModel: a large snapshot absorbed part by part', () => {
     const fresh = new MapModel();
     fresh.setGraph(state);
     expect(m.stats()).toEqual(fresh.stats());
+  });
+
+  it('places a held head and its parts as they come, computes nothing until released, then draws the whole picture in one patch', () => {
+    // What the canvas does with a large snapshot (map-canvas.ts): hold, head, parts, release. Over a
+    // picture already drawn (a reconnect), at another level, with a decoration that came meanwhile.
+    const m = new MapModel(100);
+    const canvas = new FakeCanvas().apply(m.setGraph(stateOf(cluster(2, 3))));
+    const whole = stateOf(busyCluster(12, 40, 5));
+    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 200);
+    expect(rest.length).toBeGreaterThan(3);
+    const drawnBefore = new Map(m.elements);
+    const none = (p: RenderPatch) => expect([p.add, p.update, p.widths, p.remove, p.levelChanged]).toEqual([[], [], [], [], false]);
+    m.hold();
+    let state = stateFromSnapshot(head);
+    none(m.setGraph(state));
+    const decor = { flaggedNodes: new Set<string>(), flaggedNamespaces: new Set(['ns3']), namespaceFlags: { ns3: [{ label: 'no default deny', severity: 'high' as const }] } };
+    none(m.setDecor(decor));
+    for (const edges of rest) {
+      const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
+      state = applySnapshotPart(state, part);
+      m.absorb(part, state);
+    }
+    expect(new Map(m.elements)).toEqual(drawnBefore);
+    m.release();
+    const patch = m.pending();
+    expect(patch.levelChanged).toBe(true);
+    canvas.apply(patch);
+    const fresh = new MapModel(100);
+    fresh.setDecor(decor);
+    expect(canvas.els).toEqual(new FakeCanvas().apply(fresh.setGraph(state)).els);
+    expect(m.stats()).toEqual(fresh.stats());
+    expect(canvas.els.get(namespaceBoxId('ns3'))?.classes).toContain('flagged');
+    // Nothing is left over for the next patch.
+    const after = m.pending();
+    expect([after.add, after.update, after.widths, after.remove]).toEqual([[], [], [], []]);
+  });
+
+  it('times, after a held snapshot, only connections with newer flows than it brought, and one that left and came back', () => {
+    const m = new MapModel(100);
+    const whole = stateOf(busyCluster(12, 40, 5));
+    const { head, rest } = snapshotParts({ seq: whole.seq, nodes: [...whole.nodes.values()], edges: [...whole.edges.values()] }, 200);
+    m.hold();
+    let state = stateFromSnapshot(head);
+    m.setGraph(state);
+    for (const edges of rest) {
+      const part = { seq: state.seq, upsertNodes: [], upsertEdges: edges, removeNodes: [], removeEdges: [] };
+      state = applySnapshotPart(state, part);
+      m.absorb(part, state);
+    }
+    m.release();
+    m.pending();
+    const [fromHead, fromPart] = [head.edges[0], rest[1][0]];
+    // Sent again as they were (their verdict path, say): no news.
+    let d = { seq: state.seq + 1, upsertNodes: [], upsertEdges: [fromHead, fromPart], removeNodes: [], removeEdges: [] as string[] };
+    state = applyDelta(state, d);
+    expect(m.applyDelta(d, state).touchedEdges).toEqual([]);
+    // Evicted, then seen again with the same figures: news, as any connection new to the map.
+    d = { ...d, seq: state.seq + 1, upsertEdges: [], removeEdges: [fromHead.id, fromPart.id] };
+    state = applyDelta(state, d);
+    m.applyDelta(d, state);
+    d = { ...d, seq: state.seq + 1, upsertEdges: [fromHead, fromPart], removeEdges: [] };
+    state = applyDelta(state, d);
+    expect(m.applyDelta(d, state).touchedEdges.map((e) => e.id).sort()).toEqual([fromHead.id, fromPart.id].sort());
   });
 
   it('draws what the parts absorbed so far changed when asked before the last (a stream cut between parts)', () => {
