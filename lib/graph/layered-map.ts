@@ -82,31 +82,27 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   }
 
   // Without a layer, the base's own iterators (a pass over 20,000 edges: ~0.3 ms instead of ~1 ms).
-  // With one, the merged entries are gathered into an array first: a generator yielding them one by
-  // one was a fifth of the map's first rebuild in the page (cold code, where generators are slowest).
   entries(): MapIterator<[K, V]> {
-    return this.layer.size ? this.merged((key, value) => [key, value] as [K, V]) : this.base.entries();
+    return this.layer.size ? this.layered((key, value) => [key, value] as [K, V]) : this.base.entries();
   }
 
   keys(): MapIterator<K> {
-    return this.layer.size ? this.merged((key) => key) : this.base.keys();
+    return this.layer.size ? this.layered((key) => key) : this.base.keys();
   }
 
   values(): MapIterator<V> {
-    return this.layer.size ? this.merged((_, value) => value) : this.base.values();
+    return this.layer.size ? this.layered((_, value) => value) : this.base.values();
   }
 
-  /** The base in its order with the layer's changes, then the keys the layer added (a version never changes: gathering it first reads the same). */
-  private merged<T>(item: (key: K, value: V) => T): MapIterator<T> {
+  /** The base in its order with the layer's changes, then the keys the layer added. */
+  private *layered<T>(item: (key: K, value: V) => T): MapIterator<T> {
     const layer = this.layer;
-    const out: T[] = [];
     for (const [key, value] of this.base) {
       const slot = layer.get(key);
-      if (slot === undefined && !layer.has(key)) out.push(item(key, value));
-      else if (slot !== GONE) out.push(item(key, slot as V));
+      if (slot === undefined && !layer.has(key)) yield item(key, value);
+      else if (slot !== GONE) yield item(key, slot as V);
     }
-    for (const [key, slot] of layer) if (slot !== GONE && !this.base.has(key)) out.push(item(key, slot as V));
-    return out.values() as unknown as MapIterator<T>;
+    for (const [key, slot] of layer) if (slot !== GONE && !this.base.has(key)) yield item(key, slot as V);
   }
 
   [Symbol.iterator](): MapIterator<[K, V]> {
