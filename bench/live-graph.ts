@@ -7,11 +7,9 @@
  * Usage: npm run bench:live-graph [-- --deltas N]. Last line: JSON.
  */
 import { applyDelta, stateFromSnapshot, type GraphState } from '../lib/graph/apply-delta';
-import { emptyEdge } from '../lib/graph/flow-graph';
-import type { GraphDelta, GraphEdge, GraphNode } from '../lib/graph/types';
+import type { GraphDelta, GraphNode } from '../lib/graph/types';
+import { EDGES, NODES, scaledEdge as edge, scaledNode as node } from './scaled-graph';
 
-const NODES = 5_000;
-const EDGES = 20_000;
 const args = process.argv.slice(2);
 const deltasArg = args.indexOf('--deltas');
 const DELTAS = deltasArg >= 0 ? Number(args[deltasArg + 1]) : 400;
@@ -19,27 +17,6 @@ if (!Number.isInteger(DELTAS) || DELTAS < 10) {
   console.error('usage: bench:live-graph [-- --deltas N] (N >= 10)');
   process.exit(2);
 }
-
-const node = (i: number, lastSeen = 1): GraphNode => ({
-  id: `ns-${i % 100}/workload-${i}`,
-  kind: 'workload',
-  namespace: `ns-${i % 100}`,
-  label: `workload-${i}`,
-  workloadKind: 'Deployment',
-  pods: [],
-  podCount: 1,
-  app: '',
-  dnsName: '',
-  firstSeen: 1,
-  lastSeen,
-});
-
-const edge = (i: number, total = 1): GraphEdge => {
-  const source = node(i % NODES).id;
-  const target = node((i * 7 + 13 + Math.floor(i / NODES)) % NODES).id;
-  const port = 8000 + (i % 50);
-  return { ...emptyEdge(`${source}|${target}|${port}|TCP`, source, target, port, 'TCP', 1, total), total, counts: { forwarded: total, dropped: 0, audit: 0, error: 0, other: 0 } };
-};
 
 /** The whole-map copy applyDelta made before LayeredMap: the reference the figures are compared with. */
 function copyingApply(state: GraphState, d: GraphDelta): GraphState {

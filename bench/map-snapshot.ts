@@ -17,38 +17,19 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyDelta, applySnapshotPart, stateFromSnapshot } from '../lib/graph/apply-delta';
-import { emptyEdge } from '../lib/graph/flow-graph';
 import { MapModel, type RenderPatch } from '../lib/graph/map-model';
 import { snapshotParts } from '../lib/graph/snapshot-parts';
-import type { GraphEdge, GraphNode } from '../lib/graph/types';
+import type { GraphEdge } from '../lib/graph/types';
 import { percentile } from './percentile';
+import { EDGES, NODES, scaledEdge, scaledNode } from './scaled-graph';
 
-const NODES = 5_000;
-const EDGES = 20_000;
 const PART_EDGES = 2_000;
 type Mode = 'whole' | 'held';
 
-const node = (i: number): GraphNode => ({
-  id: `ns-${i % 100}/workload-${i}`,
-  kind: 'workload',
-  namespace: `ns-${i % 100}`,
-  label: `workload-${i}`,
-  workloadKind: 'Deployment',
-  pods: [],
-  podCount: 1,
-  app: '',
-  dnsName: '',
-  firstSeen: 1,
-  lastSeen: 1,
-});
-
+/** Edge `i` with a few flows, one in eleven denied (the islands' aggregates then differ in status). */
 const edge = (i: number): GraphEdge => {
-  const source = node(i % NODES).id;
-  const target = node((i * 7 + 13 + Math.floor(i / NODES)) % NODES).id;
-  const port = 8000 + (i % 50);
   const total = 1 + (i % 5);
-  const dropped = i % 11 === 0 ? total : 0;
-  return { ...emptyEdge(`${source}|${target}|${port}|TCP`, source, target, port, 'TCP', 1, total), total, counts: { forwarded: total - dropped, dropped, audit: 0, error: 0, other: 0 } };
+  return scaledEdge(i, total, i % 11 === 0 ? total : 0);
 };
 
 interface Sample {
@@ -60,7 +41,7 @@ interface Sample {
 /** One cold run in this process. */
 function sample(mode: Mode): Sample {
   const edges = Array.from({ length: EDGES }, (_, i) => edge(i));
-  const { head, rest } = snapshotParts({ seq: 1, nodes: Array.from({ length: NODES }, (_, i) => node(i)), edges }, PART_EDGES);
+  const { head, rest } = snapshotParts({ seq: 1, nodes: Array.from({ length: NODES }, (_, i) => scaledNode(i)), edges }, PART_EDGES);
   const model = new MapModel();
   let state = stateFromSnapshot(head);
   const t0 = performance.now();
