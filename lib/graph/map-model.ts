@@ -166,9 +166,11 @@ export class MapModel {
   private touched: GraphEdge[] = [];
   /**
    * Each connection's newest flow time and count as last drawn: a delta brings news when either grew.
-   * The connections of the last whole graph are read from it (`drawnBase`: its versions never change),
-   * and those changed since from `drawnFlows` (null: gone since): copying 20,000 of them into a map
-   * was a pass over every connection of a first draw.
+   * The connections of the last whole graph are read from its map (`drawnBase`), those changed since
+   * from `drawnFlows` (null: gone since): copying 20,000 of them into a map was a pass over every
+   * connection of a first draw. The store changes a whole graph's map afterwards only to add its
+   * snapshot's parts in place (live-store.ts), whose flows are no news either; later versions are
+   * built over it, never into it (layered-map.ts).
    */
   private drawnBase: ReadonlyMap<string, Pick<GraphEdge, 'lastSeen' | 'total'>> = new Map();
   private readonly drawnFlows = new Map<string, Pick<GraphEdge, 'lastSeen' | 'total'> | null>();
@@ -244,7 +246,8 @@ export class MapModel {
       }
       const drawn = this.drawnFlows.has(e.id) ? this.drawnFlows.get(e.id) : this.drawnBase.get(e.id);
       if (!drawn || current.lastSeen > drawn.lastSeen || current.total > drawn.total) this.touched.push(current);
-      this.drawnFlows.set(e.id, { lastSeen: current.lastSeen, total: current.total });
+      // A snapshot part's connection is already in the base (added in place): nothing to remember.
+      if (drawn !== current) this.drawnFlows.set(e.id, { lastSeen: current.lastSeen, total: current.total });
     }
   }
 
